@@ -1,0 +1,135 @@
+// `snag` — the command line over Snag's core: `snag ps`, `snag dump <pid>`.
+// Output is text for people or --json for programs; every failure is exit code ≠ 0 and one line on stderr.
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { PySpyBackend } from '../core/backends/pyspy';
+import { dumpProcess } from '../core/dumpProcess';
+import { errorMessage, SnagError } from '../core/errors';
+import { dumpToJson, dumpToText } from '../core/format/dumpText';
+import { buildProcessTree, describeProcess, type ProcessNode } from '../core/format/processTree';
+import type { PathMapping } from '../core/model';
+import { SourceMapper } from '../core/sourceMap';
+import { LocalTarget, pythonVersionOf, recognisePython } from '../core/targets/local';
+import { findTool } from '../core/tools';
+
+const USAGE = `usage:
+  snag ps [--all] [--json]
+  snag dump <pid> [--native] [--locals] [--nonblocking] [--json] [--map REMOTE=LOCAL]... [--root DIR] [--pyspy PATH]
+
+Environment: SNAG_PYSPY (path to py-spy).`;
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  isTTY: boolean;
+  signal?: AbortSignal;
+}
+
+export function parseMapping(spec: string): PathMapping {
+  const eq = spec.indexOf('=');
+  if (eq <= 0 || eq === spec.length - 1) throw new SnagError('bad-input', `--map expects REMOTE=LOCAL, got "${spec}"`);
+  return { remoteRoot: spec.slice(0, eq), localRoot: resolve(spec.slice(eq + 1)) };
+}
+
+async function ps(args: string[], io: Io): Promise<void> {
+  const { values } = parseArgs({ args, options: { all: { type: 'boolean' }, json: { type: 'boolean' } }, allowPositionals: false });
+  const procs = await new LocalTarget().listProcesses({ all: values.all, signal: io.signal });
+  if (values.json) return io.out(JSON.stringify(procs, null, 2) + '\n');
+  if (procs.length === 0) return io.out(values.all ? 'No processes.\n' : 'No Python processes found (snag ps --all lists every process).\n');
+  const lines: string[] = [];
+  const walk = (nodes: ProcessNode[], prefix: string) =>
+    nodes.forEach((n, i) => {
+      const last = i === nodes.length - 1;
+      const p = n.process;
+      lines.push(`${prefix}${last ? '└─ ' : '├─ '}${p.name}  ${describeProcess(p)}${values.all && p.isPython ? '  [python]' : ''}`);
+      lines.push(`${prefix}${last ? '   ' : '│  '}   ${p.command.length > 160 ? p.command.slice(0, 157) + '…' : p.command}`);
+      walk(n.children, prefix + (last ? '   ' : '│  '));
+    });
+  walk(buildProcessTree(procs), '');
+  io.out(lines.join('\n') + '\n');
+}
+
+async function dump(args: string[], io: Io): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      native: { type: 'boolean' },
+      locals: { type: 'boolean' },
+      nonblocking: { type: 'boolean' },
+      json: { type: 'boolean' },
+      map: { type: 'string', multiple: true },
+      root: { type: 'string' },
+      pyspy: { type: 'string' },
+      timeout: { type: 'string' },
+    },
+  });
+  const pid = Number(positionals[0]);
+  if (!Number.isInteger(pid) || pid <= 0) throw new SnagError('bad-input', `snag dump needs a process id, got "${positionals[0] ?? ''}"`);
+  const root = resolve(values.root ?? process.cwd());
+  const target = new LocalTarget();
+  const backend = new PySpyBackend(() => findTool('py-spy', { configured: values.pyspy ?? process.env.SNAG_PYSPY, workspaceRoots: [root] }));
+  const mapper = new SourceMapper({ workspaceRoots: [root], mappings: (values.map ?? []).map(parseMapping) });
+  const d = await dumpProcess({
+    target,
+    pid,
+    backend,
+    mapper,
+    native: values.native,
+    locals: values.locals,
+    nonblocking: values.nonblocking,
+    timeoutMs: values.timeout ? Number(values.timeout) * 1000 : undefined,
+    signal: io.signal,
+    pythonVersion: await localPythonVersion(pid),
+  });
+  if (values.json) return io.out(JSON.stringify(dumpToJson(d), null, 2) + '\n');
+  io.out(dumpToText(d, { highlight: io.isTTY ? (s) => `\x1b[1m${s}\x1b[0m` : undefined }));
+}
+
+async function localPythonVersion(pid: number): Promise<string | undefined> {
+  
+  const p = { pid, ppid: 0, user: '', state: '', cpuPercent: 0, rssKb: 0, threads: 0, elapsedSeconds: 0, command: '', name: '', isPython: false };
+  await recognisePython(p);
+  return pythonVersionOf(p);
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'ps':
+        await ps(rest, io);
+        return 0;
+      case 'dump':
+        await dump(rest, io);
+        return 0;
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        io.out(USAGE + '\n');
+        return cmd ? 0 : 2;
+      default:
+        io.err(`snag: unknown command "${cmd}"\n${USAGE}\n`);
+        return 2;
+    }
+  } catch (err) {
+    io.err(`snag: ${errorMessage(err)}\n`);
+    return SnagError.is(err, 'bad-input') || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
+  }
+}
+
+if (require.main === module) {
+  const controller = new AbortController();
+  // Ctrl-C cancels the running tool (which kills its process group) instead of orphaning it.
+  process.once('SIGINT', () => controller.abort());
+  process.once('SIGTERM', () => controller.abort());
+  void main(process.argv.slice(2), {
+    out: (s) => process.stdout.write(s),
+    err: (s) => process.stderr.write(s),
+    isTTY: !!process.stdout.isTTY,
+    signal: controller.signal,
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,51 @@
+// The py-spy backend: `py-spy dump --json` run where the process lives (through the target's
+// runner), parsed into a StackDump. Failures become one actionable SnagError.
+import type { DumpOptions, StackDump } from '../model';
+import type { Target } from '../targets/target';
+import type { Backend, DumpRequest } from './backend';
+import { pyspyError } from './pyspyErrors';
+import { parsePySpyDump } from './pyspyParse';
+
+export const DUMP_TIMEOUT_MS = 20_000;
+
+/** The py-spy argv for one dump (a tool call is data; the runner decides where it runs). */
+export function pyspyDumpArgv(pyspy: string, pid: number, o: DumpOptions): string[] {
+  const argv = [pyspy, 'dump', '--pid', String(pid), '--json'];
+  if (o.native) argv.push('--native');
+  if (o.locals) argv.push('--locals');
+  if (o.nonblocking) argv.push('--nonblocking');
+  return argv;
+}
+
+/** Which py-spy to use on a target (a local path, a path inside a container, on a remote host). */
+export type PySpyLocator = (target: Target, signal?: AbortSignal) => Promise<string>;
+
+export class PySpyBackend implements Backend {
+  readonly id = 'py-spy' as const;
+  constructor(private readonly locate: PySpyLocator) {}
+
+  async dump(target: Target, pid: number, req: DumpRequest): Promise<StackDump> {
+    const pyspy = await this.locate(target, req.signal);
+    const started = Date.now();
+    let stdout: string;
+    try {
+      ({ stdout } = await target.runner.run(pyspyDumpArgv(pyspy, pid, req), {
+        timeoutMs: req.timeoutMs ?? DUMP_TIMEOUT_MS,
+        signal: req.signal,
+        maxBytes: 64 * 1024 * 1024,
+        env: { RUST_BACKTRACE: '0' },
+      }));
+    } catch (err) {
+      throw pyspyError(err, pid, target.ref.kind === 'local' ? 'this machine' : target.ref.label);
+    }
+    return {
+      pid,
+      backend: 'py-spy',
+      takenAt: new Date(started).toISOString(),
+      durationMs: Date.now() - started,
+      target: target.ref,
+      threads: parsePySpyDump(stdout),
+      findings: [],
+    };
+  }
+}

@@ -1,0 +1,31 @@
+// Turns a failed py-spy run into one actionable SnagError. py-spy reports failures as text on
+// stderr with exit code 1, so this is the one place that reads that text.
+import { SnagError } from '../errors';
+import { RunError } from '../run';
+
+export function pyspyError(err: unknown, pid: number, where = 'this machine'): unknown {
+  if (!RunError.is(err)) return err;
+  const text = `${err.stderr}\n${err.stdout}`;
+  switch (err.failure) {
+    case 'not-found':
+      return new SnagError('tool-not-found', `py-spy was not found on ${where}. Install it (pip install py-spy) or set snag.pyspyPath.`, ['install-pyspy', 'configure-pyspy-path']);
+    case 'timed-out':
+      return new SnagError('timed-out', `py-spy did not finish reading process ${pid} in time. The process may be too busy to pause; try a non-blocking dump.`, ['retry-nonblocking', 'show-log']);
+    case 'cancelled':
+      return new SnagError('cancelled', `Dump of process ${pid} cancelled.`);
+    default:
+      break;
+  }
+  if (/SYS_PTRACE/i.test(text))
+    return new SnagError('permission-denied', `py-spy may not attach to process ${pid}: the container lacks the SYS_PTRACE capability. Start it with --cap-add SYS_PTRACE (Kubernetes: securityContext.capabilities.add: ["SYS_PTRACE"]).`, ['add-sys-ptrace', 'use-sidecar']);
+  if (/Permission Denied|Operation not permitted|os error 1\b|os error 13\b/i.test(text))
+    return new SnagError('permission-denied', `Permission denied attaching to process ${pid}: run Snag as the process's user or root, or allow ptrace (sysctl kernel.yama.ptrace_scope=0).`, ['ptrace-help']);
+  if (/No such file or directory \(os error 2\)|No such process|os error 3\b|Check that the process is running/i.test(text))
+    return new SnagError('process-gone', `Process ${pid} is no longer running.`, ['refresh-processes']);
+  if (/Failed to find python version|Failed to find a python interpreter|not a python/i.test(text))
+    return new SnagError('not-python', `Process ${pid} is not running a Python interpreter py-spy can read (it may be a launcher; dump its Python child instead).`, ['refresh-processes']);
+  if (/Unsupported version|unsupported python version|Failed to find interpreter/i.test(text))
+    return new SnagError('unsupported-python', `py-spy cannot read this Python version in process ${pid}. Upgrade py-spy (pip install -U py-spy) or use the gdb backend.`, ['install-pyspy']);
+  const first = text.split('\n').map((l) => l.trim()).find((l) => l && !/^Stack backtrace|^\d+:/.test(l)) ?? err.message;
+  return new SnagError('tool-failed', `py-spy failed on process ${pid}: ${first.replace(/^Error:\s*/, '')}`, ['show-log'], { cause: err });
+}

@@ -1,0 +1,48 @@
+// Errors are values: a reason code the UI can branch on, one user-facing sentence (what failed,
+// why, what to do) and the fixes the UI can offer as buttons. Never match on message text.
+
+export type SnagErrorReason =
+  | 'tool-not-found'
+  | 'permission-denied'
+  | 'process-gone'
+  | 'not-python'
+  | 'unsupported-python'
+  | 'timed-out'
+  | 'cancelled'
+  | 'tool-failed'
+  | 'unreachable'
+  | 'bad-input';
+
+/** Actions the extension turns into notification buttons. */
+export type SnagFix =
+  | 'install-pyspy'
+  | 'configure-pyspy-path'
+  | 'ptrace-help'
+  | 'add-sys-ptrace'
+  | 'use-sidecar'
+  | 'install-gdb'
+  | 'retry-nonblocking'
+  | 'refresh-processes'
+  | 'show-log';
+
+export class SnagError extends Error {
+  override readonly name = 'SnagError';
+  constructor(
+    readonly reason: SnagErrorReason,
+    message: string,
+    readonly fixes: readonly SnagFix[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  static is(err: unknown, reason?: SnagErrorReason): err is SnagError {
+    return err instanceof SnagError && (reason === undefined || err.reason === reason);
+  }
+}
+
+/** One line for a terminal or a notification, whatever was thrown. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message.split('\n')[0] ?? err.message;
+  return String(err);
+}

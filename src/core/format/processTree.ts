@@ -1,0 +1,45 @@
+// Processes as a parent → children forest (shared by the CLI's tree and the extension's view).
+import type { ProcessInfo } from '../model';
+
+export interface ProcessNode {
+  process: ProcessInfo;
+  children: ProcessNode[];
+}
+
+/** Roots are processes whose parent is not in the list; children sorted by pid. */
+export function buildProcessTree(procs: readonly ProcessInfo[]): ProcessNode[] {
+  const nodes = new Map<number, ProcessNode>();
+  for (const p of procs) nodes.set(p.pid, { process: p, children: [] });
+  const roots: ProcessNode[] = [];
+  for (const n of nodes.values()) {
+    const parent = n.process.ppid !== n.process.pid ? nodes.get(n.process.ppid) : undefined;
+    (parent ? parent.children : roots).push(n);
+  }
+  const sort = (list: ProcessNode[]) => {
+    list.sort((a, b) => a.process.pid - b.process.pid);
+    for (const n of list) sort(n.children);
+  };
+  sort(roots);
+  return roots;
+}
+
+export function formatElapsed(seconds: number): string {
+  const d = Math.floor(seconds / 86400);
+  const h = Math.floor((seconds % 86400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = Math.floor(seconds % 60);
+  if (d) return `${d}d${h}h`;
+  if (h) return `${h}h${String(m).padStart(2, '0')}m`;
+  if (m) return `${m}m${String(s).padStart(2, '0')}s`;
+  return `${s}s`;
+}
+
+const STATE_WORDS: Record<string, string> = { R: 'running', S: 'sleeping', D: 'disk wait', T: 'stopped', t: 'traced', Z: 'zombie', I: 'idle', X: 'dead' };
+export function describeState(state: string): string {
+  return STATE_WORDS[state[0] ?? ''] ?? state;
+}
+
+/** One line describing a process: `worker.py  pid 123 · sleeping · 0.0% CPU · 12m03s · 3 threads`. */
+export function describeProcess(p: ProcessInfo): string {
+  return `pid ${p.pid} · ${describeState(p.state)} · ${p.cpuPercent.toFixed(1)}% CPU · ${formatElapsed(p.elapsedSeconds)} · ${p.threads} thread${p.threads === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,187 @@
+// The vocabulary every stage shares: targets → processes → dumps (threads, frames) → findings,
+// and samples → profiles. Plain data only: it crosses the CLI's JSON, the extension's trees and the
+// webview, so no classes and no functions here.
+
+/** Where processes live. Targets compose: a docker target can sit on an ssh target. */
+export type TargetKind = 'local' | 'docker' | 'ssh';
+
+export interface TargetRef {
+  kind: TargetKind;
+  /** Stable id, unique among targets: `local`, `ssh:prod-1`, `docker:ssh:prod-1:abc123`. */
+  id: string;
+  /** What the user sees: `Local`, `prod-1`, `worker (python:3.11)`. */
+  label: string;
+  /** The target this one runs on (a container on an ssh host). */
+  parent?: TargetRef;
+}
+
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  user: string;
+  /** Kernel state letter: R running, S sleeping, D disk wait, T stopped, Z zombie, ... */
+  state: string;
+  cpuPercent: number;
+  rssKb: number;
+  threads: number;
+  elapsedSeconds: number;
+  /** Full command line, arguments joined by spaces (for display and filtering). */
+  command: string;
+  /** Resolved executable (`/proc/<pid>/exe`) when readable. */
+  exe?: string;
+  /** Short label: the script or module run by Python, else the executable's name. */
+  name: string;
+  isPython: boolean;
+  /** Why it was (not) recognised as Python: `exe python3.11`, `libpython3.11.so mapped`, ... */
+  pythonReason?: string;
+  /** For processes in containers: the PID as the host sees it, when known. */
+  hostPid?: number;
+}
+
+export type BackendId = 'py-spy' | 'gdb';
+
+export interface LocalVariable {
+  name: string;
+  repr?: string;
+  isArg: boolean;
+}
+
+/** How a frame's file was (or was not) found in the workspace. */
+export type MappingMethod = 'exists' | 'rule' | 'mount' | 'suffix' | 'remote' | 'none';
+
+export interface FrameMapping {
+  method: MappingMethod;
+  /** One sentence for tooltips and logs: which rule matched, or why nothing did. */
+  reason: string;
+}
+
+/** What kind of code a frame runs, for dimming library frames apart from the user's own. */
+export type CodeOrigin = 'user' | 'stdlib' | 'site-packages' | 'native' | 'unknown';
+
+export interface Frame {
+  function: string;
+  /** The path as the target sees it (may be a container or remote path). */
+  file: string;
+  /** 1-based; 0 when unknown (native frames without debug info). */
+  line: number;
+  native: boolean;
+  /** Native frames: the shared object the code lives in (`libc.so.6`). */
+  module?: string;
+  locals?: LocalVariable[];
+  /** Set by source mapping: an absolute local path that exists. */
+  localFile?: string;
+  mapping?: FrameMapping;
+  /** True when the frame is the user's own code (mapped into the workspace, not a library). */
+  isUserCode: boolean;
+  origin?: CodeOrigin;
+  /** A short remark shown beside the frame ("called from the garbage collector"). */
+  note?: string;
+}
+
+export interface ThreadStack {
+  /** Thread id as the backend reports it (py-spy: pthread id). */
+  id: number;
+  /** The kernel's thread id (LWP), when known. */
+  nativeId?: number;
+  name: string;
+  /** False when the thread is idle (waiting in a known blocking call). */
+  active: boolean;
+  ownsGil: boolean;
+  /** Innermost first. */
+  frames: Frame[];
+}
+
+export type Severity = 'info' | 'warning' | 'error';
+
+export interface Finding {
+  severity: Severity;
+  /** Machine-readable kind: `socket-wait`, `lock-wait`, `deadlock`, `gc-finalizer`, `join-wait`, ... */
+  kind: string;
+  /** One plain-language sentence: "MainThread waits in an SSL read with no timeout". */
+  title: string;
+  detail?: string;
+  threadId?: number;
+  /** The frame the finding points at (the user's code where possible). */
+  frame?: { file: string; line: number; localFile?: string };
+}
+
+export interface StackDump {
+  pid: number;
+  backend: BackendId;
+  pythonVersion?: string;
+  /** ISO time the dump was taken. */
+  takenAt: string;
+  /** Wall time the backend took, ms. */
+  durationMs: number;
+  target?: TargetRef;
+  /** How the stacks were read when a backend has several ways (`py-bt`, `frame-objects`, `sidecar`...). */
+  method?: string;
+  threads: ThreadStack[];
+  findings: Finding[];
+  /** Things the user should know about this dump ("idle state unknown across PID namespaces"). */
+  notes?: string[];
+}
+
+/** Options the user chooses for one dump. */
+export interface DumpOptions {
+  native?: boolean;
+  locals?: boolean;
+  /** Read without pausing the target (may give inconsistent stacks, never stops the process). */
+  nonblocking?: boolean;
+}
+
+/** A debugpy-style path mapping: frames under remoteRoot are looked up under localRoot. */
+export interface PathMapping {
+  remoteRoot: string;
+  localRoot: string;
+}
+
+// ---- Sampling ----
+
+export interface LineStat {
+  file: string;
+  line: number;
+  function: string;
+  localFile?: string;
+  /** Samples in which this line was the innermost frame. */
+  own: number;
+  /** Samples in which this line was anywhere on the stack. */
+  total: number;
+}
+
+export interface FunctionStat {
+  function: string;
+  file: string;
+  /** First line seen for the function (for display and opening). */
+  line: number;
+  localFile?: string;
+  own: number;
+  total: number;
+}
+
+export type ThreadStatus = 'stuck' | 'busy' | 'idle';
+
+export interface ThreadProfile {
+  id: number;
+  name: string;
+  samples: number;
+  activeSamples: number;
+  status: ThreadStatus;
+  /** Seconds the innermost frames have not changed (for stuck threads). */
+  stuckForSeconds?: number;
+  /** The innermost frames (innermost first) at the stuck place; the user's frame first where known. */
+  stuckAt?: Frame;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+export interface Profile {
+  pid: number;
+  rateHz: number;
+  startedAt: string;
+  durationMs: number;
+  samples: number;
+  threads: ThreadProfile[];
+  functions: FunctionStat[];
+  lines: LineStat[];
+}

@@ -1,0 +1,206 @@
+// The ONE place Snag starts programs. Every call is an argv array (never a shell string), has a
+// timeout, honours an AbortSignal and caps captured output, so Snag itself can never hang.
+// Timeouts and cancellation kill the whole process group, not just the direct child.
+import { execa, type ResultPromise } from 'execa';
+
+export interface RunOptions {
+  /** Kill the program after this long. Default 30 s. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Cap on captured stdout and on stderr, in bytes. Default 16 MiB. */
+  maxBytes?: number;
+  /** Exit codes treated as success (default [0]). */
+  okExitCodes?: readonly number[];
+  input?: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Called once the program has started (for logs and tests). */
+  onSpawn?: (pid: number | undefined) => void;
+}
+
+export interface RunResult {
+  argv: readonly string[];
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+  durationMs: number;
+}
+
+export type RunFailure = 'not-found' | 'timed-out' | 'cancelled' | 'output-too-large' | 'exit' | 'signal' | 'spawn';
+
+/** A program that could not do its job. `stderr` is kept for the caller to classify. */
+export class RunError extends Error {
+  override readonly name = 'RunError';
+  constructor(
+    readonly failure: RunFailure,
+    readonly argv: readonly string[],
+    message: string,
+    readonly result: Partial<RunResult> = {},
+  ) {
+    super(message);
+  }
+  get stderr(): string {
+    return this.result.stderr ?? '';
+  }
+  get stdout(): string {
+    return this.result.stdout ?? '';
+  }
+  get exitCode(): number | undefined {
+    return this.result.exitCode;
+  }
+  static is(err: unknown, failure?: RunFailure): err is RunError {
+    return err instanceof RunError && (failure === undefined || err.failure === failure);
+  }
+}
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
+
+/** Listeners told about every program run (the extension logs them with their timing). */
+type RunListener = (event: { argv: readonly string[]; durationMs: number; exitCode?: number; failure?: RunFailure }) => void;
+const listeners = new Set<RunListener>();
+export function onDidRun(listener: RunListener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** Renders argv for humans (logs, error messages); never executed. */
+export function displayArgv(argv: readonly string[]): string {
+  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+function killGroup(pid: number | undefined): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+interface Started {
+  child: ResultPromise<{ detached: true }>;
+  started: number;
+  finish: () => Promise<RunResult>;
+}
+
+function start(argv: readonly string[], opts: RunOptions, streamStdout: boolean): Started {
+  if (argv.length === 0 || !argv[0]) throw new RunError('spawn', argv, 'empty command');
+  const [file, ...args] = argv as [string, ...string[]];
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  const started = Date.now();
+  let failure: RunFailure | undefined;
+
+  const child = execa(file, args, {
+    detached: true, // own process group, so a timeout or Cancel kills grandchildren too
+    reject: false,
+    stripFinalNewline: false,
+    encoding: 'utf8',
+    maxBuffer: streamStdout ? { stdout: 0, stderr: maxBytes } : maxBytes,
+    buffer: streamStdout ? { stdout: false, stderr: true } : true,
+    input: opts.input,
+    stdin: opts.input === undefined ? 'ignore' : 'pipe',
+    cwd: opts.cwd,
+    env: opts.env,
+    extendEnv: true,
+  } as never) as unknown as ResultPromise<{ detached: true }>;
+  opts.onSpawn?.(child.pid);
+
+  const stop = (why: RunFailure) => {
+    failure ??= why;
+    killGroup(child.pid);
+  };
+  const timer = setTimeout(() => stop('timed-out'), timeoutMs);
+  const onAbort = () => stop('cancelled');
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const finish = async (): Promise<RunResult> => {
+    const r = await child;
+    clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onAbort);
+    // A killed leader can leave members of its group behind; take them down too.
+    if (failure) killGroup(child.pid);
+    const result: RunResult = {
+      argv,
+      stdout: typeof r.stdout === 'string' ? r.stdout : '',
+      stderr: typeof r.stderr === 'string' ? r.stderr : '',
+      exitCode: r.exitCode ?? -1,
+      durationMs: Date.now() - started,
+    };
+    const cmd = displayArgv(argv);
+    let err: RunError | undefined;
+    if (failure === 'timed-out') err = new RunError('timed-out', argv, `${cmd} timed out after ${Math.round(timeoutMs / 100) / 10} s`, result);
+    else if (failure === 'cancelled') err = new RunError('cancelled', argv, `${cmd} was cancelled`, result);
+    else if (r.isMaxBuffer) err = new RunError('output-too-large', argv, `${cmd} printed more than ${maxBytes} bytes; stopped it`, result);
+    else if ((r as { code?: string }).code === 'ENOENT' || (r.failed && /ENOENT/.test(String(r.message)) && r.exitCode === undefined))
+      err = new RunError('not-found', argv, `${file} was not found`, result);
+    else if (r.exitCode === undefined && r.signal) err = new RunError('signal', argv, `${cmd} was killed by ${r.signal}`, result);
+    else if (r.exitCode === undefined) err = new RunError('spawn', argv, `${cmd} could not start: ${r.shortMessage ?? r.message}`, result);
+    else if (!(opts.okExitCodes ?? [0]).includes(r.exitCode)) {
+      const last = result.stderr.trim().split('\n').filter(Boolean).pop() ?? '';
+      err = new RunError('exit', argv, `${cmd} exited with code ${r.exitCode}${last ? `: ${last}` : ''}`, result);
+    }
+    for (const l of listeners) l({ argv, durationMs: result.durationMs, exitCode: r.exitCode, failure: err?.failure });
+    if (err) throw err;
+    return result;
+  };
+  return { child, started, finish };
+}
+
+/** Runs argv to completion and returns its output; throws RunError on any failure. */
+export function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  try {
+    return start(argv, opts, false).finish();
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+export interface StreamingRun {
+  pid: number | undefined;
+  /** Resolves when the program ends (stdout is not captured: it went to onLine). */
+  done: Promise<RunResult>;
+  /** Stops the program (and its group); `done` then rejects with 'cancelled'. */
+  stop(): void;
+}
+
+/**
+ * Starts a long-running program and hands each stdout line to onLine as it arrives
+ * (e.g. `py-spy record --format raw`). Same guarantees as run(): timeout, signal, caps.
+ */
+export function runStreaming(argv: readonly string[], onLine: (line: string) => void, opts: RunOptions = {}): StreamingRun {
+  const controller = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, controller.signal]) : controller.signal;
+  const { child, finish } = start(argv, { ...opts, signal }, true);
+  let pending = '';
+  let seen = 0;
+  const cap = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  child.stdout?.setEncoding('utf8');
+  child.stdout?.on('data', (chunk: string) => {
+    seen += chunk.length;
+    // A line longer than the cap means the output is not what we expect; stop rather than grow.
+    if (pending.length + chunk.length > cap) {
+      controller.abort();
+      return;
+    }
+    pending += chunk;
+    let nl: number;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      if (line) onLine(line);
+    }
+  });
+  const done = finish().then((r) => {
+    if (pending) onLine(pending);
+    void seen;
+    return r;
+  });
+  return { pid: child.pid, done, stop: () => controller.abort() };
+}

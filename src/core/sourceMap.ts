@@ -1,0 +1,175 @@
+// Frame path → local file. In order: path rules (container mounts, then the user's debugpy-style
+// pathMappings, longest remoteRoot first), the path itself when it exists here, then the longest
+// path-suffix match among the workspace's files. Every frame records how it was (not) mapped.
+import { existsSync, statSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import type { CodeOrigin, Frame, FrameMapping, PathMapping, StackDump } from './model';
+
+export interface SourceMapperOptions {
+  workspaceRoots: readonly string[];
+  /** The user's rules (snag.pathMappings / --map REMOTE=LOCAL). */
+  mappings?: readonly PathMapping[];
+  /** Rules derived from the target (container bind mounts); tried before the user's. */
+  mounts?: readonly PathMapping[];
+  /** False for targets whose paths mean nothing here (remote hosts, containers): skip "exists". */
+  pathsAreLocal?: boolean;
+  /** Cap on files indexed for suffix search (a huge monorepo must not stall a dump). */
+  maxIndexedFiles?: number;
+}
+
+const SKIP_DIRS = new Set(['.git', '.hg', '.svn', 'node_modules', '__pycache__', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.ruff_cache', '.cache', 'dist', 'build', '.eggs']);
+const SOURCE_EXT = /\.(py|pyx|pyi|pxd)$/;
+
+/** Library or user code, judged by the path the target reports. */
+export function originOf(frame: Pick<Frame, 'file' | 'native'>): CodeOrigin {
+  const f = frame.file;
+  if (frame.native) return 'native';
+  if (/[/\\](site|dist)-packages[/\\]/.test(f)) return 'site-packages';
+  if (/^<frozen /.test(f) || /[/\\]lib[/\\](python|pypy)\d+(\.\d+)?[/\\]/.test(f) || /[/\\]Lib[/\\]/.test(f)) return 'stdlib';
+  if (!f || f.startsWith('<')) return 'unknown';
+  return 'user';
+}
+
+function normalise(p: string): string {
+  return p.replace(/\\/g, '/').replace(/\/+$/, '');
+}
+
+/** Applies the longest matching rule; undefined when none matches. */
+export function applyRules(file: string, rules: readonly PathMapping[]): { path: string; rule: PathMapping } | undefined {
+  const f = normalise(file);
+  let best: { path: string; rule: PathMapping } | undefined;
+  for (const rule of rules) {
+    const remote = normalise(rule.remoteRoot);
+    if (f !== remote && !f.startsWith(remote + '/') && remote !== '') continue;
+    if (best && normalise(best.rule.remoteRoot).length >= remote.length) continue;
+    best = { path: join(rule.localRoot, f.slice(remote.length)), rule };
+  }
+  return best;
+}
+
+export class SourceMapper {
+  private index?: Promise<Map<string, string[]>>;
+  private readonly exists = new Map<string, boolean>();
+
+  constructor(private readonly opts: SourceMapperOptions) {}
+
+  /** Maps every frame of the dump in place and returns it. */
+  async mapDump(dump: StackDump): Promise<StackDump> {
+    for (const t of dump.threads) for (const f of t.frames) await this.mapFrame(f);
+    return dump;
+  }
+
+  async mapFrame(frame: Frame): Promise<Frame> {
+    frame.origin = originOf(frame);
+    const { path, mapping } = await this.locate(frame);
+    frame.mapping = mapping;
+    if (path) frame.localFile = path;
+    else delete frame.localFile;
+    frame.isUserCode = frame.origin === 'user' && !!path;
+    return frame;
+  }
+
+  /** Drop the file index (the workspace changed). */
+  invalidate(): void {
+    this.index = undefined;
+    this.exists.clear();
+  }
+
+  private fileExists(p: string): boolean {
+    let hit = this.exists.get(p);
+    if (hit === undefined) {
+      try {
+        hit = statSync(p).isFile();
+      } catch {
+        hit = false;
+      }
+      this.exists.set(p, hit);
+    }
+    return hit;
+  }
+
+  private async locate(frame: Frame): Promise<{ path?: string; mapping: FrameMapping }> {
+    const file = frame.file;
+    if (!file || file.startsWith('<') || (frame.native && !frame.line)) {
+      return { mapping: { method: 'none', reason: frame.native ? 'native code without source information' : `no source file (${file || 'unknown'})` } };
+    }
+    for (const [rules, method, what] of [
+      [this.opts.mounts ?? [], 'mount', 'container mount'],
+      [this.opts.mappings ?? [], 'rule', 'path mapping'],
+    ] as const) {
+      const hit = applyRules(file, rules);
+      if (hit && this.fileExists(hit.path))
+        return { path: hit.path, mapping: { method, reason: `${what} ${hit.rule.remoteRoot} → ${hit.rule.localRoot}` } };
+    }
+    if ((this.opts.pathsAreLocal ?? true) && isAbsolute(file) && this.fileExists(file)) {
+      return { path: file, mapping: { method: 'exists', reason: 'the path exists on this machine' } };
+    }
+    if (frame.native || originOf(frame) !== 'user') {
+      return { mapping: { method: 'none', reason: 'library file not present on this machine' } };
+    }
+    return this.suffixMatch(file);
+  }
+
+  private async suffixMatch(file: string): Promise<{ path?: string; mapping: FrameMapping }> {
+    const parts = normalise(file).split('/').filter(Boolean);
+    const base = parts[parts.length - 1];
+    if (!base || this.opts.workspaceRoots.length === 0) return { mapping: { method: 'none', reason: 'no workspace folder to search' } };
+    const candidates = (await this.buildIndex()).get(base) ?? [];
+    if (candidates.length === 0) return { mapping: { method: 'none', reason: `no ${base} in the workspace` } };
+    let bestScore = 0;
+    let best: string[] = [];
+    for (const c of candidates) {
+      const cp = c.split(sep);
+      let n = 0;
+      while (n < parts.length && n < cp.length && cp[cp.length - 1 - n] === parts[parts.length - 1 - n]) n++;
+      if (n > bestScore) [bestScore, best] = [n, [c]];
+      else if (n === bestScore) best.push(c);
+    }
+    if (best.length === 1) {
+      const rel = parts.slice(-bestScore).join('/');
+      return { path: best[0], mapping: { method: 'suffix', reason: `matched …/${rel} in the workspace` } };
+    }
+    return { mapping: { method: 'none', reason: `${best.length} workspace files end in ${parts.slice(-bestScore).join('/')}; add a path mapping to choose` } };
+  }
+
+  private buildIndex(): Promise<Map<string, string[]>> {
+    this.index ??= (async () => {
+      const byName = new Map<string, string[]>();
+      let budget = this.opts.maxIndexedFiles ?? 50_000;
+      const walk = async (dir: string, depth: number): Promise<void> => {
+        if (depth > 20 || budget <= 0) return;
+        let entries;
+        try {
+          entries = await readdir(dir, { withFileTypes: true });
+        } catch {
+          return;
+        }
+        // A virtual environment is library code, not the user's: skip it whole.
+        if (entries.some((e) => e.name === 'pyvenv.cfg')) return;
+        for (const e of entries) {
+          if (budget <= 0) return;
+          if (e.isDirectory()) {
+            if (!SKIP_DIRS.has(e.name)) await walk(join(dir, e.name), depth + 1);
+          } else if (e.isFile() && SOURCE_EXT.test(e.name)) {
+            budget--;
+            const list = byName.get(e.name) ?? [];
+            list.push(join(dir, e.name));
+            byName.set(e.name, list);
+          }
+        }
+      };
+      for (const root of this.opts.workspaceRoots) if (existsSync(root)) await walk(root, 0);
+      return byName;
+    })();
+    return this.index;
+  }
+}
+
+/** Is the file inside one of the roots? (for "the user's own code" in views) */
+export function isUnder(file: string, roots: readonly string[]): boolean {
+  return roots.some((r) => {
+    const rel = relative(r, file);
+    return !!rel && !rel.startsWith('..') && !isAbsolute(rel);
+  });
+}

@@ -1,0 +1,52 @@
+// Finds the programs Snag drives (py-spy, gdb) on this machine: a configured path first, then the
+// workspace's virtual environments, then PATH and the usual user install folders.
+import { access, constants } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { SnagError } from './errors';
+
+export interface ToolSearch {
+  /** A path the user configured (snag.pyspyPath); wins when it exists. */
+  configured?: string;
+  /** Workspace folders whose venvs are searched (.venv, venv, env, .tox/*). */
+  workspaceRoots?: readonly string[];
+  /** Extra folders searched before PATH (e.g. the project's own tool venv in tests). */
+  extraDirs?: readonly string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+const VENV_DIRS = ['.venv', 'venv', 'env', '.env'];
+
+async function isExecutable(p: string): Promise<boolean> {
+  try {
+    await access(p, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every place looked at, in order (also shown to the user when nothing is found). */
+export function candidatePaths(tool: string, s: ToolSearch): string[] {
+  const env = s.env ?? process.env;
+  const out: string[] = [];
+  for (const root of s.workspaceRoots ?? []) for (const v of VENV_DIRS) out.push(join(root, v, 'bin', tool));
+  for (const d of s.extraDirs ?? []) out.push(join(d, tool));
+  if (env.VIRTUAL_ENV) out.push(join(env.VIRTUAL_ENV, 'bin', tool));
+  for (const d of (env.PATH ?? '').split(delimiter)) if (d) out.push(join(d, tool));
+  out.push(join(homedir(), '.local', 'bin', tool), join('/usr/local/bin', tool), join('/usr/bin', tool));
+  return [...new Set(out)];
+}
+
+export async function findTool(tool: string, s: ToolSearch = {}): Promise<string> {
+  if (s.configured) {
+    if (await isExecutable(s.configured)) return s.configured;
+    throw new SnagError('tool-not-found', `The configured ${tool} path ${s.configured} does not exist or is not executable. Fix the setting or clear it to search PATH.`, [tool === 'py-spy' ? 'configure-pyspy-path' : 'show-log']);
+  }
+  for (const p of candidatePaths(tool, s)) if (await isExecutable(p)) return p;
+  if (tool === 'py-spy')
+    throw new SnagError('tool-not-found', 'py-spy was not found (looked in the workspace venvs, PATH and ~/.local/bin). Install it with pip install py-spy, or set snag.pyspyPath.', ['install-pyspy', 'configure-pyspy-path']);
+  if (tool === 'gdb')
+    throw new SnagError('tool-not-found', 'gdb was not found on PATH. Install it (e.g. apt-get install gdb) or set snag.gdbPath.', ['install-gdb']);
+  throw new SnagError('tool-not-found', `${tool} was not found on PATH.`);
+}
