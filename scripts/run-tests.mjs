@@ -28,7 +28,9 @@ if (files.length === 0) {
 }
 // One file at a time: integration and e2e tests start real processes, servers and browsers on
 // a 2-core machine, and parallel files would make their timing noisy.
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
+// --conditions=import: tsx loads the tests as CommonJS, and ESM-only dependencies (execa, used by
+// src/core/run.ts, and its own imports) publish only an "import" export; without it they fail to load.
+const r = spawnSync(process.execPath, ['--conditions=import', '--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
   stdio: 'inherit',
   env: { ...process.env, RUST_BACKTRACE: '0' },
 });

@@ -37,12 +37,13 @@ setup_core() {
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q --disable-pip-version-check 'py-spy>=0.4,<0.5'
   fi
-  apt_install gdb procps python3 python3.11-dbg
+  apt_install gdb procps python3 python3.11-dbg openssl  # openssl: a throwaway certificate for https_download.py
 }
 
 # code-server 4.100.3 (VS Code 1.100) from npm + Debian's Chromium; see docs in the README.
 setup_e2e() {
-  apt_install chromium ripgrep libkrb5-dev libxkbfile-dev libsecret-1-dev pkg-config build-essential python3
+  # fonts-noto-color-emoji: the ⏸ markers Snag draws render in screenshots, not as empty boxes.
+  apt_install chromium fonts-noto-color-emoji ripgrep libkrb5-dev libxkbfile-dev libsecret-1-dev pkg-config build-essential python3
   local dir="$CACHE/code-server"
   local stamp="$dir/.snag-ready"
   [ -f "$stamp" ] && return 0
@@ -62,8 +63,12 @@ setup_e2e() {
   touch "$stamp"
 }
 
+# Docker and Podman engines for the container tests. No daemon is started here: the tests use
+# the one that runs (DOCKER_HOST or the default socket) or start a private dockerd of their own
+# (test/support/dockerEngine.ts), and build their Python image from the host's python3 without any
+# registry, cached as .cache/docker/snag-test-python-*.tar.
 setup_docker() {
-  apt_install docker.io debootstrap iptables
+  apt_install docker.io debootstrap iptables podman python3
 }
 
 setup_ssh() {

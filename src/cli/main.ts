@@ -2,6 +2,8 @@
 // Output is text for people or --json for programs; every failure is exit code ≠ 0 and one line on stderr.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { chooseBackend, isBackendChoice } from '../core/backends/auto';
+import { GdbBackend, gdbLocator } from '../core/backends/gdb';
 import { PySpyBackend } from '../core/backends/pyspy';
 import { dumpProcess } from '../core/dumpProcess';
 import { errorMessage, SnagError } from '../core/errors';
@@ -11,12 +13,19 @@ import type { PathMapping } from '../core/model';
 import { SourceMapper } from '../core/sourceMap';
 import { LocalTarget, pythonVersionOf, recognisePython } from '../core/targets/local';
 import { findTool } from '../core/tools';
+import { containerPs, openContainerTarget, parseEngine, parseStrategy } from './containers';
+import { remotePythonVersion, SSH_OPTIONS, sshTargetFromArgs } from './ssh';
 
 const USAGE = `usage:
   snag ps [--all] [--json]
-  snag dump <pid> [--native] [--locals] [--nonblocking] [--json] [--map REMOTE=LOCAL]... [--root DIR] [--pyspy PATH]
+  snag ps --docker | --container NAME [--engine auto|docker|podman] [--all] [--json]
+  snag dump <pid> [--native] [--locals] [--nonblocking] [--json] [--map REMOTE=LOCAL]... [--root DIR] [--pyspy PATH] [--timeout S]
+            [--backend auto|py-spy|gdb] [--gdb PATH]
+  snag dump --container NAME <pid> [--strategy auto|host|exec|copy|sidecar] [--engine E] [dump options]
+  snag ps --ssh HOST [--ssh-config FILE] [--connect-timeout S] [--all] [--json]
+  snag dump --ssh HOST <pid> [--remote-pyspy PATH] [--copy-pyspy] [--ssh-config FILE] [dump options]
 
-Environment: SNAG_PYSPY (path to py-spy).`;
+Environment: SNAG_PYSPY (path to py-spy), SNAG_GDB (path to gdb).`;
 
 export interface Io {
   out: (s: string) => void;
@@ -31,9 +40,22 @@ export function parseMapping(spec: string): PathMapping {
   return { remoteRoot: spec.slice(0, eq), localRoot: resolve(spec.slice(eq + 1)) };
 }
 
+/** `--timeout 20` → 20000 ms; undefined when absent. */
+export function parseSeconds(flag: string, spec: string | undefined): number | undefined {
+  if (spec === undefined) return undefined;
+  const seconds = Number(spec);
+  if (!spec.trim() || !Number.isFinite(seconds) || seconds <= 0) throw new SnagError('bad-input', `${flag} expects a number of seconds, got "${spec}"`);
+  return seconds * 1000;
+}
+
 async function ps(args: string[], io: Io): Promise<void> {
-  const { values } = parseArgs({ args, options: { all: { type: 'boolean' }, json: { type: 'boolean' } }, allowPositionals: false });
-  const procs = await new LocalTarget().listProcesses({ all: values.all, signal: io.signal });
+  const { values } = parseArgs({
+    args,
+    options: { all: { type: 'boolean' }, json: { type: 'boolean' }, docker: { type: 'boolean' }, container: { type: 'string' }, engine: { type: 'string' }, ...SSH_OPTIONS },
+    allowPositionals: false,
+  });
+  if (values.docker || values.container) return containerPs(values, io);
+  const procs = await (values.ssh ? sshTargetFromArgs(values) : new LocalTarget()).listProcesses({ all: values.all, signal: io.signal });
   if (values.json) return io.out(JSON.stringify(procs, null, 2) + '\n');
   if (procs.length === 0) return io.out(values.all ? 'No processes.\n' : 'No Python processes found (snag ps --all lists every process).\n');
   const lines: string[] = [];
@@ -61,14 +83,27 @@ async function dump(args: string[], io: Io): Promise<void> {
       map: { type: 'string', multiple: true },
       root: { type: 'string' },
       pyspy: { type: 'string' },
+      backend: { type: 'string' },
+      gdb: { type: 'string' },
       timeout: { type: 'string' },
+      container: { type: 'string' },
+      engine: { type: 'string' },
+      strategy: { type: 'string' },
+      ...SSH_OPTIONS,
     },
   });
   const pid = Number(positionals[0]);
   if (!Number.isInteger(pid) || pid <= 0) throw new SnagError('bad-input', `snag dump needs a process id, got "${positionals[0] ?? ''}"`);
+  const timeoutMs = parseSeconds('--timeout', values.timeout);
   const root = resolve(values.root ?? process.cwd());
-  const target = new LocalTarget();
-  const backend = new PySpyBackend(() => findTool('py-spy', { configured: values.pyspy ?? process.env.SNAG_PYSPY, workspaceRoots: [root] }));
+  const localPySpy = () => findTool('py-spy', { configured: values.pyspy ?? process.env.SNAG_PYSPY, workspaceRoots: [root] });
+  // On an ssh host the PID is the host's; a copied py-spy is removed again when the dump is done.
+  const ssh = values.ssh ? sshTargetFromArgs(values, localPySpy) : undefined;
+  // In a container the PID is the one inside it (as `snag ps --docker` shows).
+  const target = ssh ?? (values.container ? await openContainerTarget(values.container, parseEngine(values.engine), parseStrategy(values.strategy), io.signal) : new LocalTarget());
+  const choice = values.backend ?? 'auto';
+  if (!isBackendChoice(choice)) throw new SnagError('bad-input', `--backend expects auto, py-spy or gdb, got "${choice}"`);
+  const backend = chooseBackend(choice, new PySpyBackend(localPySpy), new GdbBackend(gdbLocator(values.gdb ?? process.env.SNAG_GDB)));
   const mapper = new SourceMapper({ workspaceRoots: [root], mappings: (values.map ?? []).map(parseMapping) });
   const d = await dumpProcess({
     target,
@@ -78,10 +113,10 @@ async function dump(args: string[], io: Io): Promise<void> {
     native: values.native,
     locals: values.locals,
     nonblocking: values.nonblocking,
-    timeoutMs: values.timeout ? Number(values.timeout) * 1000 : undefined,
+    timeoutMs,
     signal: io.signal,
-    pythonVersion: await localPythonVersion(pid),
-  });
+    pythonVersion: ssh ? await remotePythonVersion(ssh, pid, io.signal) : values.container ? undefined : await localPythonVersion(pid),
+  }).finally(() => ssh?.dispose());
   if (values.json) return io.out(JSON.stringify(dumpToJson(d), null, 2) + '\n');
   io.out(dumpToText(d, { highlight: io.isTTY ? (s) => `\x1b[1m${s}\x1b[0m` : undefined }));
 }

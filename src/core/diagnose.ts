@@ -1,7 +1,58 @@
-// Findings: plain-language explanations of a dump. Placeholder rules live in ./findings/.
-import type { Finding, StackDump } from './model';
+// Findings: plain-language explanations of a dump. Thread rules say what each thread waits in;
+// dump rules look across threads (deadlocks, a blocked event loop, finalizers, queue feeders) and
+// take over the threads they explain. Rules live in ./findings/, one concept per file.
+import { asyncioBlocked } from './findings/asyncioBlocked';
+import { deadlock } from './findings/deadlock';
+import { findingFrame, where } from './findings/frames';
+import { gcFinalizer } from './findings/gcFinalizer';
+import { joinWaitIn } from './findings/joinWait';
+import { lockWait } from './findings/lockWait';
+import { queueFeeder } from './findings/queueFeeder';
+import type { DiagnoseContext, DumpRule, ThreadRule, ThreadWait } from './findings/rule';
+import { sleepWait } from './findings/sleepWait';
+import { socketWait } from './findings/socketWait';
+import { SourceLines } from './findings/sourceLines';
+import type { Finding, Severity, StackDump, ThreadStack } from './model';
 
+// The wider explanation first: a finalizer or a blocked event loop before the lock it waits for.
+const DUMP_RULES: readonly DumpRule[] = [gcFinalizer, asyncioBlocked, queueFeeder, deadlock];
+const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+/** What each thread waits in; the first thread rule that recognises it wins (joins before locks). */
+async function threadWaits(dump: StackDump, ctx: DiagnoseContext): Promise<Map<ThreadStack, ThreadWait>> {
+  const rules: ThreadRule[] = [joinWaitIn(dump.threads), socketWait, lockWait, sleepWait];
+  const waits = new Map<ThreadStack, ThreadWait>();
+  for (const t of dump.threads) {
+    for (const rule of rules) {
+      const w = await rule(t, ctx);
+      if (w) {
+        waits.set(t, w);
+        break;
+      }
+    }
+  }
+  return waits;
+}
+
+/** Explains a (source-mapped) dump. May add notes to frames (a finalizer run by the GC). */
 export async function diagnose(dump: StackDump): Promise<Finding[]> {
-  void dump;
-  return [];
+  const ctx: DiagnoseContext = { source: new SourceLines() };
+  const waits = await threadWaits(dump, ctx);
+  const findings: Finding[] = [];
+  const explained = new Set<ThreadStack>();
+  for (const rule of DUMP_RULES) {
+    const r = await rule(dump, waits, ctx);
+    findings.push(...r.findings);
+    for (const t of r.explained) explained.add(t);
+  }
+  for (const [t, w] of waits) {
+    if (explained.has(t)) continue;
+    findings.push({ severity: w.severity, kind: w.kind, title: `${t.name} ${w.phrase} at ${where(w.frame)}`, detail: w.detail, threadId: t.id, frame: findingFrame(w.frame) });
+  }
+  // Most severe first; among equals, in thread order (MainThread first).
+  const order = new Map(dump.threads.map((t, i) => [t.id, i]));
+  return findings
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => RANK[a.f.severity] - RANK[b.f.severity] || (order.get(a.f.threadId ?? -1) ?? 1e9) - (order.get(b.f.threadId ?? -1) ?? 1e9) || a.i - b.i)
+    .map(({ f }) => f);
 }

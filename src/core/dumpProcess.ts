@@ -16,9 +16,12 @@ export interface DumpJob extends DumpRequest {
 }
 
 export async function dumpProcess(job: DumpJob): Promise<StackDump> {
-  const dump = await job.backend.dump(job.target, job.pid, job);
+  // A target may read stacks its own way (containers) and know path rules of its own (mounts).
+  const backend = job.target.backendFor?.(job.backend) ?? job.backend;
+  const dump = await backend.dump(job.target, job.pid, job);
   if (job.pythonVersion && !dump.pythonVersion) dump.pythonVersion = job.pythonVersion;
-  await job.mapper.mapDump(dump);
+  const targetMapping = await job.target.sourceMapping?.(job.signal);
+  await (targetMapping ? job.mapper.forTarget(targetMapping) : job.mapper).mapDump(dump);
   dump.findings = await diagnose(dump);
   return dump;
 }

@@ -23,6 +23,8 @@ export type SnagFix =
   | 'install-gdb'
   | 'retry-nonblocking'
   | 'refresh-processes'
+  | 'ssh-terminal'
+  | 'copy-pyspy'
   | 'show-log';
 
 export class SnagError extends Error {

@@ -1,7 +1,17 @@
 // The ONE place Snag starts programs. Every call is an argv array (never a shell string), has a
 // timeout, honours an AbortSignal and caps captured output, so Snag itself can never hang.
 // Timeouts and cancellation kill the whole process group, not just the direct child.
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
+
+type Execa = (typeof import('execa'))['execa'];
+let execaLoaded: Promise<Execa> | undefined;
+/**
+ * execa is ESM-only. Loading it with import() keeps this module usable from CommonJS (the tests run
+ * TypeScript through tsx as CommonJS, where a static import of execa fails); esbuild still bundles it.
+ */
+function loadExeca(): Promise<Execa> {
+  return (execaLoaded ??= import('execa').then((m) => m.execa));
+}
 
 export interface RunOptions {
   /** Kill the program after this long. Default 30 s. */
@@ -11,7 +21,8 @@ export interface RunOptions {
   maxBytes?: number;
   /** Exit codes treated as success (default [0]). */
   okExitCodes?: readonly number[];
-  input?: string;
+  /** Bytes for the program's stdin (a Uint8Array for binary data, e.g. a tool copied over ssh). */
+  input?: string | Uint8Array;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   /** Called once the program has started (for logs and tests). */
@@ -88,7 +99,7 @@ interface Started {
   finish: () => Promise<RunResult>;
 }
 
-function start(argv: readonly string[], opts: RunOptions, streamStdout: boolean): Started {
+function start(execa: Execa, argv: readonly string[], opts: RunOptions, streamStdout: boolean): Started {
   if (argv.length === 0 || !argv[0]) throw new RunError('spawn', argv, 'empty command');
   const [file, ...args] = argv as [string, ...string[]];
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -114,6 +125,10 @@ function start(argv: readonly string[], opts: RunOptions, streamStdout: boolean)
   const stop = (why: RunFailure) => {
     failure ??= why;
     killGroup(child.pid);
+    // Processes outside the group may still hold the output pipes (ssh's ControlMaster keeps a
+    // multiplexed client's until the remote command ends): stop reading, so the caller is free now.
+    child.stdout?.destroy();
+    child.stderr?.destroy();
   };
   const timer = setTimeout(() => stop('timed-out'), timeoutMs);
   const onAbort = () => stop('cancelled');
@@ -154,16 +169,14 @@ function start(argv: readonly string[], opts: RunOptions, streamStdout: boolean)
 }
 
 /** Runs argv to completion and returns its output; throws RunError on any failure. */
-export function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-  try {
-    return start(argv, opts, false).finish();
-  } catch (err) {
-    return Promise.reject(err);
-  }
+export async function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  const execa = await loadExeca();
+  return start(execa, argv, opts, false).finish();
 }
 
 export interface StreamingRun {
-  pid: number | undefined;
+  /** Known once the program has started. */
+  readonly pid: number | undefined;
   /** Resolves when the program ends (stdout is not captured: it went to onLine). */
   done: Promise<RunResult>;
   /** Stops the program (and its group); `done` then rejects with 'cancelled'. */
@@ -177,30 +190,37 @@ export interface StreamingRun {
 export function runStreaming(argv: readonly string[], onLine: (line: string) => void, opts: RunOptions = {}): StreamingRun {
   const controller = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, controller.signal]) : controller.signal;
-  const { child, finish } = start(argv, { ...opts, signal }, true);
-  let pending = '';
-  let seen = 0;
-  const cap = opts.maxBytes ?? DEFAULT_MAX_BYTES;
-  child.stdout?.setEncoding('utf8');
-  child.stdout?.on('data', (chunk: string) => {
-    seen += chunk.length;
-    // A line longer than the cap means the output is not what we expect; stop rather than grow.
-    if (pending.length + chunk.length > cap) {
-      controller.abort();
-      return;
-    }
-    pending += chunk;
-    let nl: number;
-    while ((nl = pending.indexOf('\n')) >= 0) {
-      const line = pending.slice(0, nl);
-      pending = pending.slice(nl + 1);
-      if (line) onLine(line);
-    }
+  let pid: number | undefined;
+  const done = loadExeca().then((execa) => {
+    const { child, finish } = start(execa, argv, { ...opts, signal }, true);
+    pid = child.pid;
+    let pending = '';
+    const cap = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (chunk: string) => {
+      // A line longer than the cap means the output is not what we expect; stop rather than grow.
+      if (pending.length + chunk.length > cap) {
+        controller.abort();
+        return;
+      }
+      pending += chunk;
+      let nl: number;
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        const line = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        if (line) onLine(line);
+      }
+    });
+    return finish().then((r) => {
+      if (pending) onLine(pending);
+      return r;
+    });
   });
-  const done = finish().then((r) => {
-    if (pending) onLine(pending);
-    void seen;
-    return r;
-  });
-  return { pid: child.pid, done, stop: () => controller.abort() };
+  return {
+    get pid() {
+      return pid;
+    },
+    done,
+    stop: () => controller.abort(),
+  };
 }

@@ -1,6 +1,7 @@
 // Frame path → local file. In order: path rules (container mounts, then the user's debugpy-style
 // pathMappings, longest remoteRoot first), the path itself when it exists here, then the longest
-// path-suffix match among the workspace's files. Every frame records how it was (not) mapped.
+// path-suffix match among the workspace's files; for targets whose files Snag can fetch (ssh
+// hosts), the rest is marked 'remote'. Every frame records how it was (not) mapped.
 import { existsSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
@@ -16,6 +17,8 @@ export interface SourceMapperOptions {
   pathsAreLocal?: boolean;
   /** Cap on files indexed for suffix search (a huge monorepo must not stall a dump). */
   maxIndexedFiles?: number;
+  /** Frames found nowhere here can still be read from the target (an ssh host's label): method 'remote'. */
+  remoteSource?: string;
 }
 
 const SKIP_DIRS = new Set(['.git', '.hg', '.svn', 'node_modules', '__pycache__', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.ruff_cache', '.cache', 'dist', 'build', '.eggs']);
@@ -51,6 +54,8 @@ export function applyRules(file: string, rules: readonly PathMapping[]): { path:
 export class SourceMapper {
   private index?: Promise<Map<string, string[]>>;
   private readonly exists = new Map<string, boolean>();
+  /** The mapper whose workspace index this one borrows (see forTarget). */
+  private indexOwner?: SourceMapper;
 
   constructor(private readonly opts: SourceMapperOptions) {}
 
@@ -66,8 +71,25 @@ export class SourceMapper {
     frame.mapping = mapping;
     if (path) frame.localFile = path;
     else delete frame.localFile;
-    frame.isUserCode = frame.origin === 'user' && !!path;
+    // A remote-only file of the user's is still their code: it opens read-only from the host.
+    frame.isUserCode = frame.origin === 'user' && (!!path || mapping.method === 'remote');
     return frame;
+  }
+
+  /**
+   * A mapper for one target's paths: its own rules (container mounts) go before the user's, and
+   * it shares this mapper's workspace index so a dump does not walk the workspace again.
+   */
+  forTarget(extra: { mounts?: readonly PathMapping[]; pathsAreLocal?: boolean; mappings?: readonly PathMapping[]; remoteSource?: string }): SourceMapper {
+    const m = new SourceMapper({
+      ...this.opts,
+      mounts: [...(extra.mounts ?? []), ...(this.opts.mounts ?? [])],
+      mappings: [...(extra.mappings ?? []), ...(this.opts.mappings ?? [])],
+      pathsAreLocal: extra.pathsAreLocal ?? this.opts.pathsAreLocal,
+      remoteSource: extra.remoteSource ?? this.opts.remoteSource,
+    });
+    m.indexOwner = this;
+    return m;
   }
 
   /** Drop the file index (the workspace changed). */
@@ -90,6 +112,13 @@ export class SourceMapper {
   }
 
   private async locate(frame: Frame): Promise<{ path?: string; mapping: FrameMapping }> {
+    const found = await this.locateHere(frame);
+    const remote = this.opts.remoteSource;
+    if (found.path || !remote || found.mapping.method !== 'none' || frame.native || !frame.line || !frame.file.startsWith('/')) return found;
+    return { mapping: { method: 'remote', reason: `${found.mapping.reason}; opens read-only from ${remote}` } };
+  }
+
+  private async locateHere(frame: Frame): Promise<{ path?: string; mapping: FrameMapping }> {
     const file = frame.file;
     if (!file || file.startsWith('<') || (frame.native && !frame.line)) {
       return { mapping: { method: 'none', reason: frame.native ? 'native code without source information' : `no source file (${file || 'unknown'})` } };
@@ -134,6 +163,7 @@ export class SourceMapper {
   }
 
   private buildIndex(): Promise<Map<string, string[]>> {
+    if (this.indexOwner) return this.indexOwner.buildIndex();
     this.index ??= (async () => {
       const byName = new Map<string, string[]>();
       let budget = this.opts.maxIndexedFiles ?? 50_000;

@@ -1,1 +1,54 @@
-export function activate(): void {}
+// activate(): builds Snag's pieces and registers them — nothing else happens here.
+import * as vscode from 'vscode';
+import { createContainerTargetProvider, SIDECAR_FIX_LABEL, withStrategy } from './containerTargetProvider';
+import { StackDecorations } from './decorations';
+import { DumpHistory } from './dumpHistory';
+import { Dumper } from './dumper';
+import { Fixes } from './fixes';
+import { createLocalTargetProvider } from './localTargetProvider';
+import { createLog } from './log';
+import { ProcessTreeProvider } from './processTree';
+import { registerCommands } from './registerCommands';
+import { registerTrees } from './registerTrees';
+import { RemoteDocuments, REMOTE_SCHEME } from './remoteDocuments';
+import { ReportDocuments } from './reportDocuments';
+import { readSettings } from './settings';
+import { registerSshFixes, SshHosts } from './sshTargetProvider';
+import { StackTreeProvider } from './stackTree';
+import { StoppedThreadsLens } from './stoppedThreadsLens';
+import { TargetProviders } from './targetProviders';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const push = (...d: vscode.Disposable[]) => context.subscriptions.push(...d);
+  push(createLog());
+  const settings = readSettings();
+
+  // Where processes live: one provider per kind of target.
+  const providers = new TargetProviders();
+  push(providers, providers.register(createLocalTargetProvider()));
+  const containers = createContainerTargetProvider();
+  push(containers, providers.register(containers));
+  const sshHosts = new SshHosts();
+  push(sshHosts, providers.register(sshHosts));
+
+  // What error notifications can offer; targets register their own fixes here.
+  const fixes = new Fixes(context.extensionUri);
+  const history = new DumpHistory(settings.historySize);
+  const dumper = new Dumper(history, fixes);
+  const processTree = new ProcessTreeProvider(providers, settings.pythonOnly);
+  const stackTree = new StackTreeProvider(history);
+  const decorations = new StackDecorations(history, context.extensionUri);
+  const reports = new ReportDocuments();
+  push(dumper, processTree, stackTree, decorations, reports);
+  // A container process whose ptrace was refused: read it again from a sidecar container.
+  push(fixes.register('use-sidecar', { label: SIDECAR_FIX_LABEL, run: (ctx) => { const ref = ctx.ref && withStrategy(ctx.ref, 'sidecar'); return ref && dumper.dump(ref); } }));
+  // SSH: open a terminal to a host, copy py-spy there; files without a local copy open read-only.
+  push(...registerSshFixes(fixes, sshHosts), vscode.workspace.registerTextDocumentContentProvider(REMOTE_SCHEME, new RemoteDocuments(sshHosts)));
+  push(vscode.languages.registerCodeLensProvider({ scheme: 'file' }, new StoppedThreadsLens(decorations)));
+
+  const { processView, stackView, disposables } = registerTrees(processTree, stackTree, history);
+  push(...disposables);
+  push(...registerCommands({ extensionUri: context.extensionUri, providers, history, dumper, fixes, processTree, stackTree, decorations, reports, processView, stackView, sshHosts }));
+}
+
+export function deactivate(): void {}

@@ -21,8 +21,8 @@ export function which(tool: string, extraDirs: string[] = [TOOL_VENV_BIN]): stri
 }
 
 /** The tool's path, or: fail in CI, skip elsewhere (returns undefined, and the test should return). */
-export function requireTool(t: TestContext, tool: string, hint = 'bash scripts/setup.sh'): string | undefined {
-  const p = which(tool);
+export function requireTool(t: TestContext, tool: string, hint = 'bash scripts/setup.sh', extraDirs?: string[]): string | undefined {
+  const p = which(tool, extraDirs);
   if (p) return p;
   const msg = `${tool} is not installed (run ${hint})`;
   if (process.env.CI === 'true') throw new Error(msg);

@@ -22,7 +22,12 @@ export type PySpyLocator = (target: Target, signal?: AbortSignal) => Promise<str
 
 export class PySpyBackend implements Backend {
   readonly id = 'py-spy' as const;
-  constructor(private readonly locate: PySpyLocator) {}
+  /** Public so targets with several ways to run py-spy (containers) can find Snag's own binary. */
+  readonly locate: PySpyLocator;
+  constructor(locate: PySpyLocator) {
+    // A target that has its own py-spy (an ssh host) answers for itself, also for containers on it.
+    this.locate = (target, signal) => target.locatePySpy?.(signal) ?? locate(target, signal);
+  }
 
   async dump(target: Target, pid: number, req: DumpRequest): Promise<StackDump> {
     const pyspy = await this.locate(target, req.signal);

@@ -26,6 +26,9 @@ export function pyspyError(err: unknown, pid: number, where = 'this machine'): u
     return new SnagError('not-python', `Process ${pid} is not running a Python interpreter py-spy can read (it may be a launcher; dump its Python child instead).`, ['refresh-processes']);
   if (/Unsupported version|unsupported python version|Failed to find interpreter/i.test(text))
     return new SnagError('unsupported-python', `py-spy cannot read this Python version in process ${pid}. Upgrade py-spy (pip install -U py-spy) or use the gdb backend.`, ['install-pyspy']);
-  const first = text.split('\n').map((l) => l.trim()).find((l) => l && !/^Stack backtrace|^\d+:/.test(l)) ?? err.message;
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !/^Stack backtrace|^\d+:|^note: /.test(l));
+  // A Rust panic says where it panicked first and what went wrong on the next line.
+  const panic = lines.findIndex((l) => /panicked at/.test(l));
+  const first = (panic >= 0 ? lines[panic + 1] : lines[0]) ?? err.message;
   return new SnagError('tool-failed', `py-spy failed on process ${pid}: ${first.replace(/^Error:\s*/, '')}`, ['show-log'], { cause: err });
 }

@@ -22,12 +22,15 @@ export function dumpToText(d: StackDump, o: TextOptions = {}): string {
   const hl = o.highlight ?? ((s: string) => s);
   const lines = [`Process ${d.pid} · ${d.backend}${d.method ? ` (${d.method})` : ''}${d.pythonVersion ? ` · Python ${d.pythonVersion}` : ''} · ${d.threads.length} thread${d.threads.length === 1 ? '' : 's'} · ${d.takenAt}`];
   for (const n of d.notes ?? []) lines.push(`note: ${n}`);
-  for (const f of d.findings) lines.push(`${f.severity}: ${f.title}`);
+  for (const f of d.findings) {
+    lines.push(`${f.severity}: ${f.title}`);
+    if (f.detail) lines.push(`    ${f.detail}`);
+  }
   for (const t of d.threads) {
     lines.push('', threadHeadline(t));
     const user = t.frames.find((f) => f.isUserCode);
     for (const f of t.frames) {
-      const text = `${f.function} (${f.localFile ? `${f.localFile}:${f.line}` : frameLocation(f)})${f.native ? ' [native]' : ''}`;
+      const text = `${f.function} (${f.localFile ? `${f.localFile}:${f.line}` : frameLocation(f)})${f.native ? ' [native]' : ''}${f.note ? ` — ${f.note}` : ''}`;
       lines.push(f === user ? `  ▶ ${hl(text)}` : `    ${text}`);
       for (const l of f.locals ?? []) lines.push(`        ${l.isArg ? 'arg ' : ''}${l.name} = ${l.repr ?? '?'}`);
     }
@@ -37,10 +40,10 @@ export function dumpToText(d: StackDump, o: TextOptions = {}): string {
 
 export function dumpToMarkdown(d: StackDump): string {
   const out = [`### Process ${d.pid} (${d.backend}${d.pythonVersion ? `, Python ${d.pythonVersion}` : ''}) at ${d.takenAt}`, ''];
-  for (const f of d.findings) out.push(`> **${f.severity}**: ${f.title}`, '');
+  for (const f of d.findings) out.push(`> **${f.severity}**: ${f.title}${f.detail ? `\n> ${f.detail}` : ''}`, '');
   for (const t of d.threads) {
     out.push(`**${threadHeadline(t)}**`, '', '```');
-    for (const f of t.frames) out.push(`${f.isUserCode ? '▶ ' : '  '}${f.function} (${f.file}:${f.line})${f.native ? ' [native]' : ''}`);
+    for (const f of t.frames) out.push(`${f.isUserCode ? '▶ ' : '  '}${f.function} (${f.file}:${f.line})${f.native ? ' [native]' : ''}${f.note ? ` — ${f.note}` : ''}`);
     out.push('```', '');
   }
   return out.join('\n');
@@ -73,6 +76,7 @@ export function dumpToJson(d: StackDump): unknown {
         ...(f.origin ? { origin: f.origin } : {}),
         ...(f.mapping ? { mapping: f.mapping } : {}),
         ...(f.locals ? { locals: f.locals } : {}),
+        ...(f.note ? { note: f.note } : {}),
       })),
     })),
     findings: d.findings,

@@ -1,0 +1,41 @@
+// `--ssh HOST` for `snag ps` and `snag dump`: the same commands, run on an ssh host through the
+// system ssh client (one multiplexed connection, kept for a minute so the next command is quick).
+import { SnagError } from '../core/errors';
+import { pythonVersionOf } from '../core/targets/local';
+import { SshTarget } from '../core/targets/ssh';
+
+export const SSH_OPTIONS = {
+  ssh: { type: 'string' },
+  'ssh-config': { type: 'string' },
+  'remote-pyspy': { type: 'string' },
+  'copy-pyspy': { type: 'boolean' },
+  'connect-timeout': { type: 'string' },
+} as const;
+
+export interface SshArgs {
+  ssh?: string;
+  'ssh-config'?: string;
+  'remote-pyspy'?: string;
+  'copy-pyspy'?: boolean;
+  'connect-timeout'?: string;
+}
+
+/** The host named by --ssh (with -F file, py-spy path there, copy permission, ConnectTimeout). */
+export function sshTargetFromArgs(values: SshArgs, localPySpy?: () => Promise<string>): SshTarget {
+  const seconds = values['connect-timeout'] === undefined ? undefined : Number(values['connect-timeout']);
+  if (seconds !== undefined && !(seconds > 0)) throw new SnagError('bad-input', `--connect-timeout expects seconds, got "${values['connect-timeout']}"`);
+  return new SshTarget({
+    host: values.ssh!,
+    configFile: values['ssh-config'],
+    pyspyPath: values['remote-pyspy'],
+    allowCopyPySpy: !!values['copy-pyspy'],
+    connectTimeoutSeconds: seconds,
+    localPySpy,
+  });
+}
+
+/** The Python version of a process on the host (from its executable), for the dump's header. */
+export async function remotePythonVersion(target: SshTarget, pid: number, signal?: AbortSignal): Promise<string | undefined> {
+  const p = await target.processInfo(pid, signal).catch(() => undefined);
+  return p ? pythonVersionOf(p) : undefined;
+}

@@ -1,0 +1,81 @@
+// "Auto" backend choice: py-spy first (fast, never needs debug info); gdb when py-spy cannot
+// read the interpreter, or when the user asked for native frames and py-spy's native unwinding
+// failed or could not name the innermost native frames. The dump says which backend made it and why.
+import { errorMessage, SnagError } from '../errors';
+import type { BackendId, StackDump } from '../model';
+import type { Target } from '../targets/target';
+import type { Backend, DumpRequest } from './backend';
+
+export type BackendChoice = 'auto' | BackendId;
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'py-spy', 'gdb'];
+
+export function isBackendChoice(s: string): s is BackendChoice {
+  return (BACKEND_CHOICES as readonly string[]).includes(s);
+}
+
+/** py-spy names frames it could not symbolise by their address (`0x7f1defaa3f16`). */
+const UNRESOLVED = /^0x[0-9a-f]+$/i;
+
+/** Threads whose innermost frame (what the thread waits in) is native code py-spy could not name. */
+export function unresolvedNativeThreads(dump: StackDump): string[] {
+  return dump.threads.filter((t) => t.frames[0]?.native && UNRESOLVED.test(t.frames[0].function)).map((t) => t.name);
+}
+
+/** py-spy failures gdb may get past: py-spy cannot read this interpreter, crashed, or is missing. */
+function gdbMayHelp(err: unknown): boolean {
+  return SnagError.is(err, 'unsupported-python') || SnagError.is(err, 'tool-failed') || SnagError.is(err, 'tool-not-found');
+}
+
+export class AutoBackend implements Backend {
+  // The dump carries the id of the backend that made it; this one only chooses.
+  readonly id = 'py-spy' as const;
+  constructor(
+    private readonly pyspy: Backend,
+    private readonly gdb: Backend,
+  ) {}
+
+  async dump(target: Target, pid: number, req: DumpRequest): Promise<StackDump> {
+    // Containers read stacks their own ways (exec, sidecar); ask the target for each backend.
+    const pyspy = target.backendFor?.(this.pyspy) ?? this.pyspy;
+    const gdb = target.backendFor?.(this.gdb) ?? this.gdb;
+    let first: StackDump;
+    try {
+      first = await pyspy.dump(target, pid, req);
+    } catch (err) {
+      // gdb always pauses the process, which a non-blocking dump promised not to do.
+      if (req.nonblocking || !gdbMayHelp(err)) throw err;
+      return this.withGdb(gdb, target, pid, req, `py-spy failed (${errorMessage(err)}); read with gdb instead.`, err);
+    }
+    if (!req.native || req.nonblocking) return first;
+    const unresolved = unresolvedNativeThreads(first);
+    if (unresolved.length === 0) return first;
+    const why = `py-spy could not name the innermost native frames of ${unresolved.join(', ')}; read with gdb instead.`;
+    try {
+      return await this.withGdb(gdb, target, pid, req, why);
+    } catch (err) {
+      if (SnagError.is(err, 'cancelled')) throw err;
+      // gdb is missing or refused: py-spy's dump is still worth showing, with the reason.
+      (first.notes ??= []).push(`gdb could not add native frame names: ${errorMessage(err)}`);
+      return first;
+    }
+  }
+
+  private async withGdb(gdb: Backend, target: Target, pid: number, req: DumpRequest, why: string, pyspyError?: unknown): Promise<StackDump> {
+    try {
+      const dump = await gdb.dump(target, pid, req);
+      dump.notes = [why, ...(dump.notes ?? [])];
+      return dump;
+    } catch (err) {
+      // When gdb is not there either, py-spy's own error is the one to fix.
+      if (pyspyError && SnagError.is(err, 'tool-not-found')) throw pyspyError;
+      throw err;
+    }
+  }
+}
+
+/** The backend for a user's choice: one of the two, or Auto over both. */
+export function chooseBackend(choice: BackendChoice, pyspy: Backend, gdb: Backend): Backend {
+  if (choice === 'py-spy') return pyspy;
+  if (choice === 'gdb') return gdb;
+  return new AutoBackend(pyspy, gdb);
+}

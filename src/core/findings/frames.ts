@@ -1,0 +1,45 @@
+// Frame helpers the finding rules share: which frame is which, and how to name a place in a title.
+import type { Finding, Frame, ThreadStack } from '../model';
+
+/**
+ * Is this the Python function `name` of a file ending in `fileSuffix`? Accepts py-spy's qualified
+ * names (`Condition.wait`, Python ≥ 3.11) and bare ones (`wait`, older Pythons) alike.
+ */
+export function isFrame(f: Frame, fileSuffix: string, ...names: string[]): boolean {
+  if (f.native || !f.file.replace(/\\/g, '/').endsWith(fileSuffix)) return false;
+  const bare = f.function.slice(f.function.lastIndexOf('.') + 1);
+  return names.some((n) => n === f.function || n.slice(n.lastIndexOf('.') + 1) === bare);
+}
+
+/** The function's own name without its class (`__del__` of `Resource.__del__`). */
+export function bareName(f: Frame): string {
+  return f.function.slice(f.function.lastIndexOf('.') + 1);
+}
+
+/** The innermost Python frame: where Python code called into C (the blocking call's caller). */
+export function callSite(t: ThreadStack): Frame | undefined {
+  return t.frames.find((f) => !f.native);
+}
+
+/** Native frames inside the innermost Python frame (present with --native or gdb). */
+export function nativeInner(t: ThreadStack): Frame[] {
+  const i = t.frames.findIndex((f) => !f.native);
+  return i < 0 ? t.frames : t.frames.slice(0, i);
+}
+
+/** The frame a finding points at: the innermost user frame, else the innermost Python frame. */
+export function anchorFrame(t: ThreadStack): Frame | undefined {
+  return t.frames.find((f) => f.isUserCode) ?? callSite(t);
+}
+
+/** `worker.py:17 (fetch_reply)`: how titles name a place. */
+export function where(f: Frame | undefined): string {
+  if (!f) return 'an unknown place';
+  const file = f.file.slice(f.file.replace(/\\/g, '/').lastIndexOf('/') + 1) || f.file;
+  return `${file}:${f.line} (${f.function})`;
+}
+
+export function findingFrame(f: Frame | undefined): Finding['frame'] {
+  if (!f) return undefined;
+  return { file: f.file, line: f.line, ...(f.localFile ? { localFile: f.localFile } : {}) };
+}

@@ -1,0 +1,73 @@
+// A thread waiting for another thread, a child process or a future to finish. Usually the symptom,
+// not the cause: the finding says where to look next (the other thread, or a dump of the child).
+import type { Frame, ThreadStack } from '../model';
+import { anchorFrame, isFrame, where } from './frames';
+import type { ThreadRule, ThreadWait } from './rule';
+
+interface JoinKind {
+  file: string;
+  names: string[];
+  what: string;
+  detail: (t: ThreadStack, others: string) => string;
+}
+
+const KINDS: JoinKind[] = [
+  {
+    file: 'multiprocessing/process.py',
+    names: ['BaseProcess.join'],
+    what: 'a child process to exit',
+    detail: () =>
+      'The child must exit first: dump it (it is listed under this process) to see where it waits. A child that put items on a multiprocessing.Queue cannot exit until they are read, because its queue feeder thread flushes them at exit: read the queue before join().',
+  },
+  {
+    file: 'subprocess.py',
+    names: ['Popen.wait', 'Popen._wait', 'Popen.communicate'],
+    what: 'a child process to exit',
+    detail: () =>
+      'The child must exit first: dump it (it is listed under this process) to see where it waits. A child writing to a PIPE nobody reads blocks when the pipe is full: use communicate() instead of wait(), and a timeout=.',
+  },
+  {
+    file: 'threading.py',
+    names: ['Thread.join', 'Thread._wait_for_tstate_lock'],
+    what: 'a thread to finish',
+    detail: (_t, others) => `The join ends only when the joined thread returns; see where the other threads are${others ? `: ${others}` : ''}. join(timeout=…) returns instead of hanging.`,
+  },
+  {
+    file: 'concurrent/futures/_base.py',
+    names: ['Future.result', 'Future.exception'],
+    what: 'the result of a concurrent.futures task',
+    detail: (_t, others) => `The task has not finished; see where the pool's threads are${others ? `: ${others}` : ''}. result(timeout=…) returns instead of hanging.`,
+  },
+];
+
+/** The other threads and where each is, for "where to look next". */
+function othersOf(t: ThreadStack, all: readonly ThreadStack[]): string {
+  return all
+    .filter((o) => o !== t)
+    .map((o) => `${o.name} (${where(anchorFrame(o))})`)
+    .join(', ');
+}
+
+/** Builds the rule over the dump's threads (the detail names the other threads). */
+export function joinWaitIn(all: readonly ThreadStack[]): ThreadRule {
+  return async (t) => {
+    // Only frames inside the user's innermost frame: the join must be what the thread is doing now.
+    const firstUser = t.frames.findIndex((f) => f.isUserCode);
+    const inner = firstUser < 0 ? t.frames : t.frames.slice(0, firstUser);
+    let hit: { kind: JoinKind; frame: Frame } | undefined;
+    for (const f of inner) {
+      const kind = KINDS.find((k) => isFrame(f, k.file, ...k.names));
+      if (kind) hit = { kind, frame: f }; // keep the outermost match: Process.join over its Popen.wait
+    }
+    if (!hit) return undefined;
+    const wait: ThreadWait = {
+      kind: 'join-wait',
+      severity: 'info',
+      phrase: `waits for ${hit.kind.what}`,
+      call: `waiting for ${hit.kind.what}`,
+      detail: hit.kind.detail(t, othersOf(t, all)),
+      frame: anchorFrame(t),
+    };
+    return wait;
+  };
+}

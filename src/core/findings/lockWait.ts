@@ -1,0 +1,98 @@
+// A thread waiting to acquire a lock (`with lock:`, `lock.acquire()`, a semaphore). Waits for a
+// signal (Condition/Event/Queue.get) are how idle worker threads look, so they are not findings.
+import type { Frame, ThreadStack } from '../model';
+import { anchorFrame, callSite, isFrame, nativeInner, where } from './frames';
+import type { DiagnoseContext, ThreadRule, ThreadWait } from './rule';
+import type { SourceLines } from './sourceLines';
+
+const NATIVE_LOCK = /^(lock_PyThread_acquire_lock|rlock_acquire|acquire_timed|PyThread_acquire_lock_timed|PyThread_acquire_lock|_PyMutex_LockTimed|_PyMutex_LockSlow|_PySemaphore_Wait|_multiprocessing_SemLock_acquire(_impl)?|sem_wait|sem_timedwait|sem_clock_wait|__new_sem_wait_slow64)$/;
+/** A lock-like name entered by `with` (no call: `with open(f)` is not a lock). */
+const WITH_NAMES = /^\s*(?:async\s+)?with\s+([^:#]+):/;
+const SIMPLE_NAME = /^[A-Za-z_][\w.]*(\[[^\]]*\])?$/;
+const ACQUIRE_CALL = /([A-Za-z_][\w.]*(?:\[[^\]]*\])?)\.acquire\s*\(/;
+
+/** The lock names a `with` line enters (`with a, self._b:` → a, self._b), or [] for other lines. */
+export function withLockNames(line: string): string[] {
+  const m = WITH_NAMES.exec(line);
+  if (!m) return [];
+  const names = m[1]!.split(',').map((s) => s.trim());
+  return names.every((n) => SIMPLE_NAME.test(n)) ? names : [];
+}
+
+/** The lock a source line acquires, from `with X:` or `X.acquire(`. */
+export function lockOnLine(line: string): string | undefined {
+  const names = withLockNames(line);
+  if (names.length === 1) return names[0];
+  if (names.length > 1) return names.join(', ');
+  return ACQUIRE_CALL.exec(line)?.[1];
+}
+
+export interface HeldLock {
+  name: string;
+  frame: Frame;
+  /** 1-based line of the `with` statement that holds it. */
+  line: number;
+}
+
+function indentOf(line: string): number {
+  return /^\s*/.exec(line)![0].replace(/\t/g, '        ').length;
+}
+
+/**
+ * Locks a thread holds, read from the source: the `with X:` blocks enclosing each user frame's
+ * current line (within its function). A dump cannot show lock owners, but the code around can.
+ */
+export async function heldLocks(t: ThreadStack, source: SourceLines): Promise<HeldLock[]> {
+  const held: HeldLock[] = [];
+  for (const frame of t.frames) {
+    if (frame.native || !frame.localFile) continue;
+    const lines = await source.lines(frame);
+    const current = lines?.[frame.line - 1];
+    if (!lines || current === undefined) continue;
+    let indent = indentOf(current);
+    for (let i = frame.line - 2; i >= 0 && indent > 0; i--) {
+      const l = lines[i]!;
+      if (!l.trim() || l.trim().startsWith('#')) continue;
+      const ind = indentOf(l);
+      if (ind >= indent) continue;
+      indent = ind;
+      if (/^\s*(async\s+)?def\s/.test(l) || /^\s*class\s/.test(l)) break;
+      for (const name of withLockNames(l)) held.push({ name, frame, line: i + 1 });
+    }
+  }
+  return held;
+}
+
+const SIGNAL_WAITS: Array<[string, string[]]> = [
+  ['threading.py', ['Condition.wait', 'Condition.wait_for', 'Event.wait', 'Barrier.wait']],
+  ['queue.py', ['Queue.get', 'Queue.put', 'Queue.join']],
+];
+
+export const lockWait: ThreadRule = async (t: ThreadStack, ctx: DiagnoseContext): Promise<ThreadWait | undefined> => {
+  const python = t.frames.filter((f) => !f.native);
+  // Waiting for a signal, not for a lock someone holds: normal for idle threads.
+  const firstUser = python.findIndex((f) => f.isUserCode);
+  const libraryPart = firstUser < 0 ? python : python.slice(0, firstUser);
+  if (libraryPart.some((f) => SIGNAL_WAITS.some(([file, names]) => isFrame(f, file, ...names)))) return undefined;
+
+  const semaphore = libraryPart.some((f) => isFrame(f, 'threading.py', 'Semaphore.acquire', 'BoundedSemaphore.acquire'));
+  const natives = nativeInner(t);
+  const nativeLock = natives.some((f) => NATIVE_LOCK.test(f.function));
+  if (natives.length > 0 && !nativeLock) return undefined;
+  const caller = callSite(t);
+  const line = caller ? await ctx.source.line(caller) : undefined;
+  const lock = line ? lockOnLine(line) : undefined;
+  if (!semaphore && !nativeLock && !lock) return undefined;
+
+  const frame = anchorFrame(t);
+  const what = semaphore ? 'a semaphore' : lock ? lock : 'a lock';
+  return {
+    kind: 'lock-wait',
+    severity: 'warning',
+    phrase: `waits to acquire ${what}`,
+    call: `acquiring ${what}`,
+    detail: `Another thread holds ${lock ?? 'it'} and has not released it. Look for the thread running inside \`with ${lock ?? 'the lock'}:\`${frame ? ` (this one waits at ${where(frame)})` : ''}. lock.acquire(timeout=…) fails instead of hanging.`,
+    frame,
+    ...(lock ? { lock } : {}),
+  };
+};

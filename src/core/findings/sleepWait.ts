@@ -1,0 +1,28 @@
+// A thread in time.sleep: harmless once, but a thread found sleeping again and again is a polling
+// loop waiting for something that does not happen.
+import type { ThreadStack } from '../model';
+import { anchorFrame, callSite, nativeInner } from './frames';
+import type { DiagnoseContext, ThreadRule, ThreadWait } from './rule';
+
+const NATIVE_SLEEP = /^(time_sleep|pysleep|clock_nanosleep|__clock_nanosleep|nanosleep|__nanosleep)$/;
+/** `time.sleep(…)` or a bare `sleep(…)` imported from time; not `await asyncio.sleep(…)`. */
+const SLEEP_CALL = /(^|[^\w.]|\btime\.)sleep\s*\(/;
+
+export const sleepWait: ThreadRule = async (t: ThreadStack, ctx: DiagnoseContext): Promise<ThreadWait | undefined> => {
+  const natives = nativeInner(t);
+  let sleeping = natives.some((f) => NATIVE_SLEEP.test(f.function));
+  if (!sleeping && natives.length === 0) {
+    const caller = callSite(t);
+    const line = caller ? await ctx.source.line(caller) : undefined;
+    sleeping = !!line && SLEEP_CALL.test(line) && !/\bawait\b|asyncio\.sleep/.test(line);
+  }
+  if (!sleeping) return undefined;
+  return {
+    kind: 'sleep',
+    severity: 'info',
+    phrase: 'sleeps in time.sleep',
+    call: 'time.sleep',
+    detail: 'A sleep in a loop polls for something; if the thread is found here again and again, what it waits for does not happen. Sampling (several dumps) tells a polling loop from one long sleep.',
+    frame: anchorFrame(t),
+  };
+};

@@ -1,0 +1,343 @@
+// Reading a containerised process's stacks with py-spy. Four ways in, tried in this order by
+// `auto` (each skipped when it cannot apply, the next tried when one fails for a reason another
+// might not have):
+//   host     py-spy on the parent machine, on the process's host PID: fastest, changes nothing in
+//            the container, but cannot tell idle threads across the PID namespace;
+//   exec     a py-spy the image already has (`<engine> exec <c> py-spy …`);
+//   copy     Snag's py-spy copied into the container under a private temp path, run, removed;
+//   sidecar  a short-lived container sharing the target's PID namespace with SYS_PTRACE and
+//            Snag's py-spy mounted read-only (`--network none`, labelled, always removed).
+import { randomBytes } from 'node:crypto';
+import type { Backend, DumpRequest } from '../backends/backend';
+import { DUMP_TIMEOUT_MS, pyspyDumpArgv, type PySpyLocator } from '../backends/pyspy';
+import { pyspyError } from '../backends/pyspyErrors';
+import { parsePySpyDump } from '../backends/pyspyParse';
+import { errorMessage, SnagError, type SnagErrorReason } from '../errors';
+import { RunError } from '../run';
+import type { ProcessInfo, StackDump, ThreadStack } from '../model';
+import type { ContainerDetails } from './containerEngine';
+import { engineComplaint, engineFailure } from './containerErrors';
+import { containerRunner } from './containerRunner';
+import type { ContainerTarget } from './docker';
+import { pythonVersionOf } from './local';
+import { isPythonExe } from './psParse';
+import type { Runner, Target } from './target';
+
+export type ContainerStrategy = 'host' | 'exec' | 'copy' | 'sidecar';
+export type ContainerStrategyChoice = 'auto' | ContainerStrategy;
+export const STRATEGY_ORDER: readonly ContainerStrategy[] = ['host', 'exec', 'copy', 'sidecar'];
+
+export const STRATEGY_LABEL: Record<ContainerStrategy, string> = {
+  host: 'py-spy on the host',
+  exec: "the container's own py-spy",
+  copy: 'py-spy copied into the container',
+  sidecar: 'a sidecar container',
+};
+
+/** Label on every sidecar (value: the target container's id), so leftovers can be found. */
+export const SIDECAR_LABEL = 'dev.snag.sidecar';
+
+export interface ContainerDumpStep {
+  strategy: ContainerStrategy;
+  /** `start`: the strategy begins; `copied`: py-spy is inside the container, about to run. */
+  phase: 'start' | 'copied';
+}
+
+export interface ContainerDumpOptions {
+  strategy?: ContainerStrategyChoice;
+  /** Ways `auto` must not use (a policy against sidecars, or against host-side reading). */
+  excludeStrategies?: readonly ContainerStrategy[];
+  /** py-spy inside the container for `exec` (default: `py-spy` on the container's PATH). */
+  inContainerPyspy?: string;
+  /** The sidecar gets SYS_PTRACE (default true; false only to see a real refusal). */
+  sidecarAddsPtrace?: boolean;
+  /** Extra `run` arguments for the sidecar (a security policy's options, tests). */
+  sidecarRunArgs?: readonly string[];
+  /** Told as each strategy starts and after copy-in copied (progress messages, tests). */
+  onStep?: (step: ContainerDumpStep) => void | Promise<void>;
+}
+
+// Failures another way in might avoid; the others (gone, not Python, cancelled, timed out) stop.
+const TRY_NEXT = new Set<SnagErrorReason>(['tool-not-found', 'permission-denied', 'tool-failed', 'unsupported-python']);
+const CLEANUP_TIMEOUT_MS = 15_000;
+const PTRACE_HELP = 'Start the container with --cap-add SYS_PTRACE (Kubernetes: securityContext.capabilities.add: ["SYS_PTRACE"])';
+
+interface Attempt {
+  strategy: ContainerStrategy;
+  error: SnagError;
+}
+
+interface Job {
+  details: ContainerDetails;
+  proc: ProcessInfo;
+  req: DumpRequest;
+  /** Remarks for the dump's notes (cleanup problems). */
+  notes: string[];
+}
+
+export class ContainerDumpBackend implements Backend {
+  readonly id = 'py-spy' as const;
+
+  constructor(
+    private readonly target: ContainerTarget,
+    private readonly locate: PySpyLocator,
+    private readonly options: ContainerDumpOptions = {},
+  ) {}
+
+  private get engine() {
+    return this.target.engine;
+  }
+
+  async dump(_target: Target, pid: number, req: DumpRequest): Promise<StackDump> {
+    const details = await this.target.inspect(req.signal, true);
+    if (!details.running) throw new SnagError('process-gone', `Container ${details.name} is not running (${details.state}).`, ['refresh-processes']);
+    const proc = await this.target.processInfo(pid, req.signal);
+    if (!proc) throw new SnagError('process-gone', `Process ${pid} is not running in container ${details.name}.`, ['refresh-processes']);
+    const choice = this.options.strategy ?? 'auto';
+    const tried: Attempt[] = [];
+    const order = choice === 'auto' ? STRATEGY_ORDER.filter((s) => !this.options.excludeStrategies?.includes(s)) : [choice];
+    for (const strategy of order) {
+      const skip = this.skipReason(strategy, proc);
+      if (skip) {
+        if (choice !== 'auto') throw new SnagError('bad-input', `Cannot use ${STRATEGY_LABEL[strategy]} for container ${details.name}: ${skip}.`);
+        continue;
+      }
+      await this.options.onStep?.({ strategy, phase: 'start' });
+      const job: Job = { details, proc, req, notes: [] };
+      const started = Date.now();
+      try {
+        const threads = await this.read(strategy, job);
+        return {
+          pid,
+          backend: 'py-spy',
+          pythonVersion: pythonVersionOf(proc),
+          takenAt: new Date(started).toISOString(),
+          durationMs: Date.now() - started,
+          target: this.target.ref,
+          method: strategy,
+          threads,
+          findings: [],
+          notes: [...strategyNotes(strategy, proc, job.notes.length === 0), ...job.notes, ...tried.map((a) => `${STRATEGY_LABEL[a.strategy]} did not work: ${a.error.message}`)],
+        };
+      } catch (err) {
+        const e = await this.explain(err, strategy, job);
+        if (choice !== 'auto' || !TRY_NEXT.has(e.reason)) throw e;
+        tried.push({ strategy, error: e });
+      }
+    }
+    throw finalError(tried);
+  }
+
+  private skipReason(strategy: ContainerStrategy, proc: ProcessInfo): string | undefined {
+    if (strategy !== 'host') return undefined;
+    if (!proc.hostPid) return "the engine's host PIDs are not visible from here (remote engine or VM)";
+    if (this.engine.parent.ref.kind === 'local' && process.platform !== 'linux') return 'host-side reading needs Linux';
+    return undefined;
+  }
+
+  private read(strategy: ContainerStrategy, job: Job): Promise<ThreadStack[]> {
+    switch (strategy) {
+      case 'host':
+        return this.readFromHost(job);
+      case 'exec':
+        return this.pyspy(this.target.runner, pyspyDumpArgv(this.options.inContainerPyspy ?? 'py-spy', job.proc.pid, job.req), job.req);
+      case 'copy':
+        return this.readWithCopy(job);
+      case 'sidecar':
+        return this.readWithSidecar(job);
+    }
+  }
+
+  private async pyspy(runner: Runner, argv: string[], req: DumpRequest, extraMs = 0): Promise<ThreadStack[]> {
+    const { stdout } = await runner.run(argv, {
+      timeoutMs: (req.timeoutMs ?? DUMP_TIMEOUT_MS) + extraMs,
+      signal: req.signal,
+      maxBytes: 64 * 1024 * 1024,
+      env: { RUST_BACKTRACE: '0' },
+    });
+    return parsePySpyDump(stdout);
+  }
+
+  /** Snag's py-spy on the parent machine, symlinks resolved (cp and bind mounts want the file). */
+  private async localPyspy(signal?: AbortSignal): Promise<string> {
+    const path = await this.locate(this.engine.parent, signal);
+    try {
+      return (await this.engine.parent.runner.run(['readlink', '-f', path], { timeoutMs: 5_000, signal })).stdout.trim() || path;
+    } catch {
+      return path;
+    }
+  }
+
+  private async readFromHost(job: Job): Promise<ThreadStack[]> {
+    const pyspy = await this.locate(this.engine.parent, job.req.signal);
+    return this.pyspy(this.engine.parent.runner, pyspyDumpArgv(pyspy, job.proc.hostPid!, job.req), job.req);
+  }
+
+  private async readWithCopy(job: Job): Promise<ThreadStack[]> {
+    const { details, req } = job;
+    const source = await this.localPyspy(req.signal);
+    const name = `.snag-py-spy-${randomBytes(6).toString('hex')}`;
+    let dest: string | undefined;
+    try {
+      // /tmp where the image has one, else the root (images FROM scratch have neither /tmp nor rm).
+      for (const dir of ['/tmp', '']) {
+        try {
+          await this.engine.exec(['cp', source, `${details.id}:${dir}/${name}`], { timeoutMs: 60_000, signal: req.signal });
+          dest = `${dir}/${name}`;
+          break;
+        } catch (err) {
+          const why = engineFailure(err);
+          if (why === 'path-missing' && dir !== '') continue;
+          if (why === 'container-gone' || why === 'cli-not-found' || why?.startsWith('engine-') || !RunError.is(err, 'exit')) throw err;
+          // Read-only root, full disk, a policy: whatever it is, it was the copy that failed.
+          throw new SnagError('tool-failed', `Could not copy py-spy into container ${details.name}: ${engineComplaint(err)}`, ['use-sidecar', 'show-log'], { cause: err });
+        }
+      }
+      await this.options.onStep?.({ strategy: 'copy', phase: 'copied' });
+      return await this.pyspy(this.target.runner, pyspyDumpArgv(dest!, job.proc.pid, req), req);
+    } finally {
+      // Always, also after a failure or Cancel (so with a signal of its own).
+      const problem = await this.removeCopy(dest ?? `/tmp/${name}`, job, dest === undefined);
+      if (problem) job.notes.push(problem);
+    }
+  }
+
+  /** Removes the copied py-spy; returns a sentence when something stays behind. */
+  private async removeCopy(path: string, job: Job, maybeAbsent: boolean): Promise<string | undefined> {
+    const asRoot = containerRunner(this.engine, job.details.id, '0');
+    const python = pythonOf(job.proc);
+    const removers: string[][] = [['rm', '-f', path], ...(python ? [[python, '-c', 'import os,sys\ntry: os.remove(sys.argv[1])\nexcept FileNotFoundError: pass', path]] : [])];
+    let last: unknown;
+    for (const argv of removers) {
+      try {
+        await asRoot.run(argv, { timeoutMs: CLEANUP_TIMEOUT_MS });
+        return undefined;
+      } catch (err) {
+        last = err;
+        if (engineFailure(err) === 'container-gone') {
+          // Removed with the container, or kept in a stopped container's filesystem.
+          const exists = await this.engine.inspect(job.details.id).then(() => true, () => false);
+          return exists && !maybeAbsent ? `Snag's copy of py-spy (${path}) stays in the stopped container ${job.details.name} until it is removed.` : undefined;
+        }
+        if (engineFailure(err) !== 'exec-not-found') break;
+      }
+    }
+    return maybeAbsent ? undefined : `Could not remove Snag's copy of py-spy (${path}) from container ${job.details.name}: ${engineComplaint(last)}.`;
+  }
+
+  private async readWithSidecar(job: Job): Promise<ThreadStack[]> {
+    const { details, req } = job;
+    const pyspy = await this.localPyspy(req.signal);
+    const name = `snag-sidecar-${randomBytes(6).toString('hex')}`;
+    const args = [
+      'create', '--rm', '--name', name, '--label', `${SIDECAR_LABEL}=${details.id}`,
+      '--network', 'none', '--pid', `container:${details.id}`,
+      ...(this.options.sidecarAddsPtrace === false ? [] : ['--cap-add', 'SYS_PTRACE']),
+      '--user', '0', '--pull', 'never', '--log-driver', 'none',
+      '--entrypoint', '/snag-tools/py-spy', '-v', `${pyspy}:/snag-tools/py-spy:ro`, '-e', 'RUST_BACKTRACE=0',
+      ...(this.options.sidecarRunArgs ?? []),
+      // The target's own image: it is on the engine already, so nothing is pulled.
+      details.imageId || details.image,
+      ...pyspyDumpArgv('py-spy', job.proc.pid, req).slice(1),
+    ];
+    // create, then start: a Cancel never lands between "the daemon made it" and "we know its name",
+    // and killing the CLI (timeout, Cancel) does not stop a container, so it is removed by name.
+    await this.engine.exec(args, { timeoutMs: 30_000 });
+    let ok = false;
+    try {
+      if (req.signal?.aborted) throw new SnagError('cancelled', `Dump of process ${job.proc.pid} cancelled.`);
+      const { stdout } = await this.engine.exec(['start', '--attach', name], { timeoutMs: (req.timeoutMs ?? DUMP_TIMEOUT_MS) + 15_000, signal: req.signal, maxBytes: 64 * 1024 * 1024 });
+      ok = true;
+      return parsePySpyDump(stdout);
+    } finally {
+      if (!ok) await this.engine.exec(['rm', '-f', name], { timeoutMs: CLEANUP_TIMEOUT_MS, okExitCodes: [0, 1] }).catch(() => undefined);
+    }
+  }
+
+  /** One actionable SnagError for a strategy's failure. */
+  private async explain(err: unknown, strategy: ContainerStrategy, job: Job): Promise<SnagError> {
+    const e = await this.classify(err, strategy, job);
+    const left = job.notes.length ? ` ${job.notes.join(' ')}` : '';
+    return left ? new SnagError(e.reason, e.message + left, e.fixes, { cause: e.cause ?? err }) : e;
+  }
+
+  private async classify(err: unknown, strategy: ContainerStrategy, { details, proc }: Job): Promise<SnagError> {
+    const name = details.name;
+    if (SnagError.is(err) && err.reason !== 'tool-failed') return err;
+    const gone = () => new SnagError('process-gone', `Container ${name} stopped during the dump of process ${proc.pid}.`, ['refresh-processes'], { cause: err });
+    switch (engineFailure(err)) {
+      case 'container-gone':
+        return gone();
+      case 'exec-not-found':
+        if (strategy === 'exec') return new SnagError('tool-not-found', `Container ${name} has no ${this.options.inContainerPyspy ?? 'py-spy'} of its own.`, ['use-sidecar'], { cause: err });
+        return new SnagError('tool-failed', `Snag's py-spy could not be started inside container ${name}: ${engineComplaint(err)}`, ['use-sidecar', 'show-log'], { cause: err });
+      case 'exec-format':
+        return new SnagError('tool-failed', `Snag's py-spy does not run inside container ${name} (built for another platform).`, ['use-sidecar', 'show-log'], { cause: err });
+      case 'path-missing':
+      case 'read-only':
+        return new SnagError('tool-failed', `Could not copy py-spy into container ${name}: ${engineComplaint(err)}`, ['use-sidecar', 'show-log'], { cause: err });
+      case 'runtime-failed':
+        return new SnagError('tool-failed', `${this.engine.label} could not start ${strategy === 'sidecar' ? 'the sidecar container' : 'py-spy'} for container ${name}: ${engineComplaint(err)}`, ['show-log'], { cause: err });
+      case 'image-missing':
+        return new SnagError('tool-failed', `The sidecar needs the image of container ${name} (${details.image}), which the engine no longer has.`, ['show-log'], { cause: err });
+      case 'cli-not-found':
+      case 'engine-unreachable':
+      case 'engine-permission':
+        return this.engine.error(err, name) as SnagError;
+      default:
+        break;
+    }
+    const where = strategy === 'host' ? (this.engine.parent.ref.kind === 'local' ? 'this machine' : this.engine.parent.ref.label) : `container ${name}`;
+    const e = SnagError.is(err) ? err : pyspyError(err, proc.pid, where);
+    const reason = SnagError.is(e) ? e.reason : undefined;
+    if (reason === 'cancelled' || reason === 'timed-out') return e as SnagError;
+    // A process killed with its container surfaces as odd py-spy errors: ask the engine.
+    if (reason !== 'not-python' && !(await this.stillRunning(details.id))) return gone();
+    if (reason === 'process-gone') return new SnagError('process-gone', `Process ${proc.pid} in container ${name} is no longer running.`, ['refresh-processes'], { cause: err });
+    if (reason === 'permission-denied') return ptraceError(strategy, name, proc, where, err);
+    if (SnagError.is(e)) return e;
+    return new SnagError('tool-failed', `${STRATEGY_LABEL[strategy]} failed: ${errorMessage(e)}`, ['show-log'], { cause: err });
+  }
+
+  private stillRunning(id: string): Promise<boolean> {
+    return this.engine.inspect(id).then((d) => d.running, () => false);
+  }
+}
+
+function ptraceError(strategy: ContainerStrategy, name: string, proc: ProcessInfo, where: string, cause: unknown): SnagError {
+  if (strategy === 'host')
+    return new SnagError('permission-denied', `py-spy on ${where} may not attach to process ${proc.pid} of container ${name} (host PID ${proc.hostPid}): run Snag as root, or read the stacks from inside the container.`, ['use-sidecar', 'ptrace-help'], { cause });
+  if (strategy === 'sidecar')
+    return new SnagError('permission-denied', `The sidecar container may not attach to process ${proc.pid} of container ${name}: ptrace was refused. The engine must grant the sidecar --cap-add SYS_PTRACE (check seccomp, AppArmor or SELinux policies; on Kubernetes: securityContext.capabilities.add: ["SYS_PTRACE"]).`, ['add-sys-ptrace'], { cause });
+  return new SnagError('permission-denied', `py-spy inside container ${name} may not attach to process ${proc.pid}: ptrace was refused. ${PTRACE_HELP} and run py-spy as the process's user, or let Snag use a sidecar container that shares its PID namespace.`, ['use-sidecar', 'add-sys-ptrace'], { cause });
+}
+
+/** The error to show when every way in failed: the most actionable one, plus what was tried. */
+function finalError(tried: Attempt[]): SnagError {
+  if (tried.length === 0) return new SnagError('bad-input', 'No way to read this container process applies here.');
+  const pick = tried.find((a) => a.error.reason === 'permission-denied' && a.strategy !== 'host') ?? tried.find((a) => a.error.reason === 'permission-denied') ?? tried[tried.length - 1]!;
+  const triedSidecar = tried.some((a) => a.strategy === 'sidecar');
+  const summary = tried.map((a) => `${a.strategy}: ${a.error.reason}`).join(', ');
+  const fixes = pick.error.fixes.filter((f) => !(triedSidecar && f === 'use-sidecar'));
+  return new SnagError(pick.error.reason, `${pick.error.message} (Tried ${summary}.)`, fixes.length ? fixes : ['show-log'], { cause: pick.error });
+}
+
+function strategyNotes(strategy: ContainerStrategy, proc: ProcessInfo, cleanedUp: boolean): string[] {
+  switch (strategy) {
+    case 'host':
+      return [`Read from the host (host PID ${proc.hostPid}): across the container's PID namespace py-spy cannot tell idle threads, so every thread shows as active.`];
+    case 'copy':
+      return cleanedUp ? ['py-spy was copied into the container for this dump and removed afterwards.'] : [];
+    case 'sidecar':
+      return ["Read by a short-lived sidecar container sharing the target's PID namespace (SYS_PTRACE, no network)."];
+    default:
+      return [];
+  }
+}
+
+/** The container's Python interpreter (to remove the copy where the image has no rm). */
+function pythonOf(proc: ProcessInfo): string | undefined {
+  if (proc.exe && isPythonExe(proc.exe)) return proc.exe;
+  const first = proc.command.split(/\s+/)[0];
+  return first && isPythonExe(first) ? first : undefined;
+}

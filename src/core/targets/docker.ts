@@ -1,0 +1,90 @@
+// A container as a target (docker or podman, on this machine or on the parent's): its processes,
+// a runner that reaches inside with `<engine> exec`, a py-spy backend that picks a way in (host,
+// exec, copy-in, sidecar; see containerDump.ts) and path rules from its mounts.
+import type { Backend } from '../backends/backend';
+import { PySpyBackend } from '../backends/pyspy';
+import { SnagError } from '../errors';
+import type { ProcessInfo, TargetRef } from '../model';
+import { ContainerDumpBackend, type ContainerDumpOptions } from './containerDump';
+import type { ContainerDetails, ContainerEngine, ContainerMount, ContainerSummary } from './containerEngine';
+import { listContainerProcesses, type ContainerProcessList } from './containerProcesses';
+import { containerRunner } from './containerRunner';
+import type { ListOptions, Runner, Target, TargetSourceMapping } from './target';
+
+/** Container path → path on the engine's host, from bind mounts and volumes (longest first is the mapper's job). */
+export function mountRules(mounts: readonly ContainerMount[]): { remoteRoot: string; localRoot: string }[] {
+  return mounts
+    .filter((m) => (m.type === 'bind' || m.type === 'volume') && m.source && m.destination)
+    .map((m) => ({ remoteRoot: m.destination, localRoot: m.source! }));
+}
+
+export interface ContainerTargetOptions extends ContainerDumpOptions {
+  /** User for `exec` (default: the container's own user). */
+  execUser?: string;
+}
+
+export class ContainerTarget implements Target {
+  readonly ref: TargetRef;
+  readonly runner: Runner;
+  private details?: ContainerDetails;
+  private lastList?: ContainerProcessList;
+  /** The container's first host PID when lastList was made: another one means it restarted. */
+  private listedForPid?: number;
+
+  constructor(
+    readonly engine: ContainerEngine,
+    readonly container: ContainerSummary,
+    readonly options: ContainerTargetOptions = {},
+  ) {
+    if ('pid' in container) this.details = container as ContainerDetails;
+    const parent = engine.parent.ref;
+    this.ref = {
+      kind: 'docker',
+      id: `${engine.kind}:${parent.kind === 'local' ? '' : `${parent.id}:`}${container.id.slice(0, 12)}`,
+      label: container.image ? `${container.name} (${container.image})` : container.name,
+      parent,
+    };
+    this.runner = containerRunner(engine, container.id, options.execUser);
+  }
+
+  /** The container by name or id, inspected once. */
+  static async open(engine: ContainerEngine, nameOrId: string, options: ContainerTargetOptions = {}, signal?: AbortSignal): Promise<ContainerTarget> {
+    return new ContainerTarget(engine, await engine.inspect(nameOrId, signal), options);
+  }
+
+  /** `docker inspect`, cached; `refresh` re-reads it (the container may have restarted). */
+  async inspect(signal?: AbortSignal, refresh = false): Promise<ContainerDetails> {
+    if (!this.details || refresh) this.details = await this.engine.inspect(this.container.id, signal);
+    return this.details;
+  }
+
+  async listProcesses(opts: ListOptions = {}): Promise<ProcessInfo[]> {
+    const details = await this.inspect(opts.signal, true);
+    if (!details.running) throw new SnagError('process-gone', `Container ${details.name} is not running (${details.state}).`, ['refresh-processes']);
+    this.lastList = await listContainerProcesses(this.engine, details, this.runner, { signal: opts.signal });
+    this.listedForPid = details.pid;
+    return opts.all ? this.lastList.processes : this.lastList.processes.filter((p) => p.isPython);
+  }
+
+  /** What the last listing knew about a container PID (lists again when unknown or the container restarted). */
+  async processInfo(pid: number, signal?: AbortSignal): Promise<ProcessInfo | undefined> {
+    const current = this.lastList && this.listedForPid === this.details?.pid;
+    let p = current ? this.lastList?.processes.find((x) => x.pid === pid) : undefined;
+    if (!p) {
+      await this.listProcesses({ all: true, signal });
+      p = this.lastList?.processes.find((x) => x.pid === pid);
+    }
+    return p;
+  }
+
+  backendFor(backend: Backend): Backend {
+    // Only py-spy has several ways in; other backends (gdb) run through `exec` as they are.
+    return backend instanceof PySpyBackend ? new ContainerDumpBackend(this, backend.locate, this.options) : backend;
+  }
+
+  async sourceMapping(signal?: AbortSignal): Promise<TargetSourceMapping> {
+    // Mount sources are paths on the engine's host: usable here only when that host is this machine.
+    if (this.engine.parent.ref.kind !== 'local') return { pathsAreLocal: false };
+    return { mounts: mountRules((await this.inspect(signal)).mounts), pathsAreLocal: false };
+  }
+}

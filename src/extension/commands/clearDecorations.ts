@@ -1,0 +1,5 @@
+import type { Services } from '../services';
+
+export function clearDecorations(s: Services): () => void {
+  return () => s.decorations.clear();
+}

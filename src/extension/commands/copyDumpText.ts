@@ -1,0 +1,13 @@
+import * as vscode from 'vscode';
+import { dumpToText } from '../../core/format/dumpText';
+import type { Services } from '../services';
+import { entryFor } from './selectedEntry';
+
+export function copyDumpText(s: Services): (node?: unknown) => Promise<void> {
+  return async (node?: unknown) => {
+    const entry = entryFor(s, node);
+    if (!entry) return;
+    await vscode.env.clipboard.writeText(dumpToText(entry.dump));
+    void vscode.window.showInformationMessage(vscode.l10n.t('Copied the dump of {0} (pid {1}) as text.', entry.processName, entry.dump.pid));
+  };
+}

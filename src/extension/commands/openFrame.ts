@@ -1,0 +1,68 @@
+// Opens a frame's file at its line. Takes a {file, line} link (tree rows, hover links, the
+// CodeLens), a frame row from a context menu, or nothing (then: pick a frame of the selected dump).
+import * as vscode from 'vscode';
+import { frameLocation } from '../../core/format/dumpText';
+import type { FrameLink } from '../../core/format/stackHover';
+import type { Frame } from '../../core/model';
+import { remoteFrameUri } from '../remoteDocuments';
+import type { Services } from '../services';
+import { isFrameNode } from '../stackTree';
+
+function isLink(x: unknown): x is FrameLink {
+  return !!x && typeof x === 'object' && typeof (x as FrameLink).file === 'string' && typeof (x as FrameLink).line === 'number';
+}
+
+export async function revealLine(link: FrameLink): Promise<void> {
+  return revealAt(vscode.Uri.file(link.file), link.line);
+}
+
+/** Opens any document (a local file, a read-only `snag-remote:` one) at a 1-based line. */
+async function revealAt(uri: vscode.Uri, oneBasedLine: number): Promise<void> {
+  const line = Math.max(0, oneBasedLine - 1);
+  const editor = await vscode.window.showTextDocument(uri, { preview: true, selection: new vscode.Range(line, 0, line, 0) });
+  editor.revealRange(new vscode.Range(line, 0, line, 0), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+}
+
+async function explainUnmapped(frame: Frame): Promise<void> {
+  const add = vscode.l10n.t('Add Path Mapping');
+  const why = frame.mapping?.reason ?? vscode.l10n.t('no local file');
+  const picked = await vscode.window.showInformationMessage(vscode.l10n.t('{0} ({1}) is not in this workspace: {2}.', frame.function, frameLocation(frame), why), add);
+  if (picked === add) await vscode.commands.executeCommand('workbench.action.openSettingsJson', { revealSetting: { key: 'snag.pathMappings', edit: true } });
+}
+
+async function pickFrame(s: Services): Promise<FrameLink | undefined> {
+  const dump = s.history.selected?.dump;
+  if (!dump) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('No dump yet: dump a process first.'));
+    return undefined;
+  }
+  type Item = vscode.QuickPickItem & { link?: FrameLink; remote?: vscode.Uri };
+  const items: Item[] = [];
+  for (const t of dump.threads) {
+    items.push({ label: t.name, kind: vscode.QuickPickItemKind.Separator });
+    for (const f of t.frames)
+      if (f.localFile && f.line > 0) items.push({ label: f.function, description: frameLocation(f), detail: f.isUserCode ? undefined : f.localFile, link: { file: f.localFile, line: f.line } });
+      else if (f.line > 0 && remoteFrameUri(dump.target, f)) items.push({ label: f.function, description: frameLocation(f), detail: f.mapping?.reason, link: { file: f.file, line: f.line }, remote: remoteFrameUri(dump.target, f) });
+  }
+  const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Open Frame'), matchOnDescription: true });
+  if (picked?.remote && picked.link) {
+    await revealAt(picked.remote, picked.link.line);
+    return undefined;
+  }
+  return picked?.link;
+}
+
+export function openFrame(s: Services): (arg?: unknown) => Promise<void> {
+  return async (arg?: unknown) => {
+    if (isFrameNode(arg)) {
+      const f = arg.frame;
+      // No local copy, but the ssh host has the file: open it read-only from there.
+      const remote = f.line > 0 ? remoteFrameUri(s.history.selected?.dump.target, f) : undefined;
+      if (remote) return revealAt(remote, f.line);
+      if (!f.localFile || f.line <= 0) return explainUnmapped(f);
+      return revealLine({ file: f.localFile, line: f.line });
+    }
+    const link = isLink(arg) ? arg : await pickFrame(s);
+    if (link) await revealLine(link);
+  };
+}

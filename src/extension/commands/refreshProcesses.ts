@@ -1,0 +1,5 @@
+import type { Services } from '../services';
+
+export function refreshProcesses(s: Services): () => void {
+  return () => s.processTree.refresh();
+}

@@ -1,0 +1,23 @@
+// Shows an earlier dump: the Stacks view and the decorations follow the pick.
+import * as vscode from 'vscode';
+import type { DumpEntry } from '../dumpHistory';
+import type { Services } from '../services';
+
+export function selectDump(s: Services): () => Promise<void> {
+  return async () => {
+    const entries = s.history.all();
+    if (entries.length === 0) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('No dump yet: dump a process first.'));
+      return;
+    }
+    type Item = vscode.QuickPickItem & { entry: DumpEntry };
+    const items: Item[] = entries.map((entry) => ({
+      entry,
+      label: `${entry === s.history.selected ? '$(check) ' : ''}${entry.processName} · pid ${entry.dump.pid}`,
+      description: `${new Date(entry.dump.takenAt).toLocaleTimeString()} · ${entry.where} · ${entry.dump.backend}`,
+      detail: entry.dump.findings[0]?.title,
+    }));
+    const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Show Earlier Dump'), matchOnDescription: true, matchOnDetail: true });
+    if (picked) s.history.select(picked.entry);
+  };
+}

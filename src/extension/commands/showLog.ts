@@ -1,0 +1,5 @@
+import { showLog as show } from '../log';
+
+export function showLog(): () => void {
+  return () => show();
+}

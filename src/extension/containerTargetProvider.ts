@@ -1,0 +1,89 @@
+// Docker and Podman in the Processes view: a group per engine (snag.containers.engine: auto shows
+// every engine whose CLI is installed) → its running containers (name, image, status) → their
+// processes. Dumping one goes through the container target's ways in (snag.containers.dumpStrategy).
+import * as vscode from 'vscode';
+import type { ContainerStrategy, ContainerStrategyChoice } from '../core/targets/containerDump';
+import { detectEngines, type ContainerEngine, type EngineChoice, type EngineInfo } from '../core/targets/containerEngine';
+import { ContainerTarget } from '../core/targets/docker';
+import { LocalTarget } from '../core/targets/local';
+import { affectsSnag, SECTION } from './settings';
+import type { ProcessRef, TargetGroup, TargetProvider } from './targetProviders';
+
+export interface ContainerSettings {
+  engine: EngineChoice;
+  strategy: ContainerStrategyChoice;
+}
+
+const STRATEGIES: readonly ContainerStrategyChoice[] = ['auto', 'host', 'exec', 'copy', 'sidecar'];
+
+export function readContainerSettings(): ContainerSettings {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const engine = c.get<string>('containers.engine', 'auto');
+  const strategy = c.get<string>('containers.dumpStrategy', 'auto');
+  return {
+    engine: engine === 'docker' || engine === 'podman' ? engine : 'auto',
+    strategy: (STRATEGIES as readonly string[]).includes(strategy) ? (strategy as ContainerStrategyChoice) : 'auto',
+  };
+}
+
+function engineDescription(info: EngineInfo | undefined): string | undefined {
+  if (!info) return undefined;
+  const context = info.context && info.context !== 'default' ? info.context : undefined;
+  return [info.serverVersion, context, context ? undefined : info.endpoint].filter(Boolean).join(' · ') || undefined;
+}
+
+/** A group for one engine and its containers (also used under an ssh host). */
+export function engineGroup(engine: ContainerEngine, info: EngineInfo | undefined, error: unknown, settings: ContainerSettings): TargetGroup {
+  return {
+    id: `containers:${engine.id}`,
+    label: engine.label,
+    description: error ? vscode.l10n.t('not available') : engineDescription(info),
+    tooltip: info?.endpoint ? vscode.l10n.t('{0} at {1}', engine.label, info.endpoint) : engine.label,
+    icon: 'server-environment',
+    contextValue: 'dockerEngine',
+    emptyMessage: vscode.l10n.t('No running containers'),
+    children: async (signal) => {
+      if (error) throw error;
+      const containers = await engine.listContainers(signal);
+      return containers.map((c): TargetGroup => ({
+        id: `containers:${engine.id}:${c.id}`,
+        label: c.name,
+        description: `${c.image} · ${c.status}`,
+        tooltip: new vscode.MarkdownString(`**${c.name}** (${c.id.slice(0, 12)})\n\n${vscode.l10n.t('Image')}: \`${c.image}\`\n\n${c.status}`),
+        icon: 'package',
+        contextValue: 'container',
+        target: new ContainerTarget(engine, c, { strategy: settings.strategy }),
+        emptyMessage: vscode.l10n.t('No Python processes'),
+      }));
+    },
+  };
+}
+
+export function createContainerTargetProvider(): TargetProvider & vscode.Disposable {
+  const changed = new vscode.EventEmitter<void>();
+  const listener = vscode.workspace.onDidChangeConfiguration((e) => affectsSnag(e, 'containers') && changed.fire());
+  // The engines (and the parent they run on) are probed once per refresh round of the view.
+  const parent = new LocalTarget();
+  return {
+    id: 'containers',
+    onDidChange: changed.event,
+    groups: async (signal) => {
+      const settings = readContainerSettings();
+      const engines = await detectEngines(parent, settings.engine, signal);
+      return engines.map(({ engine, info, error }) => engineGroup(engine, info, error, settings));
+    },
+    dispose: () => {
+      listener.dispose();
+      changed.dispose();
+    },
+  };
+}
+
+/** The same process, read with one particular way in (the `use-sidecar` fix). */
+export function withStrategy(ref: ProcessRef, strategy: ContainerStrategy): ProcessRef | undefined {
+  if (!(ref.target instanceof ContainerTarget)) return undefined;
+  const t = ref.target;
+  return { ...ref, target: new ContainerTarget(t.engine, t.container, { ...t.options, strategy }) };
+}
+
+export const SIDECAR_FIX_LABEL = vscode.l10n.t('Use a Sidecar Container');

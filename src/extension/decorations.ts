@@ -1,0 +1,129 @@
+// Markers on the hanging lines: every visible editor showing a file of the selected dump gets a
+// gutter icon and a dimmed after-text on each frame's line; each thread's innermost frame stands
+// out (line highlight, its own icon and colour). The hover lists the threads there with their
+// whole stacks as links. The two decoration types are created once; updates are coalesced.
+import * as vscode from 'vscode';
+import { samePlaceSeconds } from '../core/format/compareDumps';
+import { afterText, marksByFile, type LineMark } from '../core/format/frameMarks';
+import { hoverMarkdown } from '../core/format/stackHover';
+import type { StackDump } from '../core/model';
+import { Cmd } from './commandIds';
+import type { DumpHistory } from './dumpHistory';
+
+/** Updates within this window are applied once (dumps, editor switches, scrolling through tabs). */
+const THROTTLE_MS = 60;
+
+export class StackDecorations implements vscode.Disposable {
+  private readonly hereType: vscode.TextEditorDecorationType;
+  private readonly frameType: vscode.TextEditorDecorationType;
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires when the marks change (new selection, cleared): the CodeLens follows. */
+  readonly onDidChange = this.changed.event;
+  private dump?: StackDump;
+  private marks = new Map<string, LineMark[]>();
+  private waited = new Map<number, number>();
+  private hidden = false;
+  private timer?: ReturnType<typeof setTimeout>;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly history: DumpHistory,
+    extensionUri: vscode.Uri,
+  ) {
+    const icon = (name: string) => vscode.Uri.joinPath(extensionUri, 'media', name);
+    const after = { margin: '0 0 0 2em', fontStyle: 'italic' };
+    this.hereType = vscode.window.createTextEditorDecorationType({
+      isWholeLine: true,
+      backgroundColor: new vscode.ThemeColor('snag.hereLineBackground'),
+      gutterIconPath: icon('gutter-here.svg'),
+      gutterIconSize: 'contain',
+      overviewRulerColor: new vscode.ThemeColor('snag.overviewRulerForeground'),
+      overviewRulerLane: vscode.OverviewRulerLane.Right,
+      after: { ...after, color: new vscode.ThemeColor('snag.hereAfterTextForeground') },
+      rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+    });
+    this.frameType = vscode.window.createTextEditorDecorationType({
+      isWholeLine: true,
+      gutterIconPath: icon('gutter-frame.svg'),
+      gutterIconSize: 'contain',
+      after: { ...after, color: new vscode.ThemeColor('snag.afterTextForeground') },
+      rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+    });
+    const unsubscribe = history.onDidChange(() => this.follow());
+    this.disposables.push(
+      { dispose: unsubscribe },
+      vscode.window.onDidChangeVisibleTextEditors(() => this.schedule()),
+      // Reloaded or reopened documents get new editors; a changed line count may move marks out of range.
+      vscode.workspace.onDidOpenTextDocument(() => this.schedule()),
+    );
+    this.follow();
+  }
+
+  /** Marks for one file, or none when cleared. */
+  marksFor(uri: vscode.Uri): readonly LineMark[] {
+    return this.hidden || uri.scheme !== 'file' ? [] : (this.marks.get(uri.fsPath) ?? []);
+  }
+
+  get shownDump(): StackDump | undefined {
+    return this.hidden ? undefined : this.dump;
+  }
+
+  /** Hides the markers until the next dump (or another dump is selected). */
+  clear(): void {
+    this.hidden = true;
+    this.applyNow();
+    this.changed.fire();
+  }
+
+  private follow(): void {
+    const entry = this.history.selected;
+    const dump = entry?.dump;
+    if (dump === this.dump && !this.hidden) return;
+    this.dump = dump;
+    this.hidden = false;
+    this.marks = dump ? marksByFile(dump) : new Map();
+    this.waited = samePlaceSeconds(this.history.lineage(entry));
+    this.schedule();
+    this.changed.fire();
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.applyNow();
+    }, THROTTLE_MS);
+  }
+
+  private applyNow(): void {
+    for (const editor of vscode.window.visibleTextEditors) this.apply(editor);
+  }
+
+  private apply(editor: vscode.TextEditor): void {
+    const here: vscode.DecorationOptions[] = [];
+    const frames: vscode.DecorationOptions[] = [];
+    const doc = editor.document;
+    const dump = this.dump;
+    for (const mark of this.marksFor(doc.uri)) {
+      if (!dump || mark.line > doc.lineCount) continue;
+      const hover = new vscode.MarkdownString(hoverMarkdown(dump, mark, { openCommand: Cmd.OpenFrame, waited: this.waited }));
+      hover.isTrusted = { enabledCommands: [Cmd.OpenFrame] };
+      const option: vscode.DecorationOptions = {
+        range: doc.lineAt(mark.line - 1).range,
+        hoverMessage: hover,
+        renderOptions: { after: { contentText: afterText(mark, this.waited) } },
+      };
+      (mark.innermost ? here : frames).push(option);
+    }
+    editor.setDecorations(this.hereType, here);
+    editor.setDecorations(this.frameType, frames);
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const d of this.disposables) d.dispose();
+    this.hereType.dispose();
+    this.frameType.dispose();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,35 @@
+// The "Snag" LogOutputChannel: every program Snag runs (argv, exit, timing) and every failure.
+// One channel behind a few small functions, so no other module holds it.
+import * as vscode from 'vscode';
+import { SnagError } from '../core/errors';
+import { displayArgv, onDidRun } from '../core/run';
+
+let channel: vscode.LogOutputChannel | undefined;
+
+export function createLog(): vscode.Disposable {
+  channel = vscode.window.createOutputChannel('Snag', { log: true });
+  const unsubscribe = onDidRun((e) => {
+    const what = `${displayArgv(e.argv)} → ${e.failure ? e.failure : `exit ${e.exitCode}`} in ${e.durationMs} ms`;
+    if (e.failure && e.failure !== 'cancelled') channel?.warn(what);
+    else channel?.info(what);
+  });
+  return vscode.Disposable.from(channel, { dispose: unsubscribe }, { dispose: () => (channel = undefined) });
+}
+
+export function logInfo(message: string): void {
+  channel?.info(message);
+}
+
+/** Expected failures (SnagError) are logged as their sentence and cause; anything else with its stack. */
+export function logError(message: string, err?: unknown): void {
+  if (err === undefined) return void channel?.error(message);
+  if (SnagError.is(err)) {
+    const cause = err.cause instanceof Error ? ` (${err.cause.message})` : '';
+    return void channel?.error(`${message}: ${err.message}${cause}`);
+  }
+  channel?.error(`${message}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+}
+
+export function showLog(): void {
+  channel?.show(true);
+}

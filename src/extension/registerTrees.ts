@@ -1,0 +1,70 @@
+// The Processes and Stacks views and what keeps them current: the Python-only setting, the
+// filter shown as the view's message, auto-refresh only while the Processes view is visible,
+// and the selected dump in the Stacks view's description and the `snag.hasDump` context key.
+import * as vscode from 'vscode';
+import { ViewId } from './commandIds';
+import { processKey, type DumpHistory } from './dumpHistory';
+import { registerFrameDimming } from './frameDimming';
+import type { ProcessTreeNode, ProcessTreeProvider } from './processTree';
+import { affectsSnag, readSettings } from './settings';
+import type { StackNode, StackTreeProvider } from './stackTree';
+
+export interface Trees {
+  processView: vscode.TreeView<ProcessTreeNode>;
+  stackView: vscode.TreeView<StackNode>;
+  disposables: vscode.Disposable[];
+}
+
+export function registerTrees(processTree: ProcessTreeProvider, stackTree: StackTreeProvider, history: DumpHistory): Trees {
+  const processView = vscode.window.createTreeView(ViewId.Processes, { treeDataProvider: processTree, showCollapseAll: true });
+  const stackView = vscode.window.createTreeView(ViewId.Stacks, { treeDataProvider: stackTree, showCollapseAll: true });
+  const disposables: vscode.Disposable[] = [processView, stackView, registerFrameDimming()];
+
+  const describeProcesses = () => {
+    processView.description = processTree.showsPythonOnly ? vscode.l10n.t('Python only') : vscode.l10n.t('all processes');
+    processView.message = processTree.filter ? vscode.l10n.t('Filtered by "{0}" — run Filter Processes again to change or clear it.', processTree.filter) : undefined;
+  };
+  describeProcesses();
+  disposables.push(processTree.onDidChangeTreeData(describeProcesses));
+
+  // Auto-refresh: a timer that runs only while the view can be seen.
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const schedule = () => {
+    if (timer) clearInterval(timer);
+    timer = undefined;
+    const seconds = readSettings().refreshIntervalSeconds;
+    if (seconds > 0 && processView.visible) timer = setInterval(() => processTree.refresh(), seconds * 1000);
+  };
+  schedule();
+  disposables.push(
+    processView.onDidChangeVisibility(schedule),
+    { dispose: () => timer && clearInterval(timer) },
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!affectsSnag(e)) return;
+      const s = readSettings();
+      if (affectsSnag(e, 'processes.refreshIntervalSeconds')) schedule();
+      if (affectsSnag(e, 'processes.pythonOnly')) processTree.setPythonOnly(s.pythonOnly);
+      if (affectsSnag(e, 'history.size')) history.resize(s.historySize);
+    }),
+  );
+
+  // Selecting a process that was dumped before shows its latest dump.
+  disposables.push(
+    processView.onDidChangeSelection((e) => {
+      const node = e.selection[0];
+      if (node?.kind !== 'process') return;
+      const latest = history.forProcess(processKey(node.target.ref.id, node.process.pid))[0];
+      if (latest) history.select(latest);
+    }),
+  );
+
+  const describeStacks = () => {
+    const entry = history.selected;
+    stackView.description = entry ? `${entry.processName} · pid ${entry.dump.pid}` : undefined;
+    void vscode.commands.executeCommand('setContext', 'snag.hasDump', !!entry);
+  };
+  describeStacks();
+  const unsubscribe = history.onDidChange(describeStacks);
+  disposables.push({ dispose: unsubscribe });
+  return { processView, stackView, disposables };
+}

@@ -1,0 +1,34 @@
+// "N threads stopped in this file" above the first line of every file the selected dump marks;
+// clicking it jumps to the innermost marked line.
+import * as vscode from 'vscode';
+import { threadsInFile } from '../core/format/frameMarks';
+import { Cmd } from './commandIds';
+import type { StackDecorations } from './decorations';
+
+export class StoppedThreadsLens implements vscode.CodeLensProvider {
+  readonly onDidChangeCodeLenses: vscode.Event<void>;
+
+  constructor(private readonly decorations: StackDecorations) {
+    this.onDidChangeCodeLenses = decorations.onDidChange;
+  }
+
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    const marks = this.decorations.marksFor(document.uri);
+    const dump = this.decorations.shownDump;
+    if (!marks.length || !dump) return [];
+    const threads = threadsInFile(marks);
+    const target = marks.find((m) => m.innermost) ?? marks[0]!;
+    const title =
+      threads.length === 1
+        ? vscode.l10n.t('⏸ 1 thread stopped in this file ({0}, pid {1})', threads[0]!.name, dump.pid)
+        : vscode.l10n.t('⏸ {0} threads stopped in this file (pid {1})', threads.length, dump.pid);
+    return [
+      new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), {
+        title,
+        tooltip: threads.map((t) => t.name).join(', '),
+        command: Cmd.OpenFrame,
+        arguments: [{ file: document.uri.fsPath, line: target.line }],
+      }),
+    ];
+  }
+}

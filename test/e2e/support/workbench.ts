@@ -1,0 +1,173 @@
+// A real VS Code workbench for end-to-end tests: code-server with the packaged Snag installed,
+// opened in Debian's Chromium through playwright-core, plus the few gestures the tests need
+// (open the Snag view, find a tree row, context menus, the command palette, screenshots).
+// Everything it starts is stopped through t.after, also when the test fails.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { chromium, type Locator, type Page } from 'playwright-core';
+import { REPO } from '../../support/programs';
+import { requireTool } from '../../support/tools';
+import { CODE_SERVER_BIN_DIR, startCodeServer, testSettings, type CodeServer } from './codeServer';
+import { ensureVsix } from './vsix';
+
+export const SCREENSHOTS = join(REPO, 'docs', 'screenshots');
+export const VIEWPORT = { width: 1400, height: 900 };
+/** Generous: two cores shared with other test runs. */
+export const UI_TIMEOUT_MS = 30_000;
+
+/** Flags from docs for a quiet headless Chromium that never reaches the network on its own. */
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export interface WorkbenchOptions {
+  /** The folder to open (absolute). */
+  folder: string;
+  /** Install the packaged .vsix (default true). */
+  installVsix?: boolean;
+  settings?: Record<string, unknown>;
+  /**
+   * `payload` entries for the workbench URL (extensionDevelopmentPath, extensionTestsPath, ...),
+   * given the started server (its port makes the `vscode-remote://` URIs).
+   */
+  payload?: (server: CodeServer, remoteUri: (path: string) => string) => [string, string][];
+  /** Called before the page loads, e.g. to expose functions the workbench looks for. */
+  beforeLoad?: (page: Page) => Promise<void>;
+  /** Wait for the Snag activity-bar entry before returning (default true). */
+  waitForSnag?: boolean;
+}
+
+export interface Workbench {
+  page: Page;
+  openSnagView(): Promise<void>;
+  /** Drags the side bar's edge so it is `width` pixels wide (room for descriptions in screenshots). */
+  resizeSideBar(width: number): Promise<void>;
+  /** The pane of a view by its title (`Processes`, `Stacks`, `Explorer`, ...). */
+  view(title: string): Locator;
+  /** Waits for a tree row containing `text` (in one view when given) and returns it. */
+  treeRow(text: string | RegExp, opts?: { view?: string; timeoutMs?: number }): Promise<Locator>;
+  rightClick(row: Locator): Promise<void>;
+  clickMenu(label: string): Promise<void>;
+  /** Runs a command through F1 by its palette title (`Snag: Dump Stacks`). */
+  runCommand(title: string): Promise<void>;
+  /** Writes docs/screenshots/<name>.png (or the part `clip` covers) and returns its path. */
+  screenshot(name: string, clip?: Locator): Promise<string>;
+  /** For a clean screenshot: mouse out of the way (no tooltips) and finished notifications gone. */
+  settle(): Promise<void>;
+  /** The side bar (Snag's views) and the active editor, for screenshots of one part. */
+  sideBar: Locator;
+  editor: Locator;
+}
+
+/**
+ * Starts code-server and Chromium for one test file. Returns undefined when a tool is missing
+ * outside CI (the test is then skipped); in CI a missing tool fails the test.
+ */
+export async function openWorkbench(t: TestContext, opts: WorkbenchOptions): Promise<Workbench | undefined> {
+  const bin = requireTool(t, 'code-server', 'bash scripts/setup.sh e2e', [CODE_SERVER_BIN_DIR]);
+  const chromiumPath = requireChromium(t);
+  if (!bin || !chromiumPath || !requireTool(t, 'py-spy', 'bash scripts/setup.sh core')) return undefined;
+
+  const vsix = opts.installVsix === false ? undefined : await ensureVsix();
+  const server = await startCodeServer({ bin, folder: opts.folder, vsix, settings: opts.settings ?? testSettings() });
+  t.after(() => server.stop());
+  const remoteUri = (path: string) => `vscode-remote://127.0.0.1:${server.port}${path}`;
+  const query = new URLSearchParams({ folder: opts.folder });
+  if (opts.payload) query.set('payload', JSON.stringify(opts.payload(server, remoteUri)));
+  return openInBrowser(t, chromiumPath, `${server.origin}/?${query}`, opts);
+}
+
+/** Debian's Chromium (or $SNAG_CHROMIUM); fails in CI when missing, else skips. */
+export function requireChromium(t: TestContext): string | undefined {
+  return process.env.SNAG_CHROMIUM ?? requireTool(t, 'chromium', 'bash scripts/setup.sh e2e');
+}
+
+/** Opens a workbench URL (a server the test started, or the demo's) in a fresh headless Chromium. */
+export async function openInBrowser(t: TestContext, chromiumPath: string, url: string, opts: Pick<WorkbenchOptions, 'beforeLoad' | 'waitForSnag'> = {}): Promise<Workbench> {
+  // Its own config folder: Chromium's crash reporter otherwise writes under the user's home.
+  const profile = mkdtempSync(join(tmpdir(), 'snag-e2e-browser-'));
+  const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: CHROMIUM_ARGS, env: { ...process.env, XDG_CONFIG_HOME: profile } });
+  t.after(async () => {
+    await browser.close().catch(() => undefined);
+    rmSync(profile, { recursive: true, force: true });
+  });
+  // Clipboard permissions: Snag's "Copy Dump" commands write through the browser's clipboard.
+  const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, permissions: ['clipboard-read', 'clipboard-write'] });
+  const page = await context.newPage();
+  page.setDefaultTimeout(UI_TIMEOUT_MS);
+  await opts.beforeLoad?.(page);
+  await page.goto(url);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+
+  const snagIcon = page.locator('.activitybar a[aria-label^="Snag"]');
+  if (opts.waitForSnag !== false) await snagIcon.waitFor({ timeout: 60_000 });
+
+  const view = (title: string) => page.locator('.pane', { has: page.locator('.pane-header h3.title', { hasText: new RegExp(`^${title}$`, 'i') }) });
+
+  const wb: Workbench = {
+    page,
+    view,
+    async openSnagView() {
+      // Clicking an already open container would close the side bar: only click when closed.
+      if (!(await view('Processes').isVisible())) await snagIcon.click();
+      await view('Processes').waitFor();
+    },
+    async resizeSideBar(width) {
+      const box = await page.locator('.part.sidebar').boundingBox();
+      if (!box) throw new Error('the side bar is not visible');
+      const y = box.y + box.height / 2;
+      await page.mouse.move(box.x + box.width - 1, y);
+      await page.mouse.down();
+      await page.mouse.move(box.x + width, y, { steps: 5 });
+      await page.mouse.up();
+    },
+    async treeRow(text, o = {}) {
+      const scope = o.view ? view(o.view) : page.locator('.monaco-workbench');
+      const row = scope.locator('.monaco-list-row', { hasText: text }).first();
+      await row.waitFor({ timeout: o.timeoutMs ?? UI_TIMEOUT_MS });
+      return row;
+    },
+    async rightClick(row) {
+      // Near the label, as a person would: the menu then opens inside the side bar.
+      const box = await row.boundingBox();
+      await row.click({ button: 'right', position: { x: Math.min(160, (box?.width ?? 320) / 2), y: (box?.height ?? 22) / 2 } });
+      await page.locator('.context-view .monaco-menu').waitFor();
+    },
+    async clickMenu(label) {
+      await page.locator('.context-view .monaco-menu .action-label', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }).click();
+    },
+    async runCommand(title) {
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor();
+      await input.fill(`>${title}`);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+      await page.keyboard.press('Enter');
+    },
+    sideBar: page.locator('.part.sidebar'),
+    editor: page.locator('.part.editor'),
+    async settle() {
+      // The status bar's empty middle: no tooltip, no hover.
+      await page.mouse.move(VIEWPORT.width / 2, VIEWPORT.height - 10);
+      await page
+        .locator('.notification-toast')
+        .first()
+        .waitFor({ state: 'hidden', timeout: 10_000 })
+        .catch(() => undefined);
+      // Tooltips and toasts fade out; let the animation finish.
+      await page.waitForTimeout(400);
+    },
+    async screenshot(name, clip) {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      const path = join(SCREENSHOTS, `${name}.png`);
+      if (clip) await clip.screenshot({ path });
+      else await page.screenshot({ path });
+      return path;
+    },
+  };
+  return wb;
+}
+
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,73 @@
+// Failures through the built CLI: exit code 1 and one actionable line on stderr.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { SnagError } from '../../src/core/errors';
+import { processState } from '../support/programs';
+import { dumpLocal, ensureBuilt, isOneLine, runCli } from '../support/snag';
+import { requireTool } from '../support/tools';
+
+/** The pid of a process that has exited and been reaped. */
+async function gonePid(): Promise<number> {
+  const p = spawn('true', { stdio: 'ignore' });
+  await new Promise((r) => p.once('exit', r));
+  return p.pid!;
+}
+
+describe('core: failures', () => {
+  let sleeper: ReturnType<typeof spawn>;
+  before(async () => {
+    ensureBuilt();
+    sleeper = spawn('sleep', ['300'], { stdio: 'ignore' });
+    await new Promise((r) => sleeper.once('spawn', r));
+  });
+  after(() => {
+    try {
+      process.kill(sleeper.pid!, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  });
+
+  it('a process that is gone: exit 1, one line', async (t) => {
+    const pyspy = requireTool(t, 'py-spy');
+    if (!pyspy) return;
+    const pid = await gonePid();
+    assert.equal(processState(pid), undefined);
+    const r = await runCli(['dump', String(pid), '--pyspy', pyspy]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '');
+    assert.ok(isOneLine(r.stderr), JSON.stringify(r.stderr));
+    assert.equal(r.stderr, `snag: Process ${pid} is no longer running.\n`);
+  });
+
+  it('a process that is not Python: exit 1, one line that says what to do', async (t) => {
+    const pyspy = requireTool(t, 'py-spy');
+    if (!pyspy) return;
+    const r = await runCli(['dump', String(sleeper.pid), '--json', '--pyspy', pyspy]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '', 'no partial JSON');
+    assert.ok(isOneLine(r.stderr), JSON.stringify(r.stderr));
+    assert.match(r.stderr, new RegExp(`^snag: Process ${sleeper.pid} is not running a Python interpreter py-spy can read .*dump its Python child instead\\)\\.\\n$`));
+  });
+
+  it('in process, the same failures are SnagErrors with a reason and fixes', async (t) => {
+    const pyspy = requireTool(t, 'py-spy');
+    if (!pyspy) return;
+    await assert.rejects(dumpLocal(sleeper.pid!, pyspy), (e: unknown) => SnagError.is(e, 'not-python') && e.fixes.includes('refresh-processes'));
+    await assert.rejects(dumpLocal(await gonePid(), pyspy), (e: unknown) => SnagError.is(e, 'process-gone'));
+  });
+
+  it('py-spy missing at the configured path: exit 1, one line', async () => {
+    const r = await runCli(['dump', String(sleeper.pid), '--pyspy', '/nonexistent/py-spy']);
+    assert.equal(r.code, 1);
+    assert.ok(isOneLine(r.stderr), JSON.stringify(r.stderr));
+    assert.match(r.stderr, /^snag: The configured py-spy path \/nonexistent\/py-spy does not exist/);
+  });
+
+  it('a usage error: exit 2, one line', async () => {
+    const r = await runCli(['dump', 'not-a-pid']);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, 'snag: snag dump needs a process id, got "not-a-pid"\n');
+  });
+});

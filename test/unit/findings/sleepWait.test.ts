@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { diagnose } from '../../../src/core/diagnose';
+import { dump, nat, SourceDir, thread, unmapped } from './dumpBuilder';
+
+const src = new SourceDir();
+after(() => src.remove());
+const poll = src.file(
+  'poll.py',
+  `def wait_for_flag(path):
+    while not os.path.exists(path):
+        time.sleep(0.5)  # SLEEP
+
+def bare():
+    sleep(1)  # BARE
+
+async def polite():
+    await asyncio.sleep(1)  # ASYNC
+`,
+);
+
+describe('time.sleep', () => {
+  it('from the source line', async () => {
+    const [f, ...rest] = await diagnose(dump(thread('MainThread', [src.user('wait_for_flag', poll, 'SLEEP')])));
+    assert.deepEqual(rest, []);
+    assert.equal(f!.kind, 'sleep');
+    assert.equal(f!.severity, 'info');
+    assert.equal(f!.title, 'MainThread sleeps in time.sleep at poll.py:3 (wait_for_flag)');
+    assert.match(f!.detail!, /polling loop/);
+  });
+
+  it('a bare sleep() imported from time', async () => {
+    const [f] = await diagnose(dump(thread('MainThread', [src.user('bare', poll, 'BARE')])));
+    assert.equal(f!.kind, 'sleep');
+  });
+
+  it('from native frames, even where there is no source (python -c)', async () => {
+    const t = thread('MainThread', [nat('clock_nanosleep', 'libc.so.6'), nat('time_sleep'), unmapped('<module>', '<string>', 3)]);
+    const [f] = await diagnose(dump(t));
+    assert.equal(f!.title, 'MainThread sleeps in time.sleep at <string>:3 (<module>)');
+  });
+
+  it('await asyncio.sleep is not a blocking sleep', async () => {
+    assert.deepEqual(await diagnose(dump(thread('MainThread', [src.user('polite', poll, 'ASYNC')]))), []);
+  });
+});
