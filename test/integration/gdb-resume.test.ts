@@ -2,6 +2,7 @@
 // or timed out while gdb is attached. A debugger that dies between PTRACE_ATTACH and handling its
 // SIGSTOP leaves the process in state T; Snag checks afterwards and sends SIGCONT.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, it, type TestContext } from 'node:test';
 import { resumeIfLeftStopped } from '../../src/core/backends/stoppedGuard';
@@ -9,6 +10,7 @@ import { SnagError } from '../../src/core/errors';
 import { localRunner } from '../../src/core/targets/local';
 import { dumpWithGdb, lastTick, taskStates, ticksAdvance, tracerPid } from '../support/gdbDump';
 import { PYTHON, startProgram, type Started } from '../support/programs';
+import { CLI, ensureBuilt } from '../support/snag';
 import { requireTool } from '../support/tools';
 
 async function heartbeatProgram(t: TestContext, python = PYTHON): Promise<Started> {
@@ -79,6 +81,27 @@ describe('gdb backend: the target keeps running', () => {
     assert.ok(!taskStates(prog.pid).includes('T'));
     await ticksAdvance(prog, lastTick(prog));
   });
+
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    it(`the snag CLI itself gets ${signal} while gdb is attached: the target runs on`, async (t) => {
+      const gdb = requireTool(t, 'gdb', 'bash scripts/setup.sh core');
+      if (!gdb) return;
+      ensureBuilt();
+      const prog = await heartbeatProgram(t);
+      // SIGTERM: the CLI cancels (gdb's group is killed) and checks the target before exiting.
+      // SIGKILL: the CLI cannot do anything, but gdb runs in its own group and detaches itself.
+      const cli = spawn(process.execPath, [CLI, 'dump', String(prog.pid), '--backend', 'gdb', '--gdb', gdb], { stdio: 'ignore' });
+      t.after(() => cli.kill('SIGKILL'));
+      const exited = new Promise((r) => cli.once('exit', r));
+      await onAttach(prog.pid, () => cli.kill(signal));
+      await exited;
+      const until = Date.now() + 60_000;
+      while (tracerPid(prog.pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(tracerPid(prog.pid), 0, 'gdb let go of the target');
+      assert.ok(!taskStates(prog.pid).includes('T'), `left stopped: ${taskStates(prog.pid).join('')}`);
+      await ticksAdvance(prog, lastTick(prog));
+    });
+  }
 
   it('the guard: SIGCONT for a process left stopped; nothing for a running one; "gone" for an exited one', async (t) => {
     const prog = await heartbeatProgram(t);

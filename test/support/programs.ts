@@ -18,21 +18,31 @@ export interface Started {
 
 const running = new Set<ChildProcess>();
 process.on('exit', () => {
-  for (const c of running) c.kill('SIGKILL');
+  for (const c of running) killGroup(c);
 });
+
+function killGroup(c: ChildProcess): void {
+  for (const target of [-(c.pid ?? 0), c.pid ?? 0]) {
+    try {
+      if (target) process.kill(target, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+}
 
 /** Starts test/fixtures/programs/<name> and resolves once it printed its first "ready" line. */
 export function startProgram(name: string, args: string[] = [], opts: { python?: string; readyTimeoutMs?: number; cwd?: string } = {}): Promise<Started> {
-  const child = spawn(opts.python ?? PYTHON, ['-u', join(PROGRAMS, name), ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd ?? REPO });
+  const child = spawn(opts.python ?? PYTHON, ['-u', join(PROGRAMS, name), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: opts.cwd ?? REPO,
+    detached: true, // its own process group, so stop() also takes down children it forked
+  });
   running.add(child);
   let out = '';
   const stop = () => {
     running.delete(child);
-    try {
-      child.kill('SIGKILL');
-    } catch {
-      /* gone */
-    }
+    killGroup(child);
   };
   return new Promise((resolvePromise, reject) => {
     const timer = setTimeout(() => {

@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { chooseBackend, isBackendChoice, unresolvedNativeThreads, AutoBackend } from '../../src/core/backends/auto';
+import { AutoBackend, chooseBackend, gdbMayHelp, isBackendChoice, unresolvedNativeThreads } from '../../src/core/backends/auto';
 import { GdbBackend } from '../../src/core/backends/gdb';
 import { PySpyBackend } from '../../src/core/backends/pyspy';
+import { pyspyError } from '../../src/core/backends/pyspyErrors';
 import { parsePySpyDump } from '../../src/core/backends/pyspyParse';
+import { SnagError } from '../../src/core/errors';
+import { RunError } from '../../src/core/run';
 import type { StackDump } from '../../src/core/model';
 import { REPO } from '../support/programs';
 
@@ -20,6 +23,22 @@ describe('auto backend choice', () => {
 
   it('a dump without native frames needs nothing more', () => {
     assert.deepEqual(unresolvedNativeThreads(dumpOf(recorded('pyspy-socket-recv.json'))), []);
+  });
+
+  it('which recorded py-spy failures send Auto to gdb', () => {
+    const failed = (fixture: string) => {
+      const stderr = recorded(fixture).replace(/^# captured:.*\n/, '');
+      return pyspyError(new RunError('exit', ['py-spy', 'dump'], 'py-spy exited with code 1', { stderr, stdout: '', exitCode: 1 }), 4242);
+    };
+    // A panic or a read failure: gdb reads the process its own way.
+    assert.equal(gdbMayHelp(failed('pyspy-err-panic.txt')), true);
+    assert.equal(gdbMayHelp(new SnagError('unsupported-python', 'x')), true);
+    // gdb would be refused too, the process is gone, or it is no Python at all.
+    assert.equal(gdbMayHelp(failed('pyspy-err-permission.txt')), false);
+    assert.equal(gdbMayHelp(failed('pyspy-err-gone.txt')), false);
+    assert.equal(gdbMayHelp(failed('pyspy-err-not-python.txt')), false);
+    // py-spy missing: install it (its error says how), do not switch quietly.
+    assert.equal(gdbMayHelp(new SnagError('tool-not-found', 'py-spy was not found')), false);
   });
 
   it('--backend values', () => {

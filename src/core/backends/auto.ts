@@ -1,6 +1,7 @@
 // "Auto" backend choice: py-spy first (fast, never needs debug info); gdb when py-spy cannot
 // read the interpreter, or when the user asked for native frames and py-spy's native unwinding
 // failed or could not name the innermost native frames. The dump says which backend made it and why.
+// A missing py-spy is not a reason: its error says how to install it.
 import { errorMessage, SnagError } from '../errors';
 import type { BackendId, StackDump } from '../model';
 import type { Target } from '../targets/target';
@@ -21,9 +22,12 @@ export function unresolvedNativeThreads(dump: StackDump): string[] {
   return dump.threads.filter((t) => t.frames[0]?.native && UNRESOLVED.test(t.frames[0].function)).map((t) => t.name);
 }
 
-/** py-spy failures gdb may get past: py-spy cannot read this interpreter, crashed, or is missing. */
-function gdbMayHelp(err: unknown): boolean {
-  return SnagError.is(err, 'unsupported-python') || SnagError.is(err, 'tool-failed') || SnagError.is(err, 'tool-not-found');
+/**
+ * py-spy failures gdb may get past: py-spy cannot read this interpreter, or failed reading it.
+ * Not a missing py-spy (the fix is to install or configure it), nor refusals gdb would meet too.
+ */
+export function gdbMayHelp(err: unknown): boolean {
+  return SnagError.is(err, 'unsupported-python') || SnagError.is(err, 'tool-failed');
 }
 
 export class AutoBackend implements Backend {
@@ -66,7 +70,7 @@ export class AutoBackend implements Backend {
       dump.notes = [why, ...(dump.notes ?? [])];
       return dump;
     } catch (err) {
-      // When gdb is not there either, py-spy's own error is the one to fix.
+      // When gdb is not there, py-spy's own error is the one to show.
       if (pyspyError && SnagError.is(err, 'tool-not-found')) throw pyspyError;
       throw err;
     }

@@ -88,10 +88,9 @@ export class GdbBackend implements Backend {
   async dump(target: Target, pid: number, req: DumpRequest): Promise<StackDump> {
     const gdb = await this.locate(target, req.signal);
     const where = target.ref.kind === 'local' ? 'this machine' : target.ref.label;
-    const before = await readTaskStates(target.runner, pid);
-    if (before.size === 0) throw new SnagError('process-gone', `Process ${pid} is no longer running.`, ['refresh-processes']);
-    // A process the user stopped themselves (Ctrl-Z, SIGSTOP) is left as it was found.
-    const stoppedBefore = isStopped(before);
+    // A process the user stopped themselves (Ctrl-Z, SIGSTOP) is left as it was found. (A process
+    // that is gone reads as no tasks; gdb then says so when it tries to attach.)
+    const stoppedBefore = isStopped(await readTaskStates(target.runner, pid));
     const argv = gdbDumpArgv(gdb, { pid, locals: req.locals, reader: this.options.reader, extensions: this.options.extensions });
     const started = Date.now();
     let result: RunResult | undefined;
@@ -120,12 +119,6 @@ export class GdbBackend implements Backend {
 
     const { threads, notes } = gdbReportToThreads(report);
     const method = report.method ?? 'native';
-    const allNotes = [METHOD_NOTES[method]?.(report) ?? `Python frames: ${method}.`, ...report.notes, ...notes];
-    if (report.error) allNotes.push(`gdb stopped reading part-way: ${report.error.message}`);
-    if (report.detachError) allNotes.push(`gdb could not detach cleanly: ${report.detachError}`);
-    if (req.locals && method !== 'py-bt') allNotes.push("Locals need the interpreter's gdb extension (python-gdb.py); none were read.");
-    if (req.nonblocking) allNotes.push('gdb pauses the process while it reads; non-blocking dumps are a py-spy feature.');
-    if (after) allNotes.push(after);
     return {
       pid,
       backend: 'gdb',
@@ -136,9 +129,19 @@ export class GdbBackend implements Backend {
       target: target.ref,
       threads,
       findings: [],
-      notes: allNotes,
+      notes: [...dumpNotes(report, method, req), ...notes, ...(after ? [after] : [])],
     };
   }
+}
+
+/** What the user should know about how this dump was read. */
+function dumpNotes(report: GdbReport, method: string, req: DumpRequest): string[] {
+  const notes = [METHOD_NOTES[method]?.(report) ?? `Python frames: ${method}.`, ...report.notes];
+  if (report.error) notes.push(`gdb stopped reading part-way: ${report.error.message}`);
+  if (report.detachError) notes.push(`gdb could not detach cleanly: ${report.detachError}`);
+  if (req.locals && method !== 'py-bt') notes.push("Locals need the interpreter's gdb extension (python-gdb.py); none were read.");
+  if (req.nonblocking) notes.push('gdb pauses the process while it reads; non-blocking dumps are a py-spy feature.');
+  return notes;
 }
 
 function guardRemark(guard: GuardOutcome | 'left-stopped', pid: number): string {

@@ -14,15 +14,27 @@ export interface Background {
   stop(): Promise<void>;
 }
 
+/** Groups still running; killed when the test process exits without its after hooks. */
+const running = new Set<number>();
+process.on('exit', () => {
+  for (const pgid of running) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+});
+
 /** Starts argv with no time limit of its own (an hour): the test stops it. Resolves once it runs. */
 export async function startInBackground(argv: readonly string[], opts: Pick<RunOptions, 'cwd' | 'env'> = {}): Promise<Background> {
   const lines: string[] = [];
   let tail = '';
   let reportSpawn: (pid: number | undefined) => void = () => undefined;
   const spawned = new Promise<number | undefined>((resolve) => (reportSpawn = resolve));
-  const running = runStreaming(argv, (line) => lines.push(line), { ...opts, timeoutMs: 60 * 60_000, onSpawn: reportSpawn });
+  const program = runStreaming(argv, (line) => lines.push(line), { ...opts, timeoutMs: 60 * 60_000, onSpawn: reportSpawn });
   let code: number | undefined;
-  const ended = running.done.then(
+  const ended = program.done.then(
     (r) => (code = r.exitCode),
     (err: { exitCode?: number; stderr?: string; message?: string }) => {
       tail = `${err.message ?? ''}\n${err.stderr ?? ''}`;
@@ -32,6 +44,8 @@ export async function startInBackground(argv: readonly string[], opts: Pick<RunO
   const output = () => [...lines.slice(-60), tail].join('\n');
   const pid = await Promise.race([spawned, ended.then(() => undefined)]);
   if (pid === undefined) throw new Error(`could not start ${argv[0]}: ${output()}`);
+  running.add(pid);
+  void ended.then(() => running.delete(pid));
   return {
     pid,
     output,
@@ -46,7 +60,7 @@ export async function startInBackground(argv: readonly string[], opts: Pick<RunO
       }
     },
     async stop() {
-      running.stop();
+      program.stop();
       await ended;
     },
   };
