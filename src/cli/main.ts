@@ -1,5 +1,6 @@
-// `snag` — the command line over Snag's core: `snag ps`, `snag dump <pid>`.
+// `snag` — the command line over Snag's core: `snag ps`, `snag dump <pid>`, `snag sample <pid>`.
 // Output is text for people or --json for programs; every failure is exit code ≠ 0 and one line on stderr.
+import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chooseBackend, isBackendChoice } from '../core/backends/auto';
@@ -13,6 +14,13 @@ import type { PathMapping } from '../core/model';
 import { SourceMapper } from '../core/sourceMap';
 import { LocalTarget, pythonVersionOf, recognisePython } from '../core/targets/local';
 import { findTool } from '../core/tools';
+import { profileToJson } from '../core/format/profileJson';
+import { profileToText } from '../core/format/profileText';
+import { chooseSampleSource } from '../core/sampling/chooseSource';
+import { sampleProcess } from '../core/sampling/sampleProcess';
+import { clampRate, DEFAULT_RATE_HZ, MAX_RATE_HZ, MIN_RATE_HZ } from '../core/sampling/sampleSource';
+import { toSpeedscope } from '../core/sampling/speedscope';
+import { SNAG_VERSION } from '../core/version';
 import { containerPs, openContainerTarget, parseEngine, parseStrategy } from './containers';
 import { remotePythonVersion, SSH_OPTIONS, sshTargetFromArgs } from './ssh';
 
@@ -22,6 +30,8 @@ const USAGE = `usage:
   snag dump <pid> [--native] [--locals] [--nonblocking] [--json] [--map REMOTE=LOCAL]... [--root DIR] [--pyspy PATH] [--timeout S]
             [--backend auto|py-spy|gdb] [--gdb PATH]
   snag dump --container NAME <pid> [--strategy auto|host|exec|copy|sidecar] [--engine E] [dump options]
+  snag sample <pid> [--duration S] [--rate HZ] [--stuck-after S] [--speedscope FILE] [--json]
+            [--nonblocking] [--native] [--backend B] [--container NAME | --ssh HOST] [--map REMOTE=LOCAL]... [--root DIR]
   snag ps --ssh HOST [--ssh-config FILE] [--connect-timeout S] [--all] [--json]
   snag dump --ssh HOST <pid> [--remote-pyspy PATH] [--copy-pyspy] [--ssh-config FILE] [dump options]
 
@@ -71,30 +81,32 @@ async function ps(args: string[], io: Io): Promise<void> {
   io.out(lines.join('\n') + '\n');
 }
 
-async function dump(args: string[], io: Io): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      native: { type: 'boolean' },
-      locals: { type: 'boolean' },
-      nonblocking: { type: 'boolean' },
-      json: { type: 'boolean' },
-      map: { type: 'string', multiple: true },
-      root: { type: 'string' },
-      pyspy: { type: 'string' },
-      backend: { type: 'string' },
-      gdb: { type: 'string' },
-      timeout: { type: 'string' },
-      container: { type: 'string' },
-      engine: { type: 'string' },
-      strategy: { type: 'string' },
-      ...SSH_OPTIONS,
-    },
-  });
-  const pid = Number(positionals[0]);
-  if (!Number.isInteger(pid) || pid <= 0) throw new SnagError('bad-input', `snag dump needs a process id, got "${positionals[0] ?? ''}"`);
-  const timeoutMs = parseSeconds('--timeout', values.timeout);
+/** Flags every command that reads a process's stacks takes (dump, sample). */
+const READ_OPTIONS = {
+  native: { type: 'boolean' },
+  nonblocking: { type: 'boolean' },
+  json: { type: 'boolean' },
+  map: { type: 'string', multiple: true },
+  root: { type: 'string' },
+  pyspy: { type: 'string' },
+  backend: { type: 'string' },
+  gdb: { type: 'string' },
+  container: { type: 'string' },
+  engine: { type: 'string' },
+  strategy: { type: 'string' },
+  ...SSH_OPTIONS,
+} as const;
+
+type ReadValues = ReturnType<typeof parseArgs<{ options: typeof READ_OPTIONS; allowPositionals: true }>>['values'];
+
+function parsePid(spec: string | undefined, cmd: string): number {
+  const pid = Number(spec);
+  if (!Number.isInteger(pid) || pid <= 0) throw new SnagError('bad-input', `snag ${cmd} needs a process id, got "${spec ?? ''}"`);
+  return pid;
+}
+
+/** Where the process lives, how to read it and how to map its frames, from the flags. */
+async function openProcess(values: ReadValues, io: Io) {
   const root = resolve(values.root ?? process.cwd());
   const localPySpy = () => findTool('py-spy', { configured: values.pyspy ?? process.env.SNAG_PYSPY, workspaceRoots: [root] });
   // On an ssh host the PID is the host's; a copied py-spy is removed again when the dump is done.
@@ -103,12 +115,25 @@ async function dump(args: string[], io: Io): Promise<void> {
   const target = ssh ?? (values.container ? await openContainerTarget(values.container, parseEngine(values.engine), parseStrategy(values.strategy), io.signal) : new LocalTarget());
   const choice = values.backend ?? 'auto';
   if (!isBackendChoice(choice)) throw new SnagError('bad-input', `--backend expects auto, py-spy or gdb, got "${choice}"`);
-  const backend = chooseBackend(choice, new PySpyBackend(localPySpy), new GdbBackend(gdbLocator(values.gdb ?? process.env.SNAG_GDB)));
+  const pyspy = new PySpyBackend(localPySpy);
+  const gdb = new GdbBackend(gdbLocator(values.gdb ?? process.env.SNAG_GDB));
   const mapper = new SourceMapper({ workspaceRoots: [root], mappings: (values.map ?? []).map(parseMapping) });
+  return { target, ssh, choice, pyspy, gdb, mapper };
+}
+
+async function dump(args: string[], io: Io): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { ...READ_OPTIONS, locals: { type: 'boolean' }, timeout: { type: 'string' } },
+  });
+  const pid = parsePid(positionals[0], 'dump');
+  const timeoutMs = parseSeconds('--timeout', values.timeout);
+  const { target, ssh, choice, pyspy, gdb, mapper } = await openProcess(values, io);
   const d = await dumpProcess({
     target,
     pid,
-    backend,
+    backend: chooseBackend(choice, pyspy, gdb),
     mapper,
     native: values.native,
     locals: values.locals,
@@ -119,6 +144,26 @@ async function dump(args: string[], io: Io): Promise<void> {
   }).finally(() => ssh?.dispose());
   if (values.json) return io.out(JSON.stringify(dumpToJson(d), null, 2) + '\n');
   io.out(dumpToText(d, { highlight: io.isTTY ? (s) => `\x1b[1m${s}\x1b[0m` : undefined }));
+}
+
+async function sample(args: string[], io: Io): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { ...READ_OPTIONS, duration: { type: 'string' }, rate: { type: 'string' }, 'stuck-after': { type: 'string' }, speedscope: { type: 'string' } },
+  });
+  const pid = parsePid(positionals[0], 'sample');
+  const durationMs = parseSeconds('--duration', values.duration) ?? 5_000;
+  const rate = values.rate === undefined ? DEFAULT_RATE_HZ : Number(values.rate);
+  if (!Number.isFinite(rate) || rate < MIN_RATE_HZ || rate > MAX_RATE_HZ) throw new SnagError('bad-input', `--rate expects ${MIN_RATE_HZ} to ${MAX_RATE_HZ} samples per second, got "${values.rate}"`);
+  const stuckAfterMs = parseSeconds('--stuck-after', values['stuck-after']);
+  const { target, ssh, choice, pyspy, gdb, mapper } = await openProcess(values, io);
+  const rateHz = clampRate(rate);
+  const source = chooseSampleSource(target, choice, pyspy, gdb, { pid, rateHz, nonblocking: values.nonblocking, native: values.native });
+  const profile = await sampleProcess({ target, pid, source, mapper, rateHz, durationMs, stuckAfterSeconds: stuckAfterMs === undefined ? undefined : stuckAfterMs / 1000, signal: io.signal }).finally(() => ssh?.dispose());
+  if (values.speedscope) await writeFile(values.speedscope, toSpeedscope(profile, `snag@${SNAG_VERSION}`));
+  if (values.json) return io.out(JSON.stringify(profileToJson(profile), null, 2) + '\n');
+  io.out(profileToText(profile));
 }
 
 async function localPythonVersion(pid: number): Promise<string | undefined> {
@@ -137,6 +182,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return 0;
       case 'dump':
         await dump(rest, io);
+        return 0;
+      case 'sample':
+        await sample(rest, io);
         return 0;
       case undefined:
       case '-h':

@@ -138,50 +138,106 @@ export interface PathMapping {
 
 // ---- Sampling ----
 
+/** One frame of a sampled stack: only what aggregation and the views need. */
+export interface SampleFrame {
+  function: string;
+  file: string;
+  /** 0 for native frames without a line. */
+  line: number;
+  native: boolean;
+}
+
+/** One distinct stack of one thread, seen `count` times in a batch. */
+export interface StackSample {
+  threadId: number;
+  threadName: string;
+  /** Innermost first. */
+  frames: SampleFrame[];
+  count: number;
+  /** From the backend where it knows (dumps); absent for py-spy record, which cannot tell. */
+  active?: boolean;
+}
+
+/** What a sample source delivers at once: a `py-spy record` chunk or one dump. */
+export interface SampleBatch {
+  /** ms since the session started: the span the samples cover (equal for one instant). */
+  startMs: number;
+  endMs: number;
+  stacks: StackSample[];
+  /** Threads known to be running Python code now (by native id or id); absent when unknown. */
+  activeThreads?: number[];
+  /** What the backend said about these samples ("every thread shows as active"). */
+  notes?: string[];
+}
+
 export interface LineStat {
   file: string;
   line: number;
   function: string;
   localFile?: string;
+  isUserCode: boolean;
   /** Samples in which this line was the innermost frame. */
   own: number;
-  /** Samples in which this line was anywhere on the stack. */
+  /** Samples in which this line was anywhere on the stack (counted once per sample). */
   total: number;
 }
 
 export interface FunctionStat {
   function: string;
   file: string;
-  /** First line seen for the function (for display and opening). */
+  /** The line seen most often for the function (for display and opening). */
   line: number;
   localFile?: string;
+  isUserCode: boolean;
   own: number;
   total: number;
 }
 
+/** stuck: the same stack for at least the stuck threshold while not running; busy: running. */
 export type ThreadStatus = 'stuck' | 'busy' | 'idle';
 
 export interface ThreadProfile {
   id: number;
   name: string;
   samples: number;
-  activeSamples: number;
   status: ThreadStatus;
-  /** Seconds the innermost frames have not changed (for stuck threads). */
-  stuckForSeconds?: number;
-  /** The innermost frames (innermost first) at the stuck place; the user's frame first where known. */
-  stuckAt?: Frame;
-  firstSeen: number;
-  lastSeen: number;
+  /** Seconds the thread's stack has not changed (set once it is at least 1 s). */
+  sameStackSeconds?: number;
+  /** Where the unchanged stack stands: the innermost user frame, else the innermost frame. */
+  at?: SampleFrame & { localFile?: string };
+  /** ms since the session started. */
+  firstSeenMs: number;
+  lastSeenMs: number;
+}
+
+/** Aggregated stacks (for the flame graph and speedscope), outermost-first paths as frame indices. */
+export interface ProfileStack {
+  threadId: number;
+  /** Indices into Profile.frames, innermost first. */
+  frames: number[];
+  count: number;
 }
 
 export interface Profile {
   pid: number;
+  /** What was sampled, for titles (`python3 worker.py on Local`). */
+  label?: string;
   rateHz: number;
+  /** How the samples were taken (`py-spy record`, `repeated py-spy dumps`, `loaded from file.json`). */
+  method: string;
   startedAt: string;
   durationMs: number;
+  /** Thread-samples in all (each thread in each sampling instant counts once). */
   samples: number;
+  /** Seconds a stack must stay unchanged (while idle) for the thread to be reported stuck. */
+  stuckAfterSeconds: number;
   threads: ThreadProfile[];
+  /** Sorted by own, then total, descending. */
   functions: FunctionStat[];
   lines: LineStat[];
+  /** The distinct frames the stacks refer to, with their mapping. */
+  frames: (SampleFrame & { localFile?: string; isUserCode: boolean })[];
+  stacks: ProfileStack[];
+  /** Things the user should know ("idle state unknown across PID namespaces"). */
+  notes?: string[];
 }

@@ -1,5 +1,5 @@
-// The backend a dump uses, built from the settings. Targets adapt it to themselves
-// (Target.backendFor, Target.locatePySpy), so the local search is the only one here.
+// The backends a dump or a sampling session uses, built from the settings. Targets adapt them to
+// themselves (Target.backendFor, Target.locatePySpy), so the local search is the only one here.
 import { chooseBackend } from '../core/backends/auto';
 import type { Backend } from '../core/backends/backend';
 import { GdbBackend, gdbLocator } from '../core/backends/gdb';
@@ -7,8 +7,13 @@ import { PySpyBackend } from '../core/backends/pyspy';
 import { findTool } from '../core/tools';
 import type { Settings } from './settings';
 
-export function createBackend(settings: Settings, workspaceRoots: readonly string[]): Backend {
+export function createBackends(settings: Settings, workspaceRoots: readonly string[]): { pyspy: PySpyBackend; gdb: GdbBackend } {
   const pyspy = new PySpyBackend(() => findTool('py-spy', { configured: settings.pyspyPath, workspaceRoots }));
+  return { pyspy, gdb: new GdbBackend(gdbLocator(settings.gdbPath)) };
+}
+
+export function createBackend(settings: Settings, workspaceRoots: readonly string[]): Backend {
+  const { pyspy, gdb } = createBackends(settings, workspaceRoots);
   // snag.dump.backend: py-spy, gdb, or auto (py-spy first, gdb where py-spy cannot see).
-  return chooseBackend(settings.backend, pyspy, new GdbBackend(gdbLocator(settings.gdbPath)));
+  return chooseBackend(settings.backend, pyspy, gdb);
 }

@@ -19,9 +19,16 @@ export const enum Cmd {
   RemoveSshHost = 'snag.removeSshHost',
   ReconnectSshHost = 'snag.reconnectSshHost',
   OpenSshTerminal = 'snag.openSshTerminal',
+  StartSampling = 'snag.startSampling',
+  PauseSampling = 'snag.pauseSampling',
+  ResumeSampling = 'snag.resumeSampling',
+  StopSampling = 'snag.stopSampling',
+  SaveSampling = 'snag.saveSampling',
+  LoadSampling = 'snag.loadSampling',
 }
 
 export const enum ViewId {
   Processes = 'snag.processes',
   Stacks = 'snag.stacks',
+  Sampling = 'snag.sampling',
 }

@@ -40,8 +40,7 @@ export class Dumper implements vscode.Disposable {
     const settings = readSettings();
     const roots = workspaceRoots();
     const opts: DumpOptions = { ...settings.dump, ...options };
-    this.mapper ??= new SourceMapper({ workspaceRoots: roots, mappings: settings.pathMappings });
-    const mapper = this.mapper;
+    const mapper = this.workspaceMapper();
     const p = ref.process;
     const where = (ref.path ?? [ref.target.ref.label]).join(' › ');
     const extras = [opts.native ? vscode.l10n.t('native frames') : '', opts.locals ? vscode.l10n.t('locals') : '', opts.nonblocking ? vscode.l10n.t('non-blocking') : ''].filter(Boolean);
@@ -80,6 +79,12 @@ export class Dumper implements vscode.Disposable {
     }
     this.history.add(result.entry);
     return result.entry;
+  }
+
+  /** The workspace's SourceMapper (its file index is cached until the workspace changes); sampling shares it. */
+  workspaceMapper(): SourceMapper {
+    this.mapper ??= new SourceMapper({ workspaceRoots: workspaceRoots(), mappings: readSettings().pathMappings });
+    return this.mapper;
   }
 
   dispose(): void {

@@ -1,5 +1,6 @@
 // activate(): builds Snag's pieces and registers them — nothing else happens here.
 import * as vscode from 'vscode';
+import { ViewId } from './commandIds';
 import { createContainerTargetProvider, SIDECAR_FIX_LABEL, withStrategy } from './containerTargetProvider';
 import { StackDecorations } from './decorations';
 import { DumpHistory } from './dumpHistory';
@@ -12,6 +13,10 @@ import { registerCommands } from './registerCommands';
 import { registerTrees } from './registerTrees';
 import { RemoteDocuments, REMOTE_SCHEME } from './remoteDocuments';
 import { ReportDocuments } from './reportDocuments';
+import { HeatDecorations } from './sampling/heatDecorations';
+import { SamplingController } from './sampling/samplingController';
+import { SamplingStatusBar } from './sampling/samplingStatusBar';
+import { SamplingViewProvider } from './sampling/samplingView';
 import { readSettings } from './settings';
 import { registerSshFixes, SshHosts } from './sshTargetProvider';
 import { StackTreeProvider } from './stackTree';
@@ -46,9 +51,15 @@ export function activate(context: vscode.ExtensionContext): void {
   push(...registerSshFixes(fixes, sshHosts), vscode.workspace.registerTextDocumentContentProvider(REMOTE_SCHEME, new RemoteDocuments(sshHosts)));
   push(vscode.languages.registerCodeLensProvider({ scheme: 'file' }, new StoppedThreadsLens(decorations)));
 
+  // Live sampling: one session per window, shown in the Sampling view, as heat and in the status bar.
+  const sampling = new SamplingController(dumper, fixes);
+  const samplingView = new SamplingViewProvider(context.extensionUri, sampling);
+  push(sampling, samplingView, new HeatDecorations(sampling), new SamplingStatusBar(sampling));
+  push(vscode.window.registerWebviewViewProvider(ViewId.Sampling, samplingView, { webviewOptions: { retainContextWhenHidden: false } }));
+
   const { processView, stackView, disposables } = registerTrees(processTree, stackTree, history);
   push(...disposables);
-  push(...registerCommands({ extensionUri: context.extensionUri, providers, history, dumper, fixes, processTree, stackTree, decorations, reports, processView, stackView, sshHosts }));
+  push(...registerCommands({ extensionUri: context.extensionUri, providers, history, dumper, fixes, processTree, stackTree, decorations, reports, processView, stackView, sshHosts, sampling, samplingView }));
 }
 
 export function deactivate(): void {}

@@ -21,6 +21,7 @@ import { addSshHost } from './commands/addSshHost';
 import { openSshTerminal } from './commands/openSshTerminal';
 import { reconnectSshHost } from './commands/reconnectSshHost';
 import { removeSshHost } from './commands/removeSshHost';
+import { loadSampling, pauseSampling, resumeSampling, saveSampling, startSampling, stopSampling } from './commands/samplingCommands';
 import { showSnagError } from './errorNotification';
 import { logInfo } from './log';
 import type { Services } from './services';
@@ -48,6 +49,12 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     [Cmd.RemoveSshHost, removeSshHost()],
     [Cmd.ReconnectSshHost, reconnectSshHost(s)],
     [Cmd.OpenSshTerminal, openSshTerminal()],
+    [Cmd.StartSampling, startSampling(s)],
+    [Cmd.PauseSampling, pauseSampling(s)],
+    [Cmd.ResumeSampling, resumeSampling(s)],
+    [Cmd.StopSampling, stopSampling(s)],
+    [Cmd.SaveSampling, saveSampling(s)],
+    [Cmd.LoadSampling, loadSampling(s)],
   ];
   return table.map(([id, handler]) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {

@@ -6,6 +6,8 @@ import type { Dumper } from './dumper';
 import type { Fixes } from './fixes';
 import type { ProcessTreeNode, ProcessTreeProvider } from './processTree';
 import type { ReportDocuments } from './reportDocuments';
+import type { SamplingController } from './sampling/samplingController';
+import type { SamplingViewProvider } from './sampling/samplingView';
 import type { StackNode, StackTreeProvider } from './stackTree';
 import type { SshHosts } from './sshTargetProvider';
 import type { TargetProviders } from './targetProviders';
@@ -23,4 +25,6 @@ export interface Services {
   processView: vscode.TreeView<ProcessTreeNode>;
   stackView: vscode.TreeView<StackNode>;
   sshHosts: SshHosts;
+  sampling: SamplingController;
+  samplingView: SamplingViewProvider;
 }

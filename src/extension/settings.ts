@@ -3,6 +3,8 @@
 import * as vscode from 'vscode';
 import { isBackendChoice, type BackendChoice } from '../core/backends/auto';
 import type { DumpOptions, PathMapping } from '../core/model';
+import { DEFAULT_STUCK_AFTER_SECONDS } from '../core/sampler';
+import { clampRate, DEFAULT_RATE_HZ } from '../core/sampling/sampleSource';
 import { resolvePathMappings } from './pathMappingsSetting';
 
 export const SECTION = 'snag';
@@ -17,6 +19,13 @@ export interface Settings {
   pythonOnly: boolean;
   pathMappings: PathMapping[];
   historySize: number;
+  sampling: {
+    rateHz: number;
+    stuckAfterSeconds: number;
+    nonblocking: boolean;
+    /** 0: until stopped. */
+    durationSeconds: number;
+  };
 }
 
 function nonEmpty(s: string | undefined): string | undefined {
@@ -46,6 +55,12 @@ export function readSettings(): Settings {
     pythonOnly: c.get<boolean>('processes.pythonOnly', true),
     pathMappings: resolvePathMappings(c.get('pathMappings'), workspaceRoots()[0]),
     historySize: Math.max(1, Math.min(100, c.get<number>('history.size', 10))),
+    sampling: {
+      rateHz: clampRate(c.get<number>('sampling.rateHz', DEFAULT_RATE_HZ)),
+      stuckAfterSeconds: Math.max(1, c.get<number>('sampling.stuckAfterSeconds', DEFAULT_STUCK_AFTER_SECONDS)),
+      nonblocking: c.get<boolean>('sampling.nonblocking', false),
+      durationSeconds: Math.max(0, c.get<number>('sampling.durationSeconds', 0)),
+    },
   };
 }
 

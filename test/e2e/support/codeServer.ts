@@ -94,7 +94,8 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   const env = { XDG_CONFIG_HOME: join(stateDir, 'config'), XDG_DATA_HOME: join(stateDir, 'data') };
   const extensionsDir = join(stateDir, 'extensions');
   const dirs = ['--user-data-dir', userData, '--extensions-dir', extensionsDir];
-  const cleanup = () => rmSync(stateDir, { recursive: true, force: true });
+  // SNAG_E2E_KEEP=1 keeps the state folder (user data, logs: logs/*/exthost*/…Snag.log) to look at after a failure.
+  const cleanup = () => (process.env.SNAG_E2E_KEEP ? console.error(`kept ${stateDir}`) : rmSync(stateDir, { recursive: true, force: true }));
 
   try {
     if (opts.vsix) await run([opts.bin, ...dirs, '--force', '--install-extension', opts.vsix], { env, timeoutMs: 120_000 });

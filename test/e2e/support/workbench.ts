@@ -124,8 +124,30 @@ export async function openInBrowser(t: TestContext, chromiumPath: string, url: s
     async treeRow(text, o = {}) {
       const scope = o.view ? view(o.view) : page.locator('.monaco-workbench');
       const row = scope.locator('.monaco-list-row', { hasText: text }).first();
-      await row.waitFor({ timeout: o.timeoutMs ?? UI_TIMEOUT_MS });
-      return row;
+      const deadline = Date.now() + (o.timeoutMs ?? UI_TIMEOUT_MS);
+      // Trees render only the rows in view: scroll the view down a little each second, and back
+      // to the top now and then, so a row below the fold is found as a person would find it.
+      for (let step = 1; ; step++) {
+        try {
+          await row.waitFor({ timeout: Math.max(1, Math.min(1000, deadline - Date.now())) });
+          return row;
+        } catch (err) {
+          if (Date.now() >= deadline) {
+            // What the workbench showed instead (a notification, a picker, a collapsed view) says why.
+            const shot = join(tmpdir(), `snag-e2e-missing-row-${Date.now()}.png`);
+            await page.screenshot({ path: shot }).catch(() => undefined);
+            throw new Error(`no row ${String(text)}${o.view ? ` in ${o.view}` : ''}; the workbench then: ${shot}`, { cause: err });
+          }
+        }
+        const list = o.view ? view(o.view).locator('.monaco-list').first() : undefined;
+        if (list && (await list.isVisible().catch(() => false))) {
+          const box = await list.boundingBox();
+          if (box) {
+            await page.mouse.move(box.x + box.width / 2, box.y + Math.min(box.height / 2, 40));
+            await page.mouse.wheel(0, step % 8 === 0 ? -5000 : 110);
+          }
+        }
+      }
     },
     async rightClick(row) {
       // Near the label, as a person would: the menu then opens inside the side bar.
@@ -134,7 +156,12 @@ export async function openInBrowser(t: TestContext, chromiumPath: string, url: s
       await page.locator('.context-view .monaco-menu').waitFor();
     },
     async clickMenu(label) {
-      await page.locator('.context-view .monaco-menu .action-label', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }).click();
+      const menu = page.locator('.context-view .monaco-menu');
+      await menu.locator('.action-label', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }).click();
+      // A click that lands while the Processes view refreshes under the menu only highlights the
+      // item (seen in CI); the menu stays open. Enter runs the highlighted item, as a person's second try would.
+      const closed = await menu.waitFor({ state: 'hidden', timeout: 2000 }).then(() => true, () => false);
+      if (!closed) await page.keyboard.press('Enter');
     },
     async runCommand(title) {
       await page.keyboard.press('F1');

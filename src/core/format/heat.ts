@@ -1,0 +1,54 @@
+// Which source lines of a profile get heat, and how much: a level 1–5 from the line's own share
+// (where the thread was when sampled) and the after-text. Lines seen only as callers get text, no tint.
+import type { LineStat, Profile } from '../model';
+import { share } from './profileText';
+
+/** Lower bounds of own share (%) for levels 1..5. */
+export const HEAT_LEVELS = [0.5, 5, 15, 30, 50] as const;
+/** Lines below this total share (%) get nothing: noise. */
+export const MIN_TOTAL_PERCENT = 0.5;
+
+export interface HeatMark {
+  line: number;
+  /** 0: a caller line (text only); 1–5: tint strength. */
+  level: number;
+  ownPercent: number;
+  totalPercent: number;
+  text: string;
+  stat: LineStat;
+}
+
+export function heatLevel(ownPercent: number): number {
+  let level = 0;
+  HEAT_LEVELS.forEach((min, i) => {
+    if (ownPercent >= min) level = i + 1;
+  });
+  return level;
+}
+
+/** Heat per local file (absolute path → marks by line), from the profile's lines. */
+export function heatByFile(p: Profile): Map<string, HeatMark[]> {
+  const out = new Map<string, HeatMark[]>();
+  const byLine = new Map<string, HeatMark>();
+  for (const l of p.lines) {
+    if (!l.localFile || !l.line) continue;
+    const ownPercent = share(l.own, p.samples);
+    const totalPercent = share(l.total, p.samples);
+    if (totalPercent < MIN_TOTAL_PERCENT) continue;
+    const key = `${l.localFile}:${l.line}`;
+    const prev = byLine.get(key);
+    // Two functions on one line (a lambda): add them up.
+    const own = (prev?.ownPercent ?? 0) + ownPercent;
+    const total = Math.min(100, (prev?.totalPercent ?? 0) + totalPercent);
+    const mark: HeatMark = { line: l.line, level: heatLevel(own), ownPercent: own, totalPercent: total, text: heatText(own, total), stat: l };
+    if (!prev) (out.get(l.localFile) ?? out.set(l.localFile, []).get(l.localFile)!).push(mark);
+    else Object.assign(prev, mark);
+    byLine.set(key, prev ?? mark);
+  }
+  return out;
+}
+
+export function heatText(ownPercent: number, totalPercent: number): string {
+  const pct = (n: number) => `${n.toFixed(1)} %`;
+  return ownPercent >= MIN_TOTAL_PERCENT ? `🔥 ${pct(ownPercent)} here · ${pct(totalPercent)} with callees` : `↳ ${pct(totalPercent)} in calls from here`;
+}

@@ -1,0 +1,218 @@
+// Samples → Profile: per-line and per-function own/total counts, per-thread status and the
+// stuck detector. Source-agnostic: batches come from `py-spy record` chunks or repeated dumps.
+// A thread is stuck when its whole stack has not changed for `stuckAfterSeconds` while it was
+// not running Python code; one that keeps the same stack while running is busy (a hot spin).
+import type { FunctionStat, LineStat, Profile, ProfileStack, SampleBatch, SampleFrame, ThreadProfile, ThreadStatus } from './model';
+
+export const DEFAULT_STUCK_AFTER_SECONDS = 3;
+
+/** How a sampled frame's file maps to the workspace (SourceMapper, cached per file by the caller). */
+export type FrameMapper = (frame: SampleFrame) => Promise<{ localFile?: string; isUserCode: boolean }>;
+
+export interface SamplerOptions {
+  pid: number;
+  rateHz: number;
+  method: string;
+  label?: string;
+  stuckAfterSeconds?: number;
+  mapFrame?: FrameMapper;
+  startedAt?: Date;
+}
+
+interface ThreadState {
+  id: number;
+  name: string;
+  samples: number;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  /** The stack key while it stays the same; undefined while it changes. */
+  key?: string;
+  sinceMs: number;
+  /** The last stack seen (frame indices), for `at`. */
+  last?: number[];
+  /** Running Python code at the last look; undefined when the source cannot tell. */
+  active?: boolean;
+}
+
+type MappedFrame = Profile['frames'][number];
+
+export class Sampler {
+  private readonly frames: MappedFrame[] = [];
+  private readonly frameIndex = new Map<string, number>();
+  private readonly stacks = new Map<string, ProfileStack>();
+  private readonly threads = new Map<number, ThreadState>();
+  private readonly notes = new Set<string>();
+  private endMs = 0;
+  private total = 0;
+  readonly startedAt: Date;
+
+  constructor(private readonly opts: SamplerOptions) {
+    this.startedAt = opts.startedAt ?? new Date();
+  }
+
+  get stuckAfterSeconds(): number {
+    return this.opts.stuckAfterSeconds ?? DEFAULT_STUCK_AFTER_SECONDS;
+  }
+
+  note(text: string): void {
+    this.notes.add(text);
+  }
+
+  /** Thread-samples taken so far. */
+  get samples(): number {
+    return this.total;
+  }
+
+  async add(batch: SampleBatch): Promise<void> {
+    const perThread = new Map<number, { keys: Set<string>; last: number[]; count: number; active?: boolean; name: string }>();
+    for (const s of batch.stacks) {
+      if (s.count <= 0) continue;
+      const indices: number[] = [];
+      for (const f of s.frames) indices.push(await this.frameId(f));
+      const key = indices.join(',');
+      const stackKey = `${s.threadId}|${key}`;
+      const stack = this.stacks.get(stackKey);
+      if (stack) stack.count += s.count;
+      else this.stacks.set(stackKey, { threadId: s.threadId, frames: indices, count: s.count });
+      const t = perThread.get(s.threadId) ?? { keys: new Set(), last: indices, count: 0, name: s.threadName };
+      t.keys.add(key);
+      t.last = indices;
+      t.count += s.count;
+      if (s.active !== undefined) t.active = (t.active ?? false) || s.active;
+      perThread.set(s.threadId, t);
+      this.total += s.count;
+    }
+    for (const [id, seen] of perThread) {
+      let st = this.threads.get(id);
+      if (!st) {
+        st = { id, name: seen.name, samples: 0, firstSeenMs: batch.startMs, lastSeenMs: batch.endMs, sinceMs: batch.startMs };
+        this.threads.set(id, st);
+      }
+      st.name = seen.name;
+      st.samples += seen.count;
+      st.lastSeenMs = batch.endMs;
+      st.last = seen.last;
+      if (seen.keys.size === 1) {
+        const [key] = seen.keys;
+        // Unchanged through the batch: it has been there at least since the batch began.
+        if (st.key !== key) {
+          st.key = key;
+          st.sinceMs = batch.startMs;
+        }
+      } else {
+        st.key = undefined;
+        st.sinceMs = batch.endMs;
+      }
+      if (batch.activeThreads) st.active = batch.activeThreads.includes(id);
+      else if (seen.active !== undefined) st.active = seen.active;
+    }
+    for (const n of batch.notes ?? []) this.notes.add(n);
+    this.endMs = Math.max(this.endMs, batch.endMs);
+  }
+
+  private async frameId(f: SampleFrame): Promise<number> {
+    const key = `${f.native ? 'n' : 'p'}\0${f.function}\0${f.file}\0${f.line}`;
+    let i = this.frameIndex.get(key);
+    if (i !== undefined) return i;
+    const mapped = (await this.opts.mapFrame?.(f)) ?? { isUserCode: false };
+    // The mapping awaited: another batch may have added the same frame meanwhile.
+    i = this.frameIndex.get(key);
+    if (i !== undefined) return i;
+    i = this.frames.length;
+    const frame: MappedFrame = { function: f.function, file: f.file, line: f.line, native: f.native, isUserCode: mapped.isUserCode };
+    if (mapped.localFile) frame.localFile = mapped.localFile;
+    this.frames.push(frame);
+    this.frameIndex.set(key, i);
+    return i;
+  }
+
+  private threadProfile(st: ThreadState): ThreadProfile {
+    // A stack stands until the thread was last seen, not until the session's end (it may have exited).
+    const sameMs = st.key !== undefined ? st.lastSeenMs - st.sinceMs : 0;
+    const stuck = sameMs >= this.stuckAfterSeconds * 1000 && st.active !== true;
+    const status: ThreadStatus = stuck ? 'stuck' : st.active === true || (st.active === undefined && st.key === undefined) ? 'busy' : 'idle';
+    const p: ThreadProfile = { id: st.id, name: st.name, samples: st.samples, status, firstSeenMs: st.firstSeenMs, lastSeenMs: st.lastSeenMs };
+    if (sameMs >= 1000) p.sameStackSeconds = Math.floor(sameMs / 1000);
+    if (st.last?.length) {
+      const frames = st.last.map((i) => this.frames[i]!);
+      const at = frames.find((f) => f.isUserCode) ?? frames[0]!;
+      p.at = { function: at.function, file: at.file, line: at.line, native: at.native, ...(at.localFile ? { localFile: at.localFile } : {}) };
+    }
+    return p;
+  }
+
+  /** The profile so far. `limit` caps lines and functions (the hottest first), for live views. */
+  profile(limit = Infinity): Profile {
+    const lines = new Map<number, LineStat>();
+    const functions = new Map<string, FunctionStat & { lineCounts: Map<number, number> }>();
+    for (const s of this.stacks.values()) {
+      const seenLines = new Set<number>();
+      const seenFns = new Set<string>();
+      s.frames.forEach((fi, depth) => {
+        const f = this.frames[fi]!;
+        let ls = lines.get(fi);
+        if (!ls) {
+          ls = { file: f.file, line: f.line, function: f.function, isUserCode: f.isUserCode, own: 0, total: 0, ...(f.localFile ? { localFile: f.localFile } : {}) };
+          lines.set(fi, ls);
+        }
+        if (depth === 0) ls.own += s.count;
+        if (!seenLines.has(fi)) {
+          seenLines.add(fi);
+          ls.total += s.count;
+        }
+        const fk = `${f.function}\0${f.file}`;
+        let fs = functions.get(fk);
+        if (!fs) {
+          fs = { function: f.function, file: f.file, line: f.line, isUserCode: f.isUserCode, own: 0, total: 0, lineCounts: new Map(), ...(f.localFile ? { localFile: f.localFile } : {}) };
+          functions.set(fk, fs);
+        }
+        if (depth === 0) fs.own += s.count;
+        fs.lineCounts.set(f.line, (fs.lineCounts.get(f.line) ?? 0) + s.count);
+        if (!seenFns.has(fk)) {
+          seenFns.add(fk);
+          fs.total += s.count;
+        }
+      });
+    }
+    const hottest = <T extends { own: number; total: number }>(a: T, b: T) => b.own - a.own || b.total - a.total;
+    const fnList = [...functions.values()].map(({ lineCounts, ...fn }) => {
+      let best = fn.line;
+      let most = -1;
+      for (const [line, n] of lineCounts) if (n > most) [best, most] = [line, n];
+      return { ...fn, line: best };
+    });
+    const threads = [...this.threads.values()].map((t) => this.threadProfile(t));
+    // Stuck first (that is what the user came for), then busy, then idle; MainThread first among equals.
+    const rank: Record<ThreadStatus, number> = { stuck: 0, busy: 1, idle: 2 };
+    threads.sort((a, b) => rank[a.status] - rank[b.status] || Number(b.name === 'MainThread') - Number(a.name === 'MainThread') || a.id - b.id);
+    const profile: Profile = {
+      pid: this.opts.pid,
+      rateHz: this.opts.rateHz,
+      method: this.opts.method,
+      startedAt: this.startedAt.toISOString(),
+      durationMs: this.endMs,
+      samples: this.total,
+      stuckAfterSeconds: this.stuckAfterSeconds,
+      threads,
+      functions: fnList.sort(hottest).slice(0, limit),
+      lines: [...lines.values()].sort(hottest).slice(0, limit),
+      frames: this.frames,
+      stacks: [...this.stacks.values()],
+    };
+    if (this.opts.label) profile.label = this.opts.label;
+    if (this.notes.size) profile.notes = [...this.notes];
+    return profile;
+  }
+}
+
+/** "MainThread stuck for 41 s at fetch_reply (worker.py:17)" — the sampling view's headline. */
+export function describeThread(t: ThreadProfile, stuckAfterSeconds = DEFAULT_STUCK_AFTER_SECONDS): string {
+  const at = t.at ? ` at ${t.at.function} (${baseName(t.at.file)}${t.at.line ? `:${t.at.line}` : ''})` : '';
+  if (t.status === 'stuck') return `${t.name} stuck for ${t.sameStackSeconds ?? 0} s${at}`;
+  if (t.status === 'busy') return (t.sameStackSeconds ?? 0) >= stuckAfterSeconds ? `${t.name} busy on one line for ${t.sameStackSeconds} s${at}` : `${t.name} busy${at}`;
+  return `${t.name} idle${at}`;
+}
+
+function baseName(p: string): string {
+  return p.slice(p.lastIndexOf('/') + 1);
+}

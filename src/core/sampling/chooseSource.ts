@@ -1,0 +1,23 @@
+// Which sample source fits a target and backend: `py-spy record` where py-spy runs next to the
+// process (this machine, an ssh host); repeated dumps for gdb and for containers, whose dumps go
+// through their own strategies (host PID, exec, copy-in, sidecar).
+import type { BackendChoice } from '../backends/auto';
+import type { Backend } from '../backends/backend';
+import type { PySpyBackend } from '../backends/pyspy';
+import type { Target } from '../targets/target';
+import { DumpSource } from './dumpSource';
+import { RecordSource } from './recordSource';
+import type { SampleSource } from './sampleSource';
+
+export interface SourceOptions {
+  pid: number;
+  rateHz: number;
+  nonblocking?: boolean;
+  native?: boolean;
+}
+
+export function chooseSampleSource(target: Target, choice: BackendChoice, pyspy: PySpyBackend, gdb: Backend, o: SourceOptions): SampleSource {
+  if (choice === 'gdb') return new DumpSource(target, target.backendFor?.(gdb) ?? gdb, o);
+  if (target.backendFor) return new DumpSource(target, target.backendFor(pyspy), o);
+  return new RecordSource(target, (signal) => pyspy.locate(target, signal), o);
+}

@@ -1,0 +1,51 @@
+// Samples from repeated dumps through any backend (gdb, or py-spy through a container's
+// strategies): one sampling instant per dump, as often as the rate allows and the backend keeps up.
+import type { Backend } from '../backends/backend';
+import type { StackSample } from '../model';
+import type { Target } from '../targets/target';
+import { pause, type SampleSource } from './sampleSource';
+
+export interface DumpSourceOptions {
+  pid: number;
+  rateHz: number;
+  nonblocking?: boolean;
+  native?: boolean;
+}
+
+export class DumpSource implements SampleSource {
+  readonly method: string;
+
+  constructor(
+    private readonly target: Target,
+    private readonly backend: Backend,
+    private readonly opts: DumpSourceOptions,
+  ) {
+    this.method = `repeated ${backend.id} dumps`;
+  }
+
+  async run(onBatch: Parameters<SampleSource['run']>[0], signal: AbortSignal, clock: () => number): Promise<void> {
+    const interval = 1000 / this.opts.rateHz;
+    while (!signal.aborted) {
+      const startMs = clock();
+      let dump;
+      try {
+        dump = await this.backend.dump(this.target, this.opts.pid, { signal, nonblocking: this.opts.nonblocking, native: this.opts.native });
+      } catch (err) {
+        if (signal.aborted) return;
+        throw err;
+      }
+      const at = clock();
+      const stacks: StackSample[] = dump.threads.map((t) => ({
+        threadId: t.nativeId ?? t.id,
+        threadName: t.name,
+        frames: t.frames.map((f) => ({ function: f.function, file: f.file, line: f.line, native: f.native })),
+        count: 1,
+        active: t.active,
+      }));
+      // The way in and its caveats ("every thread shows as active") hold for the whole session.
+      const notes = [...(dump.method ? [`read by ${this.backend.id} (${dump.method})`] : []), ...(dump.notes ?? [])];
+      await onBatch({ startMs: at, endMs: at, stacks, notes });
+      await pause(interval - (clock() - startMs), signal);
+    }
+  }
+}

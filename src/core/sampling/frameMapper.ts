@@ -1,0 +1,17 @@
+// Sampled frames mapped to the workspace with the same SourceMapper as dumps, once per file.
+import type { SampleFrame } from '../model';
+import type { FrameMapper } from '../sampler';
+import type { SourceMapper } from '../sourceMap';
+
+export function frameMapperFor(mapper: SourceMapper): FrameMapper {
+  const cache = new Map<string, Promise<{ localFile?: string; isUserCode: boolean }>>();
+  return (f: SampleFrame) => {
+    const key = `${f.native ? 'n' : 'p'}\0${f.file}`;
+    let hit = cache.get(key);
+    if (!hit) {
+      hit = mapper.mapFrame({ function: f.function, file: f.file, line: f.line, native: f.native, isUserCode: false }).then((m) => (m.localFile ? { localFile: m.localFile, isUserCode: m.isUserCode } : { isUserCode: m.isUserCode }));
+      cache.set(key, hit);
+    }
+    return hit;
+  };
+}

@@ -1,0 +1,88 @@
+// Samples from `py-spy record --format raw`, run where the process lives (the target's runner), in
+// one-second chunks: py-spy writes its aggregate only when a recording ends, so a live view needs
+// short recordings back to back. py-spy writes to a file (it cannot open /dev/stdout when that is
+// a socket, as Node's pipes are), read back with `cat` through the same runner and removed at the end. Raw output cannot tell idle threads from running ones; a
+// non-blocking `py-spy dump` after each chunk (it never pauses the target) says which threads run.
+import { randomBytes } from 'node:crypto';
+import { SnagError } from '../errors';
+import { pyspyDumpArgv } from '../backends/pyspy';
+import { pyspyError } from '../backends/pyspyErrors';
+import { parsePySpyDump } from '../backends/pyspyParse';
+import type { Target } from '../targets/target';
+import { parseRawRecord } from './rawParse';
+import type { SampleSource } from './sampleSource';
+
+export interface RecordOptions {
+  pid: number;
+  rateHz: number;
+  /** Sample without pausing the target (py-spy --nonblocking). */
+  nonblocking?: boolean;
+  native?: boolean;
+  /** Seconds per recording (py-spy takes whole seconds). */
+  chunkSeconds?: number;
+}
+
+/** The argv of one recording chunk (a tool call is data; the runner decides where it runs). */
+export function pyspyRecordArgv(pyspy: string, o: RecordOptions, output: string): string[] {
+  const argv = [pyspy, 'record', '--pid', String(o.pid), '--format', 'raw', '--idle', '--threads', '--full-filenames'];
+  argv.push('--rate', String(o.rateHz), '--duration', String(o.chunkSeconds ?? 1), '--output', output);
+  if (o.nonblocking) argv.push('--nonblocking');
+  if (o.native) argv.push('--native');
+  return argv;
+}
+
+export class RecordSource implements SampleSource {
+  readonly method = 'py-spy record';
+
+  constructor(
+    private readonly target: Target,
+    private readonly pyspy: (signal: AbortSignal) => Promise<string>,
+    private readonly opts: RecordOptions,
+  ) {}
+
+  async run(onBatch: Parameters<SampleSource['run']>[0], signal: AbortSignal, clock: () => number): Promise<void> {
+    const pyspy = await this.pyspy(signal);
+    const where = this.target.ref.kind === 'local' ? 'this machine' : this.target.ref.label;
+    const chunk = this.opts.chunkSeconds ?? 1;
+    const output = `/tmp/snag-record-${this.opts.pid}-${randomBytes(6).toString('hex')}.txt`;
+    try {
+      await this.chunks(pyspy, output, where, chunk, onBatch, signal, clock);
+    } finally {
+      // Not cancellable: the file goes even when the session was stopped.
+      await this.target.runner.run(['rm', '-f', output], { timeoutMs: 10_000 }).catch(() => undefined);
+    }
+  }
+
+  private async chunks(pyspy: string, output: string, where: string, chunk: number, onBatch: Parameters<SampleSource['run']>[0], signal: AbortSignal, clock: () => number): Promise<void> {
+    const runOpts = { signal, maxBytes: 32 * 1024 * 1024, env: { RUST_BACKTRACE: '0' } };
+    while (!signal.aborted) {
+      const startMs = clock();
+      let stdout: string;
+      try {
+        await this.target.runner.run(pyspyRecordArgv(pyspy, this.opts, output), { ...runOpts, timeoutMs: chunk * 1000 + 20_000 });
+        ({ stdout } = await this.target.runner.run(['cat', output], { ...runOpts, timeoutMs: 10_000 }));
+      } catch (err) {
+        if (signal.aborted) return;
+        throw pyspyError(err, this.opts.pid, where);
+      }
+      const stacks = parseRawRecord(stdout);
+      const endMs = clock();
+      const activeThreads = stacks.length ? await this.activeThreads(pyspy, signal) : undefined;
+      if (signal.aborted) return;
+      if (stacks.length === 0) throw new SnagError('process-gone', `py-spy recorded no samples of process ${this.opts.pid} on ${where}: it has exited or runs no Python code any more.`, ['refresh-processes']);
+      await onBatch({ startMs, endMs, stacks, activeThreads });
+    }
+  }
+
+  /** Native ids of the threads running Python code now; undefined when the dump failed. */
+  private async activeThreads(pyspy: string, signal: AbortSignal): Promise<number[] | undefined> {
+    try {
+      const { stdout } = await this.target.runner.run(pyspyDumpArgv(pyspy, this.opts.pid, { nonblocking: true }), { timeoutMs: 10_000, signal, maxBytes: 16 * 1024 * 1024, env: { RUST_BACKTRACE: '0' } });
+      return parsePySpyDump(stdout)
+        .filter((t) => t.active)
+        .map((t) => t.nativeId ?? t.id);
+    } catch {
+      return undefined; // activity unknown for this chunk; a lasting failure fails the next chunk
+    }
+  }
+}

@@ -1,0 +1,41 @@
+// Samples one process for a while and returns the profile (the CLI's `snag sample`; the
+// extension drives a SamplingSession itself to show it live).
+import type { Profile } from '../model';
+import { Sampler } from '../sampler';
+import type { SourceMapper } from '../sourceMap';
+import type { Target } from '../targets/target';
+import { frameMapperFor } from './frameMapper';
+import type { SampleSource } from './sampleSource';
+import { SamplingSession } from './samplingSession';
+
+export interface SampleJob {
+  target: Target;
+  pid: number;
+  source: SampleSource;
+  mapper: SourceMapper;
+  rateHz: number;
+  durationMs: number;
+  stuckAfterSeconds?: number;
+  label?: string;
+  signal?: AbortSignal;
+}
+
+/** Rejects with the source's error when nothing was sampled; a later failure ends early with a note. */
+export async function sampleProcess(job: SampleJob): Promise<Profile> {
+  const targetMapping = await job.target.sourceMapping?.(job.signal);
+  const mapper = targetMapping ? job.mapper.forTarget(targetMapping) : job.mapper;
+  const sampler = new Sampler({ pid: job.pid, rateHz: job.rateHz, method: job.source.method, stuckAfterSeconds: job.stuckAfterSeconds, label: job.label, mapFrame: frameMapperFor(mapper) });
+  const session = new SamplingSession({ source: job.source, sampler, durationMs: job.durationMs });
+  const onAbort = () => void session.stop();
+  job.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await session.start();
+  } finally {
+    job.signal?.removeEventListener('abort', onAbort);
+  }
+  const failure = session.failure;
+  if (failure && sampler.samples === 0) throw failure;
+  const profile = sampler.profile();
+  if (failure) (profile.notes ??= []).push(`sampling ended early: ${failure.message}`);
+  return profile;
+}

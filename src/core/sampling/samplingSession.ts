@@ -1,0 +1,103 @@
+// One sampling session: a source feeding a Sampler, with start / pause / resume / stop and an
+// optional duration. Updates are pushed after every batch; a failure ends the session with the
+// error kept (the samples taken so far stay). The session clock keeps running across pauses.
+import { SnagError } from '../errors';
+import type { Sampler } from '../sampler';
+import type { SampleSource } from './sampleSource';
+
+export type SamplingState = 'running' | 'paused' | 'stopped';
+
+export interface SamplingSessionOptions {
+  source: SampleSource;
+  sampler: Sampler;
+  /** Stop by itself after this long (of sampling, not counting pauses). */
+  durationMs?: number;
+  /** Called after each batch and on every state change. */
+  onUpdate?: () => void;
+}
+
+export class SamplingSession {
+  private controller?: AbortController;
+  private readonly t0 = Date.now();
+  private sampledMs = 0;
+  private running?: Promise<void>;
+  state: SamplingState = 'stopped';
+  error?: unknown;
+  readonly clock = () => Date.now() - this.t0;
+
+  constructor(private readonly opts: SamplingSessionOptions) {
+    for (const n of opts.source.notes ?? []) opts.sampler.note(n);
+  }
+
+  get sampler(): Sampler {
+    return this.opts.sampler;
+  }
+
+  get method(): string {
+    return this.opts.source.method;
+  }
+
+  /** Starts (or resumes) sampling; the promise settles when this run ends, never rejecting. */
+  start(): Promise<void> {
+    if (this.state === 'running' && this.running) return this.running;
+    this.error = undefined;
+    const controller = new AbortController();
+    this.controller = controller;
+    this.state = 'running';
+    this.opts.onUpdate?.();
+    const began = this.clock();
+    const left = this.opts.durationMs === undefined ? undefined : this.opts.durationMs - this.sampledMs;
+    const timer = left === undefined ? undefined : setTimeout(() => this.stop(), Math.max(0, left));
+    this.running = this.opts.source
+      .run(
+        async (batch) => {
+          if (controller.signal.aborted) return;
+          await this.opts.sampler.add(batch);
+          this.opts.onUpdate?.();
+        },
+        controller.signal,
+        this.clock,
+      )
+      .catch((err: unknown) => {
+        if (!controller.signal.aborted) this.error = err;
+      })
+      .finally(() => {
+        clearTimeout(timer);
+        this.sampledMs += this.clock() - began;
+        // A pause() leaves the state paused; anything else (stop, duration, failure) stops.
+        if (this.controller === controller && this.state === 'running') this.state = 'stopped';
+        if (this.controller === controller) this.controller = undefined;
+        this.running = undefined;
+        this.opts.onUpdate?.();
+      });
+    return this.running;
+  }
+
+  pause(): Promise<void> {
+    if (this.state !== 'running') return Promise.resolve();
+    this.state = 'paused';
+    return this.abort();
+  }
+
+  stop(): Promise<void> {
+    const was = this.state;
+    this.state = 'stopped';
+    if (was !== 'running') {
+      this.opts.onUpdate?.();
+      return Promise.resolve();
+    }
+    return this.abort();
+  }
+
+  private abort(): Promise<void> {
+    const running = this.running ?? Promise.resolve();
+    this.controller?.abort();
+    return running;
+  }
+
+  /** The error that ended the session, as a SnagError where it is one. */
+  get failure(): SnagError | Error | undefined {
+    const e = this.error;
+    return e === undefined ? undefined : e instanceof Error ? e : new SnagError('tool-failed', String(e));
+  }
+}

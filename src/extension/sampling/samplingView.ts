@@ -1,0 +1,116 @@
+// The Sampling view: a webview in the Snag container (HTML/JS/CSS in media/, theme colours,
+// strict Content-Security-Policy). The host pushes snapshots of the live profile; the page sends
+// back what the user clicked (start/pause/stop, rate, open a frame, save, load).
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { describeThread } from '../../core/sampler';
+import { Cmd, ViewId } from '../commandIds';
+import { revealLine } from '../commands/openFrame';
+import type { SamplingController, SamplingSnapshot } from './samplingController';
+
+/** Rows sent to the page per table; the flame graph gets the stacks that cover the most samples. */
+const MAX_ROWS = 300;
+const MAX_STACKS = 4000;
+
+type FromPage =
+  | { type: 'ready' }
+  | { type: 'open'; file: string; line: number }
+  | { type: 'rate'; rateHz: number }
+  | { type: 'command'; command: 'start' | 'pause' | 'resume' | 'stop' | 'save' | 'load' };
+
+export class SamplingViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+  private view?: vscode.WebviewView;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly sampling: SamplingController,
+  ) {
+    this.disposables.push(sampling.onDidChange(() => this.post()));
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    const media = vscode.Uri.joinPath(this.extensionUri, 'media');
+    view.webview.options = { enableScripts: true, localResourceRoots: [media] };
+    view.webview.html = this.html(view.webview, media);
+    this.disposables.push(
+      view.webview.onDidReceiveMessage((m: FromPage) => this.onMessage(m)),
+      view.onDidChangeVisibility(() => view.visible && this.post()),
+      view.onDidDispose(() => (this.view = undefined)),
+    );
+  }
+
+  /** Shows the view (sampling started from the tree or the palette). */
+  async reveal(): Promise<void> {
+    if (this.view) this.view.show(true);
+    else await vscode.commands.executeCommand(`${ViewId.Sampling}.focus`);
+  }
+
+  private async onMessage(m: FromPage): Promise<void> {
+    if (m.type === 'ready') return this.post();
+    if (m.type === 'open') {
+      if (m.file && m.line > 0) await revealLine({ file: m.file, line: m.line });
+      return;
+    }
+    if (m.type === 'rate') return this.sampling.setRate(m.rateHz);
+    const command = { start: Cmd.StartSampling, pause: Cmd.PauseSampling, resume: Cmd.ResumeSampling, stop: Cmd.StopSampling, save: Cmd.SaveSampling, load: Cmd.LoadSampling }[m.command];
+    if (command) await vscode.commands.executeCommand(command);
+  }
+
+  private post(): void {
+    if (!this.view?.visible) return;
+    void this.view.webview.postMessage({ type: 'update', snapshot: pageSnapshot(this.sampling.snapshot()) });
+  }
+
+  private html(webview: vscode.Webview, media: vscode.Uri): string {
+    const nonce = randomBytes(16).toString('base64');
+    const css = webview.asWebviewUri(vscode.Uri.joinPath(media, 'sampling.css'));
+    const js = webview.asWebviewUri(vscode.Uri.joinPath(media, 'sampling.js'));
+    const csp = `default-src 'none'; style-src ${webview.cspSource}; script-src 'nonce-${nonce}'; img-src ${webview.cspSource} data:; font-src ${webview.cspSource};`;
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${css}">
+<title>Sampling</title>
+</head>
+<body>
+<div id="app" aria-live="polite"></div>
+<script nonce="${nonce}" src="${js}"></script>
+</body>
+</html>`;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** What the page needs, trimmed for the message channel. */
+export function pageSnapshot(s: SamplingSnapshot) {
+  const p = s.profile;
+  if (!p) return { state: s.state, title: s.title, rateHz: s.rateHz, error: s.error };
+  const stacks = [...p.stacks].sort((a, b) => b.count - a.count).slice(0, MAX_STACKS);
+  return {
+    state: s.state,
+    title: s.title ?? p.label,
+    rateHz: s.rateHz,
+    error: s.error,
+    profile: {
+      pid: p.pid,
+      method: p.method,
+      rateHz: p.rateHz,
+      durationMs: p.durationMs,
+      samples: p.samples,
+      notes: p.notes ?? [],
+      threads: p.threads.map((t) => ({ ...t, headline: describeThread(t, p.stuckAfterSeconds) })),
+      lines: p.lines.slice(0, MAX_ROWS),
+      functions: p.functions.slice(0, MAX_ROWS),
+      frames: p.frames,
+      stacks,
+    },
+  };
+}

@@ -1,0 +1,80 @@
+// Live sampling in a real VS Code workbench: right-click a process → Start Sampling; the Sampling
+// view names the stuck thread and lists the hot lines; clicking the hot row opens the file with
+// heat on the line; the flame graph draws; Stop clears the heat and the status bar entry.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { FrameLocator } from 'playwright-core';
+import { join } from 'node:path';
+import { hangLine, processState, PROGRAMS, startProgram } from '../support/programs';
+import { afterTexts, lineContaining, waitForAfterText } from './support/editor';
+import { openWorkbench, UI_TIMEOUT_MS } from './support/workbench';
+
+const PROGRAM = 'busy_and_stuck.py';
+const FILE = join(PROGRAMS, PROGRAM);
+
+test('Sampling view in a real VS Code workbench: stuck thread, hot lines as heat, flame graph, stop', { timeout: 300_000 }, async (t) => {
+  const prog = await startProgram(PROGRAM);
+  t.after(() => prog.stop());
+  const wb = await openWorkbench(t, { folder: PROGRAMS });
+  if (!wb) return;
+  const page = wb.page;
+  await wb.openSnagView();
+  await wb.resizeSideBar(600);
+  // The page of the Sampling webview: the workbench hosts webviews in iframes of its own, laid over
+  // the view's pane (not inside it), with the page in a nested iframe.
+  const view: FrameLocator = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+
+  await t.test('right-click → Start Sampling: within seconds the view says which thread is stuck where', async () => {
+    const row = await wb.treeRow(new RegExp(`pid ${prog.pid} ·`), { view: 'Processes' });
+    await wb.rightClick(row);
+    await wb.clickMenu('Start Sampling');
+    const started = Date.now();
+    const stuck = view.locator('li.thread.stuck', { hasText: new RegExp(`reader stuck for \\d+ s at read_reply \\(${PROGRAM.replace('.', '\\.')}:${hangLine(PROGRAM, 'stuck-recv')}\\)`) });
+    await stuck.waitFor({ timeout: UI_TIMEOUT_MS });
+    t.diagnostic(`"stuck" shown ${Date.now() - started} ms after Start Sampling`);
+    await view.locator('li.thread.busy', { hasText: /MainThread busy/ }).waitFor();
+    await view.locator('li.thread.idle', { hasText: /ticker idle/ }).waitFor();
+    await view.locator('table.top tbody tr', { hasText: 'checksum' }).first().waitFor();
+    await page.locator('.statusbar-item', { hasText: new RegExp(`Sampling pid ${prog.pid}`) }).waitFor();
+    await wb.settle();
+    await wb.screenshot('sampling');
+  });
+
+  await t.test('clicking the hottest row opens its line, with heat on it that updates live', async () => {
+    const hot = view.locator('table.top tbody tr', { hasText: 'checksum' }).first();
+    const text = (await hot.textContent()) ?? '';
+    const line = Number(/busy_and_stuck\.py:(\d+)/.exec(text)?.[1]);
+    assert.ok([hangLine(PROGRAM, 'hot'), hangLine(PROGRAM, 'hot') + 1].includes(line), text);
+    await hot.click();
+    await page.locator('.tabs-container .tab.active', { hasText: PROGRAM }).waitFor();
+    const first = await waitForAfterText(page, line, /🔥 \d+\.\d % here/);
+    // The stuck read shows too: all of its thread's samples stop there.
+    assert.match(first.get(hangLine(PROGRAM, 'stuck-recv')) ?? '', /🔥/);
+    assert.match(first.get(lineContaining(FILE, '        checksum(data)')) ?? '', /in calls from here/, 'the caller line names its share');
+    await wb.settle();
+    await wb.screenshot('heat');
+  });
+
+  await t.test('the flame graph draws the stacks; a user frame opens its file', async () => {
+    await view.locator('button.tab', { hasText: 'Flame graph' }).click();
+    const cell = view.locator('.flame .cell.user', { hasText: /checksum/ }).first();
+    await cell.waitFor();
+    assert.ok((await view.locator('.flame .cell.thread').count()) >= 3, 'one root per thread');
+    await view.locator('button.tab', { hasText: 'Lines' }).click();
+  });
+
+  await t.test('Stop: the session ends, heat and the status bar entry go, the process runs on', async () => {
+    await view.locator('button.btn[data-command="stop"]').click();
+    await view.locator('.badge.stopped').waitFor();
+    await page.locator('.statusbar-item', { hasText: /Sampling pid/ }).waitFor({ state: 'detached' });
+    const deadline = Date.now() + UI_TIMEOUT_MS;
+    while ([...(await afterTexts(page)).values()].some((s) => s.includes('🔥'))) {
+      assert.ok(Date.now() < deadline, 'heat still shown after Stop');
+      await page.waitForTimeout(200);
+    }
+    assert.notEqual(processState(prog.pid), 'T');
+    // The samples stay in the view after Stop.
+    await view.locator('table.top tbody tr', { hasText: 'checksum' }).first().waitFor();
+  });
+});
+

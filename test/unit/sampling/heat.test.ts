@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { heatByFile, heatLevel } from '../../../src/core/format/heat';
+import { Sampler } from '../../../src/core/sampler';
+
+describe('heat', () => {
+  it('levels rise with the own share', () => {
+    assert.deepEqual([0, 0.4, 0.5, 4.9, 5, 20, 30, 49, 50, 100].map(heatLevel), [0, 0, 1, 1, 2, 3, 4, 4, 5, 5]);
+  });
+
+  it('marks hot lines and caller lines of local files only', async () => {
+    const s = new Sampler({ pid: 1, rateHz: 10, method: 't', mapFrame: async (f) => (f.file.startsWith('/app/') ? { localFile: f.file.replace('/app', '/ws'), isUserCode: true } : { isUserCode: false }) });
+    const fr = (fn: string, line: number, file = '/app/w.py') => ({ function: fn, file, line, native: false });
+    await s.add({ startMs: 0, endMs: 1000, stacks: [
+      { threadId: 1, threadName: 'm', frames: [fr('crunch', 9), fr('main', 2)], count: 60 },
+      { threadId: 1, threadName: 'm', frames: [fr('sum', 0, '/usr/lib/python3.11/x.py'), fr('crunch', 10), fr('main', 2)], count: 40 },
+    ] });
+    const heat = heatByFile(s.profile());
+    assert.deepEqual([...heat.keys()], ['/ws/w.py']);
+    const byLine = Object.fromEntries(heat.get('/ws/w.py')!.map((m) => [m.line, m]));
+    assert.equal(byLine[9]!.level, 5);
+    assert.equal(byLine[9]!.text, '🔥 60.0 % here · 60.0 % with callees');
+    assert.equal(byLine[10]!.level, 0, 'only a caller: text, no tint');
+    assert.equal(byLine[10]!.text, '↳ 40.0 % in calls from here');
+    assert.equal(byLine[2]!.totalPercent, 100);
+  });
+});
