@@ -27,6 +27,12 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Called once the program has started (for logs and tests). */
   onSpawn?: (pid: number | undefined) => void;
+  /**
+   * When the program exits, kill what is left of its process group at once instead of waiting for
+   * it: a gdb killed while it probes ptrace leaves a forked, stopped copy of itself that holds the
+   * output pipes open forever.
+   */
+  killGroupOnExit?: boolean;
 }
 
 export interface RunResult {
@@ -121,6 +127,17 @@ function start(execa: Execa, argv: readonly string[], opts: RunOptions, streamSt
     extendEnv: true,
   } as never) as unknown as ResultPromise<{ detached: true }>;
   opts.onSpawn?.(child.pid);
+  if (opts.killGroupOnExit) {
+    // Only the group: after the exit the leader's own pid is free for reuse, its group id is not
+    // while members remain.
+    child.once('exit', () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* nothing left */
+      }
+    });
+  }
 
   const stop = (why: RunFailure) => {
     failure ??= why;

@@ -56,7 +56,7 @@ test('sampling a process on an ssh host: py-spy record there, stuck thread found
   assert.ok(p.lines.some((l) => l.function === 'checksum' && l.localFile === join(workspace, PROGRAM)));
   assert.notEqual(processState(program.pid), 'T');
   // The recording's file on the host is gone.
-  const { stdout } = await host.runner.run(['sh', '-c', 'ls /tmp | grep -c "^snag-record-" || true']);
+  const { stdout } = await host.runner.run(["sh", "-c", `ls /tmp | grep -c "^snag-record-${program.pid}-" || true`]);
   assert.equal(stdout.trim(), '0');
 });
 

@@ -70,6 +70,20 @@ describe('run', () => {
     await waitUntil('child sh gone', () => isGone(childPid!));
   });
 
+  it('killGroupOnExit: a leftover that holds the output pipes is killed when the program exits', async () => {
+    // The shell exits at once; its background sleep keeps stdout open (as a stopped gdb probe does).
+    const pidFile = join(dir, 'leftover.pid');
+    const argv = ['sh', '-c', `sleep 300 & echo $! > ${pidFile}; echo done`];
+    const started = Date.now();
+    const r = await run(argv, { timeoutMs: 20_000, killGroupOnExit: true });
+    assert.equal(r.stdout, 'done\n');
+    assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+    await waitUntil('leftover sleep gone', () => isGone(Number(readFileSync(pidFile, 'utf8'))));
+    // Without it, run() waits for the pipes: the leftover holds them until the timeout.
+    const err = await rejection(run(argv, { timeoutMs: 1500 }));
+    assert.equal(err.failure, 'timed-out');
+  });
+
   it('an AbortSignal cancels the program and its grandchildren', async () => {
     const pidFile = join(dir, 'abort.pid');
     const controller = new AbortController();

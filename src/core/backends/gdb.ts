@@ -96,7 +96,9 @@ export class GdbBackend implements Backend {
     let result: RunResult | undefined;
     let failure: unknown;
     try {
-      result = await target.runner.run(argv, { timeoutMs: req.timeoutMs ?? GDB_TIMEOUT_MS, signal: req.signal, maxBytes: 64 * 1024 * 1024 });
+      // gdb forks a probe of itself when it attaches; if gdb dies then, the stopped probe would keep
+      // the pipes open until the timeout.
+      result = await target.runner.run(argv, { timeoutMs: req.timeoutMs ?? GDB_TIMEOUT_MS, signal: req.signal, maxBytes: 64 * 1024 * 1024, killGroupOnExit: true });
     } catch (err) {
       failure = err;
     }

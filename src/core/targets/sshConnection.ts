@@ -212,7 +212,10 @@ export class SshConnection implements Runner {
     await this.ensureConnected(opts.signal);
     const release = await this.slots.acquire(opts.signal);
     try {
-      const { env, ...rest } = opts;
+      // killGroupOnExit is about the remote program's group, not the local ssh client's (whose
+      // group may hold the ControlMaster it forked).
+      const { env, killGroupOnExit, ...rest } = opts;
+      void killGroupOnExit;
       return await run(this.wrap(withRemoteEnv(argv, env)), rest);
     } catch (err) {
       // 255 is ssh's own failure code (or, rarely, the program's): ask the control socket which.

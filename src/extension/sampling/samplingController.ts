@@ -113,7 +113,7 @@ export class SamplingController implements vscode.Disposable {
     this.fire();
   }
 
-  /** A new rate applies at once: the session goes on with it (its counts so far stay). */
+  /** A new rate applies at once: the session starts afresh at it (counts taken at two rates do not add up). */
   async setRate(rateHz: number): Promise<void> {
     const rate = clampRate(rateHz);
     if (rate === this.rateHz) return;
