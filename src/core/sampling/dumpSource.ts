@@ -1,5 +1,6 @@
 // Samples from repeated dumps through any backend (gdb, or py-spy through a container's
-// strategies): one sampling instant per dump, as often as the rate allows and the backend keeps up.
+// strategies): one sampling instant per dump, as often as the rate allows, the backend keeps up,
+// and the process gets to run at least half of the time.
 import type { Backend } from '../backends/backend';
 import type { StackSample } from '../model';
 import type { Target } from '../targets/target';
@@ -45,7 +46,10 @@ export class DumpSource implements SampleSource {
       // The way in and its caveats ("every thread shows as active") hold for the whole session.
       const notes = [...(dump.method ? [`read by ${this.backend.id} (${dump.method})`] : []), ...(dump.notes ?? [])];
       await onBatch({ startMs: at, endMs: at, stacks, notes });
-      await pause(interval - (clock() - startMs), signal);
+      // A dump pauses the process (gdb for a second or more): leave it running at least as long
+      // as the last dump took, so sampling never keeps it stopped most of the time.
+      const took = at - startMs;
+      await pause(Math.max(interval - (clock() - startMs), took), signal);
     }
   }
 }
