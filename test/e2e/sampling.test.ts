@@ -76,5 +76,18 @@ test('Sampling view in a real VS Code workbench: stuck thread, hot lines as heat
     // The samples stay in the view after Stop.
     await view.locator('table.top tbody tr', { hasText: 'checksum' }).first().waitFor();
   });
-});
 
+  await t.test('Command Palette: Start Sampling… → pick a process stuck in a socket read → "MainThread stuck … at fetch_reply"', async () => {
+    const recv = await startProgram('socket_recv.py');
+    t.after(() => recv.stop());
+    await wb.runCommand('Snag: Start Sampling');
+    await page.locator('.quick-input-widget input').fill('socket_recv');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: new RegExp(`pid ${recv.pid} ·`) }).click();
+    const started = Date.now();
+    await view.locator('li.thread.stuck', { hasText: new RegExp(`MainThread stuck for \\d+ s at fetch_reply \\(socket_recv\\.py:${hangLine('socket_recv.py', 'recv')}\\)`) }).waitFor();
+    t.diagnostic(`"MainThread stuck" shown ${Date.now() - started} ms after the pick`);
+    await view.locator('.what', { hasText: `pid ${recv.pid}` }).waitFor();
+    await view.locator('button.btn[data-command="stop"]').click();
+    await view.locator('.badge.stopped').waitFor();
+  });
+});

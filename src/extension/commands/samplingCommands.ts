@@ -7,15 +7,20 @@ import { SNAG_VERSION } from '../../core/version';
 import { pickProcess } from '../pickProcess';
 import { isProcessNode } from '../processTree';
 import type { Services } from '../services';
+import type { ProcessRef } from '../targetProviders';
 
 export function startSampling(s: Services): (node?: unknown) => Promise<void> {
   return async (node?: unknown) => {
-    // From the view's own Start button with a stopped session: sample the same process again.
-    const ref = isProcessNode(node) ? node : (s.sampling.process ?? (await pickProcess(s.providers, vscode.l10n.t('Start Sampling'))));
+    // A process row, the process the Sampling view sampled last ("Start again"), or a picked one.
+    const ref = isProcessNode(node) || isProcessRef(node) ? node : await pickProcess(s.providers, vscode.l10n.t('Start Sampling'));
     if (!ref) return;
     await s.sampling.start(ref);
     await s.samplingView.reveal();
   };
+}
+
+function isProcessRef(x: unknown): x is ProcessRef {
+  return !!x && typeof x === 'object' && 'target' in x && 'process' in x;
 }
 
 export function pauseSampling(s: Services): () => Promise<void> {

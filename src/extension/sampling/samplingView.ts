@@ -3,7 +3,9 @@
 // back what the user clicked (start/pause/stop, rate, open a frame, save, load).
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { errorMessage } from '../../core/errors';
 import { describeThread } from '../../core/sampler';
+import { logError } from '../log';
 import { Cmd, ViewId } from '../commandIds';
 import { revealLine } from '../commands/openFrame';
 import type { SamplingController, SamplingSnapshot } from './samplingController';
@@ -48,12 +50,24 @@ export class SamplingViewProvider implements vscode.WebviewViewProvider, vscode.
   }
 
   private async onMessage(m: FromPage): Promise<void> {
+    try {
+      await this.handle(m);
+    } catch (err) {
+      logError('the Sampling view failed', err);
+      void vscode.window.showErrorMessage(errorMessage(err));
+    }
+  }
+
+  private async handle(m: FromPage): Promise<void> {
     if (m.type === 'ready') return this.post();
     if (m.type === 'open') {
       if (m.file && m.line > 0) await revealLine({ file: m.file, line: m.line });
       return;
     }
     if (m.type === 'rate') return this.sampling.setRate(m.rateHz);
+    // "Start again" after a stop samples the same process; with none yet, Start picks one.
+    const again = this.sampling.process;
+    if (m.command === 'start' && again) return void (await vscode.commands.executeCommand(Cmd.StartSampling, again));
     const command = { start: Cmd.StartSampling, pause: Cmd.PauseSampling, resume: Cmd.ResumeSampling, stop: Cmd.StopSampling, save: Cmd.SaveSampling, load: Cmd.LoadSampling }[m.command];
     if (command) await vscode.commands.executeCommand(command);
   }
