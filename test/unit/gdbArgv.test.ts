@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { gdbDumpArgv } from '../../src/core/backends/gdb';
-import { GDB_SCRIPT } from '../../src/core/backends/gdbScript';
+import { gdbDumpArgv, reapingRemotely } from '../../src/core/backends/gdb';
 import { run } from '../../src/core/run';
+import { GDB_SCRIPT } from '../../src/core/backends/gdbScript';
 import { requireTool } from '../support/tools';
 
 describe('gdbDumpArgv', () => {
@@ -25,5 +25,15 @@ describe('gdbDumpArgv', () => {
     const probe = `${stmt}\nimport ast, sys\nast.parse(src, feature_version=(3, 6))\nsys.stdout.write(json.dumps({'len': len(src), 'args': ns['SNAG_ARGS']}))`;
     const { stdout } = await run([python, '-c', probe], { timeoutMs: 30_000 });
     assert.deepEqual(JSON.parse(stdout), { len: GDB_SCRIPT.length, args: { pid: 4242, locals: true, reader: 'frame-objects' } });
+  });
+});
+
+describe('reapingRemotely', () => {
+  it("ends what gdb left in its group, keeps gdb's exit code, and passes the argv through", async () => {
+    // Stands in for a killed gdb: exits 137 while a child it forked still holds the output open.
+    const r = await run(reapingRemotely(['sh', '-c', 'sleep 300 & echo "$1"; exit 137', 'x', "it's $HOME"]), { timeoutMs: 20_000, okExitCodes: [137] });
+    assert.equal(r.exitCode, 137);
+    assert.equal(r.stdout, "it's $HOME\n");
+    assert.ok(r.durationMs < 5000, `took ${r.durationMs} ms: the leftover was not ended`);
   });
 });

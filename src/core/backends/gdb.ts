@@ -91,13 +91,15 @@ export class GdbBackend implements Backend {
     // A process the user stopped themselves (Ctrl-Z, SIGSTOP) is left as it was found. (A process
     // that is gone reads as no tasks; gdb then says so when it tries to attach.)
     const stoppedBefore = isStopped(await readTaskStates(target.runner, pid));
-    const argv = gdbDumpArgv(gdb, { pid, locals: req.locals, reader: this.options.reader, extensions: this.options.extensions });
+    const gdbArgv = gdbDumpArgv(gdb, { pid, locals: req.locals, reader: this.options.reader, extensions: this.options.extensions });
+    const argv = target.ref.kind === 'local' ? gdbArgv : reapingRemotely(gdbArgv);
     const started = Date.now();
     let result: RunResult | undefined;
     let failure: unknown;
     try {
       // gdb forks a probe of itself when it attaches; if gdb dies then, the stopped probe would keep
-      // the pipes open until the timeout.
+      // the pipes open until the timeout. Here the probe's group is killed when gdb exits; where gdb
+      // runs behind ssh or docker exec, reapingRemotely does the same on that side.
       result = await target.runner.run(argv, { timeoutMs: req.timeoutMs ?? GDB_TIMEOUT_MS, signal: req.signal, maxBytes: 64 * 1024 * 1024, killGroupOnExit: true });
     } catch (err) {
       failure = err;
@@ -157,6 +159,18 @@ function guardRemark(guard: GuardOutcome | 'left-stopped', pid: number): string 
     default:
       return '';
   }
+}
+
+/**
+ * Runs gdb under a fixed sh script that, once gdb has exited, ends what is left of its process
+ * group (a stopped ptrace probe a killed gdb leaves behind holds the remote command's output open,
+ * so ssh would wait for it). Signals are sent only after gdb is gone, and only to sh's own group:
+ * where sh leads no group the kill finds nothing.
+ */
+export const REAP_AFTER_GDB = '"$@"; rc=$?; trap "" TERM; kill -TERM -$$ 2>/dev/null; kill -CONT -$$ 2>/dev/null; exit $rc';
+
+export function reapingRemotely(gdbArgv: readonly string[]): string[] {
+  return ['sh', '-c', REAP_AFTER_GDB, 'snag-gdb', ...gdbArgv];
 }
 
 /** This machine's gdb (a configured path, else PATH) for local targets; `gdb` on PATH elsewhere. */
