@@ -24,9 +24,10 @@ export class DumpSource implements SampleSource {
     this.method = `repeated ${backend.id} dumps`;
   }
 
-  async run(onBatch: Parameters<SampleSource['run']>[0], signal: AbortSignal, clock: () => number): Promise<void> {
+  async run(onBatch: Parameters<SampleSource['run']>[0], signal: AbortSignal, clock: () => number, finish?: AbortSignal): Promise<void> {
     const interval = 1000 / this.opts.rateHz;
-    while (!signal.aborted) {
+    const wait = finish ? AbortSignal.any([signal, finish]) : signal;
+    while (!signal.aborted && !finish?.aborted) {
       const startMs = clock();
       let dump;
       try {
@@ -49,7 +50,7 @@ export class DumpSource implements SampleSource {
       // A dump pauses the process (gdb for a second or more): leave it running at least as long
       // as the last dump took, so sampling never keeps it stopped most of the time.
       const took = at - startMs;
-      await pause(Math.max(interval - (clock() - startMs), took), signal);
+      await pause(Math.max(interval - (clock() - startMs), took), wait);
     }
   }
 }

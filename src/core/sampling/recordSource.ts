@@ -40,22 +40,22 @@ export class RecordSource implements SampleSource {
     private readonly opts: RecordOptions,
   ) {}
 
-  async run(onBatch: Parameters<SampleSource['run']>[0], signal: AbortSignal, clock: () => number): Promise<void> {
+  async run(onBatch: Parameters<SampleSource['run']>[0], signal: AbortSignal, clock: () => number, finish?: AbortSignal): Promise<void> {
     const pyspy = await this.pyspy(signal);
     const where = this.target.ref.kind === 'local' ? 'this machine' : this.target.ref.label;
     const chunk = this.opts.chunkSeconds ?? 1;
     const output = `/tmp/snag-record-${this.opts.pid}-${randomBytes(6).toString('hex')}.txt`;
     try {
-      await this.chunks(pyspy, output, where, chunk, onBatch, signal, clock);
+      await this.chunks(pyspy, output, where, chunk, onBatch, signal, clock, finish);
     } finally {
       // Not cancellable: the file goes even when the session was stopped.
       await this.target.runner.run(['rm', '-f', output], { timeoutMs: 10_000 }).catch(() => undefined);
     }
   }
 
-  private async chunks(pyspy: string, output: string, where: string, chunk: number, onBatch: Parameters<SampleSource['run']>[0], signal: AbortSignal, clock: () => number): Promise<void> {
+  private async chunks(pyspy: string, output: string, where: string, chunk: number, onBatch: Parameters<SampleSource['run']>[0], signal: AbortSignal, clock: () => number, finish?: AbortSignal): Promise<void> {
     const runOpts = { signal, maxBytes: 32 * 1024 * 1024, env: { RUST_BACKTRACE: '0' } };
-    while (!signal.aborted) {
+    while (!signal.aborted && !finish?.aborted) {
       const startMs = clock();
       let stdout: string;
       try {

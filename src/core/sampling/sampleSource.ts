@@ -7,8 +7,12 @@ export interface SampleSource {
   readonly method: string;
   /** Notes for the user about what this source cannot see. */
   readonly notes?: readonly string[];
-  /** `clock()` is ms since the session began (the same clock across pauses). */
-  run(onBatch: (batch: SampleBatch) => Promise<void> | void, signal: AbortSignal, clock: () => number): Promise<void>;
+  /**
+   * `clock()` is ms since the session began (the same clock across pauses). `signal` stops at once
+   * (the recording in progress is dropped); `finish` ends the run after the batch in progress, so
+   * a session of a given duration keeps its last recording.
+   */
+  run(onBatch: (batch: SampleBatch) => Promise<void> | void, signal: AbortSignal, clock: () => number, finish?: AbortSignal): Promise<void>;
 }
 
 /** Resolves after `ms`, or at once when the signal aborts. */

@@ -7,6 +7,9 @@ import type { SampleSource } from './sampleSource';
 
 export type SamplingState = 'running' | 'paused' | 'stopped';
 
+/** How long past its duration a session waits for the recording in progress. */
+const FINISH_GRACE_MS = 25_000;
+
 export interface SamplingSessionOptions {
   source: SampleSource;
   sampler: Sampler;
@@ -47,7 +50,11 @@ export class SamplingSession {
     this.opts.onUpdate?.();
     const began = this.clock();
     const left = this.opts.durationMs === undefined ? undefined : this.opts.durationMs - this.sampledMs;
-    const timer = left === undefined ? undefined : setTimeout(() => this.stop(), Math.max(0, left));
+    // At the end of the duration the recording in progress is kept: the source ends after it
+    // (and is stopped outright if it does not within FINISH_GRACE_MS).
+    const finish = new AbortController();
+    const timer = left === undefined ? undefined : setTimeout(() => finish.abort(), Math.max(0, left));
+    const hardStop = left === undefined ? undefined : setTimeout(() => void this.stop(), Math.max(0, left) + FINISH_GRACE_MS);
     this.running = this.opts.source
       .run(
         async (batch) => {
@@ -57,12 +64,14 @@ export class SamplingSession {
         },
         controller.signal,
         this.clock,
+        finish.signal,
       )
       .catch((err: unknown) => {
         if (!controller.signal.aborted) this.error = err;
       })
       .finally(() => {
         clearTimeout(timer);
+        clearTimeout(hardStop);
         this.sampledMs += this.clock() - began;
         // A pause() leaves the state paused; anything else (stop, duration, failure) stops.
         if (this.controller === controller && this.state === 'running') this.state = 'stopped';
