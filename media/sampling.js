@@ -18,7 +18,8 @@
       if (v === undefined || v === null || v === false) continue;
       if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
       else if (k === 'class') el.className = v;
-      else if (k === 'style') el.setAttribute('style', v);
+      // Through the CSSOM: the Content-Security-Policy blocks inline style attributes.
+      else if (k === 'style') Object.assign(el.style, v);
       else el.setAttribute(k, v === true ? '' : String(v));
     }
     for (const kid of kids || []) if (kid !== null && kid !== undefined) el.append(kid);
@@ -99,7 +100,7 @@
           const own = pct(r.own, p.samples);
           const open = r.localFile && r.line ? () => post({ type: 'open', file: r.localFile, line: r.line }) : undefined;
           return h('tr', { class: (r.isUserCode ? 'user' : 'lib') + (open ? ' link' : ''), title: r.localFile || `${r.file} (not in this workspace)`, onclick: open }, [
-            h('td', { class: 'num' }, [h('span', { class: 'bar', style: `width:${Math.min(100, own)}%` }), h('span', { class: 'v' }, [fmt(own)])]),
+            h('td', { class: 'num' }, [h('span', { class: 'bar', style: { width: `${Math.min(100, own)}%` } }), h('span', { class: 'v' }, [fmt(own)])]),
             h('td', { class: 'num' }, [fmt(pct(r.total, p.samples))]),
             h('td', { class: 'fn' }, [h('span', { class: 'name' }, [r.function]), ' ', h('span', { class: 'loc' }, [where(r)])]),
           ]);
@@ -148,7 +149,7 @@
           const kind = k.thread ? 'thread' : f.native ? 'native' : f.isUserCode ? 'user' : 'lib';
           const label = f ? `${k.name} (${where(f)})` : k.name;
           cells.push(
-            h('div', { class: `cell ${kind}`, role: 'treeitem', style: `left:${x}%;width:${w}%;top:${depth * 18}px`, title: `${label} — ${k.count} samples (${fmt(w)} %)`, onclick: f && f.localFile && f.line ? () => post({ type: 'open', file: f.localFile, line: f.line }) : undefined }, [w > 3 ? label : '']),
+            h('div', { class: `cell ${kind}`, role: 'treeitem', style: { left: `${x}%`, width: `${w}%`, top: `${depth * 18}px` }, title: `${label} — ${k.count} samples (${fmt(w)} %)`, onclick: f && f.localFile && f.line ? () => post({ type: 'open', file: f.localFile, line: f.line }) : undefined }, [w > 3 ? label : '']),
           );
           walk(k, depth + 1, x);
         }
@@ -156,7 +157,7 @@
       }
     };
     walk(tree, 0, 0);
-    box.setAttribute('style', `height:${(depthMax + 1) * 18}px`);
+    box.style.height = `${(depthMax + 1) * 18}px`;
     box.append(...cells);
     const threads = h('select', { 'aria-label': 'Thread', onchange: (e) => { ui.thread = e.target.value; save(); renderBody(); } }, [
       h('option', { value: 'all', selected: ui.thread === 'all' }, ['All threads']),

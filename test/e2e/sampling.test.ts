@@ -60,6 +60,18 @@ test('Sampling view in a real VS Code workbench: stuck thread, hot lines as heat
     const cell = view.locator('.flame .cell.user', { hasText: /checksum/ }).first();
     await cell.waitFor();
     assert.ok((await view.locator('.flame .cell.thread').count()) >= 3, 'one root per thread');
+    // Laid out as a graph (not all on one spot): the threads side by side, calls below their callers.
+    const roots = await Promise.all((await view.locator('.flame .cell.thread').all()).map((c) => c.boundingBox()));
+    assert.equal(new Set(roots.map((b) => Math.round(b!.x))).size, roots.length, 'thread roots side by side');
+    const [root, hotCell] = [roots[0]!, (await cell.boundingBox())!];
+    assert.ok(hotCell.y > root.y + root.height - 1, 'callees below their callers');
+    assert.ok(roots.every((b) => b!.width > 20), 'each root is as wide as its share');
+    // Room for the whole graph, as a person would make it: maximise the panel for the picture.
+    await wb.runCommand('View: Toggle Maximized Panel');
+    await page.waitForTimeout(500);
+    await wb.settle();
+    await wb.screenshot('flame-graph', page.locator('.part.panel'));
+    await wb.runCommand('View: Toggle Maximized Panel');
     await view.locator('button.tab', { hasText: 'Lines' }).click();
   });
 
