@@ -20,10 +20,15 @@ export async function dumpProcess(job: DumpJob): Promise<StackDump> {
   const backend = job.target.backendFor?.(job.backend) ?? job.backend;
   const dump = await backend.dump(job.target, job.pid, job);
   if (job.pythonVersion && !dump.pythonVersion) dump.pythonVersion = job.pythonVersion;
-  const targetMapping = await job.target.sourceMapping?.(job.signal);
-  await (targetMapping ? job.mapper.forTarget(targetMapping) : job.mapper).mapDump(dump);
+  await (await mapperFor(job.target, job.mapper, job.signal)).mapDump(dump);
   dump.findings = await diagnose(dump);
   return dump;
+}
+
+/** The mapper for a target's frames: its own rules (container mounts, host mappings) before the user's. */
+export async function mapperFor(target: Target, mapper: SourceMapper, signal?: AbortSignal): Promise<SourceMapper> {
+  const targetMapping = await target.sourceMapping?.(signal);
+  return targetMapping ? mapper.forTarget(targetMapping) : mapper;
 }
 
 /** The innermost frame of the user's own code in a thread (what to highlight and open). */

@@ -154,8 +154,6 @@ export interface StackSample {
   /** Innermost first. */
   frames: SampleFrame[];
   count: number;
-  /** From the backend where it knows (dumps); absent for py-spy record, which cannot tell. */
-  active?: boolean;
 }
 
 /** What a sample source delivers at once: a `py-spy record` chunk or one dump. */

@@ -54,17 +54,13 @@ export class Sampler {
     return this.opts.stuckAfterSeconds ?? DEFAULT_STUCK_AFTER_SECONDS;
   }
 
-  note(text: string): void {
-    this.notes.add(text);
-  }
-
   /** Thread-samples taken so far. */
   get samples(): number {
     return this.total;
   }
 
   async add(batch: SampleBatch): Promise<void> {
-    const perThread = new Map<number, { keys: Set<string>; last: number[]; count: number; active?: boolean; name: string }>();
+    const perThread = new Map<number, { keys: Set<string>; last: number[]; count: number; name: string }>();
     for (const s of batch.stacks) {
       if (s.count <= 0) continue;
       const indices: number[] = [];
@@ -78,7 +74,6 @@ export class Sampler {
       t.keys.add(key);
       t.last = indices;
       t.count += s.count;
-      if (s.active !== undefined) t.active = (t.active ?? false) || s.active;
       perThread.set(s.threadId, t);
       this.total += s.count;
     }
@@ -104,7 +99,6 @@ export class Sampler {
         st.sinceMs = batch.endMs;
       }
       if (batch.activeThreads) st.active = batch.activeThreads.includes(id);
-      else if (seen.active !== undefined) st.active = seen.active;
     }
     for (const n of batch.notes ?? []) this.notes.add(n);
     this.endMs = Math.max(this.endMs, batch.endMs);
@@ -141,8 +135,8 @@ export class Sampler {
     return p;
   }
 
-  /** The profile so far. `limit` caps lines and functions (the hottest first), for live views. */
-  profile(limit = Infinity): Profile {
+  /** The profile so far. */
+  profile(): Profile {
     const lines = new Map<number, LineStat>();
     const functions = new Map<string, FunctionStat & { lineCounts: Map<number, number> }>();
     for (const s of this.stacks.values()) {
@@ -194,8 +188,8 @@ export class Sampler {
       samples: this.total,
       stuckAfterSeconds: this.stuckAfterSeconds,
       threads,
-      functions: fnList.sort(hottest).slice(0, limit),
-      lines: [...lines.values()].sort(hottest).slice(0, limit),
+      functions: fnList.sort(hottest),
+      lines: [...lines.values()].sort(hottest),
       frames: this.frames,
       stacks: [...this.stacks.values()],
     };
@@ -203,16 +197,4 @@ export class Sampler {
     if (this.notes.size) profile.notes = [...this.notes];
     return profile;
   }
-}
-
-/** "MainThread stuck for 41 s at fetch_reply (worker.py:17)" — the sampling view's headline. */
-export function describeThread(t: ThreadProfile, stuckAfterSeconds = DEFAULT_STUCK_AFTER_SECONDS): string {
-  const at = t.at ? ` at ${t.at.function} (${baseName(t.at.file)}${t.at.line ? `:${t.at.line}` : ''})` : '';
-  if (t.status === 'stuck') return `${t.name} stuck for ${t.sameStackSeconds ?? 0} s${at}`;
-  if (t.status === 'busy') return (t.sameStackSeconds ?? 0) >= stuckAfterSeconds ? `${t.name} busy on one line for ${t.sameStackSeconds} s${at}` : `${t.name} busy${at}`;
-  return `${t.name} idle${at}`;
-}
-
-function baseName(p: string): string {
-  return p.slice(p.lastIndexOf('/') + 1);
 }

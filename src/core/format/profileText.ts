@@ -1,7 +1,7 @@
-// A Profile as plain text (terminal output of `snag sample`) and the share arithmetic the
-// views share: a percentage of all thread-samples, one decimal.
-import type { Profile } from '../model';
-import { describeThread } from '../sampler';
+// A Profile as plain text (terminal output of `snag sample`), the thread headlines every view
+// shows, and the share arithmetic they use: a percentage of all thread-samples, one decimal.
+import type { Profile, ThreadProfile } from '../model';
+import { DEFAULT_STUCK_AFTER_SECONDS } from '../sampler';
 
 export function share(count: number, samples: number): number {
   return samples > 0 ? Math.round((count / samples) * 1000) / 10 : 0;
@@ -10,6 +10,14 @@ export function share(count: number, samples: number): number {
 export function shortLocation(file: string, line: number): string {
   const base = file.slice(file.lastIndexOf('/') + 1) || file || '?';
   return line ? `${base}:${line}` : base;
+}
+
+/** "MainThread stuck for 41 s at fetch_reply (worker.py:17)" — the sampling view's headline. */
+export function describeThread(t: ThreadProfile, stuckAfterSeconds = DEFAULT_STUCK_AFTER_SECONDS): string {
+  const at = t.at ? ` at ${t.at.function} (${shortLocation(t.at.file, t.at.line)})` : '';
+  if (t.status === 'stuck') return `${t.name} stuck for ${t.sameStackSeconds ?? 0} s${at}`;
+  if (t.status === 'busy') return (t.sameStackSeconds ?? 0) >= stuckAfterSeconds ? `${t.name} busy on one line for ${t.sameStackSeconds} s${at}` : `${t.name} busy${at}`;
+  return `${t.name} idle${at}`;
 }
 
 export function profileToText(p: Profile, o: { top?: number } = {}): string {

@@ -42,11 +42,11 @@ export class DumpSource implements SampleSource {
         threadName: t.name,
         frames: t.frames.map((f) => ({ function: f.function, file: f.file, line: f.line, native: f.native })),
         count: 1,
-        active: t.active,
       }));
+      const activeThreads = dump.threads.filter((t) => t.active).map((t) => t.nativeId ?? t.id);
       // The way in and its caveats ("every thread shows as active") hold for the whole session.
       const notes = [...(dump.method ? [`read by ${this.backend.id} (${dump.method})`] : []), ...(dump.notes ?? [])];
-      await onBatch({ startMs: at, endMs: at, stacks, notes });
+      await onBatch({ startMs: at, endMs: at, stacks, activeThreads, notes });
       // A dump pauses the process (gdb for a second or more): leave it running at least as long
       // as the last dump took, so sampling never keeps it stopped most of the time.
       const took = at - startMs;

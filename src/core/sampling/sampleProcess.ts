@@ -1,5 +1,6 @@
 // Samples one process for a while and returns the profile (the CLI's `snag sample`; the
-// extension drives a SamplingSession itself to show it live).
+// extension drives a SamplingSession itself to show it live). Both build their Sampler here.
+import { mapperFor } from '../dumpProcess';
 import type { Profile } from '../model';
 import { Sampler } from '../sampler';
 import type { SourceMapper } from '../sourceMap';
@@ -8,23 +9,30 @@ import { frameMapperFor } from './frameMapper';
 import type { SampleSource } from './sampleSource';
 import { SamplingSession } from './samplingSession';
 
-export interface SampleJob {
+export interface SamplerJob {
   target: Target;
   pid: number;
   source: SampleSource;
   mapper: SourceMapper;
   rateHz: number;
-  durationMs: number;
   stuckAfterSeconds?: number;
   label?: string;
   signal?: AbortSignal;
 }
 
+export interface SampleJob extends SamplerJob {
+  durationMs: number;
+}
+
+/** A Sampler for the process whose frames map like its dumps' (the target's rules first). */
+export async function createSampler(job: SamplerJob): Promise<Sampler> {
+  const mapper = await mapperFor(job.target, job.mapper, job.signal);
+  return new Sampler({ pid: job.pid, rateHz: job.rateHz, method: job.source.method, stuckAfterSeconds: job.stuckAfterSeconds, label: job.label, mapFrame: frameMapperFor(mapper) });
+}
+
 /** Rejects with the source's error when nothing was sampled; a later failure ends early with a note. */
 export async function sampleProcess(job: SampleJob): Promise<Profile> {
-  const targetMapping = await job.target.sourceMapping?.(job.signal);
-  const mapper = targetMapping ? job.mapper.forTarget(targetMapping) : job.mapper;
-  const sampler = new Sampler({ pid: job.pid, rateHz: job.rateHz, method: job.source.method, stuckAfterSeconds: job.stuckAfterSeconds, label: job.label, mapFrame: frameMapperFor(mapper) });
+  const sampler = await createSampler(job);
   const session = new SamplingSession({ source: job.source, sampler, durationMs: job.durationMs });
   const onAbort = () => void session.stop();
   job.signal?.addEventListener('abort', onAbort, { once: true });

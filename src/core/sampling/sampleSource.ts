@@ -5,8 +5,6 @@ import type { SampleBatch } from '../model';
 export interface SampleSource {
   /** Shown with the profile: `py-spy record`, `repeated py-spy dumps`, `repeated gdb dumps`. */
   readonly method: string;
-  /** Notes for the user about what this source cannot see. */
-  readonly notes?: readonly string[];
   /**
    * `clock()` is ms since the session began (the same clock across pauses). `signal` stops at once
    * (the recording in progress is dropped); `finish` ends the run after the batch in progress, so

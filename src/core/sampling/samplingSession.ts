@@ -28,16 +28,10 @@ export class SamplingSession {
   error?: unknown;
   readonly clock = () => Date.now() - this.t0;
 
-  constructor(private readonly opts: SamplingSessionOptions) {
-    for (const n of opts.source.notes ?? []) opts.sampler.note(n);
-  }
+  constructor(private readonly opts: SamplingSessionOptions) {}
 
   get sampler(): Sampler {
     return this.opts.sampler;
-  }
-
-  get method(): string {
-    return this.opts.source.method;
   }
 
   /** Starts (or resumes) sampling; the promise settles when this run ends, never rejecting. */

@@ -50,10 +50,11 @@ export class HeatDecorations implements vscode.Disposable {
   private apply(editor: vscode.TextEditor): void {
     const doc = editor.document;
     const byType: vscode.DecorationOptions[][] = this.types.map(() => []);
+    const samples = this.sampling.profile()?.samples ?? 0;
     for (const m of this.marksFor(doc.uri)) {
       if (m.line > doc.lineCount) continue;
       const hover = new vscode.MarkdownString(
-        vscode.l10n.t('**Sampling** · `{0}` — {1} % of samples stopped on this line, {2} % had it on the stack ({3} of {4} samples).', m.stat.function, m.ownPercent.toFixed(1), m.totalPercent.toFixed(1), m.stat.own, this.sampling.profile()?.samples ?? 0),
+        vscode.l10n.t('**Sampling** · `{0}` — {1} % of samples stopped on this line, {2} % had it on the stack ({3} of {4} samples).', m.stat.function, m.ownPercent.toFixed(1), m.totalPercent.toFixed(1), m.stat.own, samples),
       );
       byType[m.level]!.push({ range: doc.lineAt(m.line - 1).range, hoverMessage: hover, renderOptions: { after: { contentText: m.text } } });
     }

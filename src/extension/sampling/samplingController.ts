@@ -1,12 +1,12 @@
 // The one sampling session of this window: starts it on a process, pauses, resumes, stops, loads
 // a saved one. Views (the Sampling view, heat decorations, the status bar) follow onDidChange,
-// which fires at most a few times a second however fast batches arrive.
+// which fires at most a few times a second however fast batches arrive; they share one profile
+// computed once per batch.
 import * as vscode from 'vscode';
 import { errorMessage, SnagError } from '../../core/errors';
 import type { Profile } from '../../core/model';
-import { Sampler } from '../../core/sampler';
 import { chooseSampleSource } from '../../core/sampling/chooseSource';
-import { frameMapperFor } from '../../core/sampling/frameMapper';
+import { createSampler } from '../../core/sampling/sampleProcess';
 import { clampRate } from '../../core/sampling/sampleSource';
 import { SamplingSession, type SamplingState } from '../../core/sampling/samplingSession';
 import { createBackends } from '../backends';
@@ -37,7 +37,7 @@ export class SamplingController implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private timer?: ReturnType<typeof setTimeout>;
-  private cached?: { at: number; profile: Profile };
+  private cached?: { samples: number; profile: Profile };
   private shownState?: SamplingState;
 
   constructor(
@@ -53,11 +53,11 @@ export class SamplingController implements vscode.Disposable {
     return this.ref;
   }
 
-  /** The profile so far: the live session's, or a loaded one. Recomputed at most every UPDATE_MS. */
+  /** The profile so far: the live session's, or a loaded one. Recomputed only after new samples. */
   profile(): Profile | undefined {
     if (!this.session) return this.loaded;
-    const now = Date.now();
-    if (!this.cached || this.state !== 'running' || now - this.cached.at >= UPDATE_MS) this.cached = { at: now, profile: this.session.sampler.profile() };
+    const sampler = this.session.sampler;
+    if (this.cached?.samples !== sampler.samples) this.cached = { samples: sampler.samples, profile: sampler.profile() };
     return this.cached.profile;
   }
 
@@ -76,11 +76,8 @@ export class SamplingController implements vscode.Disposable {
     const p = ref.process;
     const where = (ref.path ?? [ref.target.ref.label]).join(' › ');
     const source = chooseSampleSource(ref.target, settings.backend, pyspy, gdb, { pid: p.pid, rateHz: this.rateHz, nonblocking: settings.sampling.nonblocking });
-    const targetMapping = await ref.target.sourceMapping?.();
-    const base = this.dumper.workspaceMapper();
-    const mapper = targetMapping ? base.forTarget(targetMapping) : base;
     this.title = `${p.name} (pid ${p.pid}) on ${where}`;
-    const sampler = new Sampler({ pid: p.pid, rateHz: this.rateHz, method: source.method, label: this.title, stuckAfterSeconds: settings.sampling.stuckAfterSeconds, mapFrame: frameMapperFor(mapper) });
+    const sampler = await createSampler({ target: ref.target, pid: p.pid, source, mapper: this.dumper.workspaceMapper(), rateHz: this.rateHz, label: this.title, stuckAfterSeconds: settings.sampling.stuckAfterSeconds });
     const durationMs = settings.sampling.durationSeconds > 0 ? settings.sampling.durationSeconds * 1000 : undefined;
     this.ref = ref;
     this.loaded = undefined;
@@ -136,7 +133,7 @@ export class SamplingController implements vscode.Disposable {
   currentProfile(): Profile {
     const p = this.profile();
     if (!p || p.samples === 0) throw new SnagError('bad-input', 'No samples yet: start sampling a process first (right-click it → Start Sampling).');
-    return this.session ? this.session.sampler.profile() : p;
+    return p;
   }
 
   private schedule(): void {
@@ -150,7 +147,6 @@ export class SamplingController implements vscode.Disposable {
   private fire(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.cached = undefined;
     this.notify();
   }
 

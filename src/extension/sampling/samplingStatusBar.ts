@@ -1,7 +1,7 @@
 // A status bar entry while a session is live: what is sampled, how many samples, the first
 // stuck thread; a click stops it.
 import * as vscode from 'vscode';
-import { describeThread } from '../../core/sampler';
+import { describeThread } from '../../core/format/profileText';
 import { Cmd } from '../commandIds';
 import type { SamplingController } from './samplingController';
 

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
-import { describeThread } from '../../core/sampler';
+import { describeThread } from '../../core/format/profileText';
 import { logError } from '../log';
 import { Cmd, ViewId } from '../commandIds';
 import { revealLine } from '../commands/openFrame';
@@ -36,10 +36,13 @@ export class SamplingViewProvider implements vscode.WebviewViewProvider, vscode.
     const media = vscode.Uri.joinPath(this.extensionUri, 'media');
     view.webview.options = { enableScripts: true, localResourceRoots: [media] };
     view.webview.html = this.html(view.webview, media);
-    this.disposables.push(
-      view.webview.onDidReceiveMessage((m: FromPage) => this.onMessage(m)),
-      view.onDidChangeVisibility(() => view.visible && this.post()),
-      view.onDidDispose(() => (this.view = undefined)),
+    // The workbench resolves the view again each time it is reopened: these go with this one.
+    const listeners = [view.webview.onDidReceiveMessage((m: FromPage) => this.onMessage(m)), view.onDidChangeVisibility(() => view.visible && this.post())];
+    listeners.push(
+      view.onDidDispose(() => {
+        if (this.view === view) this.view = undefined;
+        for (const l of listeners) l.dispose();
+      }),
     );
   }
 

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { SampleBatch, SampleFrame, StackSample } from '../../../src/core/model';
-import { describeThread, Sampler } from '../../../src/core/sampler';
+import { describeThread } from '../../../src/core/format/profileText';
+import { Sampler } from '../../../src/core/sampler';
 import { parseRawRecord } from '../../../src/core/sampling/rawParse';
 import { REPO } from '../../support/programs';
 
@@ -72,9 +73,9 @@ describe('Sampler', () => {
     assert.equal(t!.sameStackSeconds, 3, 'since the batch after the mixed one began');
   });
 
-  it('repeated dumps: instants whose threads say whether they are active', async () => {
+  it('repeated dumps: instants that say which threads are active', async () => {
     const s = new Sampler({ pid: 1, rateHz: 10, method: 'test', stuckAfterSeconds: 1 });
-    for (let ms = 0; ms <= 1500; ms += 100) await s.add({ startMs: ms, endMs: ms, stacks: [{ ...stack(1, 'MainThread', [f('sleep', 4)], 1), active: false }, { ...stack(2, 'hot', [f('x', ms)], 1), active: true }] });
+    for (let ms = 0; ms <= 1500; ms += 100) await s.add({ startMs: ms, endMs: ms, stacks: [stack(1, 'MainThread', [f('sleep', 4)], 1), stack(2, 'hot', [f('x', ms)], 1)], activeThreads: [2] });
     const p = s.profile();
     assert.equal(p.samples, 32);
     assert.equal(p.threads.find((t) => t.name === 'MainThread')!.status, 'stuck');
