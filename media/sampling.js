@@ -1,6 +1,9 @@
 // The Sampling view's page: renders snapshots the extension posts (threads, a top-like table,
 // a flame graph) and posts back what the user clicks. No framework and no network: the
 // Content-Security-Policy allows this script and the stylesheet only.
+// Each snapshot is drawn into a fresh detached tree that is then patched onto the live one, so
+// the elements under the pointer and the keyboard focus survive the updates (a click, a hover
+// tooltip or the filter being typed in is not lost every second).
 // @ts-check
 (function () {
   // @ts-ignore acquireVsCodeApi is provided by the webview host
@@ -10,33 +13,81 @@
   /** @type {any} */
   let snap;
   const app = /** @type {HTMLElement} */ (document.getElementById('app'));
+  const EVENTS = ['click', 'input', 'change'];
+  /** Handlers live on the elements as data, found by one delegated listener per event type. */
+  const handlers = new WeakMap();
 
   /** @param {string} tag @param {Record<string, any>} [attrs] @param {(Node|string|null|undefined)[]} [kids] */
   function h(tag, attrs, kids) {
     const el = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) {
       if (v === undefined || v === null || v === false) continue;
-      if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+      if (k.startsWith('on')) handlers.set(el, Object.assign(handlers.get(el) || {}, { [k.slice(2)]: v }));
       else if (k === 'class') el.className = v;
       // Through the CSSOM: the Content-Security-Policy blocks inline style attributes.
       else if (k === 'style') Object.assign(el.style, v);
+      else if (k === 'key') el.dataset.key = String(v);
       else el.setAttribute(k, v === true ? '' : String(v));
     }
     for (const kid of kids || []) if (kid !== null && kid !== undefined) el.append(kid);
+    // A select shows the option marked selected; the patch carries it over as the value.
+    if (el instanceof HTMLSelectElement) el.dataset.value = el.value;
     return el;
   }
+
+  for (const type of EVENTS) {
+    document.addEventListener(type, (e) => {
+      for (let el = /** @type {any} */ (e.target); el && el !== document; el = el.parentNode) {
+        const on = handlers.get(el);
+        if (on && on[type]) return on[type](e);
+      }
+    });
+  }
+
+  /** Makes `live` look like `fresh`, keeping every element that can stay. */
+  function patch(live, fresh) {
+    if (live.nodeType === Node.TEXT_NODE) {
+      if (live.nodeValue !== fresh.nodeValue) live.nodeValue = fresh.nodeValue;
+      return;
+    }
+    for (const { name } of [...live.attributes]) if (!fresh.hasAttribute(name) && name !== 'style') live.removeAttribute(name);
+    for (const { name, value } of [...fresh.attributes]) if (name !== 'style' && live.getAttribute(name) !== value) live.setAttribute(name, value);
+    for (const name of [...live.style]) if (!fresh.style.getPropertyValue(name)) live.style.removeProperty(name);
+    for (const name of [...fresh.style]) if (live.style.getPropertyValue(name) !== fresh.style.getPropertyValue(name)) live.style.setProperty(name, fresh.style.getPropertyValue(name));
+    handlers.set(live, handlers.get(fresh));
+    patchChildren(live, fresh);
+    if (live instanceof HTMLSelectElement && live.value !== fresh.dataset.value) live.value = fresh.dataset.value || '';
+  }
+
+  const sameKind = (a, b) => a.nodeType === b.nodeType && a.nodeName === b.nodeName && (a.dataset && a.dataset.key) === (b.dataset && b.dataset.key);
+
+  /** Children matched by data-key where they have one, by position otherwise. */
+  function patchChildren(live, fresh) {
+    const keyed = new Map();
+    for (const c of live.childNodes) if (c.dataset && c.dataset.key) keyed.set(c.nodeName + c.dataset.key, c);
+    const wanted = [...fresh.childNodes];
+    let at = 0;
+    for (const f of wanted) {
+      const key = f.dataset && f.dataset.key;
+      let l = key ? keyed.get(f.nodeName + key) : live.childNodes[at];
+      if (l && !key && !sameKind(l, f)) l = undefined;
+      if (l) {
+        patch(l, f);
+        if (live.childNodes[at] !== l) live.insertBefore(l, live.childNodes[at] || null);
+      } else live.insertBefore(f, live.childNodes[at] || null);
+      at++;
+    }
+    while (live.childNodes.length > at) live.lastChild.remove();
+  }
+
   const save = () => vscode.setState(ui);
   const post = (m) => vscode.postMessage(m);
   const pct = (n, of) => (of > 0 ? (100 * n) / of : 0);
   const fmt = (n) => n.toFixed(1);
   const base = (f) => (f ? f.slice(f.lastIndexOf('/') + 1) : '?');
   const where = (r) => (r.line ? `${base(r.file)}:${r.line}` : base(r.file));
-
-  // Built once and kept: re-rendering them would steal the keyboard focus from the filter.
-  const filterInput = /** @type {HTMLInputElement} */ (
-    h('input', { type: 'search', placeholder: 'Filter functions and files', 'aria-label': 'Filter', value: ui.filter, oninput: () => { ui.filter = filterInput.value; save(); renderBody(); } })
-  );
-  const body = h('div', { class: 'body' });
+  /** A change of the page's own state (tab, sort, filter): saved, and drawn at once. */
+  const change = (fields) => { Object.assign(ui, fields); save(); render(); };
 
   function button(label, command, opts) {
     return h('button', { class: 'btn' + (opts && opts.primary ? ' primary' : ''), title: opts && opts.title, disabled: opts && opts.disabled, 'data-command': command, onclick: () => post({ type: 'command', command }) }, [label]);
@@ -68,10 +119,10 @@
   function renderThreads(p) {
     return h(
       'ul',
-      { class: 'threads', 'aria-label': 'Threads' },
+      { class: 'threads', 'aria-label': 'Threads', 'aria-live': 'polite' },
       p.threads.map((t) => {
         const at = t.at && t.at.localFile && t.at.line;
-        return h('li', { class: `thread ${t.status}${at ? ' link' : ''}`, 'data-status': t.status, title: `${t.samples} samples`, onclick: at ? () => post({ type: 'open', file: t.at.localFile, line: t.at.line }) : undefined }, [
+        return h('li', { key: t.id, class: `thread ${t.status}${at ? ' link' : ''}`, 'data-status': t.status, title: `${t.samples} samples`, onclick: at ? () => post({ type: 'open', file: t.at.localFile, line: t.at.line }) : undefined }, [
           h('span', { class: 'dot', 'aria-hidden': 'true' }, [t.status === 'stuck' ? '■' : t.status === 'busy' ? '▶' : '·']),
           h('span', { class: 'headline' }, [t.headline]),
         ]);
@@ -90,7 +141,7 @@
       return ui.desc ? -d : d;
     });
     const th = (key, label, cls) =>
-      h('th', { class: cls, 'aria-sort': ui.sort === key ? (ui.desc ? 'descending' : 'ascending') : 'none', onclick: () => { ui.desc = ui.sort === key ? !ui.desc : key !== 'function'; ui.sort = key; save(); renderBody(); } }, [label + (ui.sort === key ? (ui.desc ? ' ▾' : ' ▴') : '')]);
+      h('th', { class: cls, 'aria-sort': ui.sort === key ? (ui.desc ? 'descending' : 'ascending') : 'none', onclick: () => change({ desc: ui.sort === key ? !ui.desc : key !== 'function', sort: key }) }, [label + (ui.sort === key ? (ui.desc ? ' ▾' : ' ▴') : '')]);
     return h('table', { class: 'top' }, [
       h('thead', {}, [h('tr', {}, [th('own', '%Own', 'num'), th('total', '%Total', 'num'), th('function', 'Function (file:line)')])]),
       h(
@@ -99,7 +150,7 @@
         sorted.slice(0, 200).map((r) => {
           const own = pct(r.own, p.samples);
           const open = r.localFile && r.line ? () => post({ type: 'open', file: r.localFile, line: r.line }) : undefined;
-          return h('tr', { class: (r.isUserCode ? 'user' : 'lib') + (open ? ' link' : ''), title: r.localFile || `${r.file} (not in this workspace)`, onclick: open }, [
+          return h('tr', { key: `${r.function}|${r.file}|${r.line}`, class: (r.isUserCode ? 'user' : 'lib') + (open ? ' link' : ''), title: r.localFile || `${r.file} (not in this workspace)`, onclick: open }, [
             h('td', { class: 'num' }, [h('span', { class: 'bar', style: { width: `${Math.min(100, own)}%` } }), h('span', { class: 'v' }, [fmt(own)])]),
             h('td', { class: 'num' }, [fmt(pct(r.total, p.samples))]),
             h('td', { class: 'fn' }, [h('span', { class: 'name' }, [r.function]), ' ', h('span', { class: 'loc' }, [where(r)])]),
@@ -138,10 +189,10 @@
     const box = h('div', { class: 'flame', role: 'tree', 'aria-label': 'Flame graph' });
     let depthMax = 0;
     const cells = [];
-    const walk = (node, depth, left) => {
+    const walk = (node, depth, left, path) => {
       let x = left;
-      const kids = [...node.kids.values()].sort((a, b) => b.count - a.count);
-      for (const k of kids) {
+      const kids = [...node.kids.entries()].sort((a, b) => b[1].count - a[1].count);
+      for (const [id, k] of kids) {
         const w = pct(k.count, tree.count);
         if (w >= 0.3) {
           depthMax = Math.max(depthMax, depth);
@@ -149,17 +200,17 @@
           const kind = k.thread ? 'thread' : f.native ? 'native' : f.isUserCode ? 'user' : 'lib';
           const label = f ? `${k.name} (${where(f)})` : k.name;
           cells.push(
-            h('div', { class: `cell ${kind}`, role: 'treeitem', style: { left: `${x}%`, width: `${w}%`, top: `${depth * 18}px` }, title: `${label} — ${k.count} samples (${fmt(w)} %)`, onclick: f && f.localFile && f.line ? () => post({ type: 'open', file: f.localFile, line: f.line }) : undefined }, [w > 3 ? label : '']),
+            h('div', { key: `${path}/${id}`, class: `cell ${kind}`, role: 'treeitem', style: { left: `${x}%`, width: `${w}%`, top: `${depth * 18}px` }, title: `${label} — ${k.count} samples (${fmt(w)} %)`, onclick: f && f.localFile && f.line ? () => post({ type: 'open', file: f.localFile, line: f.line }) : undefined }, [w > 3 ? label : '']),
           );
-          walk(k, depth + 1, x);
+          walk(k, depth + 1, x, `${path}/${id}`);
         }
         x += w;
       }
     };
-    walk(tree, 0, 0);
+    walk(tree, 0, 0, '');
     box.style.height = `${(depthMax + 1) * 18}px`;
     box.append(...cells);
-    const threads = h('select', { 'aria-label': 'Thread', onchange: (e) => { ui.thread = e.target.value; save(); renderBody(); } }, [
+    const threads = h('select', { 'aria-label': 'Thread', onchange: (e) => change({ thread: e.target.value }) }, [
       h('option', { value: 'all', selected: ui.thread === 'all' }, ['All threads']),
       ...p.threads.map((t) => h('option', { value: String(t.id), selected: ui.thread === String(t.id) }, [t.name])),
     ]);
@@ -168,37 +219,29 @@
 
   function renderBody() {
     const p = snap && snap.profile;
-    body.replaceChildren();
     if (!p || !p.samples) {
-      body.append(h('p', { class: 'empty' }, [snap && snap.state === 'running' ? 'Waiting for the first samples…' : 'Right-click a Python process in the Processes view → Start Sampling, or load a saved session.']));
-      return;
+      return h('p', { class: 'empty' }, [snap && snap.state === 'running' ? 'Waiting for the first samples…' : 'Right-click a Python process in the Processes view → Start Sampling, or load a saved session.']);
     }
     const tabs = h('div', { class: 'tabs', role: 'tablist' }, [
       ['lines', 'Lines'],
       ['functions', 'Functions'],
       ['flame', 'Flame graph'],
-    ].map(([id, label]) => h('button', { role: 'tab', class: 'tab' + (ui.tab === id ? ' active' : ''), 'aria-selected': ui.tab === id ? 'true' : 'false', onclick: () => { ui.tab = id; save(); renderBody(); } }, [label])));
-    body.append(tabs);
-    if (ui.tab === 'flame') body.append(renderFlame(p));
-    else {
-      body.append(h('div', { class: 'filter' }, [filterInput]));
-      body.append(renderTable(p, ui.tab === 'functions' ? p.functions : p.lines));
-    }
+    ].map(([id, label]) => h('button', { role: 'tab', class: 'tab' + (ui.tab === id ? ' active' : ''), 'aria-selected': ui.tab === id ? 'true' : 'false', onclick: () => change({ tab: id }) }, [label])));
+    if (ui.tab === 'flame') return h('div', { class: 'body' }, [tabs, renderFlame(p)]);
+    const filter = h('input', { type: 'search', placeholder: 'Filter functions and files', 'aria-label': 'Filter', value: ui.filter, oninput: (e) => change({ filter: e.target.value }) });
+    return h('div', { class: 'body' }, [tabs, h('div', { class: 'filter' }, [filter]), renderTable(p, ui.tab === 'functions' ? p.functions : p.lines)]);
   }
 
   function render() {
     const p = snap && snap.profile;
-    const focused = document.activeElement === filterInput;
     const parts = [
       renderHeader(),
       snap && snap.error ? h('div', { class: 'error', role: 'alert' }, [snap.error]) : null,
       ...(p ? (p.notes || []).map((n) => h('div', { class: 'note' }, [n])) : []),
       p && p.threads.length ? renderThreads(p) : null,
-      body,
+      renderBody(),
     ];
-    app.replaceChildren(...parts.filter((x) => x));
-    renderBody();
-    if (focused) filterInput.focus();
+    patchChildren(app, h('div', {}, parts));
   }
 
   window.addEventListener('message', (e) => {

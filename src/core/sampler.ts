@@ -4,7 +4,8 @@
 // not running Python code; one that keeps the same stack while running is busy (a hot spin).
 import type { FunctionStat, LineStat, Profile, ProfileStack, SampleBatch, SampleFrame, ThreadProfile, ThreadStatus } from './model';
 
-export const DEFAULT_STUCK_AFTER_SECONDS = 3;
+// Two seconds: with one-second recordings a wait shows as stuck after the second one, within ~3 s of Start.
+export const DEFAULT_STUCK_AFTER_SECONDS = 2;
 
 /** How a sampled frame's file maps to the workspace (SourceMapper, cached per file by the caller). */
 export type FrameMapper = (frame: SampleFrame) => Promise<{ localFile?: string; isUserCode: boolean }>;

@@ -6,10 +6,21 @@ import { test } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
 import { join } from 'node:path';
 import { hangLine, processState, PROGRAMS, startProgram } from '../support/programs';
-import { afterTexts, lineContaining, waitForAfterText } from './support/editor';
+import { afterTexts, lineContaining, waitForAfterText, waitForCursorLine } from './support/editor';
 import { openWorkbench, UI_TIMEOUT_MS } from './support/workbench';
 
 const PROGRAM = 'busy_and_stuck.py';
+
+/** The little of the DOM the page functions below use (the project compiles without lib "dom"). */
+interface Cell {
+  querySelectorAll(selector: string): Iterable<Cell>;
+  getBoundingClientRect(): { x: number; y: number; width: number; height: number };
+  readonly textContent: string | null;
+  probe?: boolean;
+}
+interface Focusable {
+  readonly ownerDocument: { readonly activeElement: unknown };
+}
 const FILE = join(PROGRAMS, PROGRAM);
 
 test('Sampling view in a real VS Code workbench: stuck thread, hot lines as heat, flame graph, stop', { timeout: 300_000 }, async (t) => {
@@ -59,13 +70,34 @@ test('Sampling view in a real VS Code workbench: stuck thread, hot lines as heat
     await view.locator('button.tab', { hasText: 'Flame graph' }).click();
     const cell = view.locator('.flame .cell.user', { hasText: /checksum/ }).first();
     await cell.waitFor();
-    assert.ok((await view.locator('.flame .cell.thread').count()) >= 3, 'one root per thread');
     // Laid out as a graph (not all on one spot): the threads side by side, calls below their callers.
-    const roots = await Promise.all((await view.locator('.flame .cell.thread').all()).map((c) => c.boundingBox()));
-    assert.equal(new Set(roots.map((b) => Math.round(b!.x))).size, roots.length, 'thread roots side by side');
-    const [root, hotCell] = [roots[0]!, (await cell.boundingBox())!];
-    assert.ok(hotCell.y > root.y + root.height - 1, 'callees below their callers');
-    assert.ok(roots.every((b) => b!.width > 20), 'each root is as wide as its share');
+    // Measured in one step inside the page: the cells move as samples arrive.
+    // (No named functions inside: the page gets the function's source, without tsx's helpers.)
+    const [roots = [], hots = []] = await view.locator('.flame').evaluate((flame: Cell) =>
+      [[...flame.querySelectorAll('.cell.thread')], [...flame.querySelectorAll('.cell.user')].filter((c) => /checksum/.test(c.textContent ?? ''))].map((cells) =>
+        cells.map((c) => c.getBoundingClientRect()).map((r) => ({ x: r.x, y: r.y, width: r.width, height: r.height })),
+      ),
+    );
+    const hot = hots[0];
+    assert.ok(roots.length >= 3, 'one root per thread');
+    assert.equal(new Set(roots.map((b) => Math.round(b.x))).size, roots.length, 'thread roots side by side');
+    assert.ok(hot, 'the hot function has a cell');
+    assert.ok(hot.y > roots[0]!.y + roots[0]!.height - 1, 'callees below their callers');
+    assert.ok(roots.every((b) => b.width > 20), 'each root is as wide as its share');
+    // The cells are kept between updates: the one under the pointer is still there a second later
+    // (so its tooltip stays and a click lands).
+    // (so its tooltip stays and a click lands). An expando marks the element, not its attributes.
+    await cell.evaluate((el: Cell) => { el.probe = true; });
+    const facts = view.locator('.facts');
+    await facts.filter({ hasNotText: (await facts.textContent()) ?? '' }).waitFor();
+    assert.ok(await view.locator('.flame').evaluate((flame: Cell) => [...flame.querySelectorAll('.cell')].some((c) => c.probe)), 'the cell was redrawn as a new element');
+    // A click on a user frame opens its line.
+    const line = Number(/busy_and_stuck\.py:(\d+)/.exec((await cell.getAttribute('title')) ?? '')?.[1]);
+    assert.ok(line > 0);
+    await wb.runCommand('View: Close All Editors');
+    await cell.click();
+    await page.locator('.tabs-container .tab.active', { hasText: PROGRAM }).waitFor();
+    await waitForCursorLine(page, line);
     // Room for the whole graph, as a person would make it: maximise the panel for the picture.
     await wb.runCommand('View: Toggle Maximized Panel');
     await page.waitForTimeout(500);
@@ -73,6 +105,23 @@ test('Sampling view in a real VS Code workbench: stuck thread, hot lines as heat
     await wb.screenshot('flame-graph', page.locator('.part.panel'));
     await wb.runCommand('View: Toggle Maximized Panel');
     await view.locator('button.tab', { hasText: 'Lines' }).click();
+  });
+
+  await t.test('the filter and the sort order hold while samples arrive, and the filter keeps the keyboard', async () => {
+    const facts = view.locator('.facts');
+    const filter = view.locator('.filter input');
+    await filter.fill('tick');
+    await facts.filter({ hasNotText: (await facts.textContent()) ?? '' }).waitFor();
+    const names = await view.locator('table.top tbody tr .name').allTextContents();
+    assert.ok(names.length > 0 && names.every((n) => n === 'tick'), `rows after filtering: ${names.join(', ')}`);
+    assert.ok(await filter.evaluate((el: Focusable) => el.ownerDocument.activeElement === el), 'the filter lost the focus to an update');
+    await filter.fill('');
+    await view.locator('table.top th', { hasText: 'Function' }).click();
+    await facts.filter({ hasNotText: (await facts.textContent()) ?? '' }).waitFor();
+    const sorted = await view.locator('table.top tbody tr .name').allTextContents();
+    assert.deepEqual(sorted, [...sorted].sort((a, b) => a.localeCompare(b)), 'rows by function name');
+    assert.equal(await view.locator('table.top th', { hasText: 'Function' }).getAttribute('aria-sort'), 'ascending');
+    await view.locator('table.top th', { hasText: '%Own' }).click();
   });
 
   await t.test('Stop: the session ends, heat and the status bar entry go, the process runs on', async () => {

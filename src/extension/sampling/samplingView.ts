@@ -95,7 +95,7 @@ export class SamplingViewProvider implements vscode.WebviewViewProvider, vscode.
 <title>Sampling</title>
 </head>
 <body>
-<div id="app" aria-live="polite"></div>
+<div id="app"></div>
 <script nonce="${nonce}" src="${js}"></script>
 </body>
 </html>`;
