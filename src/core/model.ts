@@ -191,14 +191,30 @@ export interface FunctionStat {
   total: number;
 }
 
-/** stuck: the same stack for at least the stuck threshold while not running; busy: running. */
+/**
+ * stuck: the same stack for at least the stuck threshold while not running (except a helper thread
+ * parked in a sleep, an Event or a queue, which is idle); busy: running.
+ */
 export type ThreadStatus = 'stuck' | 'busy' | 'idle';
+
+/** What a thread that keeps one stack waits in: the dump's finding rules applied to that stack. */
+export interface StackWait {
+  /** As in findings: `socket-wait`, `lock-wait`, `join-wait`, `sleep`, `signal-wait`, ... */
+  kind: string;
+  severity: Severity;
+  /** Follows the thread's name: "waits in a socket read with no timeout". */
+  phrase: string;
+  /** A helper thread parked between jobs (a sleep, an Event, a queue): idle, not stuck. */
+  parked?: boolean;
+}
 
 export interface ThreadProfile {
   id: number;
   name: string;
   samples: number;
   status: ThreadStatus;
+  /** What its unchanged stack waits in, when a finding rule recognises it. */
+  wait?: StackWait;
   /** Seconds the thread's stack has not changed (set once it is at least 1 s). */
   sameStackSeconds?: number;
   /** Where the unchanged stack stands: the innermost user frame, else the innermost frame. */

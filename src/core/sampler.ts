@@ -1,8 +1,10 @@
 // Samples → Profile: per-line and per-function own/total counts, per-thread status and the
 // stuck detector. Source-agnostic: batches come from `py-spy record` chunks or repeated dumps.
 // A thread is stuck when its whole stack has not changed for `stuckAfterSeconds` while it was
-// not running Python code; one that keeps the same stack while running is busy (a hot spin).
-import type { FunctionStat, LineStat, Profile, ProfileStack, SampleBatch, SampleFrame, ThreadProfile, ThreadStatus } from './model';
+// not running Python code, unless the finding rules say it is a helper thread parked in a sleep,
+// an Event or a queue (idle); one that keeps the same stack while running is busy (a hot spin).
+import type { FunctionStat, LineStat, Profile, ProfileStack, SampleBatch, SampleFrame, StackWait, ThreadProfile, ThreadStatus } from './model';
+import type { StackExplainer } from './sampling/stackWait';
 
 // Two seconds: with one-second recordings a wait shows as stuck after the second one, within ~3 s of Start.
 export const DEFAULT_STUCK_AFTER_SECONDS = 2;
@@ -17,6 +19,8 @@ export interface SamplerOptions {
   label?: string;
   stuckAfterSeconds?: number;
   mapFrame?: FrameMapper;
+  /** Says what an unchanged stack waits in (the finding rules); without it threads get no `wait`. */
+  explainStack?: StackExplainer;
   startedAt?: Date;
 }
 
@@ -33,6 +37,8 @@ interface ThreadState {
   last?: number[];
   /** Running Python code at the last look; undefined when the source cannot tell. */
   active?: boolean;
+  /** What the unchanged stack (`key`) waits in. */
+  wait?: StackWait;
 }
 
 type MappedFrame = Profile['frames'][number];
@@ -43,6 +49,8 @@ export class Sampler {
   private readonly stacks = new Map<string, ProfileStack>();
   private readonly threads = new Map<number, ThreadState>();
   private readonly notes = new Set<string>();
+  /** Explanations by thread name and stack: a stack waits in the same call every time. */
+  private readonly waits = new Map<string, Promise<StackWait | undefined>>();
   private endMs = 0;
   private total = 0;
   readonly startedAt: Date;
@@ -94,15 +102,30 @@ export class Sampler {
         if (st.key !== key) {
           st.key = key;
           st.sinceMs = batch.startMs;
+          st.wait = await this.explain(st.name, key, seen.last);
         }
       } else {
         st.key = undefined;
+        st.wait = undefined;
         st.sinceMs = batch.endMs;
       }
       if (batch.activeThreads) st.active = batch.activeThreads.includes(id);
     }
     for (const n of batch.notes ?? []) this.notes.add(n);
     this.endMs = Math.max(this.endMs, batch.endMs);
+  }
+
+  private explain(name: string, key: string, stack: number[]): Promise<StackWait | undefined> {
+    const explain = this.opts.explainStack;
+    if (!explain) return Promise.resolve(undefined);
+    const cacheKey = `${name}|${key}`;
+    let hit = this.waits.get(cacheKey);
+    if (!hit) {
+      const frames = stack.map((i) => ({ ...this.frames[i]! }));
+      hit = explain({ id: 0, name, active: false, ownsGil: false, frames }).catch(() => undefined);
+      this.waits.set(cacheKey, hit);
+    }
+    return hit;
   }
 
   private async frameId(f: SampleFrame): Promise<number> {
@@ -124,10 +147,11 @@ export class Sampler {
   private threadProfile(st: ThreadState): ThreadProfile {
     // A stack stands until the thread was last seen, not until the session's end (it may have exited).
     const sameMs = st.key !== undefined ? st.lastSeenMs - st.sinceMs : 0;
-    const stuck = sameMs >= this.stuckAfterSeconds * 1000 && st.active !== true;
+    const stuck = sameMs >= this.stuckAfterSeconds * 1000 && st.active !== true && !st.wait?.parked;
     const status: ThreadStatus = stuck ? 'stuck' : st.active === true || (st.active === undefined && st.key === undefined) ? 'busy' : 'idle';
     const p: ThreadProfile = { id: st.id, name: st.name, samples: st.samples, status, firstSeenMs: st.firstSeenMs, lastSeenMs: st.lastSeenMs };
     if (sameMs >= 1000) p.sameStackSeconds = Math.floor(sameMs / 1000);
+    if (st.wait && st.active !== true) p.wait = st.wait;
     if (st.last?.length) {
       const frames = st.last.map((i) => this.frames[i]!);
       const at = frames.find((f) => f.isUserCode) ?? frames[0]!;

@@ -20,7 +20,7 @@ interface JsonProfile {
   method: string;
   durationMs: number;
   samples: number;
-  threads: { name: string; status: string; samples: number; sameStackSeconds?: number; at?: { function: string; line: number; localFile?: string } }[];
+  threads: { name: string; status: string; samples: number; sameStackSeconds?: number; wait?: { kind: string; parked?: boolean }; at?: { function: string; line: number; localFile?: string } }[];
   functions: { function: string; own: number; total: number; ownPercent: number }[];
   lines: { function: string; line: number; own: number; total: number; localFile?: string; isUserCode: boolean }[];
 }
@@ -83,6 +83,28 @@ test('sampling real processes', { timeout: 300_000 }, async (t) => {
     assert.ok(Date.now() - started < 10_000);
     assert.match(r.stdout, new RegExp(`MainThread stuck for \\d+ s at fetch_reply \\(socket_recv\\.py:${hangLine('socket_recv.py', 'recv')}\\)`));
     assert.match(r.stdout, /%Own\s+%Total\s+Function/);
+  });
+
+  await t.test('what each unchanged stack waits in: helpers parked in an Event, a queue or a sleep are idle; a lock wait and MainThread are stuck', async () => {
+    const parked = await startProgram('parked_helpers.py');
+    t.after(() => parked.stop());
+    const r = await runCli(['sample', String(parked.pid), '--duration', '3.5', '--json', '--root', PROGRAMS], { env });
+    assert.equal(r.code, 0, r.stderr);
+    const p = JSON.parse(r.stdout) as JsonProfile;
+    const by = Object.fromEntries(p.threads.map((x) => [x.name, { status: x.status, wait: x.wait?.kind, parked: x.wait?.parked ?? false, line: x.at?.line }]));
+    const line = (tag: string) => hangLine('parked_helpers.py', tag);
+    assert.deepEqual(by, {
+      MainThread: { status: 'stuck', wait: 'signal-wait', parked: false, line: line('main') },
+      updater: { status: 'stuck', wait: 'lock-wait', parked: false, line: line('updater') },
+      heartbeat: { status: 'idle', wait: 'signal-wait', parked: true, line: line('heartbeat') },
+      worker: { status: 'idle', wait: 'signal-wait', parked: true, line: line('worker') },
+      janitor: { status: 'idle', wait: 'sleep', parked: true, line: line('janitor') },
+    });
+    const text = await runCli(['sample', String(parked.pid), '--duration', '3', '--root', PROGRAMS], { env });
+    assert.match(text.stdout, new RegExp(`updater stuck for \\d+ s at updater \\(parked_helpers\\.py:${line('updater')}\\) — waits to acquire guard`));
+    assert.match(text.stdout, /MainThread stuck for \d+ s at <module> \(parked_helpers\.py:\d+\) — waits for a queue \(Queue\.get\)/);
+    assert.match(text.stdout, /heartbeat idle for \d+ s at heartbeat \(parked_helpers\.py:\d+\) — waits for an Event \(Event\.wait\)/);
+    assert.match(text.stdout, /janitor idle for \d+ s at janitor \(parked_helpers\.py:\d+\) — sleeps in time\.sleep/);
   });
 
   await t.test('with gdb: repeated gdb dumps, the target resumed after each', async (t2) => {

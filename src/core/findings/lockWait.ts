@@ -3,6 +3,7 @@
 import type { Frame, ThreadStack } from '../model';
 import { anchorFrame, callSite, isFrame, nativeInner, where } from './frames';
 import type { DiagnoseContext, ThreadRule, ThreadWait } from './rule';
+import { signalWaitIn } from './signalWait';
 import type { SourceLines } from './sourceLines';
 
 const NATIVE_LOCK = /^(lock_PyThread_acquire_lock|rlock_acquire|acquire_timed|PyThread_acquire_lock_timed|PyThread_acquire_lock|_PyMutex_LockTimed|_PyMutex_LockSlow|_PySemaphore_Wait|_multiprocessing_SemLock_acquire(_impl)?|sem_wait|sem_timedwait|sem_clock_wait|__new_sem_wait_slow64)$/;
@@ -63,17 +64,12 @@ export async function heldLocks(t: ThreadStack, source: SourceLines): Promise<He
   return held;
 }
 
-const SIGNAL_WAITS: Array<[string, string[]]> = [
-  ['threading.py', ['Condition.wait', 'Condition.wait_for', 'Event.wait', 'Barrier.wait']],
-  ['queue.py', ['Queue.get', 'Queue.put', 'Queue.join']],
-];
-
 export const lockWait: ThreadRule = async (t: ThreadStack, ctx: DiagnoseContext): Promise<ThreadWait | undefined> => {
-  const python = t.frames.filter((f) => !f.native);
   // Waiting for a signal, not for a lock someone holds: normal for idle threads.
+  if (signalWaitIn(t)) return undefined;
+  const python = t.frames.filter((f) => !f.native);
   const firstUser = python.findIndex((f) => f.isUserCode);
   const libraryPart = firstUser < 0 ? python : python.slice(0, firstUser);
-  if (libraryPart.some((f) => SIGNAL_WAITS.some(([file, names]) => isFrame(f, file, ...names)))) return undefined;
 
   const semaphore = libraryPart.some((f) => isFrame(f, 'threading.py', 'Semaphore.acquire', 'BoundedSemaphore.acquire'));
   const natives = nativeInner(t);

@@ -12,12 +12,17 @@ export function shortLocation(file: string, line: number): string {
   return line ? `${base}:${line}` : base;
 }
 
-/** "MainThread stuck for 41 s at fetch_reply (worker.py:17)" — the sampling view's headline. */
+/**
+ * "MainThread stuck for 41 s at fetch_reply (worker.py:17) — waits in a socket read with no
+ * timeout": the sampling view's headline, with what the wait is when a finding rule knows it.
+ */
 export function describeThread(t: ThreadProfile, stuckAfterSeconds = DEFAULT_STUCK_AFTER_SECONDS): string {
   const at = t.at ? ` at ${t.at.function} (${shortLocation(t.at.file, t.at.line)})` : '';
-  if (t.status === 'stuck') return `${t.name} stuck for ${t.sameStackSeconds ?? 0} s${at}`;
+  const wait = t.wait ? ` — ${t.wait.phrase}` : '';
+  if (t.status === 'stuck') return `${t.name} stuck for ${t.sameStackSeconds ?? 0} s${at}${wait}`;
   if (t.status === 'busy') return (t.sameStackSeconds ?? 0) >= stuckAfterSeconds ? `${t.name} busy on one line for ${t.sameStackSeconds} s${at}` : `${t.name} busy${at}`;
-  return `${t.name} idle${at}`;
+  const parked = t.wait?.parked && (t.sameStackSeconds ?? 0) >= stuckAfterSeconds ? ` for ${t.sameStackSeconds} s` : '';
+  return `${t.name} idle${parked}${at}${parked ? wait : ''}`;
 }
 
 export function profileToText(p: Profile, o: { top?: number } = {}): string {

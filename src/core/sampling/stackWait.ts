@@ -1,0 +1,33 @@
+// What a sampled thread that keeps one stack waits in, said by the dumps' own finding rules, so the
+// Sampling view can tell a hang ("waits in a socket read with no timeout") from a helper thread
+// parked between jobs (a sleep, an Event, a queue), which is idle rather than stuck.
+import { joinWaitIn } from '../findings/joinWait';
+import { lockWait } from '../findings/lockWait';
+import type { DiagnoseContext, ThreadRule } from '../findings/rule';
+import { signalWait } from '../findings/signalWait';
+import { sleepWait } from '../findings/sleepWait';
+import { socketWait } from '../findings/socketWait';
+import { SourceLines } from '../findings/sourceLines';
+import type { StackWait, ThreadStack } from '../model';
+
+export type StackExplainer = (thread: ThreadStack) => Promise<StackWait | undefined>;
+
+/** Waits a helper thread parks in; the main thread waiting there is a hang all the same. */
+const PARKING = new Set(['sleep', 'signal-wait']);
+
+/** An explainer with its own cache of source lines (one per sampling session). */
+export function stackWaitExplainer(): StackExplainer {
+  const ctx: DiagnoseContext = { source: new SourceLines() };
+  // Joins before signals (Future.result waits in a Condition), signals before locks.
+  const rules: ThreadRule[] = [joinWaitIn([]), signalWait, socketWait, lockWait, sleepWait];
+  return async (thread) => {
+    for (const rule of rules) {
+      const w = await rule(thread, ctx);
+      if (!w) continue;
+      const wait: StackWait = { kind: w.kind, severity: w.severity, phrase: w.phrase };
+      if (PARKING.has(w.kind) && thread.name !== 'MainThread') wait.parked = true;
+      return wait;
+    }
+    return undefined;
+  };
+}
