@@ -85,7 +85,9 @@ describe('docker dump strategies', () => {
     assert.equal(d.method, 'host');
     assert.equal(d.pid, 1, 'the dump names the PID inside the container');
     assertStuckFrameMapped(d);
-    assert.ok(d.notes?.some((n) => /every thread shows as active/.test(n)), 'says that idle state is unknown');
+    // py-spy alone would call every thread active here; the kernel's task states, matched by NSpid, tell.
+    assert.equal(d.threads.find((x) => x.name === 'MainThread')?.active, false, 'the thread blocked in recv is idle');
+    assert.ok(!d.notes?.some((n) => /show as active/.test(n)), JSON.stringify(d.notes));
     assert.equal(d.pythonVersion, '3.11');
     assert.notEqual(processState(plain!.hostPid), 'T', 'the target is not left stopped');
   });

@@ -78,6 +78,10 @@ test('sampling a process in a container: repeated dumps through its way in, mapp
   const reader = p.threads.find((x) => x.name === 'reader');
   assert.equal(reader?.at?.file, `/app/${PROGRAM}`, 'frames carry the container path');
   assert.equal(reader?.at?.localFile, join(PROGRAMS, PROGRAM), 'and map to the workspace through the bind mount');
+  // Read from the host, which threads run comes from the kernel's task states.
+  assert.equal(reader?.status, 'stuck', JSON.stringify(p.threads));
+  assert.equal(reader?.wait?.kind, 'socket-wait');
+  assert.equal(p.threads.find((x) => x.name === 'MainThread')?.status, 'busy');
   assert.ok(p.lines.some((l) => l.function === 'checksum'));
   assert.notEqual(processState(c.hostPid), 'T');
 });

@@ -4,36 +4,14 @@
 // state T, stopped, until someone sends SIGCONT. Checks run through the target's runner, so they
 // work where the process lives (a container, an ssh host).
 import type { Runner } from '../targets/target';
-
-/** Kernel state letter per task (thread) id, from `cat /proc/<pid>/task/* /stat` output. */
-export function parseTaskStates(text: string): Map<number, string> {
-  const states = new Map<number, string>();
-  for (const line of text.split('\n')) {
-    // "tid (comm) S ..." — comm may hold spaces and parentheses, so split at the last ") ".
-    const close = line.lastIndexOf(') ');
-    const tid = Number.parseInt(line, 10);
-    if (close < 0 || !Number.isInteger(tid)) continue;
-    const state = line.charAt(close + 2);
-    if (state) states.set(tid, state);
-  }
-  return states;
-}
+import { readTasks } from '../targets/taskStates';
 
 const CHECK_TIMEOUT_MS = 10_000;
 
-/** The state of every task of a process; empty when it is gone. Never throws. */
+/** The state letter of every task of a process, by its id where the runner runs; empty when gone. */
 export async function readTaskStates(runner: Runner, pid: number): Promise<Map<number, string>> {
-  try {
-    // No AbortSignal on purpose: this also runs after the user cancelled the dump.
-    const { stdout } = await runner.run(['sh', '-c', 'cat /proc/"$1"/task/*/stat 2>/dev/null', 'sh', String(pid)], {
-      timeoutMs: CHECK_TIMEOUT_MS,
-      okExitCodes: [0, 1],
-      maxBytes: 4 * 1024 * 1024,
-    });
-    return parseTaskStates(stdout);
-  } catch {
-    return new Map();
-  }
+  // No AbortSignal on purpose: this also runs after the user cancelled the dump.
+  return new Map((await readTasks(runner, pid)).map((t) => [t.ids[0]!, t.state]));
 }
 
 export function isStopped(states: ReadonlyMap<number, string>): boolean {

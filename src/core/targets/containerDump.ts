@@ -22,6 +22,7 @@ import type { ContainerTarget } from './docker';
 import { pythonVersionOf } from './local';
 import { isPythonExe } from './psParse';
 import type { Runner, Target } from './target';
+import { isRunning, readTasks } from './taskStates';
 
 export type ContainerStrategy = 'host' | 'exec' | 'copy' | 'sidecar';
 export type ContainerStrategyChoice = 'auto' | ContainerStrategy;
@@ -60,6 +61,7 @@ export interface ContainerDumpOptions {
 // Failures another way in might avoid; the others (gone, not Python, cancelled, timed out) stop.
 const TRY_NEXT = new Set<SnagErrorReason>(['tool-not-found', 'permission-denied', 'tool-failed', 'unsupported-python']);
 const CLEANUP_TIMEOUT_MS = 15_000;
+const HOST_ACTIVITY_UNKNOWN = "Some threads could not be matched to the host's tasks: across the container's PID namespace py-spy cannot tell whether they are idle, so they show as active.";
 const PTRACE_HELP = 'Start the container with --cap-add SYS_PTRACE (Kubernetes: securityContext.capabilities.add: ["SYS_PTRACE"])';
 
 interface Attempt {
@@ -169,8 +171,22 @@ export class ContainerDumpBackend implements Backend {
   }
 
   private async readFromHost(job: Job): Promise<ThreadStack[]> {
+    const runner = this.engine.parent.runner;
     const pyspy = await this.locate(this.engine.parent, job.req.signal);
-    return this.pyspy(this.engine.parent.runner, pyspyDumpArgv(pyspy, job.proc.hostPid!, job.req), job.req);
+    // Read before py-spy pauses the process (paused, every task is stopped).
+    const tasks = await readTasks(runner, job.proc.hostPid!, job.req.signal);
+    const threads = await this.pyspy(runner, pyspyDumpArgv(pyspy, job.proc.hostPid!, job.req), job.req);
+    // py-spy knows the threads by their ids in the container, and cannot match them to the host's
+    // tasks: it calls every thread active. The kernel's task states, matched by NSpid, can.
+    let matched = 0;
+    for (const t of threads) {
+      const running = t.nativeId === undefined ? undefined : isRunning(tasks, t.nativeId);
+      if (running === undefined) continue;
+      t.active = running;
+      matched++;
+    }
+    if (matched < threads.length) job.notes.push(HOST_ACTIVITY_UNKNOWN);
+    return threads;
   }
 
   private async readWithCopy(job: Job): Promise<ThreadStack[]> {
@@ -325,7 +341,7 @@ function finalError(tried: Attempt[]): SnagError {
 function strategyNotes(strategy: ContainerStrategy, proc: ProcessInfo, cleanedUp: boolean): string[] {
   switch (strategy) {
     case 'host':
-      return [`Read from the host (host PID ${proc.hostPid}): across the container's PID namespace py-spy cannot tell idle threads, so every thread shows as active.`];
+      return [`Read from the host (host PID ${proc.hostPid}); which threads run is the kernel's view of each task.`];
     case 'copy':
       return cleanedUp ? ['py-spy was copied into the container for this dump and removed afterwards.'] : [];
     case 'sidecar':

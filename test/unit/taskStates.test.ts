@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { isStopped } from '../../src/core/backends/stoppedGuard';
+import { isRunning, parseTaskStatus } from '../../src/core/targets/taskStates';
+import { REPO } from '../support/programs';
+
+const recorded = (name: string) => readFileSync(join(REPO, 'test/fixtures/outputs', name), 'utf8');
+
+describe('parseTaskStatus on recorded /proc/<pid>/task/*/status', () => {
+  it('reads each task’s state and its ids in every PID namespace, outermost first', () => {
+    assert.deepEqual(parseTaskStatus(recorded('proc-task-status-pid-namespace.txt')), [
+      { ids: [16675, 1], state: 'S' },
+      { ids: [16716, 42], state: 'R' },
+      { ids: [16717, 43], state: 'S' },
+    ]);
+  });
+
+  it('a stopped process: every task T', () => {
+    const tasks = parseTaskStatus(recorded('proc-task-status-stopped.txt'));
+    assert.equal(tasks.length, 3);
+    assert.ok(tasks.every((t) => t.state === 'T'));
+    assert.equal(isStopped(new Map(tasks.map((t) => [t.ids[0]!, t.state]))), true);
+    // Tracing stop (t) is gdb at work, not a stopped process.
+    assert.equal(isStopped(new Map([[1, 't'], [2, 'S']])), false);
+  });
+
+  it('nothing for a process that is gone', () => {
+    assert.deepEqual(parseTaskStatus(''), []);
+  });
+});
+
+describe('isRunning', () => {
+  const tasks = parseTaskStatus(recorded('proc-task-status-pid-namespace.txt'));
+  it('finds a thread by its id inside the namespace (what the interpreter reports) or outside', () => {
+    assert.equal(isRunning(tasks, 42), true);
+    assert.equal(isRunning(tasks, 16716), true);
+    assert.equal(isRunning(tasks, 43), false);
+    assert.equal(isRunning(tasks, 1), false);
+  });
+  it('undefined for an id no task has', () => {
+    assert.equal(isRunning(tasks, 7), undefined);
+  });
+});
