@@ -4,11 +4,26 @@
 // whole stacks as links. The two decoration types are created once; updates are coalesced.
 import * as vscode from 'vscode';
 import { samePlaceSeconds } from '../core/format/compareDumps';
-import { afterText, marksByFile, type LineMark } from '../core/format/frameMarks';
+import { afterText, marksByFile, type DocumentOf, type LineMark } from '../core/format/frameMarks';
 import { hoverMarkdown } from '../core/format/stackHover';
 import type { StackDump } from '../core/model';
 import { Cmd } from './commandIds';
 import type { DumpHistory } from './dumpHistory';
+import { REMOTE_SCHEME, remoteFrameUri } from './remoteDocuments';
+
+/**
+ * Where a frame's line can be shown: its local file, else (ssh hosts) the read-only remote document.
+ * Keys are what documentKey gives for the document's URI.
+ */
+function documentOf(dump: StackDump): DocumentOf {
+  return (f) => f.localFile ?? remoteFrameUri(dump.target, f)?.toString();
+}
+
+/** The key marks are filed under for an open document; undefined for other kinds of documents. */
+export function documentKey(uri: vscode.Uri): string | undefined {
+  if (uri.scheme === 'file') return uri.fsPath;
+  return uri.scheme === REMOTE_SCHEME ? uri.toString() : undefined;
+}
 
 /** Updates within this window are applied once (dumps, editor switches, scrolling through tabs). */
 const THROTTLE_MS = 60;
@@ -59,9 +74,10 @@ export class StackDecorations implements vscode.Disposable {
     this.follow();
   }
 
-  /** Marks for one file, or none when cleared. */
+  /** Marks for one document (a local file or a read-only remote one), or none when cleared. */
   marksFor(uri: vscode.Uri): readonly LineMark[] {
-    return this.hidden || uri.scheme !== 'file' ? [] : (this.marks.get(uri.fsPath) ?? []);
+    const key = documentKey(uri);
+    return this.hidden || !key ? [] : (this.marks.get(key) ?? []);
   }
 
   get shownDump(): StackDump | undefined {
@@ -81,7 +97,7 @@ export class StackDecorations implements vscode.Disposable {
     if (dump === this.dump && !this.hidden) return;
     this.dump = dump;
     this.hidden = false;
-    this.marks = dump ? marksByFile(dump) : new Map();
+    this.marks = dump ? marksByFile(dump, documentOf(dump)) : new Map();
     this.waited = samePlaceSeconds(this.history.lineage(entry));
     this.schedule();
     this.changed.fire();
@@ -106,7 +122,7 @@ export class StackDecorations implements vscode.Disposable {
     const dump = this.dump;
     for (const mark of this.marksFor(doc.uri)) {
       if (!dump || mark.line > doc.lineCount) continue;
-      const hover = new vscode.MarkdownString(hoverMarkdown(dump, mark, { openCommand: Cmd.OpenFrame, waited: this.waited }));
+      const hover = new vscode.MarkdownString(hoverMarkdown(dump, mark, { openCommand: Cmd.OpenFrame, waited: this.waited, documentOf: documentOf(dump) }));
       hover.isTrusted = { enabledCommands: [Cmd.OpenFrame] };
       const option: vscode.DecorationOptions = {
         range: doc.lineAt(mark.line - 1).range,

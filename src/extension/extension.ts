@@ -49,7 +49,7 @@ export function activate(context: vscode.ExtensionContext): void {
   push(fixes.register('use-sidecar', { label: SIDECAR_FIX_LABEL, run: (ctx) => { const ref = ctx.ref && withStrategy(ctx.ref, 'sidecar'); return ref && dumper.dump(ref); } }));
   // SSH: open a terminal to a host, copy py-spy there; files without a local copy open read-only.
   push(...registerSshFixes(fixes, sshHosts), vscode.workspace.registerTextDocumentContentProvider(REMOTE_SCHEME, new RemoteDocuments(sshHosts)));
-  push(vscode.languages.registerCodeLensProvider({ scheme: 'file' }, new StoppedThreadsLens(decorations)));
+  push(vscode.languages.registerCodeLensProvider([{ scheme: 'file' }, { scheme: REMOTE_SCHEME }], new StoppedThreadsLens(decorations)));
 
   // Live sampling: one session per window, shown in the Sampling view, as heat and in the status bar.
   const sampling = new SamplingController(dumper, fixes);

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { threadsInFile } from '../core/format/frameMarks';
 import { Cmd } from './commandIds';
-import type { StackDecorations } from './decorations';
+import { documentKey, type StackDecorations } from './decorations';
 
 export class StoppedThreadsLens implements vscode.CodeLensProvider {
   readonly onDidChangeCodeLenses: vscode.Event<void>;
@@ -27,7 +27,7 @@ export class StoppedThreadsLens implements vscode.CodeLensProvider {
         title,
         tooltip: threads.map((t) => t.name).join(', '),
         command: Cmd.OpenFrame,
-        arguments: [{ file: document.uri.fsPath, line: target.line }],
+        arguments: [{ file: documentKey(document.uri)!, line: target.line }],
       }),
     ];
   }

@@ -13,6 +13,7 @@ import { absolutePython, startRemoteProgram, startSshd } from '../support/sshd';
 import { TOOL_VENV_BIN } from '../support/tools';
 import { testSettings } from './support/codeServer';
 import { openWorkbench } from './support/workbench';
+import { waitForAfterText } from './support/editor';
 
 const PROGRAM = 'socket_recv.py';
 
@@ -77,6 +78,9 @@ test('a stuck process on an SSH host: connect from the tree, dump, open the remo
     assert.match(text, new RegExp(`Ln ${line},`));
     // The hanging line's text came from the host, and the editor will not take edits.
     await page.locator('.editor-group-container.active .view-line', { hasText: 'SNAG-HANG: recv' }).first().waitFor();
+    // The remote document gets the dump's marker on the hanging line and the CodeLens, like a local file.
+    await waitForAfterText(page, line, /⏸ MainThread/);
+    await page.locator('.editor-group-container.active .codelens-decoration', { hasText: /thread.? stopped in this file/ }).first().waitFor();
     // The workspace holds no copy of the file (only a README): this text came from the host.
     const hanging = page.locator('.editor-group-container.active .view-line', { hasText: 'SNAG-HANG: recv' }).first();
     const before = await hanging.textContent();

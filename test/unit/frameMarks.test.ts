@@ -32,6 +32,19 @@ describe('frame marks', () => {
     assert.deepEqual(threadsInFile(marks).map((t) => t.name).sort(), ['MainThread', 'silent-server']);
   });
 
+  it('files marks under the document a frame opens in: a read-only remote one when there is no local copy', async () => {
+    const dump = await recordedDump();
+    // As on an ssh host whose files the workspace lacks: user frames without localFile.
+    for (const t of dump.threads) for (const f of t.frames) if (f.localFile) delete f.localFile;
+    assert.equal(marksByFile(dump).size, 0, 'nothing to mark by local file');
+    const marks = marksByFile(dump, (f) => (f.isUserCode ? `snag-remote://h${f.file}` : undefined));
+    const docs = [...marks.keys()];
+    assert.equal(docs.length, 1, docs.join(', '));
+    assert.match(docs[0]!, /^snag-remote:\/\/h\/.*socket_recv\.py$/);
+    const recv = marks.get(docs[0]!)!.find((m) => m.line === hangLine('socket_recv.py', 'recv'));
+    assert.equal(recv?.innermost, true);
+  });
+
   it('the stopped frame is the innermost user frame, not the library frame above it', async () => {
     const dump = await recordedDump();
     const server = dump.threads.find((t) => t.name === 'silent-server')!;

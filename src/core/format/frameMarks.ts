@@ -26,15 +26,22 @@ export function stoppedFrame(t: ThreadStack): Frame | undefined {
   return innermostUserFrame(t.frames) ?? t.frames.find((f) => f.localFile && f.line > 0);
 }
 
-/** localFile → marks sorted by line. A thread appears once per line even when recursion repeats it. */
-export function marksByFile(dump: StackDump): Map<string, LineMark[]> {
+/** Which document a frame's line is in: its local file, or (the extension's) a read-only remote one. */
+export type DocumentOf = (frame: Frame) => string | undefined;
+
+/**
+ * Document (localFile by default) → marks sorted by line. A thread appears once per line even
+ * when recursion repeats it.
+ */
+export function marksByFile(dump: StackDump, documentOf: DocumentOf = (f) => f.localFile): Map<string, LineMark[]> {
   const byFile = new Map<string, Map<number, LineMark>>();
   for (const thread of dump.threads) {
     const stopped = stoppedFrame(thread);
     thread.frames.forEach((frame, frameIndex) => {
-      if (!frame.localFile || frame.line <= 0) return;
-      let lines = byFile.get(frame.localFile);
-      if (!lines) byFile.set(frame.localFile, (lines = new Map()));
+      const doc = frame.line > 0 ? documentOf(frame) : undefined;
+      if (!doc) return;
+      let lines = byFile.get(doc);
+      if (!lines) byFile.set(doc, (lines = new Map()));
       let mark = lines.get(frame.line);
       if (!mark) lines.set(frame.line, (mark = { line: frame.line, threads: [], innermost: false }));
       const innermost = frame === stopped;

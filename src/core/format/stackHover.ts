@@ -3,10 +3,11 @@
 // MarkdownString allowing just the open-frame command), so plain Node tests it.
 import type { Frame, StackDump } from '../model';
 import { frameLocation } from './dumpText';
-import type { LineMark } from './frameMarks';
+import type { DocumentOf, LineMark } from './frameMarks';
 
 /** The argument the open-frame command receives from a link or a tree item. */
 export interface FrameLink {
+  /** A local path, or the URI of a read-only remote document (`snag-remote://host/path`). */
   file: string;
   line: number;
 }
@@ -20,6 +21,8 @@ export interface HoverOptions {
   maxThreads?: number;
   /** Thread id → seconds at the same place over earlier dumps. */
   waited?: ReadonlyMap<number, number>;
+  /** The document a frame link opens (default: its local file); frames without one are not links. */
+  documentOf?: DocumentOf;
 }
 
 /** Escapes text for Markdown (names like `<module>` or `__init__` must show as written). */
@@ -36,7 +39,8 @@ export function commandLink(command: string, arg: FrameLink): string {
 function frameLine(f: Frame, here: boolean, o: HoverOptions): string {
   const name = escapeMarkdown(f.function || '?');
   const where = frameLocation(f).replace(/`/g, "'");
-  const label = f.localFile && f.line > 0 ? `[${name}](${commandLink(o.openCommand, { file: f.localFile, line: f.line })} "${f.localFile.replace(/"/g, '\\"')}:${f.line}")` : name;
+  const doc = f.line > 0 ? (o.documentOf ?? ((x: Frame) => x.localFile))(f) : undefined;
+  const label = doc ? `[${name}](${commandLink(o.openCommand, { file: doc, line: f.line })} "${(f.localFile ?? f.file).replace(/"/g, '\\"')}:${f.line}")` : name;
   const tags = [f.native ? '_native_' : '', f.origin && f.origin !== 'user' && !f.native ? `_${f.origin}_` : '', f.note ? `_${escapeMarkdown(f.note)}_` : ''].filter(Boolean);
   const text = `${label} — \`${where}\`${tags.length ? ` · ${tags.join(' · ')}` : ''}`;
   return here ? `- **${text}** ◀` : `- ${text}`;

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { frameLocation } from '../../core/format/dumpText';
 import type { FrameLink } from '../../core/format/stackHover';
 import type { Frame } from '../../core/model';
-import { remoteFrameUri } from '../remoteDocuments';
+import { REMOTE_SCHEME, remoteFrameUri } from '../remoteDocuments';
 import type { Services } from '../services';
 import { isFrameNode } from '../stackTree';
 
@@ -13,7 +13,8 @@ function isLink(x: unknown): x is FrameLink {
 }
 
 export async function revealLine(link: FrameLink): Promise<void> {
-  return revealAt(vscode.Uri.file(link.file), link.line);
+  const remote = link.file.startsWith(`${REMOTE_SCHEME}:`);
+  return revealAt(remote ? vscode.Uri.parse(link.file, true) : vscode.Uri.file(link.file), link.line);
 }
 
 /** Opens any document (a local file, a read-only `snag-remote:` one) at a 1-based line. */
