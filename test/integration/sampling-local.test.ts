@@ -2,7 +2,7 @@
 // idle-but-moving one in one program; a process stuck in a socket read; gdb as the source of
 // repeated dumps; speedscope round trip; failures; and the target never left stopped.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -154,6 +154,22 @@ test('sampling real processes', { timeout: 300_000 }, async (t) => {
     assert.ok(sampler.samples > before);
     assert.deepEqual(pyspyProcesses(three.pid), []);
     assert.notEqual(processState(three.pid), 'T');
+  });
+
+  await t.test('a recording a dead session left in /tmp goes at the next session; a recent one stays', async () => {
+    const stale = '/tmp/snag-record-1-stale000000.txt';
+    const recent = '/tmp/snag-record-1-recent00000.txt';
+    writeFileSync(stale, 'x');
+    writeFileSync(recent, 'x');
+    t.after(() => rmSync(recent, { force: true }));
+    const old = new Date(Date.now() - 20 * 60_000);
+    utimesSync(stale, old, old);
+    const sampler = new Sampler({ pid: three.pid, rateHz: 10, method: 'py-spy record' });
+    const session = new SamplingSession({ source: new RecordSource(new LocalTarget(), async () => pyspy, { pid: three.pid, rateHz: 10 }), sampler, durationMs: 1000 });
+    await session.start();
+    assert.ok(sampler.samples > 0);
+    assert.equal(existsSync(stale), false, 'the stale recording was removed');
+    assert.equal(existsSync(recent), true, 'a file another live session may be writing stays');
   });
 
   await t.test('failures: a process that is gone, a bad rate; a process that exits while sampled', async () => {

@@ -12,6 +12,8 @@ import type { Target } from '../targets/target';
 import { parseRawRecord } from './rawParse';
 import type { SampleSource } from './sampleSource';
 
+const RECORD_PREFIX = '/tmp/snag-record-';
+
 export interface RecordOptions {
   pid: number;
   rateHz: number;
@@ -44,7 +46,8 @@ export class RecordSource implements SampleSource {
     const pyspy = await this.pyspy(signal);
     const where = this.target.ref.kind === 'local' ? 'this machine' : this.target.ref.label;
     const chunk = this.opts.chunkSeconds ?? 1;
-    const output = `/tmp/snag-record-${this.opts.pid}-${randomBytes(6).toString('hex')}.txt`;
+    const output = `${RECORD_PREFIX}${this.opts.pid}-${randomBytes(6).toString('hex')}.txt`;
+    await this.removeStale();
     try {
       await this.chunks(pyspy, output, where, chunk, onBatch, signal, clock, finish);
     } finally {
@@ -72,6 +75,16 @@ export class RecordSource implements SampleSource {
       if (stacks.length === 0) throw new SnagError('process-gone', `py-spy recorded no samples of process ${this.opts.pid} on ${where}: it has exited or runs no Python code any more.`, ['refresh-processes']);
       await onBatch({ startMs, endMs, stacks, activeThreads });
     }
+  }
+
+  /**
+   * Recordings a session that died mid-chunk left behind (an extension host killed, a dropped
+   * connection). A live session rewrites its file every second, so one untouched for 10 minutes
+   * is nobody's; other users' files are theirs to keep (the sticky /tmp refuses anyway).
+   */
+  private async removeStale(): Promise<void> {
+    const argv = ['find', '/tmp', '-maxdepth', '1', '-type', 'f', '-name', `${RECORD_PREFIX.slice('/tmp/'.length)}*.txt`, '-mmin', '+10', '-delete'];
+    await this.target.runner.run(argv, { timeoutMs: 10_000, okExitCodes: [0, 1] }).catch(() => undefined);
   }
 
   /** Native ids of the threads running Python code now; undefined when the dump failed. */
