@@ -92,7 +92,9 @@ export class GdbBackend implements Backend {
     // that is gone reads as no tasks; gdb then says so when it tries to attach.)
     const stoppedBefore = isStopped(await readTaskStates(target.runner, pid));
     const gdbArgv = gdbDumpArgv(gdb, { pid, locals: req.locals, reader: this.options.reader, extensions: this.options.extensions });
-    const argv = target.ref.kind === 'local' ? gdbArgv : reapingRemotely(gdbArgv);
+    const timeoutMs = req.timeoutMs ?? GDB_TIMEOUT_MS;
+    // The host's own limit comes after Snag's, so Snag's clear "timed out" is what the user sees.
+    const argv = target.ref.kind === 'local' ? gdbArgv : reapingRemotely(gdbArgv, { limitSeconds: timeoutMs / 1000 + 2, resumePid: stoppedBefore ? undefined : pid });
     const started = Date.now();
     let result: RunResult | undefined;
     let failure: unknown;
@@ -100,7 +102,7 @@ export class GdbBackend implements Backend {
       // gdb forks a probe of itself when it attaches; if gdb dies then, the stopped probe would keep
       // the pipes open until the timeout. Here the probe's group is killed when gdb exits; where gdb
       // runs behind ssh or docker exec, reapingRemotely does the same on that side.
-      result = await target.runner.run(argv, { timeoutMs: req.timeoutMs ?? GDB_TIMEOUT_MS, signal: req.signal, maxBytes: 64 * 1024 * 1024, killGroupOnExit: true });
+      result = await target.runner.run(argv, { timeoutMs, signal: req.signal, maxBytes: 64 * 1024 * 1024, killGroupOnExit: true });
     } catch (err) {
       failure = err;
     }
@@ -165,12 +167,28 @@ function guardRemark(guard: GuardOutcome | 'left-stopped', pid: number): string 
  * Runs gdb under a fixed sh script that, once gdb has exited, ends what is left of its process
  * group (a stopped ptrace probe a killed gdb leaves behind holds the remote command's output open,
  * so ssh would wait for it). Signals are sent only after gdb is gone, and only to sh's own group:
- * where sh leads no group the kill finds nothing.
+ * where sh leads no group the kill finds nothing. When Snag gives up on a hung gdb it can only kill
+ * its local ssh client, and the host would keep gdb (attached) running: `timeout` there ends it a
+ * little after Snag's own limit (where the host has a `timeout` that runs in the foreground), and the
+ * target gets a SIGCONT in case the attach's SIGSTOP outlived gdb.
  */
-export const REAP_AFTER_GDB = '"$@"; rc=$?; trap "" TERM; kill -TERM -$$ 2>/dev/null; kill -CONT -$$ 2>/dev/null; exit $rc';
+export const REAP_AFTER_GDB = [
+  'limit=$1; resume=$2; shift 2',
+  'if timeout --foreground -k 2 5 true 2>/dev/null; then timeout --foreground -k 2 "$limit" "$@"; else "$@"; fi; rc=$?',
+  'trap "" TERM; kill -TERM -$$ 2>/dev/null; kill -CONT -$$ 2>/dev/null',
+  '[ -z "$resume" ] || kill -CONT "$resume" 2>/dev/null',
+  'exit $rc',
+].join('\n');
 
-export function reapingRemotely(gdbArgv: readonly string[]): string[] {
-  return ['sh', '-c', REAP_AFTER_GDB, 'snag-gdb', ...gdbArgv];
+export interface RemoteGdbLimits {
+  /** Seconds after which the host ends gdb itself. */
+  limitSeconds: number;
+  /** The target, to SIGCONT once gdb is gone; leave it out for a process that was stopped before. */
+  resumePid?: number;
+}
+
+export function reapingRemotely(gdbArgv: readonly string[], limits: RemoteGdbLimits): string[] {
+  return ['sh', '-c', REAP_AFTER_GDB, 'snag-gdb', String(Math.max(1, Math.ceil(limits.limitSeconds))), limits.resumePid === undefined ? '' : String(limits.resumePid), ...gdbArgv];
 }
 
 /** This machine's gdb (a configured path, else PATH) for local targets; `gdb` on PATH elsewhere. */
