@@ -121,8 +121,8 @@
       'ul',
       { class: 'threads', 'aria-label': 'Threads', 'aria-live': 'polite' },
       p.threads.map((t) => {
-        const at = t.at && t.at.localFile && t.at.line;
-        return h('li', { key: t.id, class: `thread ${t.status}${at ? ' link' : ''}`, 'data-status': t.status, title: `${t.samples} samples`, onclick: at ? () => post({ type: 'open', file: t.at.localFile, line: t.at.line }) : undefined }, [
+        const at = t.open && t.at && t.at.line;
+        return h('li', { key: t.id, class: `thread ${t.status}${at ? ' link' : ''}`, 'data-status': t.status, title: `${t.samples} samples`, onclick: at ? () => post({ type: 'open', file: t.open, line: t.at.line }) : undefined }, [
           h('span', { class: 'dot', 'aria-hidden': 'true' }, [t.status === 'stuck' ? '■' : t.status === 'busy' ? '▶' : '·']),
           h('span', { class: 'headline' }, [t.headline]),
         ]);
@@ -149,8 +149,8 @@
         {},
         sorted.slice(0, 200).map((r) => {
           const own = pct(r.own, p.samples);
-          const open = r.localFile && r.line ? () => post({ type: 'open', file: r.localFile, line: r.line }) : undefined;
-          return h('tr', { key: `${r.function}|${r.file}|${r.line}`, class: (r.isUserCode ? 'user' : 'lib') + (open ? ' link' : ''), title: r.localFile || `${r.file} (not in this workspace)`, onclick: open }, [
+          const open = r.open && r.line ? () => post({ type: 'open', file: r.open, line: r.line }) : undefined;
+          return h('tr', { key: `${r.function}|${r.file}|${r.line}`, class: (r.isUserCode ? 'user' : 'lib') + (open ? ' link' : ''), title: r.localFile || (r.open ? `${r.file} (read-only from the host)` : `${r.file} (not in this workspace)`), onclick: open }, [
             h('td', { class: 'num' }, [h('span', { class: 'bar', style: { width: `${Math.min(100, own)}%` } }), h('span', { class: 'v' }, [fmt(own)])]),
             h('td', { class: 'num' }, [fmt(pct(r.total, p.samples))]),
             h('td', { class: 'fn' }, [h('span', { class: 'name' }, [r.function]), ' ', h('span', { class: 'loc' }, [where(r)])]),
@@ -200,7 +200,7 @@
           const kind = k.thread ? 'thread' : f.native ? 'native' : f.isUserCode ? 'user' : 'lib';
           const label = f ? `${k.name} (${where(f)})` : k.name;
           cells.push(
-            h('div', { key: `${path}/${id}`, class: `cell ${kind}`, role: 'treeitem', style: { left: `${x}%`, width: `${w}%`, top: `${depth * 18}px` }, title: `${label} — ${k.count} samples (${fmt(w)} %)`, onclick: f && f.localFile && f.line ? () => post({ type: 'open', file: f.localFile, line: f.line }) : undefined }, [w > 3 ? label : '']),
+            h('div', { key: `${path}/${id}`, class: `cell ${kind}`, role: 'treeitem', style: { left: `${x}%`, width: `${w}%`, top: `${depth * 18}px` }, title: `${label} — ${k.count} samples (${fmt(w)} %)`, onclick: f && f.open && f.line ? () => post({ type: 'open', file: f.open, line: f.line }) : undefined }, [w > 3 ? label : '']),
           );
           walk(k, depth + 1, x, `${path}/${id}`);
         }

@@ -11,7 +11,7 @@ import { queueFeeder } from './findings/queueFeeder';
 import type { DiagnoseContext, DumpRule, ThreadRule, ThreadWait } from './findings/rule';
 import { sleepWait } from './findings/sleepWait';
 import { socketWait } from './findings/socketWait';
-import { SourceLines } from './findings/sourceLines';
+import { SourceLines, type RemoteReader } from './findings/sourceLines';
 import type { Finding, Severity, StackDump, ThreadStack } from './model';
 
 // The wider explanation first: a finalizer or a blocked event loop before the lock it waits for.
@@ -34,9 +34,12 @@ async function threadWaits(dump: StackDump, ctx: DiagnoseContext): Promise<Map<T
   return waits;
 }
 
-/** Explains a (source-mapped) dump. May add notes to frames (a finalizer run by the GC). */
-export async function diagnose(dump: StackDump): Promise<Finding[]> {
-  const ctx: DiagnoseContext = { source: new SourceLines() };
+/**
+ * Explains a (source-mapped) dump. May add notes to frames (a finalizer run by the GC). Source
+ * lines of the user's frames without a local copy come from `readRemote` when given (ssh hosts).
+ */
+export async function diagnose(dump: StackDump, readRemote?: RemoteReader): Promise<Finding[]> {
+  const ctx: DiagnoseContext = { source: new SourceLines(readRemote) };
   const waits = await threadWaits(dump, ctx);
   const findings: Finding[] = [];
   const explained = new Set<ThreadStack>();

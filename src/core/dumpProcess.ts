@@ -4,6 +4,7 @@ import { diagnose } from './diagnose';
 import type { ProcessInfo, StackDump } from './model';
 import type { SourceMapper } from './sourceMap';
 import type { Target } from './targets/target';
+import type { RemoteReader } from './findings/sourceLines';
 
 export interface DumpJob extends DumpRequest {
   target: Target;
@@ -21,8 +22,14 @@ export async function dumpProcess(job: DumpJob): Promise<StackDump> {
   const dump = await backend.dump(job.target, job.pid, job);
   if (job.pythonVersion && !dump.pythonVersion) dump.pythonVersion = job.pythonVersion;
   await (await mapperFor(job.target, job.mapper, job.signal)).mapDump(dump);
-  dump.findings = await diagnose(dump);
+  dump.findings = await diagnose(dump, remoteReader(job.target, job.signal));
   return dump;
+}
+
+/** Reads source files on the target, when it can (an ssh host), for the finding rules. */
+export function remoteReader(target: Target, signal?: AbortSignal): RemoteReader | undefined {
+  const read = target.readFile?.bind(target);
+  return read ? (path) => read(path, signal) : undefined;
 }
 
 /** The mapper for a target's frames: its own rules (container mounts, host mappings) before the user's. */

@@ -218,7 +218,7 @@ export interface ThreadProfile {
   /** Seconds the thread's stack has not changed (set once it is at least 1 s). */
   sameStackSeconds?: number;
   /** Where the unchanged stack stands: the innermost user frame, else the innermost frame. */
-  at?: SampleFrame & { localFile?: string };
+  at?: SampleFrame & { localFile?: string; isUserCode?: boolean };
   /** ms since the session started. */
   firstSeenMs: number;
   lastSeenMs: number;

@@ -155,7 +155,7 @@ export class Sampler {
     if (st.last?.length) {
       const frames = st.last.map((i) => this.frames[i]!);
       const at = frames.find((f) => f.isUserCode) ?? frames[0]!;
-      p.at = { function: at.function, file: at.file, line: at.line, native: at.native, ...(at.localFile ? { localFile: at.localFile } : {}) };
+      p.at = { function: at.function, file: at.file, line: at.line, native: at.native, isUserCode: at.isUserCode, ...(at.localFile ? { localFile: at.localFile } : {}) };
     }
     return p;
   }

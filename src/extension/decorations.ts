@@ -9,7 +9,7 @@ import { hoverMarkdown } from '../core/format/stackHover';
 import type { StackDump } from '../core/model';
 import { Cmd } from './commandIds';
 import type { DumpHistory } from './dumpHistory';
-import { REMOTE_SCHEME, remoteFrameUri } from './remoteDocuments';
+import { documentKey, remoteFrameUri } from './remoteDocuments';
 
 /**
  * Where a frame's line can be shown: its local file, else (ssh hosts) the read-only remote document.
@@ -17,12 +17,6 @@ import { REMOTE_SCHEME, remoteFrameUri } from './remoteDocuments';
  */
 function documentOf(dump: StackDump): DocumentOf {
   return (f) => f.localFile ?? remoteFrameUri(dump.target, f)?.toString();
-}
-
-/** The key marks are filed under for an open document; undefined for other kinds of documents. */
-export function documentKey(uri: vscode.Uri): string | undefined {
-  if (uri.scheme === 'file') return uri.fsPath;
-  return uri.scheme === REMOTE_SCHEME ? uri.toString() : undefined;
 }
 
 /** Updates within this window are applied once (dumps, editor switches, scrolling through tabs). */

@@ -3,7 +3,8 @@
 import * as vscode from 'vscode';
 import { threadsInFile } from '../core/format/frameMarks';
 import { Cmd } from './commandIds';
-import { documentKey, type StackDecorations } from './decorations';
+import type { StackDecorations } from './decorations';
+import { documentKey } from './remoteDocuments';
 
 export class StoppedThreadsLens implements vscode.CodeLensProvider {
   readonly onDidChangeCodeLenses: vscode.Event<void>;

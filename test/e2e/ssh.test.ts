@@ -13,7 +13,7 @@ import { absolutePython, startRemoteProgram, startSshd } from '../support/sshd';
 import { TOOL_VENV_BIN } from '../support/tools';
 import { testSettings } from './support/codeServer';
 import { openWorkbench } from './support/workbench';
-import { waitForAfterText } from './support/editor';
+import { waitForAfterText, waitForCursorLine } from './support/editor';
 
 const PROGRAM = 'socket_recv.py';
 
@@ -91,5 +91,23 @@ test('a stuck process on an SSH host: connect from the tree, dump, open the remo
     await page.locator('.monaco-editor-overlaymessage', { hasText: 'Cannot edit in read-only editor' }).waitFor();
     await wb.settle();
     await wb.screenshot('ssh-remote-frame');
+  });
+
+  await t.test('sampling it: py-spy record on the host; the stuck thread opens the remote file, with heat on the line', async () => {
+    const proc = await wb.treeRow(new RegExp(`${PROGRAM}\\s*pid ${program.pid} ·`), { view: 'Processes', timeoutMs: 60_000 });
+    await wb.rightClick(proc);
+    await wb.clickMenu('Start Sampling');
+    const view = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    const stuck = view.locator('li.thread.stuck.link', { hasText: new RegExp(`MainThread stuck for \\d+ s at fetch_reply \\(${PROGRAM.replace('.', '\\.')}:${line}\\) — waits in a socket read`) });
+    await stuck.waitFor({ timeout: 60_000 });
+    await view.locator('.facts', { hasText: 'py-spy record' }).waitFor();
+    await wb.runCommand('View: Close All Editors');
+    await stuck.click();
+    await page.locator('.tabs-container .tab.active', { hasText: PROGRAM }).waitFor();
+    await waitForCursorLine(page, line);
+    await waitForAfterText(page, line, /🔥 \d+\.\d % here/);
+    await view.locator('button.btn[data-command="stop"]').click();
+    await view.locator('.badge.stopped').waitFor();
+    assert.notEqual(processState(program.pid), 'T', 'the process keeps running');
   });
 });

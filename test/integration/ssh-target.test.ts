@@ -108,6 +108,8 @@ test('ssh target against a real sshd', { timeout: 300_000 }, async (t) => {
     assert.equal(f.isUserCode, true);
     const text = await plain.readFile(f.file);
     assert.match(text.split('\n')[HANG - 1]!, /SNAG-HANG: recv/);
+    // The finding rules read the hanging line on the host: `sock.recv(…)` is a socket read.
+    assert.ok(d.findings.some((x) => x.kind === 'socket-wait' && x.threadId === d.threads.find((t) => t.name === 'MainThread')?.id), JSON.stringify(d.findings));
     // Library frames (threading.py in the silent server's thread) open remotely too.
     const lib = d.threads.flatMap((x) => x.frames).find((x) => x.origin === 'stdlib');
     assert.equal(lib?.mapping?.method, 'remote');

@@ -5,24 +5,39 @@ import type { Frame } from '../model';
 
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
 
+/** Reads a file where the process lives (an ssh host), for the user's frames with no local copy. */
+export type RemoteReader = (path: string) => Promise<string>;
+
 export class SourceLines {
   private readonly files = new Map<string, Promise<string[] | undefined>>();
 
-  /** All lines of a frame's local file, or undefined when it is not mapped or unreadable. */
+  constructor(private readonly readRemote?: RemoteReader) {}
+
+  /**
+   * All lines of a frame's local file, or of the file on its host when the frame is the user's
+   * code without a local copy (the mapper marks those only where the host can serve them);
+   * undefined when there is neither or it cannot be read.
+   */
   lines(frame: Frame): Promise<string[] | undefined> {
-    const path = frame.localFile;
-    if (!path) return Promise.resolve(undefined);
-    let hit = this.files.get(path);
+    const local = frame.localFile;
+    const remote = !local && frame.isUserCode && this.readRemote && frame.file.startsWith('/') ? frame.file : undefined;
+    if (!local && !remote) return Promise.resolve(undefined);
+    const key = local ?? `remote:${remote}`;
+    let hit = this.files.get(key);
     if (!hit) {
       hit = (async () => {
         try {
-          if ((await stat(path)).size > MAX_FILE_BYTES) return undefined;
-          return (await readFile(path, 'utf8')).split(/\r?\n/);
+          if (local) {
+            if ((await stat(local)).size > MAX_FILE_BYTES) return undefined;
+            return (await readFile(local, 'utf8')).split(/\r?\n/);
+          }
+          const text = await this.readRemote!(remote!);
+          return text.length > MAX_FILE_BYTES ? undefined : text.split(/\r?\n/);
         } catch {
           return undefined;
         }
       })();
-      this.files.set(path, hit);
+      this.files.set(key, hit);
     }
     return hit;
   }

@@ -26,22 +26,26 @@ export function heatLevel(ownPercent: number): number {
   return level;
 }
 
-/** Heat per local file (absolute path → marks by line), from the profile's lines. */
-export function heatByFile(p: Profile): Map<string, HeatMark[]> {
+/**
+ * Heat per document (by default the local file's absolute path; the extension adds read-only
+ * remote documents) → marks by line, from the profile's lines.
+ */
+export function heatByFile(p: Profile, documentOf: (l: LineStat) => string | undefined = (l) => l.localFile): Map<string, HeatMark[]> {
   const out = new Map<string, HeatMark[]>();
   const byLine = new Map<string, HeatMark>();
   for (const l of p.lines) {
-    if (!l.localFile || !l.line) continue;
+    const doc = l.line ? documentOf(l) : undefined;
+    if (!doc) continue;
     const ownPercent = share(l.own, p.samples);
     const totalPercent = share(l.total, p.samples);
     if (totalPercent < MIN_TOTAL_PERCENT) continue;
-    const key = `${l.localFile}:${l.line}`;
+    const key = `${doc}:${l.line}`;
     const prev = byLine.get(key);
     // Two functions on one line (a lambda): add them up.
     const own = (prev?.ownPercent ?? 0) + ownPercent;
     const total = Math.min(100, (prev?.totalPercent ?? 0) + totalPercent);
     const mark: HeatMark = { line: l.line, level: heatLevel(own), ownPercent: own, totalPercent: total, text: heatText(own, total), stat: l };
-    if (!prev) (out.get(l.localFile) ?? out.set(l.localFile, []).get(l.localFile)!).push(mark);
+    if (!prev) (out.get(doc) ?? out.set(doc, []).get(doc)!).push(mark);
     else Object.assign(prev, mark);
     byLine.set(key, prev ?? mark);
   }

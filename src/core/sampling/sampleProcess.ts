@@ -1,6 +1,6 @@
 // Samples one process for a while and returns the profile (the CLI's `snag sample`; the
 // extension drives a SamplingSession itself to show it live). Both build their Sampler here.
-import { mapperFor } from '../dumpProcess';
+import { mapperFor, remoteReader } from '../dumpProcess';
 import type { Profile } from '../model';
 import { Sampler } from '../sampler';
 import type { SourceMapper } from '../sourceMap';
@@ -28,7 +28,7 @@ export interface SampleJob extends SamplerJob {
 /** A Sampler for the process whose frames map like its dumps' (the target's rules first). */
 export async function createSampler(job: SamplerJob): Promise<Sampler> {
   const mapper = await mapperFor(job.target, job.mapper, job.signal);
-  return new Sampler({ pid: job.pid, rateHz: job.rateHz, method: job.source.method, stuckAfterSeconds: job.stuckAfterSeconds, label: job.label, mapFrame: frameMapperFor(mapper), explainStack: stackWaitExplainer() });
+  return new Sampler({ pid: job.pid, rateHz: job.rateHz, method: job.source.method, stuckAfterSeconds: job.stuckAfterSeconds, label: job.label, mapFrame: frameMapperFor(mapper), explainStack: stackWaitExplainer(remoteReader(job.target, job.signal)) });
 }
 
 /** Rejects with the source's error when nothing was sampled; a later failure ends early with a note. */

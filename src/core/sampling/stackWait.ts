@@ -7,7 +7,7 @@ import type { DiagnoseContext, ThreadRule } from '../findings/rule';
 import { signalWait } from '../findings/signalWait';
 import { sleepWait } from '../findings/sleepWait';
 import { socketWait } from '../findings/socketWait';
-import { SourceLines } from '../findings/sourceLines';
+import { SourceLines, type RemoteReader } from '../findings/sourceLines';
 import type { StackWait, ThreadStack } from '../model';
 
 export type StackExplainer = (thread: ThreadStack) => Promise<StackWait | undefined>;
@@ -16,8 +16,8 @@ export type StackExplainer = (thread: ThreadStack) => Promise<StackWait | undefi
 const PARKING = new Set(['sleep', 'signal-wait']);
 
 /** An explainer with its own cache of source lines (one per sampling session). */
-export function stackWaitExplainer(): StackExplainer {
-  const ctx: DiagnoseContext = { source: new SourceLines() };
+export function stackWaitExplainer(readRemote?: RemoteReader): StackExplainer {
+  const ctx: DiagnoseContext = { source: new SourceLines(readRemote) };
   // Joins before signals (Future.result waits in a Condition), signals before locks.
   const rules: ThreadRule[] = [joinWaitIn([]), signalWait, socketWait, lockWait, sleepWait];
   return async (thread) => {

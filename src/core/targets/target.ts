@@ -43,4 +43,6 @@ export interface Target {
   sourceMapping?(signal?: AbortSignal): Promise<TargetSourceMapping>;
   /** Optional: the py-spy to run through `runner` (remote hosts find or copy one); absent: this machine's. */
   locatePySpy?(signal?: AbortSignal): Promise<string>;
+  /** Optional: a source file on the target, for frames that have no local copy (ssh hosts). */
+  readFile?(path: string, signal?: AbortSignal): Promise<string>;
 }

@@ -3,6 +3,7 @@
 // made once and only their ranges change, so live updates do not flicker; stopping clears them.
 import * as vscode from 'vscode';
 import { HEAT_LEVELS, heatByFile, type HeatMark } from '../../core/format/heat';
+import { documentKey, sampledDocumentOf } from '../remoteDocuments';
 import type { SamplingController } from './samplingController';
 
 export class HeatDecorations implements vscode.Disposable {
@@ -33,13 +34,14 @@ export class HeatDecorations implements vscode.Disposable {
 
   /** Heat marks shown in a file now (for tests and the hover). */
   marksFor(uri: vscode.Uri): readonly HeatMark[] {
-    return uri.scheme === 'file' ? (this.marks.get(uri.fsPath) ?? []) : [];
+    const key = documentKey(uri);
+    return key ? (this.marks.get(key) ?? []) : [];
   }
 
   private update(): void {
     const live = this.sampling.state !== 'stopped' && this.sampling.process;
     const profile = live ? this.sampling.profile() : undefined;
-    this.marks = profile && profile.samples > 0 ? heatByFile(profile) : new Map();
+    this.marks = profile && profile.samples > 0 ? heatByFile(profile, sampledDocumentOf(this.sampling.process?.target.ref)) : new Map();
     this.applyAll();
   }
 

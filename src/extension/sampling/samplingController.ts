@@ -4,7 +4,7 @@
 // computed once per batch.
 import * as vscode from 'vscode';
 import { errorMessage, SnagError } from '../../core/errors';
-import type { Profile } from '../../core/model';
+import type { Profile, TargetRef } from '../../core/model';
 import { chooseSampleSource } from '../../core/sampling/chooseSource';
 import { createSampler } from '../../core/sampling/sampleProcess';
 import { clampRate } from '../../core/sampling/sampleSource';
@@ -26,6 +26,8 @@ export interface SamplingSnapshot {
   profile?: Profile;
   rateHz: number;
   error?: string;
+  /** Where the sampled process lives (remote documents open through it). */
+  target?: TargetRef;
 }
 
 export class SamplingController implements vscode.Disposable {
@@ -63,7 +65,7 @@ export class SamplingController implements vscode.Disposable {
 
   snapshot(): SamplingSnapshot {
     const failure = this.session?.failure;
-    return { state: this.state, title: this.title, profile: this.profile(), rateHz: this.rateHz, ...(failure ? { error: errorMessage(failure) } : {}) };
+    return { state: this.state, title: this.title, profile: this.profile(), rateHz: this.rateHz, target: this.ref?.target.ref, ...(failure ? { error: errorMessage(failure) } : {}) };
   }
 
   /** Starts sampling the process (stopping any session before). */

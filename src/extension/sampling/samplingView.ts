@@ -8,6 +8,7 @@ import { describeThread } from '../../core/format/profileText';
 import { logError } from '../log';
 import { Cmd, ViewId } from '../commandIds';
 import { revealLine } from '../commands/openFrame';
+import { sampledDocumentOf } from '../remoteDocuments';
 import type { SamplingController, SamplingSnapshot } from './samplingController';
 
 /** Rows sent to the page per table; the flame graph gets the stacks that cover the most samples. */
@@ -111,6 +112,9 @@ export function pageSnapshot(s: SamplingSnapshot) {
   const p = s.profile;
   if (!p) return { state: s.state, title: s.title, rateHz: s.rateHz, error: s.error };
   const stacks = [...p.stacks].sort((a, b) => b.count - a.count).slice(0, MAX_STACKS);
+  // `open`: what a click opens (a local file, or the read-only document of a file on an ssh host).
+  const documentOf = sampledDocumentOf(s.target);
+  const withOpen = <T extends { file: string; line: number; localFile?: string; isUserCode: boolean }>(x: T) => ({ ...x, open: documentOf(x) });
   return {
     state: s.state,
     title: s.title ?? p.label,
@@ -123,11 +127,12 @@ export function pageSnapshot(s: SamplingSnapshot) {
       durationMs: p.durationMs,
       samples: p.samples,
       notes: p.notes ?? [],
-      threads: p.threads.map((t) => ({ ...t, headline: describeThread(t, p.stuckAfterSeconds) })),
-      lines: p.lines.slice(0, MAX_ROWS),
-      functions: p.functions.slice(0, MAX_ROWS),
-      frames: p.frames,
+      threads: p.threads.map((t) => ({ ...t, headline: describeThread(t, p.stuckAfterSeconds), open: t.at ? documentOf({ ...t.at, isUserCode: t.at.isUserCode ?? false }) : undefined })),
+      lines: p.lines.slice(0, MAX_ROWS).map(withOpen),
+      functions: p.functions.slice(0, MAX_ROWS).map(withOpen),
+      frames: p.frames.map(withOpen),
       stacks,
     },
   };
 }
+

@@ -43,7 +43,7 @@ describe('Sampler', () => {
     const [first, second] = p.threads;
     assert.equal(first!.name, 'MainThread', 'stuck threads come first');
     assert.equal(first!.sameStackSeconds, 4);
-    assert.deepEqual(first!.at, { ...f('fetch', 17), localFile: '/ws/w.py' }, 'at: the innermost user frame');
+    assert.deepEqual(first!.at, { ...f('fetch', 17), localFile: '/ws/w.py', isUserCode: true }, 'at: the innermost user frame');
     assert.equal(describeThread(first!), 'MainThread stuck for 4 s at fetch (w.py:17)');
     assert.equal(second!.status, 'busy');
     assert.ok((second!.sameStackSeconds ?? 0) <= 1, 'a new line every second');
