@@ -64,7 +64,7 @@ npm run --silent package >/dev/null
 VSIX="$ROOT/snag-$(node -p "require('./package.json').version").vsix"
 PYSPY="$ROOT/.cache/tools/bin/py-spy"
 
-rm -rf "$STATE/run" && mkdir -p "$STATE/run" "$STATE/user-data/User"
+rm -rf "$STATE/run" && mkdir -p "$STATE/run" "$STATE/user-data/User" "$STATE/user-data/Machine"
 # The workspace is opened under this private profile only, so the user's own VS Code stays untouched.
 cat >"$STATE/user-data/User/settings.json" <<EOF
 {
@@ -76,6 +76,13 @@ cat >"$STATE/user-data/User/settings.json" <<EOF
   "extensions.autoUpdate": false,
   "git.openRepositoryInParentFolders": "never",
   "remote.autoForwardPorts": false,
+  "snag.pyspyPath": "$PYSPY"
+}
+EOF
+# code-server's window is a remote one: there machine-scoped settings such as the py-spy path count
+# only from its Machine settings (user ones are dropped at the first settings change).
+cat >"$STATE/user-data/Machine/settings.json" <<EOF
+{
   "snag.pyspyPath": "$PYSPY"
 }
 EOF
@@ -118,7 +125,7 @@ cat <<EOF
 [demo]   1. the Snag icon in the activity bar (left edge)
 [demo]   2. the Dump Stacks button on the "worker.py" row (pid $WORKER_PID) in Processes (or right-click it → Dump Stacks)
 [demo]   3. click "download_file  worker.py:$HANG_LINE" under MainThread in Stacks: the editor opens the hanging line
-[demo] Or in a terminal: node dist/cli.js dump $WORKER_PID --root $EXAMPLE
+[demo] Or in a terminal: SNAG_PYSPY=$PYSPY node dist/cli.js dump $WORKER_PID --root $EXAMPLE
 [demo] Ctrl-C stops the demo.
 EOF
 wait "$WAIT_FOR" || true

@@ -108,7 +108,7 @@ function parsePid(spec: string | undefined, cmd: string): number {
 /** Where the process lives, how to read it and how to map its frames, from the flags. */
 async function openProcess(values: ReadValues, io: Io) {
   const root = resolve(values.root ?? process.cwd());
-  const localPySpy = () => findTool('py-spy', { configured: values.pyspy ?? process.env.SNAG_PYSPY, workspaceRoots: [root] });
+  const localPySpy = () => findTool('py-spy', { configured: values.pyspy ?? process.env.SNAG_PYSPY, workspaceRoots: [root], configureHint: 'pass --pyspy PATH (or set SNAG_PYSPY)' });
   // On an ssh host the PID is the host's; a copied py-spy is removed again when the dump is done.
   const ssh = values.ssh ? sshTargetFromArgs(values, localPySpy) : undefined;
   // In a container the PID is the one inside it (as `snag ps --docker` shows).
@@ -116,7 +116,7 @@ async function openProcess(values: ReadValues, io: Io) {
   const choice = values.backend ?? 'auto';
   if (!isBackendChoice(choice)) throw new SnagError('bad-input', `--backend expects auto, py-spy or gdb, got "${choice}"`);
   const pyspy = new PySpyBackend(localPySpy);
-  const gdb = new GdbBackend(gdbLocator(values.gdb ?? process.env.SNAG_GDB));
+  const gdb = new GdbBackend(gdbLocator(values.gdb ?? process.env.SNAG_GDB, 'pass --gdb PATH (or set SNAG_GDB)'));
   const mapper = new SourceMapper({ workspaceRoots: [root], mappings: (values.map ?? []).map(parseMapping) });
   return { target, ssh, choice, pyspy, gdb, mapper };
 }

@@ -13,7 +13,11 @@ export interface ToolSearch {
   /** Extra folders searched before PATH (e.g. the project's own tool venv in tests). */
   extraDirs?: readonly string[];
   env?: NodeJS.ProcessEnv;
+  /** How the user points Snag at the tool, for messages (default: the extension's setting). */
+  configureHint?: string;
 }
+
+const SETTING: Record<string, string> = { 'py-spy': 'snag.pyspyPath', gdb: 'snag.gdbPath' };
 
 const VENV_DIRS = ['.venv', 'venv', 'env', '.env'];
 
@@ -44,9 +48,10 @@ export async function findTool(tool: string, s: ToolSearch = {}): Promise<string
     throw new SnagError('tool-not-found', `The configured ${tool} path ${s.configured} does not exist or is not executable. Fix the setting or clear it to search PATH.`, [tool === 'py-spy' ? 'configure-pyspy-path' : 'show-log']);
   }
   for (const p of candidatePaths(tool, s)) if (await isExecutable(p)) return p;
+  const configure = s.configureHint ?? `set ${SETTING[tool] ?? 'its path'}`;
   if (tool === 'py-spy')
-    throw new SnagError('tool-not-found', 'py-spy was not found (looked in the workspace venvs, PATH and ~/.local/bin). Install it with pip install py-spy, or set snag.pyspyPath.', ['install-pyspy', 'configure-pyspy-path']);
+    throw new SnagError('tool-not-found', `py-spy was not found (looked in the workspace venvs, PATH and ~/.local/bin). Install it with pip install py-spy, or ${configure}.`, ['install-pyspy', 'configure-pyspy-path']);
   if (tool === 'gdb')
-    throw new SnagError('tool-not-found', 'gdb was not found on PATH. Install it (e.g. apt-get install gdb) or set snag.gdbPath.', ['install-gdb']);
+    throw new SnagError('tool-not-found', `gdb was not found on PATH. Install it (e.g. apt-get install gdb) or ${configure}.`, ['install-gdb']);
   throw new SnagError('tool-not-found', `${tool} was not found on PATH.`);
 }

@@ -101,4 +101,16 @@ test('Snag in a real VS Code workbench: dump a stuck process and land on its han
     assert.match((await wb.view('Stacks').locator('.pane-header').textContent()) ?? '', new RegExp(`pid ${deadlock.pid}`));
     assert.notEqual(processState(deadlock.pid), 'T');
   });
+
+  await t.test('after a setting changes (the Python-only filter toggled off and on), dumps still find py-spy', async () => {
+    await wb.runCommand('Snag: Toggle Python-Only Filter');
+    await wb.view('Processes').locator('.pane-header', { hasText: 'all processes' }).waitFor();
+    await wb.runCommand('Snag: Toggle Python-Only Filter');
+    await wb.view('Processes').locator('.pane-header', { hasText: 'Python only' }).waitFor();
+    await wb.runCommand('Snag: Attach to Process');
+    await page.locator('.quick-input-widget input').fill('socket_recv');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: new RegExp(`pid ${socketRecv.pid} ·`) }).click();
+    await wb.treeRow(new RegExp(`fetch_reply\\s*socket_recv\\.py:${hangLine('socket_recv.py', 'recv')}\\b`), { view: 'Stacks' });
+    assert.equal(await page.locator('.notifications-toasts', { hasText: /py-spy was not found/ }).count(), 0);
+  });
 });

@@ -192,6 +192,6 @@ export function reapingRemotely(gdbArgv: readonly string[], limits: RemoteGdbLim
 }
 
 /** This machine's gdb (a configured path, else PATH) for local targets; `gdb` on PATH elsewhere. */
-export function gdbLocator(configured?: string): GdbLocator {
-  return async (target) => (target.ref.kind === 'local' ? findTool('gdb', { configured }) : 'gdb');
+export function gdbLocator(configured?: string, configureHint?: string): GdbLocator {
+  return async (target) => (target.ref.kind === 'local' ? findTool('gdb', { configured, configureHint }) : 'gdb');
 }

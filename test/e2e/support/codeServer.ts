@@ -1,7 +1,7 @@
 // A private code-server (VS Code 1.100 served to a browser) for end-to-end tests: its own config,
 // data, user-data and extensions folders in a temp dir, a free port on 127.0.0.1, no auth, and a
 // stop() that takes down its whole process group (server, extension host, pty host).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,13 @@ export function testSettings(extra: Record<string, unknown> = {}): Record<string
     'snag.pyspyPath': join(TOOL_VENV_BIN, 'py-spy'),
     ...extra,
   };
+}
+
+/** The settings among these whose contributed scope is machine or machine-overridable. */
+function machineScoped(settings: Record<string, unknown>): Record<string, unknown> {
+  const manifest = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, { scope?: string }> } } };
+  const props = manifest.contributes.configuration.properties;
+  return Object.fromEntries(Object.entries(settings).filter(([key]) => /^machine/.test(props[key]?.scope ?? '')));
 }
 
 export interface CodeServerOptions {
@@ -88,8 +95,13 @@ async function waitForHealth(origin: string, log: () => string, exited: () => bo
 export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServer> {
   const stateDir = mkdtempSync(join(tmpdir(), 'snag-e2e-'));
   const userData = join(stateDir, 'user-data');
+  const settings = opts.settings ?? testSettings();
   mkdirSync(join(userData, 'User'), { recursive: true });
-  writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(opts.settings ?? testSettings(), null, 2));
+  writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+  // code-server's window is a remote one: machine-scoped settings count only from its Machine
+  // settings (the user's would be dropped at the first settings change), as a user sets them there.
+  mkdirSync(join(userData, 'Machine'), { recursive: true });
+  writeFileSync(join(userData, 'Machine', 'settings.json'), JSON.stringify(machineScoped(settings), null, 2));
   // XDG folders: code-server otherwise writes its config and heartbeat under the user's home.
   const env = { XDG_CONFIG_HOME: join(stateDir, 'config'), XDG_DATA_HOME: join(stateDir, 'data') };
   const extensionsDir = join(stateDir, 'extensions');
