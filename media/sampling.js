@@ -112,7 +112,7 @@
       button('Load…', 'load', { title: 'Load a speedscope JSON file' }),
     ]);
     const badge = h('span', { class: `badge ${state}` }, [state === 'running' ? '● sampling' : state === 'paused' ? '❚❚ paused' : '■ stopped']);
-    const facts = p ? `${p.samples} samples · ${fmt(p.durationMs / 1000)} s · ${p.method}` : '';
+    const facts = p ? `${p.samples} thread-samples · ${fmt(p.durationMs / 1000)} s · ${p.method}` : '';
     return h('header', {}, [h('div', { class: 'title' }, [badge, h('span', { class: 'what' }, [snap && snap.title ? snap.title : 'Nothing sampled yet'])]), facts ? h('div', { class: 'facts' }, [facts]) : null, controls]);
   }
 
@@ -135,7 +135,41 @@
     return !q || r.function.toLowerCase().includes(q) || (r.file || '').toLowerCase().includes(q);
   }
 
-  function renderTable(p, rows) {
+  /**
+   * One thread's lines or functions, counted from its stacks, as shares of its own samples: with
+   * all threads, an idle helper would halve every share of the thread the user is looking at.
+   */
+  function threadRows(p, threadId, byFunction) {
+    const rows = new Map();
+    let samples = 0;
+    for (const s of p.stacks) {
+      if (String(s.threadId) !== threadId) continue;
+      samples += s.count;
+      const seen = new Set();
+      s.frames.forEach((fi, depth) => {
+        const f = p.frames[fi];
+        const key = byFunction ? `${f.function}\0${f.file}` : fi;
+        let r = rows.get(key);
+        if (!r) rows.set(key, (r = { function: f.function, file: f.file, line: f.line, open: f.open, localFile: f.localFile, isUserCode: f.isUserCode, own: 0, total: 0 }));
+        if (depth === 0) r.own += s.count;
+        if (!seen.has(key)) {
+          seen.add(key);
+          r.total += s.count;
+        }
+      });
+    }
+    return { rows: [...rows.values()], samples };
+  }
+
+  /** Picks all threads or one, for the table and the flame graph alike. */
+  function threadPicker(p) {
+    return h('select', { 'aria-label': 'Thread', onchange: (e) => change({ thread: e.target.value }) }, [
+      h('option', { value: 'all', selected: ui.thread === 'all' }, ['All threads']),
+      ...p.threads.map((t) => h('option', { value: String(t.id), selected: ui.thread === String(t.id) }, [t.name])),
+    ]);
+  }
+
+  function renderTable(rows, samples) {
     const sorted = rows.filter(matches).sort((a, b) => {
       const d = ui.sort === 'function' ? a.function.localeCompare(b.function) : a[ui.sort] - b[ui.sort] || a.total - b.total;
       return ui.desc ? -d : d;
@@ -143,17 +177,17 @@
     const th = (key, label, cls) =>
       h('th', { class: cls, 'aria-sort': ui.sort === key ? (ui.desc ? 'descending' : 'ascending') : 'none', onclick: () => change({ desc: ui.sort === key ? !ui.desc : key !== 'function', sort: key }) }, [label + (ui.sort === key ? (ui.desc ? ' ▾' : ' ▴') : '')]);
     return h('table', { class: 'top' }, [
-      h('thead', {}, [h('tr', {}, [th('own', '%Own', 'num'), th('total', '%Total', 'num'), th('function', 'Function (file:line)')])]),
+      h('thead', {}, [h('tr', {}, [th('own', '%Own', 'num'), th('total', '%Total', 'num'), th('function', ui.tab === 'functions' ? 'Function (file)' : 'Function (file:line)')])]),
       h(
         'tbody',
         {},
         sorted.slice(0, 200).map((r) => {
-          const own = pct(r.own, p.samples);
+          const own = pct(r.own, samples);
           const open = r.open && r.line ? () => post({ type: 'open', file: r.open, line: r.line }) : undefined;
           return h('tr', { key: `${r.function}|${r.file}|${r.line}`, class: (r.isUserCode ? 'user' : 'lib') + (open ? ' link' : ''), title: r.localFile || (r.open ? `${r.file} (read-only from the host)` : `${r.file} (not in this workspace)`), onclick: open }, [
             h('td', { class: 'num' }, [h('span', { class: 'bar', style: { width: `${Math.min(100, own)}%` } }), h('span', { class: 'v' }, [fmt(own)])]),
-            h('td', { class: 'num' }, [fmt(pct(r.total, p.samples))]),
-            h('td', { class: 'fn' }, [h('span', { class: 'name' }, [r.function]), ' ', h('span', { class: 'loc' }, [where(r)])]),
+            h('td', { class: 'num' }, [fmt(pct(r.total, samples))]),
+            h('td', { class: 'fn' }, [h('span', { class: 'name' }, [r.function]), ' ', h('span', { class: 'loc' }, [ui.tab === 'functions' ? base(r.file) : where(r)])]),
           ]);
         }),
       ),
@@ -210,11 +244,7 @@
     walk(tree, 0, 0, '');
     box.style.height = `${(depthMax + 1) * 18}px`;
     box.append(...cells);
-    const threads = h('select', { 'aria-label': 'Thread', onchange: (e) => change({ thread: e.target.value }) }, [
-      h('option', { value: 'all', selected: ui.thread === 'all' }, ['All threads']),
-      ...p.threads.map((t) => h('option', { value: String(t.id), selected: ui.thread === String(t.id) }, [t.name])),
-    ]);
-    return h('div', {}, [h('div', { class: 'flame-bar' }, [threads, h('span', { class: 'hint' }, ['Outermost call on top · click a frame to open it'])]), tree.count ? box : h('p', { class: 'empty' }, ['No samples for this thread.'])]);
+    return h('div', {}, [h('div', { class: 'flame-bar' }, [threadPicker(p), h('span', { class: 'hint' }, ['Outermost call on top · click a frame to open it'])]), tree.count ? box : h('p', { class: 'empty' }, ['No samples for this thread.'])]);
   }
 
   function renderBody() {
@@ -227,9 +257,17 @@
       ['functions', 'Functions'],
       ['flame', 'Flame graph'],
     ].map(([id, label]) => h('button', { role: 'tab', class: 'tab' + (ui.tab === id ? ' active' : ''), 'aria-selected': ui.tab === id ? 'true' : 'false', onclick: () => change({ tab: id }) }, [label])));
+    // A thread picked in an earlier session is not in this one: show them all.
+    if (ui.thread !== 'all' && !p.threads.some((t) => String(t.id) === ui.thread)) {
+      ui.thread = 'all';
+      save();
+    }
     if (ui.tab === 'flame') return h('div', { class: 'body' }, [tabs, renderFlame(p)]);
     const filter = h('input', { type: 'search', placeholder: 'Filter functions and files', 'aria-label': 'Filter', value: ui.filter, oninput: (e) => change({ filter: e.target.value }) });
-    return h('div', { class: 'body' }, [tabs, h('div', { class: 'filter' }, [filter]), renderTable(p, ui.tab === 'functions' ? p.functions : p.lines)]);
+    const byFunction = ui.tab === 'functions';
+    const { rows, samples } = ui.thread === 'all' ? { rows: byFunction ? p.functions : p.lines, samples: p.samples } : threadRows(p, ui.thread, byFunction);
+    const hint = ui.thread === 'all' ? 'shares of all threads’ samples' : 'shares of this thread’s samples';
+    return h('div', { class: 'body' }, [tabs, h('div', { class: 'filter' }, [threadPicker(p), filter, h('span', { class: 'hint' }, [hint])]), renderTable(rows, samples)]);
   }
 
   function render() {

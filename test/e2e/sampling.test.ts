@@ -122,6 +122,13 @@ test('Sampling view in a real VS Code workbench: stuck thread, hot lines as heat
     assert.deepEqual(sorted, [...sorted].sort((a, b) => a.localeCompare(b)), 'rows by function name');
     assert.equal(await view.locator('table.top th', { hasText: 'Function' }).getAttribute('aria-sort'), 'ascending');
     await view.locator('table.top th', { hasText: '%Own' }).click();
+    // One thread picked: shares of its own samples (with all threads, the idle ones dilute them).
+    await view.locator('.filter select').selectOption({ label: 'MainThread' });
+    const mainRow = view.locator('table.top tbody tr', { hasText: 'checksum' }).first();
+    await view.locator('.filter .hint', { hasText: 'this thread' }).waitFor();
+    const share = Number(((await mainRow.locator('td.num').first().textContent()) ?? '').trim());
+    assert.ok(share >= 80, `checksum has ${share} % of MainThread's samples`);
+    await view.locator('.filter select').selectOption({ label: 'All threads' });
   });
 
   await t.test('Stop: the session ends, heat and the status bar entry go, the process runs on', async () => {

@@ -22,7 +22,8 @@ export class SamplingStatusBar implements vscode.Disposable {
     const stuck = p?.threads.find((t) => t.status === 'stuck');
     const samples = p?.samples ?? 0;
     const icon = state === 'running' ? '$(pulse)' : '$(debug-pause)';
-    this.item.text = `${icon} ${vscode.l10n.t('Sampling pid {0}', ref.process.pid)} · ${samples}${stuck ? ` · ${vscode.l10n.t('{0} stuck {1} s', stuck.name, stuck.sameStackSeconds ?? 0)}` : ''}`;
+    const what = state === 'running' ? vscode.l10n.t('Sampling pid {0}', ref.process.pid) : vscode.l10n.t('Sampling paused, pid {0}', ref.process.pid);
+    this.item.text = `${icon} ${what} · ${vscode.l10n.t('{0} samples', samples)}${stuck ? ` · ${vscode.l10n.t('{0} stuck {1} s', stuck.name, stuck.sameStackSeconds ?? 0)}` : ''}`;
     const tip = new vscode.MarkdownString();
     tip.appendMarkdown(`**${state === 'running' ? vscode.l10n.t('Sampling') : vscode.l10n.t('Sampling paused')}** ${ref.process.name} (pid ${ref.process.pid}) · ${samples} ${vscode.l10n.t('samples')}\n\n`);
     for (const t of p?.threads ?? []) tip.appendText(`${describeThread(t, p!.stuckAfterSeconds)}\n`);
