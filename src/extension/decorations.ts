@@ -9,6 +9,7 @@ import { hoverMarkdown } from '../core/format/stackHover';
 import type { StackDump } from '../core/model';
 import { Cmd } from './commandIds';
 import type { DumpHistory } from './dumpHistory';
+import { inEditorTerms } from './editorTerms';
 import { documentKey, remoteFrameUri } from './remoteDocuments';
 
 /**
@@ -116,7 +117,7 @@ export class StackDecorations implements vscode.Disposable {
     const dump = this.dump;
     for (const mark of this.marksFor(doc.uri)) {
       if (!dump || mark.line > doc.lineCount) continue;
-      const hover = new vscode.MarkdownString(hoverMarkdown(dump, mark, { openCommand: Cmd.OpenFrame, waited: this.waited, documentOf: documentOf(dump) }));
+      const hover = new vscode.MarkdownString(inEditorTerms(hoverMarkdown(dump, mark, { openCommand: Cmd.OpenFrame, waited: this.waited, documentOf: documentOf(dump) })));
       hover.isTrusted = { enabledCommands: [Cmd.OpenFrame] };
       const option: vscode.DecorationOptions = {
         range: doc.lineAt(mark.line - 1).range,

@@ -9,7 +9,8 @@ import type { Finding, Frame, LocalVariable, ThreadStack } from '../core/model';
 import { Cmd } from './commandIds';
 import type { DumpEntry, DumpHistory } from './dumpHistory';
 import { dimmedUri } from './frameDimming';
-import type { FrameLink } from '../core/format/stackHover';
+import { findingMarkdown, type FrameLink } from '../core/format/stackHover';
+import { inEditorTerms } from './editorTerms';
 
 interface Base {
   id: string;
@@ -155,7 +156,7 @@ function stackItem(n: StackNode): vscode.TreeItem {
       const f = n.finding;
       const item = new vscode.TreeItem(f.title, None);
       item.iconPath = new vscode.ThemeIcon(SEVERITY_ICON[f.severity], new vscode.ThemeColor(SEVERITY_COLOR[f.severity]));
-      item.tooltip = f.detail ? new vscode.MarkdownString().appendText(`${f.title}\n\n${f.detail}`) : f.title;
+      item.tooltip = new vscode.MarkdownString(inEditorTerms(findingMarkdown(f)));
       if (f.frame) item.description = `${f.frame.file.slice(f.frame.file.lastIndexOf('/') + 1)}:${f.frame.line}`;
       if (f.frame?.localFile) item.command = openCommand({ file: f.frame.localFile, line: f.frame.line });
       item.contextValue = `finding ${f.kind}`;

@@ -83,6 +83,10 @@ test('Snag in a real VS Code workbench: dump a stuck process and land on its han
     const text = (await hover.textContent()) ?? '';
     assert.match(text, /fetch_reply/);
     assert.match(text, /main/);
+    // The finding leads, in the editor's terms (its command, not the CLI's flag).
+    assert.match(text, /MainThread waits in a socket read/);
+    assert.match(text, /Dump Stacks with Native Frames/);
+    assert.doesNotMatch(text, /snag dump --native/);
     await wb.screenshot('hover', wb.editor);
     const caller = hover.locator('a[data-href^="command:snag.openFrame"]', { hasText: /^main$/ });
     await caller.click();

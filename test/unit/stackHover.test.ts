@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { marksByFile } from '../../src/core/format/frameMarks';
-import { commandLink, escapeMarkdown, hoverMarkdown } from '../../src/core/format/stackHover';
+import { diagnose } from '../../src/core/diagnose';
+import { commandLink, escapeMarkdown, hoverMarkdown, markdownWithCode } from '../../src/core/format/stackHover';
 import { hangLine } from '../support/programs';
 import { recordedDump } from '../support/recordedDump';
 
@@ -31,6 +32,26 @@ describe('stack hover', () => {
     const own = links(md, 'snag.openFrame').filter((l) => l.file === file);
     assert.ok(own.some((l) => l.line === line), 'a link opens the hanging line');
     assert.match(md, /_pid 5362 · py-spy · 2026-01-01 00:00:00Z_$/);
+  });
+
+  it('says what the finding rules found about each thread there, before its stack', async () => {
+    const dump = await recordedDump();
+    dump.findings = await diagnose(dump);
+    const file = [...marksByFile(dump).keys()].find((f) => f.endsWith('/socket_recv.py'))!;
+    const mark = marksByFile(dump).get(file)!.find((m) => m.line === hangLine('socket_recv.py', 'recv'))!;
+    const md = hoverMarkdown(dump, mark, { openCommand: 'snag.openFrame' });
+    const finding = dump.findings.find((f) => f.threadId === mark.threads[0]!.thread.id)!;
+    assert.ok(finding, 'the recorded dump has a finding for MainThread');
+    const lines = md.split('\n');
+    const at = lines.findIndex((l) => l.includes(escapeMarkdown(finding.title)));
+    assert.ok(at > 0 && at < lines.findIndex((l) => l.startsWith('- ')), md);
+    // Code in the explanation stays code; the rest is escaped.
+    assert.ok(finding.detail?.includes('`snag dump --native`'));
+    assert.ok(md.includes('`snag dump --native`'), md);
+  });
+
+  it('markdownWithCode keeps backtick spans and escapes the rest', () => {
+    assert.equal(markdownWithCode('use `with a:` in __main__'), 'use `with a:` in \\_\\_main\\_\\_');
   });
 
   it('command links carry {file, line} JSON that survives spaces and parentheses', () => {

@@ -1,7 +1,7 @@
 // The hover over a marked line: each thread standing there with its whole stack, every frame a
 // command link that opens it. Markdown text only (the extension wraps it in a trusted
 // MarkdownString allowing just the open-frame command), so plain Node tests it.
-import type { Frame, StackDump } from '../model';
+import type { Finding, Frame, StackDump } from '../model';
 import { frameLocation } from './dumpText';
 import type { DocumentOf, LineMark } from './frameMarks';
 
@@ -30,6 +30,20 @@ export function escapeMarkdown(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+\-.!<>|~]/g, (c) => `\\${c}`);
 }
 
+/** Text whose `backtick spans` are code: Markdown with the rest escaped. */
+export function markdownWithCode(text: string): string {
+  return text
+    .split(/(`[^`]*`)/)
+    .map((part) => (part.startsWith('`') && part.endsWith('`') && part.length > 1 ? part : escapeMarkdown(part)))
+    .join('');
+}
+
+/** A finding as hover or tooltip Markdown: its sentence in bold, the explanation below. */
+export function findingMarkdown(f: Finding): string {
+  const icon = f.severity === 'error' ? '⛔' : f.severity === 'warning' ? '⚠️' : 'ℹ️';
+  return `${icon} **${escapeMarkdown(f.title)}**${f.detail ? `\n\n${markdownWithCode(f.detail)}` : ''}`;
+}
+
 export function commandLink(command: string, arg: FrameLink): string {
   // Parentheses and quotes would end the Markdown link early: encode them too.
   const query = encodeURIComponent(JSON.stringify([arg])).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -55,6 +69,8 @@ export function hoverMarkdown(dump: StackDump, mark: LineMark, o: HoverOptions):
     const state = [t.active ? 'active' : 'idle', t.ownsGil ? 'holds the GIL' : '', `thread ${t.nativeId ?? t.id}`].filter(Boolean).join(' · ');
     const w = o.waited?.get(t.id);
     out.push(`**⏸ ${escapeMarkdown(t.name)}** — ${state}${w !== undefined && w >= 1 ? ` · same place for ≥ ${Math.round(w)} s` : ''}`, '');
+    // What the finding rules say about this thread comes before its stack: it is the answer.
+    for (const f of dump.findings.filter((x) => x.threadId === t.id)) out.push(findingMarkdown(f), '');
     const frames = t.frames.slice(0, maxFrames);
     for (let i = 0; i < frames.length; i++) out.push(frameLine(frames[i]!, i === at.frameIndex, o));
     if (t.frames.length > maxFrames) out.push(`- … ${t.frames.length - maxFrames} more frames`);
