@@ -11,6 +11,7 @@ import { queueFeeder } from './findings/queueFeeder';
 import type { DiagnoseContext, DumpRule, ThreadRule, ThreadWait } from './findings/rule';
 import { sleepWait } from './findings/sleepWait';
 import { socketWait } from './findings/socketWait';
+import { stdinWait } from './findings/stdinWait';
 import { SourceLines, type RemoteReader } from './findings/sourceLines';
 import type { Finding, Severity, StackDump, ThreadStack } from './model';
 
@@ -20,7 +21,7 @@ const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 /** What each thread waits in; the first thread rule that recognises it wins (joins before locks). */
 async function threadWaits(dump: StackDump, ctx: DiagnoseContext): Promise<Map<ThreadStack, ThreadWait>> {
-  const rules: ThreadRule[] = [joinWaitIn(dump.threads), socketWait, lockWait, sleepWait];
+  const rules: ThreadRule[] = [joinWaitIn(dump.threads), stdinWait, socketWait, lockWait, sleepWait];
   const waits = new Map<ThreadStack, ThreadWait>();
   for (const t of dump.threads) {
     for (const rule of rules) {

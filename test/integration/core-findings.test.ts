@@ -115,4 +115,17 @@ describe('core: findings on real stuck programs', () => {
     assert.equal(d.findings[0]!.title, `MainThread sleeps in time.sleep at poll_forever.py:${hangLine('poll_forever.py', 'poll')} (wait_for_flag)`);
     assert.equal(d.findings[0]!.severity, 'info');
   });
+
+  it('input() on a stdin nobody writes to', async (t) => {
+    const pyspy = requireTool(t, 'py-spy');
+    if (!pyspy) return;
+    const p = await start('stdin_wait.py');
+    const line = hangLine('stdin_wait.py', 'input');
+    for (const native of [false, true]) {
+      const d = await dumpUntil(p.pid, pyspy, (x) => x.threads[0]?.frames.some((f) => f.line === line) ?? false);
+      const n = native ? await dumpLocal(p.pid, pyspy, { native }) : d;
+      assert.deepEqual(kinds(n), ['stdin-wait'], `native=${native}: ${JSON.stringify(n.threads[0]?.frames.map((f) => f.function))}`);
+      assert.equal(n.findings[0]!.title, `MainThread waits for input on stdin at stdin_wait.py:${line} (<module>)`);
+    }
+  });
 });

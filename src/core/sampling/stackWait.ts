@@ -7,6 +7,7 @@ import type { DiagnoseContext, ThreadRule } from '../findings/rule';
 import { signalWait } from '../findings/signalWait';
 import { sleepWait } from '../findings/sleepWait';
 import { socketWait } from '../findings/socketWait';
+import { stdinWait } from '../findings/stdinWait';
 import { SourceLines, type RemoteReader } from '../findings/sourceLines';
 import type { StackWait, ThreadStack } from '../model';
 
@@ -19,7 +20,7 @@ const PARKING = new Set(['sleep', 'signal-wait']);
 export function stackWaitExplainer(readRemote?: RemoteReader): StackExplainer {
   const ctx: DiagnoseContext = { source: new SourceLines(readRemote) };
   // Joins before signals (Future.result waits in a Condition), signals before locks.
-  const rules: ThreadRule[] = [joinWaitIn([]), signalWait, socketWait, lockWait, sleepWait];
+  const rules: ThreadRule[] = [joinWaitIn([]), signalWait, stdinWait, socketWait, lockWait, sleepWait];
   return async (thread) => {
     for (const rule of rules) {
       const w = await rule(thread, ctx);
