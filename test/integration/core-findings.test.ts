@@ -123,7 +123,7 @@ describe('core: findings on real stuck programs', () => {
     const line = hangLine('stdin_wait.py', 'input');
     for (const native of [false, true]) {
       const d = await dumpUntil(p.pid, pyspy, (x) => x.threads[0]?.frames.some((f) => f.line === line) ?? false);
-      const n = native ? await dumpLocal(p.pid, pyspy, { native }) : d;
+      const n: StackDump = native ? await dumpLocal(p.pid, pyspy, { native }) : d;
       assert.deepEqual(kinds(n), ['stdin-wait'], `native=${native}: ${JSON.stringify(n.threads[0]?.frames.map((f) => f.function))}`);
       assert.equal(n.findings[0]!.title, `MainThread waits for input on stdin at stdin_wait.py:${line} (<module>)`);
     }

@@ -85,6 +85,12 @@ describe('mightEmbedPython', () => {
     for (const c of ['sleep 300', '/usr/sbin/sshd -D', 'node dist/cli.js', 'bash'])
       assert.equal(mightEmbedPython(c), false, c);
   });
+  it('leaves out tools that load libpython for their own scripts (Snag’s own gdb, mid-dump)', () => {
+    assert.equal(mightEmbedPython('gdb -nx -q -batch -ex "python exec(...)" -p 42', '/usr/bin/gdb'), false);
+    assert.equal(mightEmbedPython('/usr/bin/gdb -batch -ex python'), false);
+    assert.equal(mightEmbedPython('nvim --embed python3 x.py', '/usr/bin/nvim'), false);
+    assert.equal(mightEmbedPython('uwsgi --ini app.ini', '/usr/bin/uwsgi'), true);
+  });
 });
 
 describe('libpythonFromMaps on recorded /proc/<pid>/maps', () => {

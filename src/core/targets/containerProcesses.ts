@@ -9,7 +9,7 @@ import type { ProcessInfo } from '../model';
 import type { RunOptions } from '../run';
 import type { ContainerDetails, ContainerEngine } from './containerEngine';
 import { engineFailure } from './containerErrors';
-import { displayName, isPythonExe, mightEmbedPython, parsePs, PS_ARGV } from './psParse';
+import { displayName, isPythonExe, isScriptingHost, mightEmbedPython, parsePs, PS_ARGV } from './psParse';
 import type { Runner } from './target';
 
 /** procps columns for `docker top` (it needs the header to find the PID column). */
@@ -81,7 +81,7 @@ export function recogniseContainerPython(p: ProcessInfo, facts: HostFacts = {}):
   if (facts.exe && isPythonExe(facts.exe)) {
     p.isPython = true;
     p.pythonReason = `executable ${facts.exe}`;
-  } else if (facts.libpython) {
+  } else if (facts.libpython && !isScriptingHost(p.command, facts.exe)) {
     p.isPython = true;
     p.pythonReason = `${facts.libpython.slice(facts.libpython.lastIndexOf('/') + 1)} is loaded`;
   } else if (!facts.exe && isPythonExe(first)) {

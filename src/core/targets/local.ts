@@ -37,7 +37,7 @@ export async function recognisePython(p: ProcessInfo): Promise<void> {
   if (exe && isPythonExe(exe)) {
     p.isPython = true;
     p.pythonReason = `executable ${exe}`;
-  } else if (mightEmbedPython(p.command)) {
+  } else if (mightEmbedPython(p.command, exe)) {
     try {
       const lib = libpythonFromMaps(await readFile(`/proc/${p.pid}/maps`, 'utf8'));
       if (lib) {

@@ -62,9 +62,16 @@ export function isPythonExe(exe: string): boolean {
   return PY_EXE.test(exe.replace(/ \(deleted\)$/, ''));
 }
 
+/** Tools that load libpython for their own scripting: not Python programs (gdb is Snag's own, mid-dump). */
+const SCRIPTING_HOST = /(^|\/)(gdb|gdb-multiarch|lldb[\w.-]*|vim|vim\.\w+|nvim|gvim)$/;
+
+export function isScriptingHost(command: string, exe?: string): boolean {
+  return SCRIPTING_HOST.test(exe ?? command.split(/\s+/)[0] ?? '');
+}
+
 /** Command lines worth checking for an embedded interpreter (libpython mapped). */
-export function mightEmbedPython(command: string): boolean {
-  return PY_LAUNCHER.test(command);
+export function mightEmbedPython(command: string, exe?: string): boolean {
+  return !isScriptingHost(command, exe) && PY_LAUNCHER.test(command);
 }
 
 /** The libpython a process has mapped, from the text of /proc/<pid>/maps. */
