@@ -24,16 +24,30 @@ import { SNAG_VERSION } from '../core/version';
 import { containerPs, openContainerTarget, parseEngine, parseStrategy } from './containers';
 import { remotePythonVersion, SSH_OPTIONS, sshTargetFromArgs } from './ssh';
 
-const USAGE = `usage:
-  snag ps [--all] [--json]
+const USAGE = `Snag: where is a Python process stuck? Every thread's stack, mapped to your source.
+
+usage:
+  snag ps [--all] [--json]                    Python processes here as a tree (--all: every process)
   snag ps --docker | --container NAME [--engine auto|docker|podman] [--all] [--json]
-  snag dump <pid> [--native] [--locals] [--nonblocking] [--json] [--map REMOTE=LOCAL]... [--root DIR] [--pyspy PATH] [--timeout S]
-            [--backend auto|py-spy|gdb] [--gdb PATH]
-  snag dump --container NAME <pid> [--strategy auto|host|exec|copy|sidecar] [--engine E] [dump options]
-  snag sample <pid> [--duration S] [--rate HZ] [--stuck-after S] [--speedscope FILE] [--json]
-            [--nonblocking] [--native] [--backend B] [--container NAME | --ssh HOST] [--map REMOTE=LOCAL]... [--root DIR]
+                                              the containers' processes
   snag ps --ssh HOST [--ssh-config FILE] [--connect-timeout S] [--all] [--json]
-  snag dump --ssh HOST <pid> [--remote-pyspy PATH] [--copy-pyspy] [--ssh-config FILE] [dump options]
+                                              the processes on an ssh host
+  snag dump <pid> [options]                   every thread's stack once, with findings
+  snag sample <pid> [--duration S] [--rate HZ] [--stuck-after S] [--speedscope FILE] [options]
+                                              samples for a while: stuck, busy and idle threads, hot lines
+
+options of dump and sample:
+  --json                 JSON instead of text (the README documents it)
+  --root DIR             map frames to files under DIR (default: the current folder)
+  --map REMOTE=LOCAL     a path rule, like debugpy's pathMappings (repeatable)
+  --native               native frames too (py-spy --native)
+  --locals               local variables (dump only)
+  --nonblocking          do not pause the process while reading (py-spy --nonblocking)
+  --backend auto|py-spy|gdb, --gdb PATH, --pyspy PATH, --timeout S
+  --container NAME [--strategy auto|host|exec|copy|sidecar] [--engine E]
+                         a process in a container (its pid as the container sees it)
+  --ssh HOST [--remote-pyspy PATH] [--copy-pyspy] [--ssh-config FILE]
+                         a process on an ssh host
 
 Environment: SNAG_PYSPY (path to py-spy), SNAG_GDB (path to gdb).`;
 
@@ -99,9 +113,11 @@ const READ_OPTIONS = {
 
 type ReadValues = ReturnType<typeof parseArgs<{ options: typeof READ_OPTIONS; allowPositionals: true }>>['values'];
 
-function parsePid(spec: string | undefined, cmd: string): number {
+function parsePid(positionals: readonly string[], cmd: string): number {
+  if (positionals.length > 1) throw new SnagError('bad-input', `${cmd} takes one process id, got ${positionals.length}: ${positionals.join(' ')}`);
+  const spec = positionals[0];
   const pid = Number(spec);
-  if (!Number.isInteger(pid) || pid <= 0) throw new SnagError('bad-input', `snag ${cmd} needs a process id, got "${spec ?? ''}"`);
+  if (!Number.isInteger(pid) || pid <= 0) throw new SnagError('bad-input', `${cmd} needs a process id, got "${spec ?? ''}"`);
   return pid;
 }
 
@@ -127,7 +143,7 @@ async function dump(args: string[], io: Io): Promise<void> {
     allowPositionals: true,
     options: { ...READ_OPTIONS, locals: { type: 'boolean' }, timeout: { type: 'string' } },
   });
-  const pid = parsePid(positionals[0], 'dump');
+  const pid = parsePid(positionals, 'dump');
   const timeoutMs = parseSeconds('--timeout', values.timeout);
   const { target, ssh, choice, pyspy, gdb, mapper } = await openProcess(values, io);
   const d = await dumpProcess({
@@ -152,7 +168,7 @@ async function sample(args: string[], io: Io): Promise<void> {
     allowPositionals: true,
     options: { ...READ_OPTIONS, duration: { type: 'string' }, rate: { type: 'string' }, 'stuck-after': { type: 'string' }, speedscope: { type: 'string' } },
   });
-  const pid = parsePid(positionals[0], 'sample');
+  const pid = parsePid(positionals, 'sample');
   const durationMs = parseSeconds('--duration', values.duration) ?? 5_000;
   const rate = values.rate === undefined ? DEFAULT_RATE_HZ : Number(values.rate);
   if (!Number.isFinite(rate) || rate < MIN_RATE_HZ || rate > MAX_RATE_HZ) throw new SnagError('bad-input', `--rate expects ${MIN_RATE_HZ} to ${MAX_RATE_HZ} samples per second, got "${values.rate}"`);

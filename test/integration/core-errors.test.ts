@@ -38,7 +38,7 @@ describe('core: failures', () => {
     assert.equal(r.code, 1);
     assert.equal(r.stdout, '');
     assert.ok(isOneLine(r.stderr), JSON.stringify(r.stderr));
-    assert.equal(r.stderr, `snag: Process ${pid} is no longer running.\n`);
+    assert.equal(r.stderr, `snag: Process ${pid} is not running (it has exited, or there is no such process).\n`);
   });
 
   it('a process that is not Python: exit 1, one line that says what to do', async (t) => {
@@ -68,6 +68,6 @@ describe('core: failures', () => {
   it('a usage error: exit 2, one line', async () => {
     const r = await runCli(['dump', 'not-a-pid']);
     assert.equal(r.code, 2);
-    assert.equal(r.stderr, 'snag: snag dump needs a process id, got "not-a-pid"\n');
+    assert.equal(r.stderr, 'snag: dump needs a process id, got "not-a-pid"\n');
   });
 });

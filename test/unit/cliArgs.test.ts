@@ -14,10 +14,12 @@ const oneLine = (s: string) => s.endsWith('\n') && !s.slice(0, -1).includes('\n'
 
 describe('snag CLI arguments', () => {
   const cases: Array<[string[], RegExp]> = [
-    [['dump'], /^snag: snag dump needs a process id, got ""$/],
-    [['dump', 'abc'], /^snag: snag dump needs a process id, got "abc"$/],
+    [['dump'], /^snag: dump needs a process id, got ""$/],
+    [['dump', 'abc'], /^snag: dump needs a process id, got "abc"$/],
     [['dump', '-5'], /^snag: /],
     [['dump', '0'], /needs a process id, got "0"/],
+    [['dump', '12', '34'], /^snag: dump takes one process id, got 2: 12 34$/],
+    [['sample', '12', '34'], /^snag: sample takes one process id/],
     [['dump', '12', '--map', 'no-equals-sign'], /^snag: --map expects REMOTE=LOCAL, got "no-equals-sign"$/],
     [['dump', '12', '--map', '=/local'], /--map expects REMOTE=LOCAL/],
     [['dump', '12', '--frobnicate'], /^snag: .*--frobnicate/],
@@ -39,7 +41,7 @@ describe('snag CLI arguments', () => {
   it('an unknown command exits 2 and shows the usage', async () => {
     const r = await cli('frobnicate');
     assert.equal(r.code, 2);
-    assert.match(r.err, /^snag: unknown command "frobnicate"\nusage:/);
+    assert.match(r.err, /^snag: unknown command "frobnicate"\nSnag: .*\n\nusage:/);
   });
 
   it('no command prints the usage and exits 2; --help exits 0', async () => {

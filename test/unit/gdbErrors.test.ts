@@ -27,7 +27,7 @@ describe('gdb failures → SnagError', () => {
   it('recorded: no such process → process-gone', () => {
     const e = classify(gdbReportError(report('gdb-err-gone.txt'), 999999));
     assert.equal(e.reason, 'process-gone');
-    assert.equal(e.message, 'Process 999999 is no longer running.');
+    assert.equal(e.message, 'Process 999999 is not running (it has exited, or there is no such process).');
   });
 
   it('a report without error is not an error', () => {

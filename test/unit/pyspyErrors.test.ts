@@ -25,7 +25,7 @@ describe('pyspyError on recorded py-spy failures', () => {
     const e = classify(failedRun('pyspy-err-gone.txt'));
     assert.equal(e.reason, 'process-gone');
     assert.deepEqual(e.fixes, ['refresh-processes']);
-    assert.equal(e.message, 'Process 4242 is no longer running.');
+    assert.equal(e.message, 'Process 4242 is not running (it has exited, or there is no such process).');
   });
 
   it('not a Python process → suggest its Python child', () => {

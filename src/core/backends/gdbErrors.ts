@@ -11,7 +11,7 @@ const PTRACE_HELP = 'run Snag as the process\'s user or root, or allow ptrace (s
 export function gdbAttachError(message: string, pid: number): SnagError {
   if (/Operation not permitted|Permission denied|EPERM/i.test(message))
     return new SnagError('permission-denied', `gdb may not attach to process ${pid} (${message.trim()}): ${PTRACE_HELP}.`, ['ptrace-help']);
-  if (/No such process|ESRCH/i.test(message)) return new SnagError('process-gone', `Process ${pid} is no longer running.`, ['refresh-processes']);
+  if (/No such process|ESRCH/i.test(message)) return new SnagError('process-gone', `Process ${pid} is not running (it has exited, or there is no such process).`, ['refresh-processes']);
   return new SnagError('tool-failed', `gdb could not attach to process ${pid}: ${message.trim()}`, ['show-log']);
 }
 
