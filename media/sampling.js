@@ -130,6 +130,20 @@
     );
   }
 
+  /** What the rules looking across threads found (a deadlock, a blocked event loop). */
+  function renderFindings(p) {
+    return h(
+      'ul',
+      { class: 'findings', 'aria-label': 'Findings' },
+      p.findings.map((f) =>
+        h('li', { key: `${f.kind}|${f.threadId}|${f.title}`, class: `finding sev-${f.severity}${f.open ? ' link' : ''}`, title: f.detail || f.title, onclick: f.open && f.line ? () => post({ type: 'open', file: f.open, line: f.line }) : undefined }, [
+          h('span', { class: 'dot', 'aria-hidden': 'true' }, [f.severity === 'error' ? '⛔' : f.severity === 'warning' ? '⚠' : 'ℹ']),
+          h('span', { class: 'headline' }, [f.title]),
+        ]),
+      ),
+    );
+  }
+
   function matches(r) {
     const q = ui.filter.trim().toLowerCase();
     return !q || r.function.toLowerCase().includes(q) || (r.file || '').toLowerCase().includes(q);
@@ -276,6 +290,7 @@
       renderHeader(),
       snap && snap.error ? h('div', { class: 'error', role: 'alert' }, [snap.error]) : null,
       ...(p ? (p.notes || []).map((n) => h('div', { class: 'note' }, [n])) : []),
+      p && p.findings && p.findings.length ? renderFindings(p) : null,
       p && p.threads.length ? renderThreads(p) : null,
       renderBody(),
     ];

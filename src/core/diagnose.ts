@@ -40,6 +40,23 @@ async function threadWaits(dump: StackDump, ctx: DiagnoseContext): Promise<Map<T
  * lines of the user's frames without a local copy come from `readRemote` when given (ssh hosts).
  */
 export async function diagnose(dump: StackDump, readRemote?: RemoteReader): Promise<Finding[]> {
+  const { findings, waits, explained } = await crossThread(dump, readRemote);
+  for (const [t, w] of waits) {
+    if (explained.has(t)) continue;
+    findings.push({ severity: w.severity, kind: w.kind, title: `${t.name} ${w.phrase} at ${where(w.frame)}`, detail: w.detail, threadId: t.id, frame: findingFrame(w.frame) });
+  }
+  return ranked(findings, dump);
+}
+
+/**
+ * Only what the rules looking across threads say (deadlocks, a blocked event loop, a finalizer,
+ * a queue feeder): sampling, whose threads carry their own waits, shows these beside them.
+ */
+export async function crossThreadFindings(dump: StackDump, readRemote?: RemoteReader): Promise<Finding[]> {
+  return ranked((await crossThread(dump, readRemote)).findings, dump);
+}
+
+async function crossThread(dump: StackDump, readRemote?: RemoteReader) {
   const ctx: DiagnoseContext = { source: new SourceLines(readRemote) };
   const waits = await threadWaits(dump, ctx);
   const findings: Finding[] = [];
@@ -49,11 +66,11 @@ export async function diagnose(dump: StackDump, readRemote?: RemoteReader): Prom
     findings.push(...r.findings);
     for (const t of r.explained) explained.add(t);
   }
-  for (const [t, w] of waits) {
-    if (explained.has(t)) continue;
-    findings.push({ severity: w.severity, kind: w.kind, title: `${t.name} ${w.phrase} at ${where(w.frame)}`, detail: w.detail, threadId: t.id, frame: findingFrame(w.frame) });
-  }
-  // Most severe first; among equals, in thread order (MainThread first).
+  return { findings, waits, explained };
+}
+
+/** Most severe first; among equals, in thread order (MainThread first). */
+function ranked(findings: Finding[], dump: StackDump): Finding[] {
   const order = new Map(dump.threads.map((t, i) => [t.id, i]));
   return findings
     .map((f, i) => ({ f, i }))

@@ -254,4 +254,9 @@ export interface Profile {
   stacks: ProfileStack[];
   /** Things the user should know ("idle state unknown across PID namespaces"). */
   notes?: string[];
+  /**
+   * What the rules looking across threads say about the stacks that stood still for the stuck
+   * threshold: a deadlock, a blocked event loop (each thread's own wait is in its `wait`).
+   */
+  findings?: Finding[];
 }

@@ -3,8 +3,8 @@
 // A thread is stuck when its whole stack has not changed for `stuckAfterSeconds` while it was
 // not running Python code, unless the finding rules say it is a helper thread parked in a sleep,
 // an Event or a queue (idle); one that keeps the same stack while running is busy (a hot spin).
-import type { FunctionStat, LineStat, Profile, ProfileStack, SampleBatch, SampleFrame, StackWait, ThreadProfile, ThreadStatus } from './model';
-import type { StackExplainer } from './sampling/stackWait';
+import type { Finding, FunctionStat, LineStat, Profile, ProfileStack, SampleBatch, SampleFrame, StackWait, ThreadProfile, ThreadStatus } from './model';
+import type { StackExplainer, ThreadsExplainer } from './sampling/stackWait';
 
 // Two seconds: with one-second recordings a wait shows as stuck after the second one, within ~3 s of Start.
 export const DEFAULT_STUCK_AFTER_SECONDS = 2;
@@ -21,6 +21,8 @@ export interface SamplerOptions {
   mapFrame?: FrameMapper;
   /** Says what an unchanged stack waits in (the finding rules); without it threads get no `wait`. */
   explainStack?: StackExplainer;
+  /** The cross-thread finding rules, over the stacks that stood still; without it no `findings`. */
+  explainThreads?: ThreadsExplainer;
   startedAt?: Date;
 }
 
@@ -51,6 +53,9 @@ export class Sampler {
   private readonly notes = new Set<string>();
   /** Explanations by thread name and stack: a stack waits in the same call every time. */
   private readonly waits = new Map<string, Promise<StackWait | undefined>>();
+  /** The cross-thread findings, and which still stacks they were made of. */
+  private findings: Finding[] = [];
+  private findingsKey = '';
   private endMs = 0;
   private total = 0;
   readonly startedAt: Date;
@@ -113,6 +118,19 @@ export class Sampler {
     }
     for (const n of batch.notes ?? []) this.notes.add(n);
     this.endMs = Math.max(this.endMs, batch.endMs);
+    await this.explainStillStacks();
+  }
+
+  /** Cross-thread findings over the threads whose stacks stood still for the threshold (not the moving ones: those would flicker). */
+  private async explainStillStacks(): Promise<void> {
+    const explain = this.opts.explainThreads;
+    if (!explain) return;
+    const still = [...this.threads.values()].filter((st) => st.key !== undefined && st.last && st.lastSeenMs - st.sinceMs >= this.stuckAfterSeconds * 1000);
+    const key = still.map((st) => `${st.id}:${st.key}`).join('|');
+    if (key === this.findingsKey) return;
+    this.findingsKey = key;
+    const threads = still.map((st) => ({ id: st.id, name: st.name, active: st.active === true, ownsGil: false, frames: st.last!.map((i) => ({ ...this.frames[i]! })) }));
+    this.findings = threads.length ? await explain(threads).catch(() => []) : [];
   }
 
   private explain(name: string, key: string, stack: number[]): Promise<StackWait | undefined> {
@@ -220,6 +238,7 @@ export class Sampler {
     };
     if (this.opts.label) profile.label = this.opts.label;
     if (this.notes.size) profile.notes = [...this.notes];
+    if (this.findings.length) profile.findings = this.findings;
     return profile;
   }
 }

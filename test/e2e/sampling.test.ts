@@ -158,4 +158,21 @@ test('Sampling view in a real VS Code workbench: stuck thread, hot lines as heat
     await view.locator('button.btn[data-command="stop"]').click();
     await view.locator('.badge.stopped').waitFor();
   });
+
+  await t.test('a deadlock: the cross-thread finding shows above the threads, and opens the line', async () => {
+    const deadlock = await startProgram('deadlock.py');
+    t.after(() => deadlock.stop());
+    await wb.runCommand('Snag: Start Sampling');
+    await page.locator('.quick-input-widget input').fill('deadlock');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: new RegExp(`pid ${deadlock.pid} ·`) }).click();
+    const finding = view.locator('ul.findings li.finding.sev-error.link', { hasText: /worker-a waits for lock_b at deadlock\.py:\d+ \(transfer_a_to_b\), held by worker-b: a deadlock/ });
+    await finding.waitFor();
+    await wb.settle();
+    await wb.screenshot('sampling-deadlock', page.locator('.part.panel'));
+    await finding.click();
+    await page.locator('.tabs-container .tab.active', { hasText: 'deadlock.py' }).waitFor();
+    await waitForCursorLine(page, hangLine('deadlock.py', 'a-waits-b'));
+    await view.locator('button.btn[data-command="stop"]').click();
+    await view.locator('.badge.stopped').waitFor();
+  });
 });

@@ -107,6 +107,20 @@ test('sampling real processes', { timeout: 300_000 }, async (t) => {
     assert.match(text.stdout, /janitor idle for \d+ s at janitor \(parked_helpers\.py:\d+\) — sleeps in time\.sleep/);
   });
 
+  await t.test('the cross-thread findings of dumps over the stacks that stand still: a deadlock, a blocked event loop', async () => {
+    const deadlock = await startProgram('deadlock.py');
+    const loop = await startProgram('asyncio_blocked.py');
+    t.after(() => deadlock.stop());
+    t.after(() => loop.stop());
+    const [d, a] = await Promise.all([deadlock, loop].map((p) => runCli(['sample', String(p.pid), '--duration', '3', '--json', '--root', PROGRAMS], { env })));
+    for (const r of [d, a]) assert.equal(r!.code, 0, r!.stderr);
+    const kinds = (r: { stdout: string }) => ((JSON.parse(r.stdout) as { findings?: { kind: string }[] }).findings ?? []).map((f) => f.kind).sort();
+    assert.deepEqual(kinds(d!), ['deadlock', 'deadlock']);
+    assert.deepEqual(kinds(a!), ['asyncio-blocked']);
+    const text = await runCli(['sample', String(deadlock.pid), '--duration', '3', '--root', PROGRAMS], { env });
+    assert.match(text.stdout, /Findings:\n  error: worker-\w waits for lock_\w at deadlock\.py:\d+ \(transfer_\w_to_\w\), held by worker-\w: a deadlock/);
+  });
+
   await t.test('with gdb: repeated gdb dumps, the target resumed after each', async (t2) => {
     const gdb = requireTool(t2, 'gdb', 'bash scripts/setup.sh core');
     if (!gdb) return;

@@ -17,5 +17,6 @@ export function profileToJson(p: Profile) {
     functions: p.functions.map(withShares),
     lines: p.lines.map(withShares),
     ...(p.notes ? { notes: p.notes } : {}),
+    ...(p.findings ? { findings: p.findings } : {}),
   };
 }

@@ -30,6 +30,10 @@ export function profileToText(p: Profile, o: { top?: number } = {}): string {
   const secs = (p.durationMs / 1000).toFixed(1);
   const out = [`Sampled pid ${p.pid} for ${secs} s at ${p.rateHz} Hz with ${p.method}: ${p.samples} samples over ${p.threads.length} thread${p.threads.length === 1 ? '' : 's'}`];
   for (const n of p.notes ?? []) out.push(`note: ${n}`);
+  if (p.findings?.length) {
+    out.push('', 'Findings:');
+    for (const f of p.findings) out.push(`  ${f.severity}: ${f.title}`);
+  }
   out.push('', 'Threads:');
   for (const t of p.threads) out.push(`  ${t.status === 'stuck' ? '■' : t.status === 'busy' ? '▶' : '·'} ${describeThread(t, p.stuckAfterSeconds)}  (${t.samples} samples)`);
   const table = (title: string, rows: { function: string; file: string; line: number; localFile?: string; own: number; total: number }[]) => {

@@ -7,7 +7,7 @@ import type { SourceMapper } from '../sourceMap';
 import type { Target } from '../targets/target';
 import { frameMapperFor } from './frameMapper';
 import type { SampleSource } from './sampleSource';
-import { stackWaitExplainer } from './stackWait';
+import { stackWaitExplainer, threadsExplainer } from './stackWait';
 import { SamplingSession } from './samplingSession';
 
 export interface SamplerJob {
@@ -28,7 +28,8 @@ export interface SampleJob extends SamplerJob {
 /** A Sampler for the process whose frames map like its dumps' (the target's rules first). */
 export async function createSampler(job: SamplerJob): Promise<Sampler> {
   const mapper = await mapperFor(job.target, job.mapper, job.signal);
-  return new Sampler({ pid: job.pid, rateHz: job.rateHz, method: job.source.method, stuckAfterSeconds: job.stuckAfterSeconds, label: job.label, mapFrame: frameMapperFor(mapper), explainStack: stackWaitExplainer(remoteReader(job.target, job.signal)) });
+  const readRemote = remoteReader(job.target, job.signal);
+  return new Sampler({ pid: job.pid, rateHz: job.rateHz, method: job.source.method, stuckAfterSeconds: job.stuckAfterSeconds, label: job.label, mapFrame: frameMapperFor(mapper), explainStack: stackWaitExplainer(readRemote), explainThreads: threadsExplainer(readRemote) });
 }
 
 /** Rejects with the source's error when nothing was sampled; a later failure ends early with a note. */

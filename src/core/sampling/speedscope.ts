@@ -5,7 +5,7 @@
 import { SnagError } from '../errors';
 import type { Profile, SampleFrame, StackSample, ThreadProfile } from '../model';
 import { Sampler, type FrameMapper } from '../sampler';
-import { stackWaitExplainer } from './stackWait';
+import { stackWaitExplainer, threadsExplainer } from './stackWait';
 
 const SCHEMA = 'https://www.speedscope.app/file-format-schema.json';
 
@@ -111,7 +111,7 @@ export async function fromSpeedscope(text: string, source: string, mapFrame?: Fr
     });
   });
   const durationMs = meta?.durationMs ?? Math.round(Math.max(...sampled.map((p) => (p.endValue - p.startValue) * (p.unit === 'seconds' ? 1000 : p.unit === 'milliseconds' ? 1 : 1000 / rate))));
-  const sampler = new Sampler({ pid: meta?.pid ?? 0, rateHz: rate, method: `loaded from ${source}`, label: meta?.label ?? file.name, stuckAfterSeconds: meta?.stuckAfterSeconds, mapFrame, explainStack: stackWaitExplainer(), startedAt: meta ? new Date(meta.startedAt) : undefined });
+  const sampler = new Sampler({ pid: meta?.pid ?? 0, rateHz: rate, method: `loaded from ${source}`, label: meta?.label ?? file.name, stuckAfterSeconds: meta?.stuckAfterSeconds, mapFrame, explainStack: stackWaitExplainer(), explainThreads: threadsExplainer(), startedAt: meta ? new Date(meta.startedAt) : undefined });
   await sampler.add({ startMs: 0, endMs: durationMs, stacks });
   const profile = sampler.profile();
   if (meta) {

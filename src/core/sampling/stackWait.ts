@@ -9,9 +9,12 @@ import { sleepWait } from '../findings/sleepWait';
 import { socketWait } from '../findings/socketWait';
 import { stdinWait } from '../findings/stdinWait';
 import { SourceLines, type RemoteReader } from '../findings/sourceLines';
-import type { StackWait, ThreadStack } from '../model';
+import { crossThreadFindings } from '../diagnose';
+import type { Finding, StackWait, ThreadStack } from '../model';
 
 export type StackExplainer = (thread: ThreadStack) => Promise<StackWait | undefined>;
+/** What the rules looking across threads say about these threads' stacks, taken together. */
+export type ThreadsExplainer = (threads: ThreadStack[]) => Promise<Finding[]>;
 
 /** Waits a helper thread parks in; the main thread waiting there is a hang all the same. */
 const PARKING = new Set(['sleep', 'signal-wait']);
@@ -31,4 +34,9 @@ export function stackWaitExplainer(readRemote?: RemoteReader): StackExplainer {
     }
     return undefined;
   };
+}
+
+/** The cross-thread rules of dumps (deadlocks, a blocked event loop, …) over sampled stacks. */
+export function threadsExplainer(readRemote?: RemoteReader): ThreadsExplainer {
+  return (threads) => crossThreadFindings({ pid: 0, backend: 'py-spy', takenAt: new Date(0).toISOString(), durationMs: 0, threads, findings: [] }, readRemote);
 }

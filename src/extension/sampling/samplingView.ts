@@ -127,6 +127,7 @@ export function pageSnapshot(s: SamplingSnapshot) {
       durationMs: p.durationMs,
       samples: p.samples,
       notes: p.notes ?? [],
+      findings: (p.findings ?? []).map((f) => ({ severity: f.severity, kind: f.kind, title: f.title, detail: f.detail, threadId: f.threadId, open: f.frame?.localFile, line: f.frame?.line })),
       threads: p.threads.map((t) => ({ ...t, headline: describeThread(t, p.stuckAfterSeconds), open: t.at ? documentOf({ ...t.at, isUserCode: t.at.isUserCode ?? false }) : undefined })),
       lines: p.lines.slice(0, MAX_ROWS).map(withOpen),
       functions: p.functions.slice(0, MAX_ROWS).map(withOpen),
