@@ -14,6 +14,8 @@ export interface ContainerSettings {
   strategy: ContainerStrategyChoice;
 }
 
+const RETRY_FAILED_ENGINE_MS = 30_000;
+
 const STRATEGIES: readonly ContainerStrategyChoice[] = ['auto', 'host', 'exec', 'copy', 'sidecar'];
 
 export function readContainerSettings(): ContainerSettings {
@@ -61,16 +63,28 @@ export function engineGroup(engine: ContainerEngine, info: EngineInfo | undefine
 
 export function createContainerTargetProvider(): TargetProvider & vscode.Disposable {
   const changed = new vscode.EventEmitter<void>();
-  const listener = vscode.workspace.onDidChangeConfiguration((e) => affectsSnag(e, 'containers') && changed.fire());
-  // The engines (and the parent they run on) are probed once per refresh round of the view.
+  // The engines (and the parent they run on) are probed once per refresh round of the view; an
+  // engine that did not answer is asked again after a while, not at every auto-refresh (the log
+  // would fill with its failures), or at once when the user refreshes.
   const parent = new LocalTarget();
+  let lastFailed: { at: number; engines: Awaited<ReturnType<typeof detectEngines>> } | undefined;
+  const listener = vscode.workspace.onDidChangeConfiguration((e) => {
+    if (!affectsSnag(e, 'containers')) return;
+    lastFailed = undefined;
+    changed.fire();
+  });
   return {
     id: 'containers',
     onDidChange: changed.event,
     groups: async (signal) => {
       const settings = readContainerSettings();
-      const engines = await detectEngines(parent, settings.engine, signal);
+      const recent = lastFailed && Date.now() - lastFailed.at < RETRY_FAILED_ENGINE_MS ? lastFailed.engines : undefined;
+      const engines = recent ?? (await detectEngines(parent, settings.engine, signal));
+      if (!recent) lastFailed = engines.some((e) => e.error) && !signal.aborted ? { at: Date.now(), engines } : undefined;
       return engines.map(({ engine, info, error }) => engineGroup(engine, info, error, settings));
+    },
+    forgetFailures: () => {
+      lastFailed = undefined;
     },
     dispose: () => {
       listener.dispose();

@@ -34,6 +34,8 @@ export interface TargetProvider {
   groups(signal: AbortSignal): Promise<readonly TargetGroup[]>;
   /** Fires when this provider's groups changed; the view refreshes. */
   readonly onDidChange?: vscode.Event<void>;
+  /** Drops what the provider remembers between rounds (the user asked for a fresh look). */
+  forgetFailures?(): void;
 }
 
 /** What a process row hands to commands (dump, sampling, …): the process and where it lives. */

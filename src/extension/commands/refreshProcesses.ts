@@ -1,5 +1,9 @@
 import type { Services } from '../services';
 
+/** The user asked for a fresh look: providers drop the failures they hold back between auto-refreshes. */
 export function refreshProcesses(s: Services): () => void {
-  return () => s.processTree.refresh();
+  return () => {
+    for (const p of s.providers.all()) p.forgetFailures?.();
+    s.processTree.refresh();
+  };
 }
