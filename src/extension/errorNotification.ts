@@ -12,12 +12,14 @@ export async function showSnagError(err: unknown, fixes: Fixes, ctx: FixContext 
   const actions = fixes.actions(ctx);
   const named: SnagFix[] = SnagError.is(err) ? [...err.fixes] : [];
   const available = named.filter((f) => actions[f]);
-  if (!available.includes('show-log')) available.push('show-log');
+  // Nothing to do yet (no samples to save, a flag the user mistyped) is advice: no log to look at.
+  const advice = SnagError.is(err, 'bad-input');
+  if (!advice && !available.includes('show-log')) available.push('show-log');
   const shown = available.slice(0, MAX_BUTTONS);
   const labels = shown.map((f) => fixes.label(f));
   // A process that ended or is not Python is a fact about the process, not a failure of Snag.
   const mild = SnagError.is(err) && (err.reason === 'process-gone' || err.reason === 'not-python');
-  const show = mild ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
+  const show = advice ? vscode.window.showInformationMessage : mild ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
   const picked = await show(errorMessage(err), ...labels);
   const fix = shown[labels.indexOf(picked ?? '')];
   if (fix) await actions[fix]?.();

@@ -105,7 +105,7 @@ test('a stuck process on an SSH host: connect from the tree, dump, open the remo
     await stuck.click();
     await page.locator('.tabs-container .tab.active', { hasText: PROGRAM }).waitFor();
     await waitForCursorLine(page, line);
-    await waitForAfterText(page, line, /🔥 \d+\.\d % here/);
+    await waitForAfterText(page, line, /🔥 \d+\.\d %/);
     await view.locator('button.btn[data-command="stop"]').click();
     await view.locator('.badge.stopped').waitFor();
     assert.notEqual(processState(program.pid), 'T', 'the process keeps running');

@@ -52,7 +52,9 @@ export function heatByFile(p: Profile, documentOf: (l: LineStat) => string | und
   return out;
 }
 
+/** Short, as it shares the line's end with the dump's marker: the hover has the full sentence. */
 export function heatText(ownPercent: number, totalPercent: number): string {
   const pct = (n: number) => `${n.toFixed(1)} %`;
-  return ownPercent >= MIN_TOTAL_PERCENT ? `🔥 ${pct(ownPercent)} here · ${pct(totalPercent)} with callees` : `↳ ${pct(totalPercent)} in calls from here`;
+  if (ownPercent < MIN_TOTAL_PERCENT) return `↳ ${pct(totalPercent)} in calls`;
+  return totalPercent - ownPercent >= 0.1 ? `🔥 ${pct(ownPercent)} · ${pct(totalPercent)} with calls` : `🔥 ${pct(ownPercent)}`;
 }

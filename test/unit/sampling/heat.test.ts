@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { heatByFile, heatLevel } from '../../../src/core/format/heat';
+import { heatByFile, heatLevel, heatText } from '../../../src/core/format/heat';
 import { Sampler } from '../../../src/core/sampler';
 
 describe('heat', () => {
@@ -19,9 +19,15 @@ describe('heat', () => {
     assert.deepEqual([...heat.keys()], ['/ws/w.py']);
     const byLine = Object.fromEntries(heat.get('/ws/w.py')!.map((m) => [m.line, m]));
     assert.equal(byLine[9]!.level, 5);
-    assert.equal(byLine[9]!.text, '🔥 60.0 % here · 60.0 % with callees');
+    assert.equal(byLine[9]!.text, '🔥 60.0 %');
     assert.equal(byLine[10]!.level, 0, 'only a caller: text, no tint');
-    assert.equal(byLine[10]!.text, '↳ 40.0 % in calls from here');
+    assert.equal(byLine[10]!.text, '↳ 40.0 % in calls');
     assert.equal(byLine[2]!.totalPercent, 100);
+  });
+
+  it('says the share with calls only where it differs, to keep the line short', () => {
+    assert.equal(heatText(45, 60), '🔥 45.0 % · 60.0 % with calls');
+    assert.equal(heatText(45, 45.05), '🔥 45.0 %');
+    assert.equal(heatText(0, 12.5), '↳ 12.5 % in calls');
   });
 });
