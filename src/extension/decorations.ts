@@ -33,6 +33,8 @@ export class StackDecorations implements vscode.Disposable {
   private marks = new Map<string, LineMark[]>();
   private waited = new Map<number, number>();
   private hidden = false;
+  /** The selected dump's process has exited since: the markers say so. */
+  private exited = false;
   private timer?: ReturnType<typeof setTimeout>;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -79,6 +81,11 @@ export class StackDecorations implements vscode.Disposable {
     return this.hidden ? undefined : this.dump;
   }
 
+  /** Whether the shown dump's process has exited since it was taken. */
+  get shownProcessExited(): boolean {
+    return this.exited;
+  }
+
   /** Hides the markers until the next dump (or another dump is selected). */
   clear(): void {
     this.hidden = true;
@@ -89,7 +96,9 @@ export class StackDecorations implements vscode.Disposable {
   private follow(): void {
     const entry = this.history.selected;
     const dump = entry?.dump;
-    if (dump === this.dump && !this.hidden) return;
+    const exited = !!entry && this.history.hasExited(entry.key);
+    if (dump === this.dump && !this.hidden && exited === this.exited) return;
+    this.exited = exited;
     this.dump = dump;
     this.hidden = false;
     this.marks = dump ? marksByFile(dump, documentOf(dump)) : new Map();
@@ -122,7 +131,7 @@ export class StackDecorations implements vscode.Disposable {
       const option: vscode.DecorationOptions = {
         range: doc.lineAt(mark.line - 1).range,
         hoverMessage: hover,
-        renderOptions: { after: { contentText: afterText(mark, this.waited) } },
+        renderOptions: { after: { contentText: afterText(mark, this.waited) + (this.exited ? ` · ${vscode.l10n.t('process exited')}` : '') } },
       };
       (mark.innermost ? here : frames).push(option);
     }

@@ -23,6 +23,8 @@ type Listener = () => void;
 
 export class DumpHistory {
   private readonly byProcess = new Map<string, DumpEntry[]>();
+  /** Processes seen to have exited since their last dump (their markers say so). */
+  private readonly exited = new Set<string>();
   private current?: DumpEntry;
   private readonly listeners = new Set<Listener>();
 
@@ -40,8 +42,38 @@ export class DumpHistory {
     list.unshift(entry);
     list.length = Math.min(list.length, this.size);
     this.byProcess.set(entry.key, list);
+    this.exited.delete(entry.key);
     this.current = entry;
     this.changed();
+  }
+
+  /** Has the process of these dumps exited since (a listing of its target no longer had it)? */
+  hasExited(key: string): boolean {
+    return this.exited.has(key);
+  }
+
+  /** The process is gone (a dump or sampling of it said so). */
+  markExited(key: string): void {
+    if (this.exited.has(key) || !this.byProcess.has(key)) return;
+    this.exited.add(key);
+    this.changed();
+  }
+
+  /**
+   * A fresh listing of a target's processes: remembered processes of it that are not in the list
+   * have exited. `all`: the list has every process (else only Python ones, so a non-Python process
+   * dumped with gdb cannot be judged from it).
+   */
+  noteListed(targetId: string, pids: ReadonlySet<number>, all: boolean): void {
+    let changed = false;
+    for (const [key, list] of this.byProcess) {
+      const e = list[0]!;
+      if (key !== processKey(targetId, e.dump.pid) || this.exited.has(key) || pids.has(e.dump.pid)) continue;
+      if (!all && e.source?.process.isPython === false) continue;
+      this.exited.add(key);
+      changed = true;
+    }
+    if (changed) this.changed();
   }
 
   get selected(): DumpEntry | undefined {

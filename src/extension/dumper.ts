@@ -73,6 +73,7 @@ export class Dumper implements vscode.Disposable {
         logInfo(`dump of pid ${p.pid} cancelled`);
         return undefined;
       }
+      if (SnagError.is(result.err, 'process-gone')) this.history.markExited(processKey(ref.target.ref.id, p.pid));
       const retry = (more?: DumpOptions) => this.dump(ref, { ...options, ...more });
       void showSnagError(result.err, this.fixes, { ref, retry }, `dump of pid ${p.pid} failed`);
       return undefined;

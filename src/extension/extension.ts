@@ -40,7 +40,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const fixes = new Fixes(context.extensionUri);
   const history = new DumpHistory(settings.historySize);
   const dumper = new Dumper(history, fixes);
-  const processTree = new ProcessTreeProvider(providers, settings.pythonOnly);
+  const processTree = new ProcessTreeProvider(providers, settings.pythonOnly, (target, pids, all) => history.noteListed(target, pids, all));
   const stackTree = new StackTreeProvider(history);
   const decorations = new StackDecorations(history, context.extensionUri);
   const reports = new ReportDocuments();

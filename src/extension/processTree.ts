@@ -52,6 +52,8 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<ProcessTreeN
   constructor(
     private readonly providers: TargetProviders,
     pythonOnly: boolean,
+    /** Every successful listing of a target (which processes it has now), before filtering. */
+    private readonly onListed?: (targetId: string, pids: ReadonlySet<number>, all: boolean) => void,
   ) {
     this.pythonOnly = pythonOnly;
     this.subscription = providers.onDidChange(() => this.refresh());
@@ -153,6 +155,7 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<ProcessTreeN
       return [{ kind: 'message', id: `${g.id}/error:processes`, text: errorMessage(err), icon: 'error', tooltip: String(err instanceof Error ? err.message : err) }];
     }
     this.loggedErrors.delete(`${g.id}/error:processes`);
+    this.onListed?.(target.ref.id, new Set(list.map((p) => p.pid)), !this.pythonOnly);
     const forest = filterProcessForest(buildProcessTree(list), this.filterText);
     const wrap = (n: CoreProcessNode): ProcessNode => ({ kind: 'process', groupId: g.id, target, process: n.process, path, children: n.children.map(wrap) });
     return forest.map(wrap);

@@ -60,7 +60,7 @@ export function registerTrees(processTree: ProcessTreeProvider, stackTree: Stack
 
   const describeStacks = () => {
     const entry = history.selected;
-    stackView.description = entry ? `${entry.processName} · pid ${entry.dump.pid}` : undefined;
+    stackView.description = entry ? `${entry.processName} · pid ${entry.dump.pid}${history.hasExited(entry.key) ? ` · ${vscode.l10n.t('exited')}` : ''}` : undefined;
     void vscode.commands.executeCommand('setContext', 'snag.hasDump', !!entry);
   };
   describeStacks();

@@ -19,8 +19,11 @@ export class StoppedThreadsLens implements vscode.CodeLensProvider {
     if (!marks.length || !dump) return [];
     const threads = threadsInFile(marks);
     const target = marks.find((m) => m.innermost) ?? marks[0]!;
-    const title =
-      threads.length === 1
+    const title = this.decorations.shownProcessExited
+      ? threads.length === 1
+        ? vscode.l10n.t('⏹ 1 thread was stopped in this file ({0}, pid {1}, which has exited since)', threads[0]!.name, dump.pid)
+        : vscode.l10n.t('⏹ {0} threads were stopped in this file (pid {1}, which has exited since)', threads.length, dump.pid)
+      : threads.length === 1
         ? vscode.l10n.t('⏸ 1 thread stopped in this file ({0}, pid {1})', threads[0]!.name, dump.pid)
         : vscode.l10n.t('⏸ {0} threads stopped in this file (pid {1})', threads.length, dump.pid);
     return [

@@ -117,4 +117,14 @@ test('Snag in a real VS Code workbench: dump a stuck process and land on its han
     await wb.treeRow(new RegExp(`fetch_reply\\s*socket_recv\\.py:${hangLine('socket_recv.py', 'recv')}\\b`), { view: 'Stacks' });
     assert.equal(await page.locator('.notifications-toasts', { hasText: /py-spy was not found/ }).count(), 0);
   });
+
+  await t.test('the dumped process exits: its markers, the CodeLens and the Stacks view say so', async () => {
+    const recv = hangLine('socket_recv.py', 'recv');
+    await (await wb.treeRow(new RegExp(`fetch_reply\\s*socket_recv\\.py:${recv}\\b`), { view: 'Stacks' })).click();
+    await waitForAfterText(page, recv, /⏸ MainThread/);
+    socketRecv.stop();
+    await waitForAfterText(page, recv, /⏸ MainThread · idle · .*process exited$/);
+    await page.locator('.editor-group-container.active .codelens-decoration', { hasText: /were stopped in this file \(pid \d+, which has exited since\)/ }).first().waitFor();
+    await wb.view('Stacks').locator('.pane-header', { hasText: /· exited/ }).waitFor();
+  });
 });

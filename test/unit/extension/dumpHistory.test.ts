@@ -23,6 +23,35 @@ describe('dump history', () => {
     assert.deepEqual(h.all(), [b1, a3, a2], 'all dumps, newest first');
   });
 
+  it('a listing of the target without the process marks it exited, until it is dumped again', () => {
+    const h = new DumpHistory(5);
+    h.add(entry(7, 'local'));
+    h.add(entry(7, 'docker:abc'));
+    let changes = 0;
+    h.onDidChange(() => changes++);
+    h.noteListed('local', new Set([1, 7]), false);
+    assert.equal(h.hasExited('local:7'), false);
+    h.noteListed('local', new Set([1]), false);
+    assert.equal(h.hasExited('local:7'), true);
+    assert.equal(h.hasExited('docker:abc:7'), false, 'another target’s listing says nothing of it');
+    assert.equal(changes, 1);
+    h.noteListed('local', new Set([1]), false);
+    assert.equal(changes, 1, 'told once');
+    h.add(entry(7, 'local'));
+    assert.equal(h.hasExited('local:7'), false, 'a new dump: it runs (again)');
+  });
+
+  it('a Python-only listing says nothing about a non-Python process dumped with gdb', () => {
+    const h = new DumpHistory(5);
+    const e = entry(9);
+    e.source = { process: { isPython: false } } as DumpEntry['source'];
+    h.add(e);
+    h.noteListed('local', new Set(), false);
+    assert.equal(h.hasExited('local:9'), false);
+    h.noteListed('local', new Set(), true);
+    assert.equal(h.hasExited('local:9'), true);
+  });
+
   it('the same pid on two targets is two processes', () => {
     const h = new DumpHistory(5);
     h.add(entry(1, 'local'));
