@@ -88,6 +88,17 @@ test('npm run demo: a workbench with Snag on a stuck worker; three clicks to the
   await wb.settle();
   await wb.screenshot('demo');
 
+  // A settings change (the view's filter) must not lose the py-spy the demo configured.
+  await wb.runCommand('Snag: Toggle Python-Only Filter');
+  await wb.view('Processes').locator('.pane-header', { hasText: 'all processes' }).waitFor();
+  await wb.runCommand('Snag: Toggle Python-Only Filter');
+  const again = await wb.treeRow(new RegExp(`pid ${workerPid} ·`), { view: 'Processes' });
+  await again.hover();
+  await again.locator('.actions .action-label[aria-label="Dump Stacks"]').click();
+  // The second dump landed: the marker compares it with the first.
+  await waitForAfterText(page, hang, /⏸ MainThread · idle · same place ≥ \d+ s/);
+  assert.equal(await page.locator('.notifications-toasts', { hasText: /py-spy was not found/ }).count(), 0, 'py-spy is still found');
+
   // Ctrl-C: the terminal sends SIGINT to the script.
   process.kill(demo.pid, 'SIGINT');
   const code = await demo.exitedWithin(30_000);
