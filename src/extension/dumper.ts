@@ -8,6 +8,7 @@ import type { DumpOptions } from '../core/model';
 import { SourceMapper } from '../core/sourceMap';
 import { pythonVersionOf } from '../core/targets/local';
 import { createBackend } from './backends';
+import { Cmd } from './commandIds';
 import { processKey, type DumpEntry, type DumpHistory } from './dumpHistory';
 import { showSnagError } from './errorNotification';
 import type { Fixes } from './fixes';
@@ -73,7 +74,11 @@ export class Dumper implements vscode.Disposable {
         logInfo(`dump of pid ${p.pid} cancelled`);
         return undefined;
       }
-      if (SnagError.is(result.err, 'process-gone')) this.history.markExited(processKey(ref.target.ref.id, p.pid));
+      if (SnagError.is(result.err, 'process-gone')) {
+        this.history.markExited(processKey(ref.target.ref.id, p.pid));
+        // Its row should not stay in the Processes view until the next refresh.
+        void vscode.commands.executeCommand(Cmd.RefreshProcesses);
+      }
       const retry = (more?: DumpOptions) => this.dump(ref, { ...options, ...more });
       void showSnagError(result.err, this.fixes, { ref, retry }, `dump of pid ${p.pid} failed`);
       return undefined;

@@ -94,6 +94,20 @@ test('Snag in a real VS Code workbench: dump a stuck process and land on its han
     await wb.settle();
   });
 
+  await t.test('Command Palette: Open Frame lists where each thread stands first; picking one opens it', async () => {
+    await wb.runCommand('Snag: Open Frame');
+    const rows = page.locator('.quick-input-list .monaco-list-row');
+    const here = rows.filter({ hasText: new RegExp(`fetch_reply\\s*socket_recv\\.py:${recvLine}\\s*◀ here`) }).first();
+    await here.waitFor();
+    const texts = await rows.allTextContents();
+    const main = texts.findIndex((x) => /MainThread/.test(x));
+    assert.match(texts[main] ?? '', /fetch_reply.*◀ here/, `the first row of MainThread is where it stands: ${JSON.stringify(texts.slice(0, 6))}`);
+    // The hover step left the cursor on main's line: picking moves it to the hanging line.
+    await here.click();
+    await page.locator('.tabs-container .tab.active', { hasText: 'socket_recv.py' }).waitFor();
+    await waitForCursorLine(page, recvLine);
+  });
+
   await t.test('Command Palette: Attach to Process… → type the name → pick → dump', async () => {
     await wb.runCommand('Snag: Attach to Process');
     await page.locator('.quick-input-widget input').fill('deadlock');

@@ -2,6 +2,7 @@
 // CodeLens), a frame row from a context menu, or nothing (then: pick a frame of the selected dump).
 import * as vscode from 'vscode';
 import { frameLocation } from '../../core/format/dumpText';
+import { stoppedFrame } from '../../core/format/frameMarks';
 import type { FrameLink } from '../../core/format/stackHover';
 import type { Frame } from '../../core/model';
 import { REMOTE_SCHEME, remoteFrameUri } from '../remoteDocuments';
@@ -37,19 +38,22 @@ async function pickFrame(s: Services): Promise<FrameLink | undefined> {
     void vscode.window.showInformationMessage(vscode.l10n.t('No dump yet: dump a process first.'));
     return undefined;
   }
-  type Item = vscode.QuickPickItem & { link?: FrameLink; remote?: vscode.Uri };
+  type Item = vscode.QuickPickItem & { link?: FrameLink };
   const items: Item[] = [];
   for (const t of dump.threads) {
     items.push({ label: t.name, kind: vscode.QuickPickItemKind.Separator });
-    for (const f of t.frames)
-      if (f.localFile && f.line > 0) items.push({ label: f.function, description: frameLocation(f), detail: f.isUserCode ? undefined : f.localFile, link: { file: f.localFile, line: f.line } });
-      else if (f.line > 0 && remoteFrameUri(dump.target, f)) items.push({ label: f.function, description: frameLocation(f), detail: f.mapping?.reason, link: { file: f.file, line: f.line }, remote: remoteFrameUri(dump.target, f) });
+    // Where the thread stands first (the frame the user most likely wants), then its stack.
+    const here = stoppedFrame(t);
+    for (const f of here ? [here, ...t.frames.filter((x) => x !== here)] : t.frames) {
+      const remote = f.line > 0 ? remoteFrameUri(dump.target, f) : undefined;
+      const file = f.line > 0 ? (f.localFile ?? remote?.toString()) : undefined;
+      if (!file) continue;
+      const label = f === here ? `$(debug-stackframe-focused) ${f.function}` : f.function;
+      const detail = remote ? f.mapping?.reason : f.isUserCode ? undefined : f.localFile;
+      items.push({ label, description: `${frameLocation(f)}${f === here ? ' ◀ here' : ''}`, detail, link: { file, line: f.line } });
+    }
   }
   const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Open Frame'), matchOnDescription: true });
-  if (picked?.remote && picked.link) {
-    await revealAt(picked.remote, picked.link.line);
-    return undefined;
-  }
   return picked?.link;
 }
 
