@@ -7,8 +7,9 @@ import type { Finding, Frame, ThreadStack } from '../model';
  */
 export function isFrame(f: Frame, fileSuffix: string, ...names: string[]): boolean {
   if (f.native || !f.file.replace(/\\/g, '/').endsWith(fileSuffix)) return false;
-  const bare = f.function.slice(f.function.lastIndexOf('.') + 1);
-  return names.some((n) => n === f.function || n.slice(n.lastIndexOf('.') + 1) === bare);
+  // A qualified name (3.11+) must match in full: `Barrier.wait` is not `Event.wait`.
+  if (f.function.includes('.')) return names.includes(f.function);
+  return names.some((n) => n.slice(n.lastIndexOf('.') + 1) === f.function);
 }
 
 /** The function's own name without its class (`__del__` of `Resource.__del__`). */
