@@ -4,6 +4,7 @@ import { diagnose } from './diagnose';
 import type { ProcessInfo, StackDump } from './model';
 import type { SourceMapper } from './sourceMap';
 import type { Target } from './targets/target';
+import { explainRefusedAttach } from './targets/taskStates';
 import type { RemoteReader } from './findings/sourceLines';
 
 export interface DumpJob extends DumpRequest {
@@ -19,7 +20,9 @@ export interface DumpJob extends DumpRequest {
 export async function dumpProcess(job: DumpJob): Promise<StackDump> {
   // A target may read stacks its own way (containers) and know path rules of its own (mounts).
   const backend = job.target.backendFor?.(job.backend) ?? job.backend;
-  const dump = await backend.dump(job.target, job.pid, job);
+  const dump = await backend.dump(job.target, job.pid, job).catch(async (err: unknown) => {
+    throw await explainRefusedAttach(err, job.target.runner, job.pid);
+  });
   if (job.pythonVersion && !dump.pythonVersion) dump.pythonVersion = job.pythonVersion;
   await (await mapperFor(job.target, job.mapper, job.signal)).mapDump(dump);
   dump.findings = await diagnose(dump, remoteReader(job.target, job.signal));

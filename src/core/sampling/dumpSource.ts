@@ -4,6 +4,7 @@
 import type { Backend } from '../backends/backend';
 import type { StackSample } from '../model';
 import type { Target } from '../targets/target';
+import { explainRefusedAttach } from '../targets/taskStates';
 import { pause, type SampleSource } from './sampleSource';
 
 export interface DumpSourceOptions {
@@ -34,7 +35,7 @@ export class DumpSource implements SampleSource {
         dump = await this.backend.dump(this.target, this.opts.pid, { signal, nonblocking: this.opts.nonblocking, native: this.opts.native });
       } catch (err) {
         if (signal.aborted) return;
-        throw err;
+        throw await explainRefusedAttach(err, this.target.runner, this.opts.pid);
       }
       const at = clock();
       const stacks: StackSample[] = dump.threads.map((t) => ({
@@ -44,7 +45,7 @@ export class DumpSource implements SampleSource {
         count: 1,
       }));
       const activeThreads = dump.threads.filter((t) => t.active).map((t) => t.nativeId ?? t.id);
-      // The way in and its caveats ("every thread shows as active") hold for the whole session.
+      // The way in and its caveats hold for the whole session.
       const notes = [...(dump.method ? [`read by ${this.backend.id} (${dump.method})`] : []), ...(dump.notes ?? [])];
       await onBatch({ startMs: at, endMs: at, stacks, activeThreads, notes });
       // A dump pauses the process (gdb for a second or more): leave it running at least as long

@@ -9,6 +9,7 @@ import { pyspyDumpArgv } from '../backends/pyspy';
 import { pyspyError } from '../backends/pyspyErrors';
 import { parsePySpyDump } from '../backends/pyspyParse';
 import type { Target } from '../targets/target';
+import { explainRefusedAttach } from '../targets/taskStates';
 import { parseRawRecord } from './rawParse';
 import type { SampleSource } from './sampleSource';
 
@@ -66,7 +67,7 @@ export class RecordSource implements SampleSource {
         ({ stdout } = await this.target.runner.run(['cat', output], { ...runOpts, timeoutMs: 10_000 }));
       } catch (err) {
         if (signal.aborted) return;
-        throw pyspyError(err, this.opts.pid, where);
+        throw await explainRefusedAttach(pyspyError(err, this.opts.pid, where), this.target.runner, this.opts.pid);
       }
       const stacks = parseRawRecord(stdout);
       const endMs = clock();

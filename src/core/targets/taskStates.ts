@@ -1,7 +1,8 @@
-// Which threads of a process run, from the kernel's view: `/proc/<pid>/task/*/status`, read where
-// the process lives. py-spy reading a container's process from the host cannot match the
-// interpreter's thread ids (the container's) to the host's tasks and calls every thread active; each
-// task's NSpid line names it in both namespaces, which closes the gap.
+// What the kernel says about a process, read where it lives: which of its threads run
+// (`/proc/<pid>/task/*/status`) and which debugger traces it. py-spy reading a container's process
+// from the host cannot match the interpreter's thread ids (the container's) to the host's tasks and
+// calls every thread active; each task's NSpid line names it in both namespaces, which closes the gap.
+import { SnagError } from '../errors';
 import type { Runner } from './target';
 
 export interface TaskState {
@@ -40,4 +41,29 @@ export async function readTasks(runner: Runner, pid: number, signal?: AbortSigna
 export function isRunning(tasks: readonly TaskState[], tid: number): boolean | undefined {
   const task = tasks.find((t) => t.ids[t.ids.length - 1] === tid) ?? tasks.find((t) => t.ids[0] === tid);
   return task ? task.state === 'R' : undefined;
+}
+
+/** The debugger attached to a process (TracerPid in its status), if any. Never throws. */
+export async function readTracer(runner: Runner, pid: number): Promise<{ pid: number; name?: string } | undefined> {
+  try {
+    const { stdout } = await runner.run(['cat', `/proc/${pid}/status`], { timeoutMs: 10_000, maxBytes: 1024 * 1024 });
+    const tracer = Number(/^TracerPid:\s*(\d+)/m.exec(stdout)?.[1] ?? 0);
+    if (!tracer) return undefined;
+    const name = await runner.run(['cat', `/proc/${tracer}/comm`], { timeoutMs: 10_000, maxBytes: 4096 }).then((r) => r.stdout.trim() || undefined, () => undefined);
+    return { pid: tracer, name };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A refused attach, explained: when another debugger (strace, gdb, a profiler) already traces the
+ * process, that is the reason, not ptrace rules. Other errors pass through.
+ */
+export async function explainRefusedAttach(err: unknown, runner: Runner, pid: number): Promise<unknown> {
+  if (!SnagError.is(err, 'permission-denied')) return err;
+  const tracer = await readTracer(runner, pid);
+  if (!tracer) return err;
+  const who = tracer.name ? `${tracer.name} (pid ${tracer.pid})` : `process ${tracer.pid}`;
+  return new SnagError('permission-denied', `Process ${pid} is already being traced by ${who}, and only one debugger can attach at a time. Stop or detach ${tracer.name ?? 'it'}, then try again.`, [], { cause: err });
 }
