@@ -5,6 +5,7 @@ import { asyncioBlocked } from './findings/asyncioBlocked';
 import { deadlock } from './findings/deadlock';
 import { findingFrame, where } from './findings/frames';
 import { gcFinalizer } from './findings/gcFinalizer';
+import { ioWait } from './findings/ioWait';
 import { joinWaitIn } from './findings/joinWait';
 import { lockWait } from './findings/lockWait';
 import { queueFeeder } from './findings/queueFeeder';
@@ -21,7 +22,7 @@ const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 /** What each thread waits in; the first thread rule that recognises it wins (joins before locks). */
 async function threadWaits(dump: StackDump, ctx: DiagnoseContext): Promise<Map<ThreadStack, ThreadWait>> {
-  const rules: ThreadRule[] = [joinWaitIn(dump.threads), stdinWait, socketWait, lockWait, sleepWait];
+  const rules: ThreadRule[] = [joinWaitIn(dump.threads), stdinWait, socketWait, ioWait, lockWait, sleepWait];
   const waits = new Map<ThreadStack, ThreadWait>();
   for (const t of dump.threads) {
     for (const rule of rules) {

@@ -116,6 +116,20 @@ describe('core: findings on real stuck programs', () => {
     assert.equal(d.findings[0]!.severity, 'info');
   });
 
+  it('at rest: an idle asyncio loop, accept(), select(), signal.pause() — each said for what it is', async (t) => {
+    const pyspy = requireTool(t, 'py-spy');
+    if (!pyspy) return;
+    const p = await start('at_rest.py');
+    const want = { MainThread: 'asyncio-idle', acceptor: 'accept-wait', watcher: 'select-wait', pauser: 'signal-pause' };
+    const byThread = (d: StackDump) => Object.fromEntries(d.findings.map((f) => [threadOf(d, f.threadId), f.kind]));
+    for (const native of [false, true]) {
+      const d = await dumpUntil(p.pid, pyspy, (x) => Object.keys(byThread(x)).length === 4);
+      const n: StackDump = native ? await dumpLocal(p.pid, pyspy, { native }) : d;
+      assert.deepEqual(byThread(n), want, `native=${native}`);
+      assert.ok(n.findings.every((f) => f.severity === 'info'));
+    }
+  });
+
   it('input() on a stdin nobody writes to', async (t) => {
     const pyspy = requireTool(t, 'py-spy');
     if (!pyspy) return;

@@ -2,6 +2,7 @@
 // Sampling view can tell a hang ("waits in a socket read with no timeout") from a helper thread
 // parked between jobs (a sleep, an Event, a queue), which is idle rather than stuck.
 import { joinWaitIn } from '../findings/joinWait';
+import { ioWait } from '../findings/ioWait';
 import { lockWait } from '../findings/lockWait';
 import type { DiagnoseContext, ThreadRule } from '../findings/rule';
 import { signalWait } from '../findings/signalWait';
@@ -17,13 +18,13 @@ export type StackExplainer = (thread: ThreadStack) => Promise<StackWait | undefi
 export type ThreadsExplainer = (threads: ThreadStack[]) => Promise<Finding[]>;
 
 /** Waits a helper thread parks in; the main thread waiting there is a hang all the same. */
-const PARKING = new Set(['sleep', 'signal-wait']);
+const PARKING = new Set(['sleep', 'signal-wait', 'accept-wait', 'server-idle', 'select-wait', 'signal-pause']);
 
 /** An explainer with its own cache of source lines (one per sampling session). */
 export function stackWaitExplainer(readRemote?: RemoteReader): StackExplainer {
   const ctx: DiagnoseContext = { source: new SourceLines(readRemote) };
   // Joins before signals (Future.result waits in a Condition), signals before locks.
-  const rules: ThreadRule[] = [joinWaitIn([]), signalWait, stdinWait, socketWait, lockWait, sleepWait];
+  const rules: ThreadRule[] = [joinWaitIn([]), signalWait, stdinWait, socketWait, ioWait, lockWait, sleepWait];
   return async (thread) => {
     for (const rule of rules) {
       const w = await rule(thread, ctx);
