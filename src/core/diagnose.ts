@@ -10,6 +10,7 @@ import { joinWaitIn } from './findings/joinWait';
 import { lockWait } from './findings/lockWait';
 import { queueFeeder } from './findings/queueFeeder';
 import type { DiagnoseContext, DumpRule, ThreadRule, ThreadWait } from './findings/rule';
+import { signalWait } from './findings/signalWait';
 import { sleepWait } from './findings/sleepWait';
 import { socketWait } from './findings/socketWait';
 import { stdinWait } from './findings/stdinWait';
@@ -20,9 +21,15 @@ import type { Finding, Severity, StackDump, ThreadStack } from './model';
 const DUMP_RULES: readonly DumpRule[] = [gcFinalizer, asyncioBlocked, queueFeeder, deadlock];
 const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
+/**
+ * Worker threads waiting for an Event, a Condition or a queue are idle and get no finding; the
+ * main thread waiting so is what holds the program up.
+ */
+const mainThreadSignalWait: ThreadRule = (t, ctx) => (t.name === 'MainThread' ? signalWait(t, ctx) : Promise.resolve(undefined));
+
 /** What each thread waits in; the first thread rule that recognises it wins (joins before locks). */
 async function threadWaits(dump: StackDump, ctx: DiagnoseContext): Promise<Map<ThreadStack, ThreadWait>> {
-  const rules: ThreadRule[] = [joinWaitIn(dump.threads), stdinWait, socketWait, ioWait, lockWait, sleepWait];
+  const rules: ThreadRule[] = [joinWaitIn(dump.threads), mainThreadSignalWait, stdinWait, socketWait, ioWait, lockWait, sleepWait];
   const waits = new Map<ThreadStack, ThreadWait>();
   for (const t of dump.threads) {
     for (const rule of rules) {
