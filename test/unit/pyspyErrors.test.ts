@@ -55,8 +55,14 @@ describe('pyspyError on recorded py-spy failures', () => {
     assert.ok(e.cause instanceof RunError);
   });
 
+  it('a stopped process py-spy cannot pause → resume it, or dump it with gdb', () => {
+    const e = classify(failedRun('pyspy-err-suspend-stopped.txt'));
+    assert.equal(e.reason, 'tool-failed');
+    assert.match(e.message, /^py-spy could not pause process 4242: it is stopped \(Ctrl-Z, SIGSTOP\) or held by a debugger\. Resume it \(kill -CONT 4242\)/);
+  });
+
   it('every message is one line', () => {
-    for (const f of ['pyspy-err-gone.txt', 'pyspy-err-not-python.txt', 'pyspy-err-permission.txt', 'pyspy-err-exe-unreadable.txt', 'pyspy-err-panic.txt'])
+    for (const f of ['pyspy-err-suspend-stopped.txt', 'pyspy-err-gone.txt', 'pyspy-err-not-python.txt', 'pyspy-err-permission.txt', 'pyspy-err-exe-unreadable.txt', 'pyspy-err-panic.txt'])
       assert.doesNotMatch(classify(failedRun(f)).message, /\n/, f);
   });
 });

@@ -22,6 +22,8 @@ export function pyspyError(err: unknown, pid: number, where = 'this machine'): u
     return new SnagError('permission-denied', `Permission denied attaching to process ${pid}: run Snag as the process's user or root, or allow ptrace (sysctl kernel.yama.ptrace_scope=0).`, ['ptrace-help']);
   if (/No such file or directory \(os error 2\)|No such process|os error 3\b|Check that the process is running/i.test(text))
     return new SnagError('process-gone', `Process ${pid} is not running (it has exited, or there is no such process).`, ['refresh-processes']);
+  if (/Failed to suspend process/i.test(text))
+    return new SnagError('tool-failed', `py-spy could not pause process ${pid}: it is stopped (Ctrl-Z, SIGSTOP) or held by a debugger. Resume it (kill -CONT ${pid}) to sample it; a dump reads a stopped process with gdb.`, ['show-log']);
   if (/Failed to find python version|Failed to find a python interpreter|not a python/i.test(text))
     return new SnagError('not-python', `Process ${pid} is not running a Python interpreter py-spy can read (it may be a launcher; dump its Python child instead).`, ['refresh-processes']);
   if (/Unsupported version|unsupported python version|Failed to find interpreter/i.test(text))

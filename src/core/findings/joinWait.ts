@@ -23,8 +23,10 @@ const KINDS: JoinKind[] = [
     file: 'subprocess.py',
     names: ['Popen.wait', 'Popen._wait', 'Popen.communicate'],
     what: 'a child process to exit',
-    detail: () =>
-      'The child must exit first: dump it (it is listed under this process) to see where it waits. A child writing to a PIPE nobody reads blocks when the pipe is full: use communicate() instead of wait(), and a timeout=.',
+    detail: (t) =>
+      t.frames.some((f) => isFrame(f, 'subprocess.py', 'Popen.communicate'))
+        ? 'The child must exit and close its output first: dump it (it is listed under this process) to see where it waits. subprocess.run(…, timeout=…) or communicate(timeout=…) returns instead of hanging.'
+        : 'The child must exit first: dump it (it is listed under this process) to see where it waits. A child writing to a PIPE nobody reads blocks when the pipe is full: use communicate() instead of wait(), and a timeout=.',
   },
   {
     file: 'threading.py',
