@@ -41,6 +41,8 @@ export const ioWait: ThreadRule = async (t: ThreadStack, ctx: DiagnoseContext): 
       t,
     );
   }
+  // A library's own helper thread (no frame of the user's) waiting so is its machinery at rest.
+  if (t.name !== 'MainThread' && !t.frames.some((f) => f.isUserCode)) return undefined;
   if (selecting && lib.some((f) => isFrame(f, 'socketserver.py', 'BaseServer.serve_forever'))) {
     return wait('server-idle', 'waits for requests (socketserver serve_forever)', 'The server waits for the next request; nothing is wrong unless clients should be sending some (check the address and port they use).', t);
   }

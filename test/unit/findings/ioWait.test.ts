@@ -49,6 +49,11 @@ describe('waits for something to arrive', () => {
     assert.deepEqual(await kindsOf(nat('pause', 'libc.so.6'), nat('signal_pause'), src.user('wait_for_signal', svc, 'PAUSE')), ['signal-pause']);
   });
 
+  it('not for a library’s own helper thread at rest (a multiprocessing pool’s worker handler)', async () => {
+    const t = thread('Thread-1 (_handle_workers)', [lib('_PollLikeSelector.select', 'selectors.py', 415), lib('wait', 'multiprocessing/connection.py', 947), lib('Pool._handle_workers', 'multiprocessing/pool.py', 522), lib('Thread.run', 'threading.py', 975)]);
+    assert.deepEqual(await diagnose(dump(t)), []);
+  });
+
   it('not Popen.poll(), which never blocks', async () => {
     assert.deepEqual(await kindsOf(src.user('check', svc, 'POLL')), []);
   });

@@ -61,6 +61,22 @@ describe('join waits', () => {
     assert.equal(f!.title, 'MainThread waits for the result of a concurrent.futures task at app.py:12 (gather)');
   });
 
+  it('subprocess.run → communicate: no advice to use communicate()', async () => {
+    const t = thread('MainThread', [lib('Popen._communicate', 'subprocess.py', 2115), lib('Popen.communicate', 'subprocess.py', 1209), lib('run', 'subprocess.py', 550), src.user('run_child', app, 'POPEN')]);
+    const [f] = await diagnose(dump(t));
+    assert.equal(f!.kind, 'join-wait');
+    assert.doesNotMatch(f!.detail!, /instead of wait/);
+    assert.match(f!.detail!, /timeout=/);
+  });
+
+  it('multiprocessing Pool.map: dump the pool’s workers', async () => {
+    const t = thread('MainThread', [lib('Condition.wait', 'threading.py', 327), lib('Event.wait', 'threading.py', 629), lib('ApplyResult.wait', 'multiprocessing/pool.py', 765), lib('ApplyResult.get', 'multiprocessing/pool.py', 768), lib('Pool.map', 'multiprocessing/pool.py', 367), src.user('gather', app, 'FUTURE')]);
+    const [f, ...rest] = await diagnose(dump(t));
+    assert.deepEqual(rest, []);
+    assert.equal(f!.title, 'MainThread waits for the worker processes of a multiprocessing pool at app.py:12 (gather)');
+    assert.match(f!.detail!, /dump the pool's worker processes/);
+  });
+
   it('bare function names from older Pythons match too', async () => {
     const t = thread('MainThread', [lib('_wait_for_tstate_lock', 'threading.py', 1077), lib('join', 'threading.py', 1060), src.user('main', app, 'JOIN')]);
     const [f] = await diagnose(dump(t));
