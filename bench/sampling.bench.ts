@@ -7,11 +7,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { heatByFile } from '../src/core/format/heat';
-import { Sampler } from '../src/core/sampler';
 import { RecordSource } from '../src/core/sampling/recordSource';
+import { createSampler } from '../src/core/sampling/sampleProcess';
 import { SamplingSession } from '../src/core/sampling/samplingSession';
+import { SourceMapper } from '../src/core/sourceMap';
 import { LocalTarget } from '../src/core/targets/local';
-import { startProgram } from '../test/support/programs';
+import { PROGRAMS, startProgram } from '../test/support/programs';
 import { which } from '../test/support/tools';
 import { median, round, writeResult } from './support';
 
@@ -56,8 +57,11 @@ async function main(): Promise<void> {
   const prog = await startProgram('cpu_progress.py', [file]);
   try {
     const snag = (rateHz: number) => async () => {
-      const sampler = new Sampler({ pid: prog.pid, rateHz, method: 'py-spy record' });
-      const session = new SamplingSession({ source: new RecordSource(new LocalTarget(), async () => pyspy, { pid: prog.pid, rateHz }), sampler });
+      // The sampler as the extension and the CLI build it: frames mapped, stacks explained.
+      const target = new LocalTarget();
+      const source = new RecordSource(target, async () => pyspy, { pid: prog.pid, rateHz });
+      const sampler = await createSampler({ target, pid: prog.pid, source, mapper: new SourceMapper({ workspaceRoots: [PROGRAMS] }), rateHz });
+      const session = new SamplingSession({ source, sampler });
       void session.start();
       // What the extension does on top while the view is open: the profile and the heat, 4 times a second.
       const views = setInterval(() => heatByFile(sampler.profile()), 250);
