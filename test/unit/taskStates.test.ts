@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isStopped } from '../../src/core/backends/stoppedGuard';
-import { isRunning, parseTaskStatus } from '../../src/core/targets/taskStates';
+import { isRunning, parsePipeWriters, parseTaskStatus, pipeWriterNote } from '../../src/core/targets/taskStates';
 import { REPO } from '../support/programs';
 
 const recorded = (name: string) => readFileSync(join(REPO, 'test/fixtures/outputs', name), 'utf8');
@@ -41,5 +41,13 @@ describe('isRunning', () => {
   });
   it('undefined for an id no task has', () => {
     assert.equal(isRunning(tasks, 7), undefined);
+  });
+});
+
+describe('parsePipeWriters', () => {
+  it('finds the tasks sleeping in a pipe write (wchan), whatever the kernel calls it', () => {
+    assert.deepEqual(parsePipeWriters('23823 anon_pipe_write\n23824 do_sys_poll\n23825 pipe_write\n23826 0\n23827\n'), [23823, 23825]);
+    assert.deepEqual(parsePipeWriters(''), []);
+    assert.match(pipeWriterNote([23823]), /^Read without pausing the process: thread 23823 is blocked writing to a pipe/);
   });
 });

@@ -15,6 +15,7 @@ import { gdbReportToThreads } from './gdbMerge';
 import { parseGdbReport, type GdbReport } from './gdbParse';
 import { GDB_SCRIPT } from './gdbScript';
 import { isStopped, readTaskStates, resumeIfLeftStopped, type GuardOutcome } from './stoppedGuard';
+import { pipeWriters } from '../targets/taskStates';
 
 /** Loading debug info for a big interpreter takes seconds; the target is only paused while attached. */
 export const GDB_TIMEOUT_MS = 60_000;
@@ -91,6 +92,13 @@ export class GdbBackend implements Backend {
     // A process the user stopped themselves (Ctrl-Z, SIGSTOP) is left as it was found. (A process
     // that is gone reads as no tasks; gdb then says so when it tries to attach.)
     const stoppedBefore = isStopped(await readTaskStates(target.runner, pid));
+    // gdb must stop every thread; one blocked writing to a pipe would have that write cut short.
+    const writers = await pipeWriters(target.runner, pid, target.ref.kind === 'local', req.signal);
+    if (writers.length)
+      throw new SnagError(
+        'bad-input',
+        `Thread ${writers.join(', ')} of process ${pid} is blocked writing to a pipe. gdb would have to pause it, which ends that write early and can lose the program's output. Dump it with py-spy instead (Snag reads such a process without pausing it), or once the pipe's reader has caught up.`,
+      );
     const gdbArgv = gdbDumpArgv(gdb, { pid, locals: req.locals, reader: this.options.reader, extensions: this.options.extensions });
     const timeoutMs = req.timeoutMs ?? GDB_TIMEOUT_MS;
     // The host's own limit comes after Snag's, so Snag's clear "timed out" is what the user sees.

@@ -1,7 +1,9 @@
 // The py-spy backend: `py-spy dump --json` run where the process lives (through the target's
-// runner), parsed into a StackDump. Failures become one actionable SnagError.
+// runner), parsed into a StackDump. Failures become one actionable SnagError. A process with a
+// thread blocked writing to a pipe is read without pausing it (a pause would cut that write short).
 import type { DumpOptions, StackDump } from '../model';
 import type { Target } from '../targets/target';
+import { pipeWriterNote, pipeWriters } from '../targets/taskStates';
 import type { Backend, DumpRequest } from './backend';
 import { pyspyError } from './pyspyErrors';
 import { parsePySpyDump } from './pyspyParse';
@@ -32,9 +34,12 @@ export class PySpyBackend implements Backend {
   async dump(target: Target, pid: number, req: DumpRequest): Promise<StackDump> {
     const pyspy = await this.locate(target, req.signal);
     const started = Date.now();
+    // A thread blocked writing to a pipe must not be paused: read it without pausing.
+    const writers = req.nonblocking ? [] : await pipeWriters(target.runner, pid, target.ref.kind === 'local', req.signal);
+    const opts = writers.length ? { ...req, nonblocking: true } : req;
     let stdout: string;
     try {
-      ({ stdout } = await target.runner.run(pyspyDumpArgv(pyspy, pid, req), {
+      ({ stdout } = await target.runner.run(pyspyDumpArgv(pyspy, pid, opts), {
         timeoutMs: req.timeoutMs ?? DUMP_TIMEOUT_MS,
         signal: req.signal,
         maxBytes: 64 * 1024 * 1024,
@@ -51,6 +56,7 @@ export class PySpyBackend implements Backend {
       target: target.ref,
       threads: parsePySpyDump(stdout),
       findings: [],
+      ...(writers.length ? { notes: [pipeWriterNote(writers)] } : {}),
     };
   }
 }

@@ -9,7 +9,7 @@ import { pyspyDumpArgv } from '../backends/pyspy';
 import { pyspyError } from '../backends/pyspyErrors';
 import { parsePySpyDump } from '../backends/pyspyParse';
 import type { Target } from '../targets/target';
-import { explainRefusedAttach } from '../targets/taskStates';
+import { explainRefusedAttach, pipeWriterNote, pipeWriters } from '../targets/taskStates';
 import { parseRawRecord } from './rawParse';
 import type { SampleSource } from './sampleSource';
 
@@ -61,9 +61,13 @@ export class RecordSource implements SampleSource {
     const runOpts = { signal, maxBytes: 32 * 1024 * 1024, env: { RUST_BACKTRACE: '0' } };
     while (!signal.aborted && !finish?.aborted) {
       const startMs = clock();
+      // A thread blocked writing to a pipe must not be paused (its write would end early): this
+      // recording then samples without pausing.
+      const writers = this.opts.nonblocking ? [] : await pipeWriters(this.target.runner, this.opts.pid, this.target.ref.kind === 'local', signal);
+      const opts = writers.length ? { ...this.opts, nonblocking: true } : this.opts;
       let stdout: string;
       try {
-        await this.target.runner.run(pyspyRecordArgv(pyspy, this.opts, output), { ...runOpts, timeoutMs: chunk * 1000 + 20_000 });
+        await this.target.runner.run(pyspyRecordArgv(pyspy, opts, output), { ...runOpts, timeoutMs: chunk * 1000 + 20_000 });
         ({ stdout } = await this.target.runner.run(['cat', output], { ...runOpts, timeoutMs: 10_000 }));
       } catch (err) {
         if (signal.aborted) return;
@@ -74,7 +78,7 @@ export class RecordSource implements SampleSource {
       const activeThreads = stacks.length ? await this.activeThreads(pyspy, signal) : undefined;
       if (signal.aborted) return;
       if (stacks.length === 0) throw new SnagError('process-gone', `py-spy recorded no samples of process ${this.opts.pid} on ${where}: it has exited or runs no Python code any more.`, ['refresh-processes']);
-      await onBatch({ startMs, endMs, stacks, activeThreads });
+      await onBatch({ startMs, endMs, stacks, activeThreads, ...(writers.length ? { notes: [pipeWriterNote(writers)] } : {}) });
     }
   }
 

@@ -22,7 +22,7 @@ import type { ContainerTarget } from './docker';
 import { pythonVersionOf } from './local';
 import { isPythonExe } from './psParse';
 import type { Runner, Target } from './target';
-import { isRunning, readTasks } from './taskStates';
+import { isRunning, pipeWriterNote, pipeWriters, readTasks } from './taskStates';
 
 export type ContainerStrategy = 'host' | 'exec' | 'copy' | 'sidecar';
 export type ContainerStrategyChoice = 'auto' | ContainerStrategy;
@@ -175,7 +175,10 @@ export class ContainerDumpBackend implements Backend {
     const pyspy = await this.locate(this.engine.parent, job.req.signal);
     // Read before py-spy pauses the process (paused, every task is stopped).
     const tasks = await readTasks(runner, job.proc.hostPid!, job.req.signal);
-    const threads = await this.pyspy(runner, pyspyDumpArgv(pyspy, job.proc.hostPid!, job.req), job.req);
+    // As for local processes: a thread blocked writing to a pipe is read without pausing.
+    const writers = job.req.nonblocking ? [] : await pipeWriters(runner, job.proc.hostPid!, this.engine.parent.ref.kind === 'local', job.req.signal);
+    if (writers.length) job.notes.push(pipeWriterNote(writers));
+    const threads = await this.pyspy(runner, pyspyDumpArgv(pyspy, job.proc.hostPid!, writers.length ? { ...job.req, nonblocking: true } : job.req), job.req);
     // py-spy knows the threads by their ids in the container, and cannot match them to the host's
     // tasks: it calls every thread active. The kernel's task states, matched by NSpid, can.
     let matched = 0;

@@ -2,6 +2,7 @@
 // (`/proc/<pid>/task/*/status`) and which debugger traces it. py-spy reading a container's process
 // from the host cannot match the interpreter's thread ids (the container's) to the host's tasks and
 // calls every thread active; each task's NSpid line names it in both namespaces, which closes the gap.
+import { readdir, readFile } from 'node:fs/promises';
 import { SnagError } from '../errors';
 import type { Runner } from './target';
 
@@ -66,4 +67,43 @@ export async function explainRefusedAttach(err: unknown, runner: Runner, pid: nu
   if (!tracer) return err;
   const who = tracer.name ? `${tracer.name} (pid ${tracer.pid})` : `process ${tracer.pid}`;
   return new SnagError('permission-denied', `Process ${pid} is already being traced by ${who}, and only one debugger can attach at a time. Stop or detach ${tracer.name ?? 'it'}, then try again.`, [], { cause: err });
+}
+
+/** Where a task sleeps while writing to a full pipe or FIFO (wchan: the kernel function it waits in). */
+const PIPE_WRITE_WCHAN = /^(anon_pipe_write|pipe_write|fifo_write|pipe_wait_writable)$/;
+
+/** `tid wchan` lines of a process's tasks → the tids blocked writing to a pipe. */
+export function parsePipeWriters(text: string): number[] {
+  const out: number[] = [];
+  for (const line of text.split('\n')) {
+    const [tid, wchan] = line.trim().split(/\s+/);
+    if (tid && wchan && PIPE_WRITE_WCHAN.test(wchan)) out.push(Number(tid));
+  }
+  return out;
+}
+
+/**
+ * Threads of the process blocked writing to a pipe. Pausing such a thread (ptrace, as a blocking
+ * py-spy read and gdb do) ends its write early: the write returns what fitted, and the program may
+ * lose the rest of its output. Read on this machine from /proc directly (a dump must stay fast),
+ * elsewhere through the runner. Never throws: empty when it cannot tell.
+ */
+export async function pipeWriters(runner: Runner, pid: number, local: boolean, signal?: AbortSignal): Promise<number[]> {
+  try {
+    if (local) {
+      const tids = await readdir(`/proc/${pid}/task`);
+      const lines = await Promise.all(tids.map(async (t) => `${t} ${(await readFile(`/proc/${pid}/task/${t}/wchan`, 'utf8').catch(() => '')).trim()}`));
+      return parsePipeWriters(lines.join('\n'));
+    }
+    const script = 'for t in /proc/"$1"/task/*; do printf "%s %s\\n" "${t##*/}" "$(cat "$t/wchan" 2>/dev/null)"; done';
+    const { stdout } = await runner.run(['sh', '-c', script, 'sh', String(pid)], { timeoutMs: 10_000, signal, okExitCodes: [0, 1], maxBytes: 1024 * 1024 });
+    return parsePipeWriters(stdout);
+  } catch {
+    return [];
+  }
+}
+
+/** The note a dump read without pausing (for these threads) carries. */
+export function pipeWriterNote(tids: readonly number[]): string {
+  return `Read without pausing the process: thread${tids.length === 1 ? '' : 's'} ${tids.join(', ')} ${tids.length === 1 ? 'is' : 'are'} blocked writing to a pipe, and a pause would end that write early (the program could lose the rest of its output).`;
 }
