@@ -16,7 +16,7 @@ import { SourceMapper } from '../../src/core/sourceMap';
 import { FIND_PYSPY_SCRIPT } from '../../src/core/targets/remotePySpy';
 import { SshTarget, type SshTargetOptions } from '../../src/core/targets/ssh';
 import { main } from '../../src/cli/main';
-import { hangLine, PROGRAMS, processState } from '../support/programs';
+import { hangLine, PROGRAMS, processState, startProgram } from '../support/programs';
 import { absolutePython, startRemoteProgram, startSshd } from '../support/sshd';
 import { requireTool } from '../support/tools';
 
@@ -116,6 +116,21 @@ test('ssh target against a real sshd', { timeout: 300_000 }, async (t) => {
     assert.equal(lib?.isUserCode, false);
     await assert.rejects(plain.readFile(join(base, 'no-such-file.py')), (e) => SnagError.is(e, 'tool-failed') && /No such file/.test(e.message));
     await assert.rejects(plain.readFile('relative.py'), (e) => SnagError.is(e, 'bad-input'));
+  });
+
+  await t.test('a thread blocked writing to a pipe on the host is read without pausing, in the same round trip', async () => {
+    const writer = await startProgram('pipe_writer.py', ['4']);
+    t.after(() => writer.stop());
+    const child = Number(/child=(\d+)/.exec(writer.output())![1]);
+    await new Promise((r) => setTimeout(r, 300));
+    const d = await dumpProcess({ target: make({ pyspyPath: pyspy }), pid: child, backend: new PySpyBackend(noLocalPySpy), mapper: new SourceMapper({ workspaceRoots: [workspace] }) });
+    assert.ok(d.notes?.some((n) => /Read without pausing the process: thread \d+ is blocked writing to a pipe/.test(n)), JSON.stringify(d.notes));
+    const deadline = Date.now() + 20_000;
+    while (!/read \d+ bytes/.test(writer.output())) {
+      assert.ok(Date.now() < deadline, writer.output());
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.match(writer.output(), /read 1000000 bytes/, 'nothing the child wrote was lost');
   });
 
   await t.test('no py-spy on the host: a clear error that offers the copy', async () => {

@@ -103,6 +103,27 @@ export async function pipeWriters(runner: Runner, pid: number, local: boolean, s
   }
 }
 
+/**
+ * For targets behind a connection (an ssh host), the same check in the same round trip: a fixed
+ * sh script looks at each task's wchan, names the pipe writers on stderr, and runs the py-spy argv
+ * with `--nonblocking` added when there is one. Read the tids back with pipeWritersIn(stderr).
+ */
+const PIPE_GUARD = [
+  'pid=$1; shift; nb=',
+  'for t in /proc/"$pid"/task/*; do',
+  '  case "$(cat "$t/wchan" 2>/dev/null)" in anon_pipe_write|pipe_write|fifo_write|pipe_wait_writable) echo "snag-pipe-writer ${t##*/}" >&2; nb=1;; esac',
+  'done',
+  'if [ -n "$nb" ]; then exec "$@" --nonblocking; else exec "$@"; fi',
+].join('\n');
+
+export function pipeGuardedArgv(pid: number, pyspyArgv: readonly string[]): string[] {
+  return ['sh', '-c', PIPE_GUARD, 'snag-py-spy', String(pid), ...pyspyArgv];
+}
+
+export function pipeWritersIn(stderr: string): number[] {
+  return [...stderr.matchAll(/^snag-pipe-writer (\d+)$/gm)].map((m) => Number(m[1]));
+}
+
 /** The note a dump read without pausing (for these threads) carries. */
 export function pipeWriterNote(tids: readonly number[]): string {
   return `Read without pausing the process: thread${tids.length === 1 ? '' : 's'} ${tids.join(', ')} ${tids.length === 1 ? 'is' : 'are'} blocked writing to a pipe, and a pause would end that write early (the program could lose the rest of its output).`;
