@@ -9,7 +9,7 @@ import { pyspyDumpArgv } from '../backends/pyspy';
 import { pyspyError } from '../backends/pyspyErrors';
 import { parsePySpyDump } from '../backends/pyspyParse';
 import type { Target } from '../targets/target';
-import { explainRefusedAttach, pipeWriterNote, pipeWriters } from '../targets/taskStates';
+import { explainRefusedAttach, pipeGuardedArgv, pipeWriterNote, pipeWriters, pipeWritersIn } from '../targets/taskStates';
 import { parseRawRecord } from './rawParse';
 import type { SampleSource } from './sampleSource';
 
@@ -63,11 +63,14 @@ export class RecordSource implements SampleSource {
       const startMs = clock();
       // A thread blocked writing to a pipe must not be paused (its write would end early): this
       // recording then samples without pausing.
-      const writers = this.opts.nonblocking ? [] : await pipeWriters(this.target.runner, this.opts.pid, this.target.ref.kind === 'local', signal);
-      const opts = writers.length ? { ...this.opts, nonblocking: true } : this.opts;
+      // Here from /proc at once; behind a connection in the same round trip as py-spy.
+      const local = this.target.ref.kind === 'local';
+      let writers = this.opts.nonblocking || !local ? [] : await pipeWriters(this.target.runner, this.opts.pid, true, signal);
+      const argv = pyspyRecordArgv(pyspy, writers.length ? { ...this.opts, nonblocking: true } : this.opts, output);
       let stdout: string;
       try {
-        await this.target.runner.run(pyspyRecordArgv(pyspy, opts, output), { ...runOpts, timeoutMs: chunk * 1000 + 20_000 });
+        const r = await this.target.runner.run(local || this.opts.nonblocking ? argv : pipeGuardedArgv(this.opts.pid, argv), { ...runOpts, timeoutMs: chunk * 1000 + 20_000 });
+        if (!local) writers = pipeWritersIn(r.stderr);
         ({ stdout } = await this.target.runner.run(['cat', output], { ...runOpts, timeoutMs: 10_000 }));
       } catch (err) {
         if (signal.aborted) return;
