@@ -8,6 +8,8 @@ import type { StackExplainer, ThreadsExplainer } from './sampling/stackWait';
 
 // Two seconds: with one-second recordings a wait shows as stuck after the second one, within ~3 s of Start.
 export const DEFAULT_STUCK_AFTER_SECONDS = 2;
+/** Looks at which threads run that decide whether one is busy (by majority). */
+const ACTIVITY_LOOKS = 3;
 
 /** How a sampled frame's file maps to the workspace (SourceMapper, cached per file by the caller). */
 export type FrameMapper = (frame: SampleFrame) => Promise<{ localFile?: string; isUserCode: boolean }>;
@@ -37,8 +39,10 @@ interface ThreadState {
   sinceMs: number;
   /** The last stack seen (frame indices), for `at`. */
   last?: number[];
-  /** Running Python code at the last look; undefined when the source cannot tell. */
+  /** Running Python code, by most of the last looks; undefined when the source cannot tell. */
   active?: boolean;
+  /** The last few looks (a thread that wakes now and then is not busy because one look caught it). */
+  looks?: boolean[];
   /** What the unchanged stack (`key`) waits in. */
   wait?: StackWait;
 }
@@ -114,7 +118,10 @@ export class Sampler {
         st.wait = undefined;
         st.sinceMs = batch.endMs;
       }
-      if (batch.activeThreads) st.active = batch.activeThreads.includes(id);
+      if (batch.activeThreads) {
+        st.looks = [...(st.looks ?? []), batch.activeThreads.includes(id)].slice(-ACTIVITY_LOOKS);
+        st.active = st.looks.filter(Boolean).length * 2 > st.looks.length;
+      }
     }
     for (const n of batch.notes ?? []) this.notes.add(n);
     this.endMs = Math.max(this.endMs, batch.endMs);

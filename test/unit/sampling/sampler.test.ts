@@ -82,6 +82,17 @@ describe('Sampler', () => {
     assert.equal(p.threads.find((t) => t.name === 'hot')!.status, 'busy');
   });
 
+  it('busy by most of the last looks: a thread that wakes now and then is not busy because one look caught it', async () => {
+    const s = new Sampler({ pid: 1, rateHz: 10, method: 'test' });
+    const ticks = [false, false, true, false, false, true, false];
+    for (const [i, running] of ticks.entries()) {
+      await s.add({ startMs: i * 1000, endMs: i * 1000 + 1000, stacks: [stack(7, 'ticker', [f('tick', 31 + (i % 2))], 10), stack(8, 'worker', [f('crunch', 40 + (i % 2))], 10)], activeThreads: running ? [7, 8] : [8] });
+      const by = Object.fromEntries(s.profile().threads.map((t) => [t.name, t.status]));
+      assert.equal(by.ticker, 'idle', `after look ${i}`);
+      assert.equal(by.worker, 'busy', `after look ${i}`);
+    }
+  });
+
   it('the recorded py-spy chunk: the stuck reader and the idle-but-moving ticker differ', async () => {
     const stacks = parseRawRecord(readFileSync(join(REPO, 'test', 'fixtures', 'outputs', 'pyspy-record-raw-busy-and-stuck.txt'), 'utf8'));
     const main = stacks.find((st) => st.threadName === 'MainThread')!.threadId;
