@@ -48,7 +48,7 @@ async function threadWaits(dump: StackDump, ctx: DiagnoseContext): Promise<Map<T
  * lines of the user's frames without a local copy come from `readRemote` when given (ssh hosts).
  */
 export async function diagnose(dump: StackDump, readRemote?: RemoteReader): Promise<Finding[]> {
-  const { findings, waits, explained } = await crossThread(dump, readRemote);
+  const { findings, waits, explained } = await crossThread(dump, new SourceLines(readRemote));
   for (const [t, w] of waits) {
     if (explained.has(t)) continue;
     findings.push({ severity: w.severity, kind: w.kind, title: `${t.name} ${w.phrase} at ${where(w.frame)}`, detail: w.detail, threadId: t.id, frame: findingFrame(w.frame) });
@@ -60,12 +60,12 @@ export async function diagnose(dump: StackDump, readRemote?: RemoteReader): Prom
  * Only what the rules looking across threads say (deadlocks, a blocked event loop, a finalizer,
  * a queue feeder): sampling, whose threads carry their own waits, shows these beside them.
  */
-export async function crossThreadFindings(dump: StackDump, readRemote?: RemoteReader): Promise<Finding[]> {
-  return ranked((await crossThread(dump, readRemote)).findings, dump);
+export async function crossThreadFindings(dump: StackDump, source: SourceLines): Promise<Finding[]> {
+  return ranked((await crossThread(dump, source)).findings, dump);
 }
 
-async function crossThread(dump: StackDump, readRemote?: RemoteReader) {
-  const ctx: DiagnoseContext = { source: new SourceLines(readRemote) };
+async function crossThread(dump: StackDump, source: SourceLines) {
+  const ctx: DiagnoseContext = { source };
   const waits = await threadWaits(dump, ctx);
   const findings: Finding[] = [];
   const explained = new Set<ThreadStack>();

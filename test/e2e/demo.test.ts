@@ -89,13 +89,9 @@ test('npm run demo: a workbench with Snag on a stuck worker; three clicks to the
   await wb.screenshot('demo');
 
   // A settings change (the view's filter) must not lose the py-spy the demo configured.
-  await wb.runCommand('Snag: Toggle Python-Only Filter');
-  await wb.view('Processes').locator('.pane-header', { hasText: 'all processes' }).waitFor();
-  await wb.runCommand('Snag: Toggle Python-Only Filter');
-  await wb.view('Processes').locator('.pane-header', { hasText: 'Python only' }).waitFor();
-  await wb.runCommand('Snag: Attach to Process');
-  await page.locator('.quick-input-widget input').fill('worker.py');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: new RegExp(`pid ${workerPid} ·`) }).click();
+  await wb.togglePythonOnly('all processes');
+  await wb.togglePythonOnly('Python only');
+  await wb.pickProcess('Snag: Attach to Process', 'worker.py', workerPid);
   // The second dump landed: the marker compares it with the first.
   await waitForAfterText(page, hang, /⏸ MainThread · idle · same place ≥ \d+ s/);
   assert.equal(await page.locator('.notifications-toasts', { hasText: /py-spy was not found/ }).count(), 0, 'py-spy is still found');

@@ -109,10 +109,7 @@ test('Snag in a real VS Code workbench: dump a stuck process and land on its han
   });
 
   await t.test('Command Palette: Attach to Process… → type the name → pick → dump', async () => {
-    await wb.runCommand('Snag: Attach to Process');
-    await page.locator('.quick-input-widget input').fill('deadlock');
-    const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: new RegExp(`pid ${deadlock.pid} ·`) });
-    await pick.click();
+    await wb.pickProcess('Snag: Attach to Process', 'deadlock', deadlock.pid);
     await wb.treeRow(/worker-a/, { view: 'Stacks' });
     await wb.treeRow(new RegExp(`transfer_a_to_b\\s*deadlock\\.py:${hangLine('deadlock.py', 'a-waits-b')}\\b`), { view: 'Stacks' });
     await wb.treeRow(new RegExp(`transfer_b_to_a\\s*deadlock\\.py:${hangLine('deadlock.py', 'b-waits-a')}\\b`), { view: 'Stacks' });
@@ -121,13 +118,9 @@ test('Snag in a real VS Code workbench: dump a stuck process and land on its han
   });
 
   await t.test('after a setting changes (the Python-only filter toggled off and on), dumps still find py-spy', async () => {
-    await wb.runCommand('Snag: Toggle Python-Only Filter');
-    await wb.view('Processes').locator('.pane-header', { hasText: 'all processes' }).waitFor();
-    await wb.runCommand('Snag: Toggle Python-Only Filter');
-    await wb.view('Processes').locator('.pane-header', { hasText: 'Python only' }).waitFor();
-    await wb.runCommand('Snag: Attach to Process');
-    await page.locator('.quick-input-widget input').fill('socket_recv');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: new RegExp(`pid ${socketRecv.pid} ·`) }).click();
+    await wb.togglePythonOnly('all processes');
+    await wb.togglePythonOnly('Python only');
+    await wb.pickProcess('Snag: Attach to Process', 'socket_recv', socketRecv.pid);
     await wb.treeRow(new RegExp(`fetch_reply\\s*socket_recv\\.py:${hangLine('socket_recv.py', 'recv')}\\b`), { view: 'Stacks' });
     assert.equal(await page.locator('.notifications-toasts', { hasText: /py-spy was not found/ }).count(), 0);
   });

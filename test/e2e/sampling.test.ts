@@ -148,9 +148,7 @@ test('Sampling view in a real VS Code workbench: stuck thread, hot lines as heat
   await t.test('Command Palette: Start Sampling… → pick a process stuck in a socket read → "MainThread stuck … at fetch_reply"', async () => {
     const recv = await startProgram('socket_recv.py');
     t.after(() => recv.stop());
-    await wb.runCommand('Snag: Start Sampling');
-    await page.locator('.quick-input-widget input').fill('socket_recv');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: new RegExp(`pid ${recv.pid} ·`) }).click();
+    await wb.pickProcess('Snag: Start Sampling', 'socket_recv', recv.pid);
     const started = Date.now();
     await view.locator('li.thread.stuck', { hasText: new RegExp(`MainThread stuck for \\d+ s at fetch_reply \\(socket_recv\\.py:${hangLine('socket_recv.py', 'recv')}\\)`) }).waitFor();
     t.diagnostic(`"MainThread stuck" shown ${Date.now() - started} ms after the pick`);
@@ -162,9 +160,7 @@ test('Sampling view in a real VS Code workbench: stuck thread, hot lines as heat
   await t.test('a deadlock: the cross-thread finding shows above the threads, and opens the line', async () => {
     const deadlock = await startProgram('deadlock.py');
     t.after(() => deadlock.stop());
-    await wb.runCommand('Snag: Start Sampling');
-    await page.locator('.quick-input-widget input').fill('deadlock');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: new RegExp(`pid ${deadlock.pid} ·`) }).click();
+    await wb.pickProcess('Snag: Start Sampling', 'deadlock', deadlock.pid);
     const finding = view.locator('ul.findings li.finding.sev-error.link', { hasText: /worker-a waits for lock_b at deadlock\.py:\d+ \(transfer_a_to_b\), held by worker-b: a deadlock/ });
     await finding.waitFor();
     await wb.settle();

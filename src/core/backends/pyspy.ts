@@ -3,7 +3,7 @@
 // thread blocked writing to a pipe is read without pausing it (a pause would cut that write short).
 import type { DumpOptions, StackDump } from '../model';
 import type { Target } from '../targets/target';
-import { pipeGuardedArgv, pipeWriterNote, pipeWriters, pipeWritersIn } from '../targets/taskStates';
+import { pipeSafeRun, pipeWriterNote } from '../targets/taskStates';
 import type { Backend, DumpRequest } from './backend';
 import { pyspyError } from './pyspyErrors';
 import { parsePySpyDump } from './pyspyParse';
@@ -34,23 +34,21 @@ export class PySpyBackend implements Backend {
   async dump(target: Target, pid: number, req: DumpRequest): Promise<StackDump> {
     const pyspy = await this.locate(target, req.signal);
     const started = Date.now();
-    // A thread blocked writing to a pipe must not be paused: read it without pausing. Here, from
-    // /proc at once; behind a connection, in the same round trip as py-spy.
-    const local = target.ref.kind === 'local';
-    let writers = req.nonblocking || !local ? [] : await pipeWriters(target.runner, pid, true, req.signal);
-    const argv = pyspyDumpArgv(pyspy, pid, writers.length ? { ...req, nonblocking: true } : req);
+    // A thread blocked writing to a pipe must not be paused: it is read without pausing.
+    const run = await pipeSafeRun(target, pid, (nonblocking) => pyspyDumpArgv(pyspy, pid, { ...req, nonblocking }), req.nonblocking, req.signal);
     let stdout: string;
+    let writers: number[];
     try {
-      const r = await target.runner.run(local || req.nonblocking ? argv : pipeGuardedArgv(pid, argv), {
+      const r = await target.runner.run(run.argv, {
         timeoutMs: req.timeoutMs ?? DUMP_TIMEOUT_MS,
         signal: req.signal,
         maxBytes: 64 * 1024 * 1024,
         env: { RUST_BACKTRACE: '0' },
       });
       stdout = r.stdout;
-      if (!local) writers = pipeWritersIn(r.stderr);
+      writers = run.writers(r.stderr);
     } catch (err) {
-      throw pyspyError(err, pid, local ? 'this machine' : target.ref.label);
+      throw pyspyError(err, pid, target.ref.kind === 'local' ? 'this machine' : target.ref.label);
     }
     return {
       pid,

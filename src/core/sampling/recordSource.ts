@@ -9,7 +9,7 @@ import { pyspyDumpArgv } from '../backends/pyspy';
 import { pyspyError } from '../backends/pyspyErrors';
 import { parsePySpyDump } from '../backends/pyspyParse';
 import type { Target } from '../targets/target';
-import { explainRefusedAttach, pipeGuardedArgv, pipeWriterNote, pipeWriters, pipeWritersIn } from '../targets/taskStates';
+import { explainRefusedAttach, pipeSafeRun, pipeWriterNote } from '../targets/taskStates';
 import { parseRawRecord } from './rawParse';
 import type { SampleSource } from './sampleSource';
 
@@ -63,14 +63,11 @@ export class RecordSource implements SampleSource {
       const startMs = clock();
       // A thread blocked writing to a pipe must not be paused (its write would end early): this
       // recording then samples without pausing.
-      // Here from /proc at once; behind a connection in the same round trip as py-spy.
-      const local = this.target.ref.kind === 'local';
-      let writers = this.opts.nonblocking || !local ? [] : await pipeWriters(this.target.runner, this.opts.pid, true, signal);
-      const argv = pyspyRecordArgv(pyspy, writers.length ? { ...this.opts, nonblocking: true } : this.opts, output);
+      const run = await pipeSafeRun(this.target, this.opts.pid, (nonblocking) => pyspyRecordArgv(pyspy, { ...this.opts, nonblocking }, output), this.opts.nonblocking, signal);
       let stdout: string;
+      let writers: number[];
       try {
-        const r = await this.target.runner.run(local || this.opts.nonblocking ? argv : pipeGuardedArgv(this.opts.pid, argv), { ...runOpts, timeoutMs: chunk * 1000 + 20_000 });
-        if (!local) writers = pipeWritersIn(r.stderr);
+        writers = run.writers((await this.target.runner.run(run.argv, { ...runOpts, timeoutMs: chunk * 1000 + 20_000 })).stderr);
         ({ stdout } = await this.target.runner.run(['cat', output], { ...runOpts, timeoutMs: 10_000 }));
       } catch (err) {
         if (signal.aborted) return;

@@ -8,6 +8,7 @@ import type { Target } from '../targets/target';
 import { frameMapperFor } from './frameMapper';
 import type { SampleSource } from './sampleSource';
 import { stackWaitExplainer, threadsExplainer } from './stackWait';
+import { SourceLines } from '../findings/sourceLines';
 import { SamplingSession } from './samplingSession';
 
 export interface SamplerJob {
@@ -28,8 +29,9 @@ export interface SampleJob extends SamplerJob {
 /** A Sampler for the process whose frames map like its dumps' (the target's rules first). */
 export async function createSampler(job: SamplerJob): Promise<Sampler> {
   const mapper = await mapperFor(job.target, job.mapper, job.signal);
-  const readRemote = remoteReader(job.target, job.signal);
-  return new Sampler({ pid: job.pid, rateHz: job.rateHz, method: job.source.method, stuckAfterSeconds: job.stuckAfterSeconds, label: job.label, mapFrame: frameMapperFor(mapper), explainStack: stackWaitExplainer(readRemote), explainThreads: threadsExplainer(readRemote) });
+  // One cache of source lines for both explainers, for the whole session.
+  const source = new SourceLines(remoteReader(job.target, job.signal));
+  return new Sampler({ pid: job.pid, rateHz: job.rateHz, method: job.source.method, stuckAfterSeconds: job.stuckAfterSeconds, label: job.label, mapFrame: frameMapperFor(mapper), explainStack: stackWaitExplainer(source), explainThreads: threadsExplainer(source) });
 }
 
 /** Rejects with the source's error when nothing was sampled; a later failure ends early with a note. */

@@ -6,6 +6,7 @@ import { SnagError } from '../errors';
 import type { Profile, SampleFrame, StackSample, ThreadProfile } from '../model';
 import { Sampler, type FrameMapper } from '../sampler';
 import { stackWaitExplainer, threadsExplainer } from './stackWait';
+import { SourceLines } from '../findings/sourceLines';
 
 const SCHEMA = 'https://www.speedscope.app/file-format-schema.json';
 
@@ -111,7 +112,8 @@ export async function fromSpeedscope(text: string, source: string, mapFrame?: Fr
     });
   });
   const durationMs = meta?.durationMs ?? Math.round(Math.max(...sampled.map((p) => (p.endValue - p.startValue) * (p.unit === 'seconds' ? 1000 : p.unit === 'milliseconds' ? 1 : 1000 / rate))));
-  const sampler = new Sampler({ pid: meta?.pid ?? 0, rateHz: rate, method: `loaded from ${source}`, label: meta?.label ?? file.name, stuckAfterSeconds: meta?.stuckAfterSeconds, mapFrame, explainStack: stackWaitExplainer(), explainThreads: threadsExplainer(), startedAt: meta ? new Date(meta.startedAt) : undefined });
+  const lines = new SourceLines();
+  const sampler = new Sampler({ pid: meta?.pid ?? 0, rateHz: rate, method: `loaded from ${source}`, label: meta?.label ?? file.name, stuckAfterSeconds: meta?.stuckAfterSeconds, mapFrame, explainStack: stackWaitExplainer(lines), explainThreads: threadsExplainer(lines), startedAt: meta ? new Date(meta.startedAt) : undefined });
   await sampler.add({ startMs: 0, endMs: durationMs, stacks });
   const profile = sampler.profile();
   if (meta) {

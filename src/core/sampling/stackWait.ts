@@ -9,7 +9,7 @@ import { signalWait } from '../findings/signalWait';
 import { sleepWait } from '../findings/sleepWait';
 import { socketWait } from '../findings/socketWait';
 import { stdinWait } from '../findings/stdinWait';
-import { SourceLines, type RemoteReader } from '../findings/sourceLines';
+import type { SourceLines } from '../findings/sourceLines';
 import { crossThreadFindings } from '../diagnose';
 import type { Finding, StackWait, ThreadStack } from '../model';
 
@@ -20,9 +20,9 @@ export type ThreadsExplainer = (threads: ThreadStack[]) => Promise<Finding[]>;
 /** Waits a helper thread parks in; the main thread waiting there is a hang all the same. */
 const PARKING = new Set(['sleep', 'signal-wait', 'accept-wait', 'server-idle', 'select-wait', 'signal-pause']);
 
-/** An explainer with its own cache of source lines (one per sampling session). */
-export function stackWaitExplainer(readRemote?: RemoteReader): StackExplainer {
-  const ctx: DiagnoseContext = { source: new SourceLines(readRemote) };
+/** An explainer reading source lines through `source` (one cache per sampling session). */
+export function stackWaitExplainer(source: SourceLines): StackExplainer {
+  const ctx: DiagnoseContext = { source };
   // Joins before signals (Future.result waits in a Condition), signals before locks.
   const rules: ThreadRule[] = [joinWaitIn([]), signalWait, stdinWait, socketWait, ioWait, lockWait, sleepWait];
   return async (thread) => {
@@ -38,6 +38,6 @@ export function stackWaitExplainer(readRemote?: RemoteReader): StackExplainer {
 }
 
 /** The cross-thread rules of dumps (deadlocks, a blocked event loop, …) over sampled stacks. */
-export function threadsExplainer(readRemote?: RemoteReader): ThreadsExplainer {
-  return (threads) => crossThreadFindings({ pid: 0, backend: 'py-spy', takenAt: new Date(0).toISOString(), durationMs: 0, threads, findings: [] }, readRemote);
+export function threadsExplainer(source: SourceLines): ThreadsExplainer {
+  return (threads) => crossThreadFindings({ pid: 0, backend: 'py-spy', takenAt: new Date(0).toISOString(), durationMs: 0, threads, findings: [] }, source);
 }

@@ -22,7 +22,7 @@ import type { ContainerTarget } from './docker';
 import { pythonVersionOf } from './local';
 import { isPythonExe } from './psParse';
 import type { Runner, Target } from './target';
-import { isRunning, pipeWriterNote, pipeWriters, readTasks } from './taskStates';
+import { isRunning, pipeSafeRun, pipeWriterNote, readTasks } from './taskStates';
 
 export type ContainerStrategy = 'host' | 'exec' | 'copy' | 'sidecar';
 export type ContainerStrategyChoice = 'auto' | ContainerStrategy;
@@ -151,13 +151,16 @@ export class ContainerDumpBackend implements Backend {
   }
 
   private async pyspy(runner: Runner, argv: string[], req: DumpRequest, extraMs = 0): Promise<ThreadStack[]> {
-    const { stdout } = await runner.run(argv, {
+    return parsePySpyDump((await this.runPyspy(runner, argv, req, extraMs)).stdout);
+  }
+
+  private runPyspy(runner: Runner, argv: string[], req: DumpRequest, extraMs = 0) {
+    return runner.run(argv, {
       timeoutMs: (req.timeoutMs ?? DUMP_TIMEOUT_MS) + extraMs,
       signal: req.signal,
       maxBytes: 64 * 1024 * 1024,
       env: { RUST_BACKTRACE: '0' },
     });
-    return parsePySpyDump(stdout);
   }
 
   /** Snag's py-spy on the parent machine, symlinks resolved (cp and bind mounts want the file). */
@@ -171,14 +174,17 @@ export class ContainerDumpBackend implements Backend {
   }
 
   private async readFromHost(job: Job): Promise<ThreadStack[]> {
-    const runner = this.engine.parent.runner;
-    const pyspy = await this.locate(this.engine.parent, job.req.signal);
+    const host = this.engine.parent;
+    const hostPid = job.proc.hostPid!;
+    const pyspy = await this.locate(host, job.req.signal);
     // Read before py-spy pauses the process (paused, every task is stopped).
-    const tasks = await readTasks(runner, job.proc.hostPid!, job.req.signal);
+    const tasks = await readTasks(host.runner, hostPid, job.req.signal, host.ref.kind === 'local');
     // As for local processes: a thread blocked writing to a pipe is read without pausing.
-    const writers = job.req.nonblocking ? [] : await pipeWriters(runner, job.proc.hostPid!, this.engine.parent.ref.kind === 'local', job.req.signal);
+    const run = await pipeSafeRun(host, hostPid, (nonblocking) => pyspyDumpArgv(pyspy, hostPid, { ...job.req, nonblocking }), job.req.nonblocking, job.req.signal);
+    const r = await this.runPyspy(host.runner, run.argv, job.req);
+    const writers = run.writers(r.stderr);
     if (writers.length) job.notes.push(pipeWriterNote(writers));
-    const threads = await this.pyspy(runner, pyspyDumpArgv(pyspy, job.proc.hostPid!, writers.length ? { ...job.req, nonblocking: true } : job.req), job.req);
+    const threads = parsePySpyDump(r.stdout);
     // py-spy knows the threads by their ids in the container, and cannot match them to the host's
     // tasks: it calls every thread active. The kernel's task states, matched by NSpid, can.
     let matched = 0;

@@ -4,7 +4,7 @@
 // calls every thread active; each task's NSpid line names it in both namespaces, which closes the gap.
 import { readdir, readFile } from 'node:fs/promises';
 import { SnagError } from '../errors';
-import type { Runner } from './target';
+import type { Runner, Target } from './target';
 
 export interface TaskState {
   /** The task's id in each PID namespace, outermost (the reader's) first: `NSpid: 4242 17`. */
@@ -25,9 +25,16 @@ export function parseTaskStatus(text: string): TaskState[] {
   return out;
 }
 
-/** The process's tasks; empty when it is gone or /proc cannot be read. Never throws. */
-export async function readTasks(runner: Runner, pid: number, signal?: AbortSignal): Promise<TaskState[]> {
+/**
+ * The process's tasks; empty when it is gone or /proc cannot be read. Never throws. `local`: this
+ * machine's /proc is read directly (no process to spawn on a path that runs with every dump).
+ */
+export async function readTasks(runner: Runner, pid: number, signal?: AbortSignal, local = false): Promise<TaskState[]> {
   try {
+    if (local) {
+      const tids = await readdir(`/proc/${pid}/task`);
+      return parseTaskStatus((await Promise.all(tids.map((t) => readFile(`/proc/${pid}/task/${t}/status`, 'utf8').catch(() => '')))).join(''));
+    }
     const { stdout } = await runner.run(['sh', '-c', 'cat /proc/"$1"/task/*/status 2>/dev/null', 'sh', String(pid)], { timeoutMs: 10_000, signal, okExitCodes: [0, 1], maxBytes: 4 * 1024 * 1024 });
     return parseTaskStatus(stdout);
   } catch {
@@ -70,7 +77,8 @@ export async function explainRefusedAttach(err: unknown, runner: Runner, pid: nu
 }
 
 /** Where a task sleeps while writing to a full pipe or FIFO (wchan: the kernel function it waits in). */
-const PIPE_WRITE_WCHAN = /^(anon_pipe_write|pipe_write|fifo_write|pipe_wait_writable)$/;
+const PIPE_WRITE_WCHANS = ['anon_pipe_write', 'pipe_write', 'fifo_write', 'pipe_wait_writable'];
+const PIPE_WRITE_WCHAN = new RegExp(`^(${PIPE_WRITE_WCHANS.join('|')})$`);
 
 /** `tid wchan` lines of a process's tasks → the tids blocked writing to a pipe. */
 export function parsePipeWriters(text: string): number[] {
@@ -111,17 +119,34 @@ export async function pipeWriters(runner: Runner, pid: number, local: boolean, s
 const PIPE_GUARD = [
   'pid=$1; shift; nb=',
   'for t in /proc/"$pid"/task/*; do',
-  '  case "$(cat "$t/wchan" 2>/dev/null)" in anon_pipe_write|pipe_write|fifo_write|pipe_wait_writable) echo "snag-pipe-writer ${t##*/}" >&2; nb=1;; esac',
+  `  case "$(cat "$t/wchan" 2>/dev/null)" in ${PIPE_WRITE_WCHANS.join('|')}) echo "snag-pipe-writer \${t##*/}" >&2; nb=1;; esac`,
   'done',
   'if [ -n "$nb" ]; then exec "$@" --nonblocking; else exec "$@"; fi',
 ].join('\n');
 
-export function pipeGuardedArgv(pid: number, pyspyArgv: readonly string[]): string[] {
+function pipeGuardedArgv(pid: number, pyspyArgv: readonly string[]): string[] {
   return ['sh', '-c', PIPE_GUARD, 'snag-py-spy', String(pid), ...pyspyArgv];
 }
 
-export function pipeWritersIn(stderr: string): number[] {
+function pipeWritersIn(stderr: string): number[] {
   return [...stderr.matchAll(/^snag-pipe-writer (\d+)$/gm)].map((m) => Number(m[1]));
+}
+
+/** A py-spy run that never pauses a pipe writer, and how to learn afterwards which threads were. */
+export interface PipeSafeRun {
+  argv: string[];
+  writers(stderr: string): number[];
+}
+
+/**
+ * The argv for a py-spy that may pause the process (`pyspyArgv(nonblocking)`), made safe for pipe
+ * writers: on this machine checked in /proc first; behind a connection in the same round trip.
+ */
+export async function pipeSafeRun(target: Target, pid: number, pyspyArgv: (nonblocking: boolean) => string[], nonblocking: boolean | undefined, signal?: AbortSignal): Promise<PipeSafeRun> {
+  if (nonblocking) return { argv: pyspyArgv(true), writers: () => [] };
+  if (target.ref.kind !== 'local') return { argv: pipeGuardedArgv(pid, pyspyArgv(false)), writers: pipeWritersIn };
+  const found = await pipeWriters(target.runner, pid, true, signal);
+  return { argv: pyspyArgv(found.length > 0), writers: () => found };
 }
 
 /** The note a dump read without pausing (for these threads) carries. */

@@ -50,6 +50,10 @@ export interface Workbench {
   clickMenu(label: string): Promise<void>;
   /** Runs a command through F1 by its palette title (`Snag: Dump Stacks`). */
   runCommand(title: string): Promise<void>;
+  /** Runs a command that asks for a process (`Snag: Attach to Process`), types `filter`, picks `pid`. */
+  pickProcess(command: string, filter: string, pid: number): Promise<void>;
+  /** Toggles the Processes view's Python-only filter and waits for its title to say `expected`. */
+  togglePythonOnly(expected: 'all processes' | 'Python only'): Promise<void>;
   /** Writes docs/screenshots/<name>.png (or the part `clip` covers) and returns its path. */
   screenshot(name: string, clip?: Locator): Promise<string>;
   /** For a clean screenshot: mouse out of the way (no tooltips) and finished notifications gone. */
@@ -170,6 +174,15 @@ export async function openInBrowser(t: TestContext, chromiumPath: string, url: s
       await input.fill(`>${title}`);
       await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
       await page.keyboard.press('Enter');
+    },
+    async pickProcess(command, filter, pid) {
+      await wb.runCommand(command);
+      await page.locator('.quick-input-widget input').fill(filter);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: new RegExp(`pid ${pid} ·`) }).click();
+    },
+    async togglePythonOnly(expected) {
+      await wb.runCommand('Snag: Toggle Python-Only Filter');
+      await view('Processes').locator('.pane-header', { hasText: expected }).waitFor();
     },
     sideBar: page.locator('.part.sidebar'),
     editor: page.locator('.part.editor'),

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import type { Frame, ThreadStack } from '../../../src/core/model';
 import { describeThread } from '../../../src/core/format/profileText';
 import { Sampler } from '../../../src/core/sampler';
+import { SourceLines } from '../../../src/core/findings/sourceLines';
 import { stackWaitExplainer } from '../../../src/core/sampling/stackWait';
 import { hangLine, PROGRAMS } from '../../support/programs';
 
@@ -16,7 +17,7 @@ const user = (fn: string, program: string, tag: string): Frame => {
 const thread = (name: string, frames: Frame[]): ThreadStack => ({ id: 1, name, active: false, ownsGil: false, frames });
 
 describe('stackWaitExplainer', () => {
-  const explain = stackWaitExplainer();
+  const explain = stackWaitExplainer(new SourceLines());
   const queueGet = [lib('Condition.wait', 'threading.py', 327), lib('Queue.get', 'queue.py', 171)];
 
   it('a helper thread in Queue.get, Event.wait or time.sleep is parked', async () => {
@@ -52,7 +53,7 @@ describe('Sampler with an explainer', () => {
   it('a parked helper stays idle however long it waits; the headline says what it waits for', async () => {
     const frames = (fs: Frame[]) => fs.map(({ function: fn, file, line, native }) => ({ function: fn, file, line, native }));
     const mapped = new Map([[join(PROGRAMS, 'parked_helpers.py'), true]]);
-    const s = new Sampler({ pid: 1, rateHz: 10, method: 'test', stuckAfterSeconds: 2, explainStack: stackWaitExplainer(), mapFrame: async (f) => (mapped.has(f.file) ? { isUserCode: true, localFile: f.file } : { isUserCode: false }) });
+    const s = new Sampler({ pid: 1, rateHz: 10, method: 'test', stuckAfterSeconds: 2, explainStack: stackWaitExplainer(new SourceLines()), mapFrame: async (f) => (mapped.has(f.file) ? { isUserCode: true, localFile: f.file } : { isUserCode: false }) });
     const waiting = [lib('Condition.wait', 'threading.py', 327), lib('Queue.get', 'queue.py', 171)];
     for (let i = 0; i < 4; i++) {
       await s.add({
