@@ -1,5 +1,6 @@
-// Bundles the extension and the CLI into dist/ (CommonJS, Node 20). `vscode` stays external:
-// the extension host provides it; the CLI never imports it.
+// Bundles the extension and the CLI into dist/ (CommonJS, Node 20), and the webview pages into
+// dist/webview/ (browser scripts). `vscode` stays external: the extension host provides it; the
+// CLI never imports it.
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
@@ -14,11 +15,25 @@ const common = {
   minify: production,
   logLevel: 'warning',
   external: ['vscode'],
+  // The gdb program (src/core/backends/snag_gdb.py) is bundled as a string.
+  loader: { '.py': 'text' },
 };
 
 const builds = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // The Sampling view's page: a browser script the webview loads (samplingView.ts), one IIFE.
+  {
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: production ? false : 'linked',
+    minify: production,
+    logLevel: 'warning',
+    entryPoints: ['src/webview/sampling/main.ts'],
+    outfile: 'dist/webview/sampling.js',
+  },
 ];
 
 if (watch) {

@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const wanted = process.argv.slice(2);
 const modules = readdirSync(__dirname)
@@ -17,7 +18,9 @@ if (modules.length === 0) {
 let failed = 0;
 for (const m of modules) {
   console.log(`== bench ${m}`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, m)], { stdio: 'inherit' });
+  // load-text.mjs: the gdb program (a .py file) is imported as its text, as in the bundle.
+  const loadText = pathToFileURL(join(__dirname, '..', 'scripts', 'load-text.mjs')).href;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', loadText, join(__dirname, m)], { stdio: 'inherit' });
   if (r.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 const suite = process.argv[2] ?? 'all';
 const grepAt = process.argv.indexOf('--grep');
 const grep = grepAt > 0 ? process.argv[grepAt + 1] : undefined;
-const suites = suite === 'all' ? ['unit', 'integration', 'e2e'] : [suite];
+const suites = suite === 'all' ? ['unit', 'reliability', 'integration', 'e2e'] : [suite];
 
 function find(dir) {
   let out = [];
@@ -30,7 +30,8 @@ if (files.length === 0) {
 // a 2-core machine, and parallel files would make their timing noisy.
 // --conditions=import: tsx loads the tests as CommonJS, and ESM-only dependencies (execa, used by
 // src/core/run.ts, and its own imports) publish only an "import" export; without it they fail to load.
-const r = spawnSync(process.execPath, ['--conditions=import', '--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
+// load-text.mjs: `.py` imports (the gdb program) are their text, as in the esbuild bundle.
+const r = spawnSync(process.execPath, ['--conditions=import', '--import', 'tsx', '--import', new URL('./load-text.mjs', import.meta.url).href, '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
   stdio: 'inherit',
   env: { ...process.env, RUST_BACKTRACE: '0' },
 });

@@ -6,6 +6,7 @@ import { STRATEGY_ORDER, type ContainerStrategyChoice } from '../core/targets/co
 import { ContainerEngine, detectEngines, type ContainerSummary, type EngineChoice } from '../core/targets/containerEngine';
 import { ContainerTarget } from '../core/targets/docker';
 import { LocalTarget } from '../core/targets/local';
+import { safeText } from '../core/text/safeText';
 import type { Io } from './main';
 
 export function parseEngine(s: string | undefined): EngineChoice {
@@ -105,5 +106,6 @@ export async function containerPs(opts: { container?: string; engine?: string; a
       walk(buildProcessTree(c.processes ?? []), pad);
     });
   }
-  io.out(lines.join('\n') + '\n');
+  // Container, image and process names come from the engine and the processes: each line neutralised.
+  io.out(lines.map(safeText).join('\n') + '\n');
 }

@@ -20,8 +20,11 @@ import { chooseSampleSource } from '../core/sampling/chooseSource';
 import { sampleProcess } from '../core/sampling/sampleProcess';
 import { clampRate, DEFAULT_RATE_HZ, MAX_RATE_HZ, MIN_RATE_HZ } from '../core/sampling/sampleSource';
 import { toSpeedscope } from '../core/sampling/speedscope';
+import { safeText } from '../core/text/safeText';
 import { SNAG_VERSION } from '../core/version';
 import { containerPs, openContainerTarget, parseEngine, parseStrategy } from './containers';
+import { MAX_DURATION_S, optionError, parseDecimal, parseSeconds, requireValues } from './options';
+import { localPidMax, parsePid as parsePidText, PID_LIMIT } from '../core/validate/pid';
 import { remotePythonVersion, SSH_OPTIONS, sshTargetFromArgs } from './ssh';
 
 const USAGE = `Snag: where is a Python process stuck? Every thread's stack, mapped to your source.
@@ -35,6 +38,10 @@ usage:
   snag dump <pid> [options]                   every thread's stack once, with findings
   snag sample <pid> [--duration S] [--rate HZ] [--stuck-after S] [--speedscope FILE] [options]
                                               samples for a while: stuck, busy and idle threads, hot lines
+                                              (--duration and --stuck-after at most 86400 s, --rate 1 to 100)
+
+A pid is a plain decimal number (no sign, spaces, hex or leading zeros); numbers of seconds are plain
+decimals like 20 or 0.5. Every option that takes a value needs a non-empty one.
 
 options of dump and sample:
   --json                 JSON instead of text (the README documents it)
@@ -43,7 +50,7 @@ options of dump and sample:
   --native               native frames too (py-spy --native)
   --locals               local variables (dump only)
   --nonblocking          do not pause the process while reading (py-spy --nonblocking)
-  --backend auto|py-spy|gdb, --gdb PATH, --pyspy PATH, --timeout S
+  --backend auto|py-spy|gdb, --gdb PATH, --pyspy PATH, --timeout S (at most 3600)
   --container NAME [--strategy auto|host|exec|copy|sidecar] [--engine E]
                          a process in a container (its pid as the container sees it)
   --ssh HOST [--remote-pyspy PATH] [--copy-pyspy] [--ssh-config FILE]
@@ -64,13 +71,7 @@ export function parseMapping(spec: string): PathMapping {
   return { remoteRoot: spec.slice(0, eq), localRoot: resolve(spec.slice(eq + 1)) };
 }
 
-/** `--timeout 20` → 20000 ms; undefined when absent. */
-export function parseSeconds(flag: string, spec: string | undefined): number | undefined {
-  if (spec === undefined) return undefined;
-  const seconds = Number(spec);
-  if (!spec.trim() || !Number.isFinite(seconds) || seconds <= 0) throw new SnagError('bad-input', `${flag} expects a number of seconds, got "${spec}"`);
-  return seconds * 1000;
-}
+export { parseSeconds };
 
 async function ps(args: string[], io: Io): Promise<void> {
   const { values } = parseArgs({
@@ -78,6 +79,7 @@ async function ps(args: string[], io: Io): Promise<void> {
     options: { all: { type: 'boolean' }, json: { type: 'boolean' }, docker: { type: 'boolean' }, container: { type: 'string' }, engine: { type: 'string' }, ...SSH_OPTIONS },
     allowPositionals: false,
   });
+  requireValues(values);
   if (values.docker || values.container) return containerPs(values, io);
   const procs = await (values.ssh ? sshTargetFromArgs(values) : new LocalTarget()).listProcesses({ all: values.all, signal: io.signal });
   if (values.json) return io.out(JSON.stringify(procs, null, 2) + '\n');
@@ -92,7 +94,8 @@ async function ps(args: string[], io: Io): Promise<void> {
       walk(n.children, prefix + (last ? '   ' : '│  '));
     });
   walk(buildProcessTree(procs), '');
-  io.out(lines.join('\n') + '\n');
+  // Names and command lines are the processes' own: each line neutralised (no ESC, no RLO, no forged line).
+  io.out(lines.map(safeText).join('\n') + '\n');
 }
 
 /** Flags every command that reads a process's stacks takes (dump, sample). */
@@ -113,12 +116,11 @@ const READ_OPTIONS = {
 
 type ReadValues = ReturnType<typeof parseArgs<{ options: typeof READ_OPTIONS; allowPositionals: true }>>['values'];
 
-function parsePid(positionals: readonly string[], cmd: string): number {
+/** The one pid argument; on this machine checked against its pid_max, elsewhere against Linux's limit. */
+function parsePid(positionals: readonly string[], cmd: string, values: ReadValues): number {
+  requireValues(values);
   if (positionals.length > 1) throw new SnagError('bad-input', `${cmd} takes one process id, got ${positionals.length}: ${positionals.join(' ')}`);
-  const spec = positionals[0];
-  const pid = Number(spec);
-  if (!Number.isInteger(pid) || pid <= 0) throw new SnagError('bad-input', `${cmd} needs a process id, got "${spec ?? ''}"`);
-  return pid;
+  return parsePidText(positionals[0], cmd, values.ssh !== undefined || values.container !== undefined ? PID_LIMIT : localPidMax());
 }
 
 /** Where the process lives, how to read it and how to map its frames, from the flags. */
@@ -143,7 +145,7 @@ async function dump(args: string[], io: Io): Promise<void> {
     allowPositionals: true,
     options: { ...READ_OPTIONS, locals: { type: 'boolean' }, timeout: { type: 'string' } },
   });
-  const pid = parsePid(positionals, 'dump');
+  const pid = parsePid(positionals, 'dump', values);
   const timeoutMs = parseSeconds('--timeout', values.timeout);
   const { target, ssh, choice, pyspy, gdb, mapper } = await openProcess(values, io);
   const d = await dumpProcess({
@@ -168,11 +170,10 @@ async function sample(args: string[], io: Io): Promise<void> {
     allowPositionals: true,
     options: { ...READ_OPTIONS, duration: { type: 'string' }, rate: { type: 'string' }, 'stuck-after': { type: 'string' }, speedscope: { type: 'string' } },
   });
-  const pid = parsePid(positionals, 'sample');
-  const durationMs = parseSeconds('--duration', values.duration) ?? 5_000;
-  const rate = values.rate === undefined ? DEFAULT_RATE_HZ : Number(values.rate);
-  if (!Number.isFinite(rate) || rate < MIN_RATE_HZ || rate > MAX_RATE_HZ) throw new SnagError('bad-input', `--rate expects ${MIN_RATE_HZ} to ${MAX_RATE_HZ} samples per second, got "${values.rate}"`);
-  const stuckAfterMs = parseSeconds('--stuck-after', values['stuck-after']);
+  const pid = parsePid(positionals, 'sample', values);
+  const durationMs = parseSeconds('--duration', values.duration, MAX_DURATION_S) ?? 5_000;
+  const rate = values.rate === undefined ? DEFAULT_RATE_HZ : parseDecimal('--rate', values.rate, 'samples per second', MAX_RATE_HZ, MIN_RATE_HZ);
+  const stuckAfterMs = parseSeconds('--stuck-after', values['stuck-after'], MAX_DURATION_S);
   const { target, ssh, choice, pyspy, gdb, mapper } = await openProcess(values, io);
   const rateHz = clampRate(rate);
   const source = chooseSampleSource(target, choice, pyspy, gdb, { pid, rateHz, nonblocking: values.nonblocking, native: values.native });
@@ -209,12 +210,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
         io.out(USAGE + '\n');
         return cmd ? 0 : 2;
       default:
-        io.err(`snag: unknown command "${cmd}"\n${USAGE}\n`);
+        io.err(`snag: unknown command "${safeText(cmd)}"\n${USAGE}\n`);
         return 2;
     }
   } catch (err) {
-    io.err(`snag: ${errorMessage(err)}\n`);
-    return SnagError.is(err, 'bad-input') || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
+    // Messages quote names, paths and tool stderr from the target: neutralised where they are printed.
+    const usage = optionError(err);
+    io.err(`snag: ${safeText(usage ?? errorMessage(err))}\n`);
+    return SnagError.is(err, 'bad-input') || usage ? 2 : 1;
   }
 }
 

@@ -3,6 +3,7 @@
 import { SnagError } from '../core/errors';
 import { pythonVersionOf } from '../core/targets/local';
 import { SshTarget } from '../core/targets/ssh';
+import { MAX_CONNECT_TIMEOUT_S, parseDecimal } from './options';
 
 export const SSH_OPTIONS = {
   ssh: { type: 'string' },
@@ -22,10 +23,12 @@ export interface SshArgs {
 
 /** The host named by --ssh (with -F file, py-spy path there, copy permission, ConnectTimeout). */
 export function sshTargetFromArgs(values: SshArgs, localPySpy?: () => Promise<string>): SshTarget {
-  const seconds = values['connect-timeout'] === undefined ? undefined : Number(values['connect-timeout']);
-  if (seconds !== undefined && !(seconds > 0)) throw new SnagError('bad-input', `--connect-timeout expects seconds, got "${values['connect-timeout']}"`);
+  const spec = values['connect-timeout'];
+  const seconds = spec === undefined ? undefined : parseDecimal('--connect-timeout', spec, 'seconds', MAX_CONNECT_TIMEOUT_S);
+  // Checked here too: `ps` and `dump` reach this with every option already checked, other callers may not.
+  if (!values.ssh?.trim()) throw new SnagError('bad-input', '--ssh needs a host name');
   return new SshTarget({
-    host: values.ssh!,
+    host: values.ssh,
     configFile: values['ssh-config'],
     pyspyPath: values['remote-pyspy'],
     allowCopyPySpy: !!values['copy-pyspy'],

@@ -5,6 +5,7 @@ import { asyncioBlocked } from './findings/asyncioBlocked';
 import { deadlock } from './findings/deadlock';
 import { findingFrame, where } from './findings/frames';
 import { gcFinalizer } from './findings/gcFinalizer';
+import { bounded, clusters, groupIds, groupNames, groupTitle, plural, TITLE_MAX } from './findings/groups';
 import { ioWait } from './findings/ioWait';
 import { joinWaitIn } from './findings/joinWait';
 import { lockWait } from './findings/lockWait';
@@ -49,9 +50,19 @@ async function threadWaits(dump: StackDump, ctx: DiagnoseContext): Promise<Map<T
  */
 export async function diagnose(dump: StackDump, readRemote?: RemoteReader): Promise<Finding[]> {
   const { findings, waits, explained } = await crossThread(dump, new SourceLines(readRemote));
-  for (const [t, w] of waits) {
-    if (explained.has(t)) continue;
-    findings.push({ severity: w.severity, kind: w.kind, title: `${t.name} ${w.phrase} at ${where(w.frame)}`, detail: w.detail, threadId: t.id, frame: findingFrame(w.frame) });
+  const alone = [...waits].filter(([t]) => !explained.has(t));
+  // Threads waiting alike in one place make one finding, not one each.
+  for (const group of clusters(dump.threads, alone, ([t]) => t, ([, w]) => `${w.kind}\0${w.phrase}\0${where(w.frame)}`)) {
+    const [t, w] = group[0]!;
+    const threads = group.map(([x]) => x);
+    findings.push({
+      severity: w.severity,
+      kind: w.kind,
+      title: group.length === 1 ? `${t.name} ${w.phrase} at ${where(w.frame)}` : groupTitle(threads, `${plural(w.phrase)} at ${where(w.frame)}`),
+      detail: group.length === 1 ? w.detail : `${w.detail} ${groupNames(threads)}`,
+      ...groupIds(threads),
+      frame: findingFrame(w.frame),
+    });
   }
   return ranked(findings, dump);
 }
@@ -77,11 +88,15 @@ async function crossThread(dump: StackDump, source: SourceLines) {
   return { findings, waits, explained };
 }
 
-/** Most severe first; among equals, in thread order (MainThread first). */
+/**
+ * Most severe first; among equals, findings about a group of threads first (the most threads
+ * first), then in thread order (MainThread first). Every title is bounded: it is one row.
+ */
 function ranked(findings: Finding[], dump: StackDump): Finding[] {
   const order = new Map(dump.threads.map((t, i) => [t.id, i]));
+  const size = (f: Finding) => f.threadIds?.length ?? 1;
   return findings
     .map((f, i) => ({ f, i }))
-    .sort((a, b) => RANK[a.f.severity] - RANK[b.f.severity] || (order.get(a.f.threadId ?? -1) ?? 1e9) - (order.get(b.f.threadId ?? -1) ?? 1e9) || a.i - b.i)
-    .map(({ f }) => f);
+    .sort((a, b) => RANK[a.f.severity] - RANK[b.f.severity] || size(b.f) - size(a.f) || (order.get(a.f.threadId ?? -1) ?? 1e9) - (order.get(b.f.threadId ?? -1) ?? 1e9) || a.i - b.i)
+    .map(({ f }) => (f.title.length > TITLE_MAX ? { ...f, title: bounded(f.title) } : f));
 }

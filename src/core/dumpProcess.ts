@@ -6,6 +6,8 @@ import type { SourceMapper } from './sourceMap';
 import type { Target } from './targets/target';
 import { explainRefusedAttach } from './targets/taskStates';
 import type { RemoteReader } from './findings/sourceLines';
+import { checkPid } from './validate/pid';
+import { explainProcessKind } from './validate/processKind';
 
 export interface DumpJob extends DumpRequest {
   target: Target;
@@ -18,10 +20,11 @@ export interface DumpJob extends DumpRequest {
 }
 
 export async function dumpProcess(job: DumpJob): Promise<StackDump> {
+  checkPid(job.pid);
   // A target may read stacks its own way (containers) and know path rules of its own (mounts).
   const backend = job.target.backendFor?.(job.backend) ?? job.backend;
   const dump = await backend.dump(job.target, job.pid, job).catch(async (err: unknown) => {
-    throw await explainRefusedAttach(err, job.target.runner, job.pid);
+    throw await explainProcessKind(await explainRefusedAttach(err, job.target.runner, job.pid), job.target, job.pid, job.signal);
   });
   if (job.pythonVersion && !dump.pythonVersion) dump.pythonVersion = job.pythonVersion;
   await (await mapperFor(job.target, job.mapper, job.signal)).mapDump(dump);

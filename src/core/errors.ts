@@ -48,3 +48,10 @@ export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message.split('\n')[0] ?? err.message;
   return String(err);
 }
+
+/** The same error with one more sentence (what Snag did about the target), when there is one. */
+export function withRemark(err: unknown, remark: string): unknown {
+  if (!remark) return err;
+  if (SnagError.is(err)) return new SnagError(err.reason, `${err.message} ${remark}`, err.fixes, { cause: err.cause ?? err });
+  return err;
+}

@@ -101,6 +101,8 @@ export interface Finding {
   title: string;
   detail?: string;
   threadId?: number;
+  /** A finding about a group of threads waiting in one place: all of them (threadId is the first). */
+  threadIds?: number[];
   /** The frame the finding points at (the user's code where possible). */
   frame?: { file: string; line: number; localFile?: string };
 }

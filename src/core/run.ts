@@ -2,6 +2,7 @@
 // timeout, honours an AbortSignal and caps captured output, so Snag itself can never hang.
 // Timeouts and cancellation kill the whole process group, not just the direct child.
 import type { ResultPromise } from 'execa';
+import { formatBytes, timerMs } from './validate/limits';
 
 type Execa = (typeof import('execa'))['execa'];
 let execaLoaded: Promise<Execa> | undefined;
@@ -48,6 +49,10 @@ export type RunFailure = 'not-found' | 'timed-out' | 'cancelled' | 'output-too-l
 /** A program that could not do its job. `stderr` is kept for the caller to classify. */
 export class RunError extends Error {
   override readonly name = 'RunError';
+  /** For 'output-too-large': the cap, in bytes, the output went over. */
+  capBytes?: number;
+  /** For 'signal': the signal that ended the program (SIGKILL). */
+  signal?: string;
   constructor(
     readonly failure: RunFailure,
     readonly argv: readonly string[],
@@ -72,6 +77,12 @@ export class RunError extends Error {
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
+/**
+ * How long the output pipes may stay open after the program has exited. Past it, whatever the
+ * program left running (`sleep 100 &` holding stdout) is killed and the output read so far is the
+ * result: a finished tool's answer is never lost to a timeout because of a straggler.
+ */
+export const EXIT_GRACE_MS = 1000;
 
 /** Listeners told about every program run (the extension logs them with their timing). */
 type RunListener = (event: { argv: readonly string[]; durationMs: number; exitCode?: number; failure?: RunFailure }) => void;
@@ -84,6 +95,15 @@ export function onDidRun(listener: RunListener): () => void {
 /** Renders argv for humans (logs, error messages); never executed. */
 export function displayArgv(argv: readonly string[]): string {
   return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+/** Kills what is left of an exited leader's group (its own pid may be reused by now; the group id is not while members remain). */
+function killOrphanedGroup(pid: number | undefined): void {
+  try {
+    if (pid) process.kill(-pid, 'SIGKILL');
+  } catch {
+    /* nothing left */
+  }
 }
 
 function killGroup(pid: number | undefined): void {
@@ -103,12 +123,14 @@ interface Started {
   child: ResultPromise<{ detached: true }>;
   started: number;
   finish: () => Promise<RunResult>;
+  stop: (why: RunFailure) => void;
 }
 
 function start(execa: Execa, argv: readonly string[], opts: RunOptions, streamStdout: boolean): Started {
   if (argv.length === 0 || !argv[0]) throw new RunError('spawn', argv, 'empty command');
   const [file, ...args] = argv as [string, ...string[]];
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // Node fires a timer longer than 2^31-1 ms after 1 ms: clamp, so a huge timeout means "very long".
+  const timeoutMs = timerMs(opts.timeoutMs, DEFAULT_TIMEOUT_MS);
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const started = Date.now();
   let failure: RunFailure | undefined;
@@ -127,17 +149,16 @@ function start(execa: Execa, argv: readonly string[], opts: RunOptions, streamSt
     extendEnv: true,
   } as never) as unknown as ResultPromise<{ detached: true }>;
   opts.onSpawn?.(child.pid);
-  if (opts.killGroupOnExit) {
-    // Only the group: after the exit the leader's own pid is free for reuse, its group id is not
-    // while members remain.
-    child.once('exit', () => {
-      try {
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        /* nothing left */
-      }
-    });
-  }
+  let lingering: NodeJS.Timeout | undefined;
+  child.once('exit', () => {
+    if (opts.killGroupOnExit) killOrphanedGroup(child.pid);
+    // Processes outside the group (setsid) may hold the pipes too: stop reading them as well.
+    lingering = setTimeout(() => {
+      killOrphanedGroup(child.pid);
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+    }, EXIT_GRACE_MS);
+  });
 
   const stop = (why: RunFailure) => {
     failure ??= why;
@@ -155,6 +176,7 @@ function start(execa: Execa, argv: readonly string[], opts: RunOptions, streamSt
   const finish = async (): Promise<RunResult> => {
     const r = await child;
     clearTimeout(timer);
+    clearTimeout(lingering);
     opts.signal?.removeEventListener('abort', onAbort);
     // A killed leader can leave members of its group behind; take them down too.
     if (failure) killGroup(child.pid);
@@ -169,10 +191,16 @@ function start(execa: Execa, argv: readonly string[], opts: RunOptions, streamSt
     let err: RunError | undefined;
     if (failure === 'timed-out') err = new RunError('timed-out', argv, `${cmd} timed out after ${Math.round(timeoutMs / 100) / 10} s`, result);
     else if (failure === 'cancelled') err = new RunError('cancelled', argv, `${cmd} was cancelled`, result);
-    else if (r.isMaxBuffer) err = new RunError('output-too-large', argv, `${cmd} printed more than ${maxBytes} bytes; stopped it`, result);
+    else if (r.isMaxBuffer || failure === 'output-too-large') {
+      err = new RunError('output-too-large', argv, `${cmd} printed more than ${formatBytes(maxBytes)} (Snag's cap on its output); stopped it`, result);
+      err.capBytes = maxBytes;
+    }
     else if ((r as { code?: string }).code === 'ENOENT' || (r.failed && /ENOENT/.test(String(r.message)) && r.exitCode === undefined))
       err = new RunError('not-found', argv, `${file} was not found`, result);
-    else if (r.exitCode === undefined && r.signal) err = new RunError('signal', argv, `${cmd} was killed by ${r.signal}`, result);
+    else if (r.exitCode === undefined && r.signal) {
+      err = new RunError('signal', argv, `${cmd} was killed by ${r.signal}`, result);
+      err.signal = r.signal;
+    }
     else if (r.exitCode === undefined) err = new RunError('spawn', argv, `${cmd} could not start: ${r.shortMessage ?? r.message}`, result);
     else if (!(opts.okExitCodes ?? [0]).includes(r.exitCode)) {
       const last = result.stderr.trim().split('\n').filter(Boolean).pop() ?? '';
@@ -182,7 +210,7 @@ function start(execa: Execa, argv: readonly string[], opts: RunOptions, streamSt
     if (err) throw err;
     return result;
   };
-  return { child, started, finish };
+  return { child, started, finish, stop };
 }
 
 /** Runs argv to completion and returns its output; throws RunError on any failure. */
@@ -209,7 +237,7 @@ export function runStreaming(argv: readonly string[], onLine: (line: string) => 
   const signal = opts.signal ? AbortSignal.any([opts.signal, controller.signal]) : controller.signal;
   let pid: number | undefined;
   const done = loadExeca().then((execa) => {
-    const { child, finish } = start(execa, argv, { ...opts, signal }, true);
+    const { child, finish, stop } = start(execa, argv, { ...opts, signal }, true);
     pid = child.pid;
     let pending = '';
     const cap = opts.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -217,7 +245,7 @@ export function runStreaming(argv: readonly string[], onLine: (line: string) => 
     child.stdout?.on('data', (chunk: string) => {
       // A line longer than the cap means the output is not what we expect; stop rather than grow.
       if (pending.length + chunk.length > cap) {
-        controller.abort();
+        stop('output-too-large');
         return;
       }
       pending += chunk;

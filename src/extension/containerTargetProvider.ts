@@ -2,6 +2,7 @@
 // every engine whose CLI is installed) → its running containers (name, image, status) → their
 // processes. Dumping one goes through the container target's ways in (snag.containers.dumpStrategy).
 import * as vscode from 'vscode';
+import { codeSpan, escapeMarkdown } from '../core/text/markdown';
 import type { ContainerStrategy, ContainerStrategyChoice } from '../core/targets/containerDump';
 import { detectEngines, type ContainerEngine, type EngineChoice, type EngineInfo } from '../core/targets/containerEngine';
 import { ContainerTarget } from '../core/targets/docker';
@@ -51,7 +52,8 @@ export function engineGroup(engine: ContainerEngine, info: EngineInfo | undefine
         id: `containers:${engine.id}:${c.id}`,
         label: c.name,
         description: `${c.image} · ${c.status}`,
-        tooltip: new vscode.MarkdownString(`**${c.name}** (${c.id.slice(0, 12)})\n\n${vscode.l10n.t('Image')}: \`${c.image}\`\n\n${c.status}`),
+        // Names, image and status come from the engine: escaped, so none of them becomes Markdown or a link.
+        tooltip: new vscode.MarkdownString(`**${escapeMarkdown(c.name)}** (${escapeMarkdown(c.id.slice(0, 12))})\n\n${vscode.l10n.t('Image')}: ${codeSpan(c.image)}\n\n${escapeMarkdown(c.status)}`),
         icon: 'package',
         contextValue: 'container',
         target: new ContainerTarget(engine, c, { strategy: settings.strategy }),

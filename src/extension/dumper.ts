@@ -2,6 +2,7 @@
 // history (which selects it: Stacks view and decorations follow) and turns failures into one
 // actionable notification.
 import * as vscode from 'vscode';
+import { safeText } from '../core/text/safeText';
 import { dumpProcess } from '../core/dumpProcess';
 import { SnagError } from '../core/errors';
 import type { DumpOptions } from '../core/model';
@@ -45,7 +46,7 @@ export class Dumper implements vscode.Disposable {
     const p = ref.process;
     const where = (ref.path ?? [ref.target.ref.label]).join(' › ');
     const extras = [opts.native ? vscode.l10n.t('native frames') : '', opts.locals ? vscode.l10n.t('locals') : '', opts.nonblocking ? vscode.l10n.t('non-blocking') : ''].filter(Boolean);
-    const title = vscode.l10n.t('Dumping stacks of {0} (pid {1}){2}', p.name, p.pid, extras.length ? ` — ${extras.join(', ')}` : '');
+    const title = vscode.l10n.t('Dumping stacks of {0} (pid {1}){2}', safeText(p.name), p.pid, extras.length ? ` — ${extras.join(', ')}` : '');
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_progress, token) => {
       const controller = new AbortController();
       const onCancel = token.onCancellationRequested(() => controller.abort());

@@ -2,6 +2,7 @@
 // that this window can perform (at most three, "Show Log" last when there is room).
 import * as vscode from 'vscode';
 import { errorMessage, SnagError, type SnagFix } from '../core/errors';
+import { safeText } from '../core/text/safeText';
 import type { FixContext, Fixes } from './fixes';
 import { logError } from './log';
 
@@ -20,7 +21,8 @@ export async function showSnagError(err: unknown, fixes: Fixes, ctx: FixContext 
   // A process that ended or is not Python is a fact about the process, not a failure of Snag.
   const mild = SnagError.is(err) && (err.reason === 'process-gone' || err.reason === 'not-python');
   const show = advice ? vscode.window.showInformationMessage : mild ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
-  const picked = await show(errorMessage(err), ...labels);
+  // The sentence may quote a process, thread or file name, or a tool's stderr: neutralised here, the one place it is shown.
+  const picked = await show(safeText(errorMessage(err)), ...labels);
   const fix = shown[labels.indexOf(picked ?? '')];
   if (fix) await actions[fix]?.();
 }

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../core/errors';
 import { describeProcess } from '../core/format/processTree';
+import { iconFreeText } from '../core/text/markdown';
 import { logError } from './log';
 import { readSettings } from './settings';
 import type { ProcessRef, TargetProviders } from './targetProviders';
@@ -41,21 +42,22 @@ export async function pickProcess(providers: TargetProviders, title: string): Pr
     const errors: ProcessItem[] = [];
     const targets = await providers.targets(signal, (group, err) => {
       logError(`listing ${group} failed`, err);
-      errors.push({ label: `$(error) ${group}`, description: errorMessage(err), alwaysShow: true });
+      errors.push({ label: `$(error) ${iconFreeText(group)}`, description: iconFreeText(errorMessage(err)), alwaysShow: true });
     });
     await Promise.all(
       targets.map(async ({ target, path }, i) => {
-        const where = path.join(' › ');
+        // Every text shown here is the targets' own: neutralised, with no `$(icon)` of its own.
+        const where = iconFreeText(path.join(' › '));
         try {
           const procs = await target.listProcesses({ all: !pythonOnly, signal });
           sections[i] = [
             { label: where, kind: vscode.QuickPickItemKind.Separator },
-            ...procs.map((p) => ({ label: p.name, description: describeProcess(p), detail: p.command, ref: { target, process: p, path } })),
+            ...procs.map((p) => ({ label: iconFreeText(p.name), description: describeProcess(p), detail: iconFreeText(p.command), ref: { target, process: p, path } })),
           ];
         } catch (err) {
           if (signal.aborted) return;
           logError(`listing processes of ${where} failed`, err);
-          sections[i] = [{ label: where, kind: vscode.QuickPickItemKind.Separator }, { label: `$(error) ${errorMessage(err)}`, alwaysShow: true }];
+          sections[i] = [{ label: where, kind: vscode.QuickPickItemKind.Separator }, { label: `$(error) ${iconFreeText(errorMessage(err))}`, alwaysShow: true }];
         }
         show();
       }),

@@ -3,11 +3,14 @@
 // failures become a row that says why, never an empty view.
 import * as vscode from 'vscode';
 import { errorMessage } from '../core/errors';
-import { buildProcessTree, describeProcess, describeState, type ProcessNode as CoreProcessNode } from '../core/format/processTree';
+import { buildProcessTree, describeProcess, describeState, processLabel, type ProcessNode as CoreProcessNode } from '../core/format/processTree';
 import type { ProcessInfo } from '../core/model';
+import { codeBlock, escapeMarkdown } from '../core/text/markdown';
+import { safeText } from '../core/text/safeText';
 import type { Target } from '../core/targets/target';
 import { logError } from './log';
 import { filterProcessForest } from './processFilter';
+import { mergeRows, treeItemSignature, type RowLook } from './processRows';
 import type { ProcessRef, TargetGroup, TargetProviders } from './targetProviders';
 
 export interface GroupNode {
@@ -39,12 +42,35 @@ export function isProcessNode(x: unknown): x is ProcessNode {
 }
 
 export class ProcessTreeProvider implements vscode.TreeDataProvider<ProcessTreeNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<ProcessTreeNode | undefined>();
+  private readonly changed = new vscode.EventEmitter<ProcessTreeNode | ProcessTreeNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  private readonly optionsChanged = new vscode.EventEmitter<void>();
+  /** The filter or the Python-only switch changed (the rows follow when the new listing is in). */
+  readonly onDidChangeOptions = this.optionsChanged.event;
   private filterText = '';
   private pythonOnly: boolean;
-  /** Aborted on every refresh so slow listings of the previous round stop. */
+  /** Aborted when what is listed changes (filter, Python-only, a refresh asked for) so slow listings of the old round stop. */
   private round = new AbortController();
+  /**
+   * The rows VS Code was last given: the top level, and each group's children by the group's row
+   * id. A refresh merges new listings into them (see processRows.ts), and VS Code's own re-asks
+   * after a refresh are answered from here at once, so a row is never unregistered for longer
+   * than one round trip to the workbench, and a row whose parent did not change never is.
+   */
+  private roots: ProcessTreeNode[] | undefined;
+  private readonly shown = new Map<string, ProcessTreeNode[]>();
+  /** Groups the user folded: not listed again until opened (an ssh host is not polled while closed). */
+  private readonly folded = new Set<string>();
+  private revalidating = false;
+  private again = false;
+  /**
+   * Groups whose children VS Code is waiting for, and rows held back meanwhile: VS Code (1.100)
+   * does not cancel a pending fetch when one row is refreshed, so redrawing a group while its
+   * first listing runs (an ssh host going from "connecting…" to connected) made VS Code fetch its
+   * children twice and register them twice ("Element with id … is already registered").
+   */
+  private readonly fetching = new Set<string>();
+  private readonly held = new Set<ProcessTreeNode>();
   private readonly subscription: vscode.Disposable;
   /** Last error logged per row id: auto-refresh must not repeat the same failure every few seconds. */
   private readonly loggedErrors = new Map<string, string>();
@@ -59,6 +85,16 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<ProcessTreeN
     this.subscription = providers.onDidChange(() => this.refresh());
   }
 
+  /** The view folded or opened a row (TreeView.onDidCollapseElement / onDidExpandElement). */
+  setExpanded(node: ProcessTreeNode, expanded: boolean): void {
+    if (node.kind !== 'group') return;
+    const id = groupRowId(node.group);
+    if (expanded) {
+      this.folded.delete(id);
+      if (this.shown.has(id)) this.refresh();
+    } else this.folded.add(id);
+  }
+
   get filter(): string {
     return this.filterText;
   }
@@ -70,19 +106,116 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<ProcessTreeN
   setFilter(text: string): void {
     if (text === this.filterText) return;
     this.filterText = text;
-    this.refresh();
+    this.optionsChanged.fire();
+    this.restart();
   }
 
   setPythonOnly(value: boolean): void {
     if (value === this.pythonOnly) return;
     this.pythonOnly = value;
+    this.optionsChanged.fire();
+    this.restart();
+  }
+
+  /** Lists again and redraws what changed. Asked while a round runs, one more round follows it. */
+  refresh(): void {
+    if (this.revalidating) {
+      this.again = true;
+      return;
+    }
+    void this.revalidate();
+  }
+
+  /** Drops the round under way (its listings answer an old question) and lists again. */
+  restart(): void {
+    this.round.abort();
+    this.round = new AbortController();
     this.refresh();
   }
 
-  refresh(): void {
-    this.round.abort();
-    this.round = new AbortController();
-    this.changed.fire(undefined);
+  private async revalidate(): Promise<void> {
+    this.revalidating = true;
+    try {
+      do {
+        this.again = false;
+        await this.revalidateOnce(this.round.signal).catch((err) => logError('refreshing the Processes view failed', err));
+      } while (this.again && !this.disposed);
+    } finally {
+      this.revalidating = false;
+    }
+  }
+
+  private async revalidateOnce(signal: AbortSignal): Promise<void> {
+    // Nothing shown yet: VS Code asks for the rows when it shows the view.
+    if (!this.roots) return;
+    const fresh = await this.topLevel(signal);
+    if (signal.aborted || this.disposed) return;
+    const changed = new Set<ProcessTreeNode>();
+    const merged = mergeRows(this.roots, fresh, changed, (n) => this.look(n), adoptRow);
+    this.roots = merged.rows;
+    this.forgetUnreachable();
+    if (merged.reshaped) this.changed.fire(undefined);
+    else this.redraw(changed);
+    await this.revalidateGroups(this.roots, signal);
+  }
+
+  /** Lists each open group again (in parallel; a slow host delays only its own rows). */
+  private async revalidateGroups(rows: readonly ProcessTreeNode[], signal: AbortSignal): Promise<void> {
+    await Promise.all(
+      rows.map(async (row) => {
+        if (row.kind !== 'group') return;
+        const id = groupRowId(row.group);
+        const known = this.shown.get(id);
+        if (!known || this.folded.has(id)) return;
+        const fresh = await this.groupChildren(row, signal);
+        if (signal.aborted || this.disposed || this.shown.get(id) !== known) return;
+        const changed = new Set<ProcessTreeNode>();
+        const merged = mergeRows(known, fresh, changed, (n) => this.look(n), adoptRow);
+        this.shown.set(id, merged.rows);
+        if (merged.reshaped) changed.add(row);
+        this.redraw(changed);
+        await this.revalidateGroups(merged.rows, signal);
+      }),
+    );
+  }
+
+  /** Hands VS Code the rows to redraw, holding back groups whose children it is still fetching. */
+  private redraw(rows: Iterable<ProcessTreeNode>): void {
+    const now: ProcessTreeNode[] = [];
+    for (const r of rows) {
+      if (r.kind === 'group' && this.fetching.has(groupRowId(r.group))) this.held.add(r);
+      else now.push(r);
+    }
+    if (now.length) this.changed.fire(now);
+  }
+
+  private look(node: ProcessTreeNode): RowLook {
+    const item = this.getTreeItem(node);
+    return { id: item.id ?? '', signature: treeItemSignature(item) };
+  }
+
+  /** Drops the remembered children of groups no longer in the view. */
+  private forgetUnreachable(): void {
+    const reachable = new Set<string>();
+    const walk = (rows: readonly ProcessTreeNode[] | undefined) => {
+      for (const r of rows ?? []) {
+        if (r.kind !== 'group') continue;
+        const id = groupRowId(r.group);
+        reachable.add(id);
+        walk(this.shown.get(id));
+      }
+    };
+    walk(this.roots);
+    for (const id of [...this.shown.keys()]) if (!reachable.has(id)) this.shown.delete(id);
+  }
+
+  /** Runs `compute` until it finishes within one round (a restart mid-way makes its answer stale). */
+  private async current<T>(compute: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    for (;;) {
+      const signal = this.round.signal;
+      const value = await compute(signal);
+      if (!signal.aborted || this.disposed) return value;
+    }
   }
 
   getTreeItem(node: ProcessTreeNode): vscode.TreeItem {
@@ -92,10 +225,11 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<ProcessTreeN
       case 'process':
         return processItem(node);
       case 'message': {
-        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+        // Messages quote errors, which quote names and tool output: neutralised like every row.
+        const item = new vscode.TreeItem(safeText(node.text), vscode.TreeItemCollapsibleState.None);
         item.id = node.id;
         item.iconPath = new vscode.ThemeIcon(node.icon);
-        item.tooltip = node.tooltip ?? node.text;
+        item.tooltip = safeText(node.tooltip ?? node.text);
         item.contextValue = 'message';
         return item;
       }
@@ -103,11 +237,28 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<ProcessTreeN
   }
 
   async getChildren(node?: ProcessTreeNode): Promise<ProcessTreeNode[]> {
-    const signal = this.round.signal;
-    if (!node) return this.topLevel(signal);
+    // VS Code asks again after each refresh we fire: answer with the rows already merged, at once.
+    if (!node) return (this.roots ??= await this.current((signal) => this.topLevel(signal)));
     if (node.kind === 'process') return node.children;
-    if (node.kind === 'group') return this.groupChildren(node, signal);
-    return [];
+    if (node.kind !== 'group') return [];
+    const id = groupRowId(node.group);
+    this.folded.delete(id); // VS Code asks only for the children of an open group
+    const known = this.shown.get(id);
+    if (known) return known;
+    this.fetching.add(id);
+    try {
+      const rows = await this.current((signal) => this.groupChildren(node, signal));
+      this.shown.set(id, rows);
+      return rows;
+    } finally {
+      this.fetching.delete(id);
+      // After VS Code has registered these rows (it does so in the same task as it gets them).
+      setTimeout(() => {
+        const ready = [...this.held].filter((r) => r.kind !== 'group' || !this.fetching.has(groupRowId(r.group)));
+        for (const r of ready) this.held.delete(r);
+        if (ready.length && !this.disposed) this.redraw(ready);
+      }, 0);
+    }
   }
 
   private async topLevel(signal: AbortSignal): Promise<ProcessTreeNode[]> {
@@ -168,30 +319,46 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<ProcessTreeN
     logError(what, err);
   }
 
+  private disposed = false;
+
   dispose(): void {
+    this.disposed = true;
     this.round.abort();
     this.subscription.dispose();
     this.changed.dispose();
+    this.optionsChanged.dispose();
   }
 }
 
 function groupItem(node: GroupNode): vscode.TreeItem {
   const g = node.group;
   const expanded = g.expanded ?? node.depth === 0;
-  const item = new vscode.TreeItem(g.label, expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
-  item.id = `group:${g.id}`;
-  item.description = g.description;
-  item.tooltip = g.tooltip;
+  // Container and host names come from the engine and ssh config: neutralised (Markdown tooltips are built safe by their providers).
+  const item = new vscode.TreeItem(safeText(g.label), expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = groupRowId(g);
+  item.description = g.description !== undefined ? safeText(g.description) : undefined;
+  item.tooltip = typeof g.tooltip === 'string' ? safeText(g.tooltip) : g.tooltip;
   item.iconPath = new vscode.ThemeIcon(g.icon ?? 'server');
   item.contextValue = g.contextValue ?? 'snagTarget';
   return item;
+}
+
+function groupRowId(g: TargetGroup): string {
+  return `group:${g.id}`;
+}
+
+/** A shown row takes a new listing's fields (same object: VS Code and open menus keep pointing at it). */
+function adoptRow(shown: ProcessTreeNode, fresh: ProcessTreeNode, mergeChildren: (shownKids: ProcessTreeNode[], freshKids: ProcessTreeNode[]) => ProcessTreeNode[]): void {
+  if (shown.kind === 'process' && fresh.kind === 'process') Object.assign(shown, fresh, { children: mergeChildren(shown.children, fresh.children) });
+  else Object.assign(shown, fresh);
 }
 
 const STOPPED = /^[Tt]/;
 
 function processItem(node: ProcessNode): vscode.TreeItem {
   const p = node.process;
-  const item = new vscode.TreeItem(p.name, node.children.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+  // The name is the process's own (an RLO in it would reverse the row): neutralised, like every text below.
+  const item = new vscode.TreeItem(processLabel(p), node.children.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
   item.id = `process:${node.groupId}:${p.pid}`;
   item.description = describeProcess(p);
   item.contextValue = p.isPython ? 'pythonProcess' : 'process';
@@ -199,14 +366,15 @@ function processItem(node: ProcessNode): vscode.TreeItem {
     ? new vscode.ThemeIcon('debug-pause', new vscode.ThemeColor('errorForeground'))
     : new vscode.ThemeIcon(p.isPython ? 'symbol-method' : 'gear');
   item.tooltip = processTooltip(p);
-  item.accessibilityInformation = { label: `${p.name}, ${describeProcess(p)}` };
+  item.accessibilityInformation = { label: `${processLabel(p)}, ${describeProcess(p)}` };
   return item;
 }
 
 function processTooltip(p: ProcessInfo): vscode.MarkdownString {
   const md = new vscode.MarkdownString();
-  md.appendMarkdown(`**${escape(p.name)}** — pid ${p.pid} (parent ${p.ppid}), ${escape(describeState(p.state))}\n\n`);
-  md.appendCodeblock(p.command, 'shell');
+  md.appendMarkdown(`**${escapeMarkdown(p.name)}** — pid ${p.pid} (parent ${p.ppid}), ${escapeMarkdown(describeState(p.state))}\n\n`);
+  // codeBlock, not appendCodeblock: the command line neutralised, in a fence no backtick run in it can close.
+  md.appendMarkdown(codeBlock([p.command], 'shell') + '\n\n');
   const facts = [
     `user ${p.user}`,
     `${p.threads} thread${p.threads === 1 ? '' : 's'}`,
@@ -215,10 +383,6 @@ function processTooltip(p: ProcessInfo): vscode.MarkdownString {
     p.hostPid !== undefined ? `host pid ${p.hostPid}` : '',
     p.isPython ? `Python: ${p.pythonReason ?? 'yes'}` : 'not recognised as Python',
   ].filter(Boolean);
-  md.appendMarkdown(facts.map((f) => `- ${escape(f)}`).join('\n'));
+  md.appendMarkdown(facts.map((f) => `- ${escapeMarkdown(f)}`).join('\n'));
   return md;
-}
-
-function escape(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+\-.!<>|~]/g, (c) => `\\${c}`);
 }

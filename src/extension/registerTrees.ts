@@ -2,6 +2,7 @@
 // filter shown as the view's message, auto-refresh only while the Processes view is visible,
 // and the selected dump in the Stacks view's description and the `snag.hasDump` context key.
 import * as vscode from 'vscode';
+import { safeText } from '../core/text/safeText';
 import { ViewId } from './commandIds';
 import { processKey, type DumpHistory } from './dumpHistory';
 import { registerFrameDimming } from './frameDimming';
@@ -25,7 +26,7 @@ export function registerTrees(processTree: ProcessTreeProvider, stackTree: Stack
     processView.message = processTree.filter ? vscode.l10n.t('Filtered by "{0}" — run Filter Processes again to change or clear it.', processTree.filter) : undefined;
   };
   describeProcesses();
-  disposables.push(processTree.onDidChangeTreeData(describeProcesses));
+  disposables.push(processTree.onDidChangeOptions(describeProcesses));
 
   // Auto-refresh: a timer that runs only while the view can be seen.
   let timer: ReturnType<typeof setInterval> | undefined;
@@ -37,7 +38,14 @@ export function registerTrees(processTree: ProcessTreeProvider, stackTree: Stack
   };
   schedule();
   disposables.push(
-    processView.onDidChangeVisibility(schedule),
+    processView.onDidChangeVisibility((e) => {
+      schedule();
+      // Hidden, it was not refreshed: bring the rows up to date when it is seen again.
+      if (e.visible) processTree.refresh();
+    }),
+    // Folded groups are not listed again until opened (no polling of a closed ssh host).
+    processView.onDidCollapseElement((e) => processTree.setExpanded(e.element, false)),
+    processView.onDidExpandElement((e) => processTree.setExpanded(e.element, true)),
     { dispose: () => timer && clearInterval(timer) },
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!affectsSnag(e)) return;
@@ -60,7 +68,7 @@ export function registerTrees(processTree: ProcessTreeProvider, stackTree: Stack
 
   const describeStacks = () => {
     const entry = history.selected;
-    stackView.description = entry ? `${entry.processName} · pid ${entry.dump.pid}${history.hasExited(entry.key) ? ` · ${vscode.l10n.t('exited')}` : ''}` : undefined;
+    stackView.description = entry ? `${safeText(entry.processName)} · pid ${entry.dump.pid}${history.hasExited(entry.key) ? ` · ${vscode.l10n.t('exited')}` : ''}` : undefined;
     void vscode.commands.executeCommand('setContext', 'snag.hasDump', !!entry);
   };
   describeStacks();

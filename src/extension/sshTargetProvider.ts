@@ -4,6 +4,7 @@
 // stay collapsed until opened, so Snag never connects to a host nobody asked about; everything
 // is async and cancellable, and a dead host is retried at most every RETRY_MS by the refresh timer.
 import * as vscode from 'vscode';
+import { escapeMarkdown } from '../core/text/markdown';
 import { SnagError } from '../core/errors';
 import { detectEngines } from '../core/targets/containerEngine';
 import { SshTarget, type SshHostSettings } from '../core/targets/ssh';
@@ -163,9 +164,10 @@ export class SshHosts implements TargetProvider, vscode.Disposable {
     const target = this.target(entry.settings, settings);
     const state = target.runner.state;
     const tooltip = new vscode.MarkdownString();
-    tooltip.appendMarkdown(`**${entry.settings.label ?? entry.settings.host}**${entry.settings.label ? ` (${entry.settings.host})` : ''}\n\n`);
+    tooltip.appendMarkdown(`**${escapeMarkdown(entry.settings.label ?? entry.settings.host)}**${entry.settings.label ? ` (${escapeMarkdown(entry.settings.host)})` : ''}\n\n`);
     tooltip.appendMarkdown(entry.source === 'settings' ? vscode.l10n.t('From the setting snag.sshHosts') : vscode.l10n.t('From your ssh config'));
-    if (state.kind === 'unreachable') tooltip.appendMarkdown(`\n\n$(error) ${state.error.replace(/[\\`*_{}[\]()#+\-.!<>|~]/g, (c) => `\\${c}`)}`);
+    // The error quotes ssh's stderr (the host's banner, its messages): escaped, its `$(` too, as the tooltip renders icons.
+    if (state.kind === 'unreachable') tooltip.appendMarkdown(`\n\n$(error) ${escapeMarkdown(state.error)}`);
     tooltip.supportThemeIcons = true;
     return {
       id: `ssh:${entry.settings.host}`,

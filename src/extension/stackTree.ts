@@ -1,9 +1,11 @@
 // The Stacks view: the selected dump — its findings first, then a row saying how it was taken,
-// then threads → frames (innermost first). The frame each thread is stopped at in the user's code
+// then threads → frames (innermost first); three or more threads waiting in one place are one group
+// row (its threads folded inside, their stack shown once). The frame each thread is stopped at in the user's code
 // is marked "◀ here"; library runs fold into "N library frames"; clicking a frame opens it.
 import * as vscode from 'vscode';
 import { frameLocation } from '../core/format/dumpText';
 import { groupFrames } from '../core/format/frameGroups';
+import { GROUP_STACKS_DIFFER, groupLabel, groupThreads, someNames, type ThreadGroup } from '../core/format/threadGroups';
 import { stoppedFrame } from '../core/format/frameMarks';
 import type { Finding, Frame, LocalVariable, ThreadStack } from '../core/model';
 import { Cmd } from './commandIds';
@@ -11,6 +13,8 @@ import type { DumpEntry, DumpHistory } from './dumpHistory';
 import { dimmedUri } from './frameDimming';
 import { findingMarkdown, type FrameLink } from '../core/format/stackHover';
 import { inEditorTerms } from './editorTerms';
+import { codeBlock, escapeMarkdown } from '../core/text/markdown';
+import { safeText } from '../core/text/safeText';
 
 interface Base {
   id: string;
@@ -50,7 +54,19 @@ export interface LocalNode extends Base {
   kind: 'local';
   local: LocalVariable;
 }
-export type StackNode = FindingNode | DumpNode | NoteNode | ThreadNode | FrameNode | LibraryNode | LocalNode;
+/** Threads waiting alike in one place (format/threadGroups): the threads, then their stack once. */
+export interface GroupNode extends Base {
+  kind: 'group';
+  group: ThreadGroup;
+  children: StackNode[];
+}
+/** The threads of a group, folded: one row each, with its own frames. */
+export interface MembersNode extends Base {
+  kind: 'members';
+  group: ThreadGroup;
+  children: ThreadNode[];
+}
+export type StackNode = FindingNode | DumpNode | NoteNode | ThreadNode | FrameNode | LibraryNode | LocalNode | GroupNode | MembersNode;
 
 export function isFrameNode(x: unknown): x is FrameNode {
   return !!x && typeof x === 'object' && (x as { kind?: unknown }).kind === 'frame';
@@ -77,7 +93,8 @@ export class StackTreeProvider implements vscode.TreeDataProvider<StackNode>, vs
     const walk = (nodes: readonly StackNode[]) => {
       for (const n of nodes) {
         if (n.kind === 'frame' && n.here) frames.push(n);
-        if ('children' in n) walk(n.children);
+        // A group's threads stay folded: its own stack (the first thread's) is where to look.
+        if ('children' in n && n.kind !== 'members') walk(n.children);
       }
     };
     walk(this.roots);
@@ -119,27 +136,49 @@ function buildNodes(entry: DumpEntry): StackNode[] {
   const dumpNode: DumpNode = { kind: 'dump', id: `${base}/dump`, entry, children: [] };
   dumpNode.children = (d.notes ?? []).map((text, i) => ({ kind: 'note', id: `${base}/note${i}`, text, parent: dumpNode }));
   roots.push(dumpNode);
-  for (const thread of d.threads) {
-    const tid = `${base}/t${thread.id}`;
-    const expanded = d.threads.length <= EXPAND_ALL_UP_TO || thread.frames.some((f) => f.isUserCode);
-    const tn: ThreadNode = { kind: 'thread', id: tid, thread, children: [], expanded };
-    const here = stoppedFrame(thread);
-    const frameNode = (frame: Frame, index: number, parent: StackNode): FrameNode => {
-      const fn: FrameNode = { kind: 'frame', id: `${tid}/f${index}`, frame, thread, here: frame === here, parent, children: [] };
-      fn.children = (frame.locals ?? []).map((local, j) => ({ kind: 'local', id: `${fn.id}/l${j}`, local, parent: fn }));
-      return fn;
-    };
-    for (const row of groupFrames(thread.frames)) {
-      if (row.kind === 'frame') tn.children.push(frameNode(row.frame, row.index, tn));
-      else {
-        const lib: LibraryNode = { kind: 'library', id: `${tid}/lib${row.frames[0]!.index}`, parent: tn, children: [] };
-        lib.children = row.frames.map((r) => frameNode(r.frame, r.index, lib));
-        tn.children.push(lib);
-      }
+  // Threads waiting alike in one place are one group row: their stack once, the threads inside.
+  for (const g of groupThreads(d.threads)) {
+    const thread = g.threads[0]!;
+    if (g.threads.length === 1) {
+      const expanded = d.threads.length <= EXPAND_ALL_UP_TO || thread.frames.some((f) => f.isUserCode);
+      roots.push(threadNode(thread, `${base}/t${thread.id}`, expanded));
+      continue;
     }
-    roots.push(tn);
+    const gid = `${base}/g${thread.id}`;
+    const gn: GroupNode = { kind: 'group', id: gid, group: g, children: [] };
+    const members: MembersNode = { kind: 'members', id: `${gid}/threads`, group: g, parent: gn, children: [] };
+    members.children = g.threads.map((t) => threadNode(t, `${base}/t${t.id}`, false, members));
+    gn.children = [members, ...frameRows(thread, thread.frames.slice(0, g.shared), gid, gn)];
+    if (!g.sameStack) gn.children.push({ kind: 'note', id: `${gid}/differ`, text: GROUP_STACKS_DIFFER, parent: gn });
+    roots.push(gn);
   }
   return roots;
+}
+
+function threadNode(thread: ThreadStack, id: string, expanded: boolean, parent?: StackNode): ThreadNode {
+  const tn: ThreadNode = { kind: 'thread', id, thread, children: [], expanded, parent };
+  tn.children = frameRows(thread, thread.frames, id, tn);
+  return tn;
+}
+
+/** A thread's frames as rows under `parent` (library runs folded), ids under `prefix`. */
+function frameRows(thread: ThreadStack, frames: readonly Frame[], prefix: string, parent: StackNode): StackNode[] {
+  const here = stoppedFrame(thread);
+  const frameNode = (frame: Frame, index: number, up: StackNode): FrameNode => {
+    const fn: FrameNode = { kind: 'frame', id: `${prefix}/f${index}`, frame, thread, here: frame === here, parent: up, children: [] };
+    fn.children = (frame.locals ?? []).map((local, j) => ({ kind: 'local', id: `${fn.id}/l${j}`, local, parent: fn }));
+    return fn;
+  };
+  const rows: StackNode[] = [];
+  for (const row of groupFrames(frames)) {
+    if (row.kind === 'frame') rows.push(frameNode(row.frame, row.index, parent));
+    else {
+      const lib: LibraryNode = { kind: 'library', id: `${prefix}/lib${row.frames[0]!.index}`, parent, children: [] };
+      lib.children = row.frames.map((r) => frameNode(r.frame, r.index, lib));
+      rows.push(lib);
+    }
+  }
+  return rows;
 }
 
 const SEVERITY_ICON = { error: 'error', warning: 'warning', info: 'info' } as const;
@@ -154,10 +193,12 @@ function stackItem(n: StackNode): vscode.TreeItem {
   switch (n.kind) {
     case 'finding': {
       const f = n.finding;
-      const item = new vscode.TreeItem(f.title, None);
+      // Every label, description and tooltip below holds names from the target: neutralised (safeText,
+      // escapeMarkdown), so no RLO reverses a row and no name becomes Markdown or a link.
+      const item = new vscode.TreeItem(safeText(f.title), None);
       item.iconPath = new vscode.ThemeIcon(SEVERITY_ICON[f.severity], new vscode.ThemeColor(SEVERITY_COLOR[f.severity]));
       item.tooltip = new vscode.MarkdownString(inEditorTerms(findingMarkdown(f)));
-      if (f.frame) item.description = `${f.frame.file.slice(f.frame.file.lastIndexOf('/') + 1)}:${f.frame.line}`;
+      if (f.frame) item.description = `${safeText(f.frame.file.slice(f.frame.file.lastIndexOf('/') + 1))}:${f.frame.line}`;
       if (f.frame?.localFile) item.command = openCommand({ file: f.frame.localFile, line: f.frame.line });
       item.contextValue = `finding ${f.kind}`;
       item.id = n.id;
@@ -165,12 +206,12 @@ function stackItem(n: StackNode): vscode.TreeItem {
     }
     case 'dump': {
       const { dump: d, processName, where } = n.entry;
-      const item = new vscode.TreeItem(`${processName} · pid ${d.pid}`, n.children.length ? vscode.TreeItemCollapsibleState.Collapsed : None);
+      const item = new vscode.TreeItem(`${safeText(processName)} · pid ${d.pid}`, n.children.length ? vscode.TreeItemCollapsibleState.Collapsed : None);
       const time = new Date(d.takenAt).toLocaleTimeString();
-      item.description = [`${d.backend}${d.method ? ` (${d.method})` : ''}`, time, `${d.threads.length} thread${d.threads.length === 1 ? '' : 's'}`, d.pythonVersion ? `Python ${d.pythonVersion}` : ''].filter(Boolean).join(' · ');
+      item.description = safeText([`${d.backend}${d.method ? ` (${d.method})` : ''}`, time, `${d.threads.length} thread${d.threads.length === 1 ? '' : 's'}`, d.pythonVersion ? `Python ${d.pythonVersion}` : ''].filter(Boolean).join(' · '));
       const opts = Object.entries(n.entry.options).filter(([, v]) => v).map(([k]) => k);
       item.tooltip = new vscode.MarkdownString().appendText(
-        [`${processName} (pid ${d.pid}) on ${where}`, `Read with ${d.backend}${d.method ? ` (${d.method})` : ''} in ${d.durationMs} ms at ${d.takenAt}`, opts.length ? `Options: ${opts.join(', ')}` : '', ...(d.notes ?? [])].filter(Boolean).join('\n\n'),
+        [`${processName} (pid ${d.pid}) on ${where}`, `Read with ${d.backend}${d.method ? ` (${d.method})` : ''} in ${d.durationMs} ms at ${d.takenAt}`, opts.length ? `Options: ${opts.join(', ')}` : '', ...(d.notes ?? [])].filter(Boolean).map(safeText).join('\n\n'),
       );
       item.iconPath = new vscode.ThemeIcon('history');
       item.contextValue = 'dump';
@@ -178,21 +219,42 @@ function stackItem(n: StackNode): vscode.TreeItem {
       return item;
     }
     case 'note': {
-      const item = new vscode.TreeItem(n.text, None);
+      const item = new vscode.TreeItem(safeText(n.text), None);
       item.iconPath = new vscode.ThemeIcon('info');
-      item.tooltip = n.text;
+      item.tooltip = safeText(n.text);
       item.id = n.id;
       return item;
     }
     case 'thread': {
       const t = n.thread;
       const state = n.children.length === 0 ? None : n.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
-      const item = new vscode.TreeItem(t.name, state);
+      const item = new vscode.TreeItem(safeText(t.name), state);
       item.description = [t.active ? 'active' : 'idle', t.ownsGil ? 'GIL' : '', `tid ${t.nativeId ?? t.id}`].filter(Boolean).join(' · ');
       item.iconPath = new vscode.ThemeIcon(t.active ? 'pulse' : 'debug-pause');
       const at = stoppedFrame(t);
-      item.tooltip = `${t.name} — ${t.active ? 'active (running or runnable)' : 'idle (waiting)'}${t.ownsGil ? ', holds the GIL' : ''}\nthread id ${t.id}${t.nativeId ? `, OS thread ${t.nativeId}` : ''}${at ? `\nstopped at ${at.function} (${frameLocation(at)})` : ''}`;
+      item.tooltip = `${safeText(t.name)} — ${t.active ? 'active (running or runnable)' : 'idle (waiting)'}${t.ownsGil ? ', holds the GIL' : ''}\nthread id ${t.id}${t.nativeId ? `, OS thread ${t.nativeId}` : ''}${at ? `\nstopped at ${safeText(at.function)} (${frameLocation(at)})` : ''}`;
       item.contextValue = 'thread';
+      item.id = n.id;
+      return item;
+    }
+    case 'group': {
+      const g = n.group;
+      const item = new vscode.TreeItem(safeText(groupLabel(g)), vscode.TreeItemCollapsibleState.Expanded);
+      const state = g.threads.every((t) => !t.active) ? 'idle' : g.threads.every((t) => t.active) ? 'active' : 'active and idle';
+      item.description = [state, g.sameStack ? vscode.l10n.t('same stack') : vscode.l10n.t('same innermost {0} frames', g.shared)].join(' · ');
+      item.tooltip = safeText(`${groupLabel(g)}${g.sameStack ? ', all with the same stack' : ''}: ${someNames(g.threads.map((t) => t.name), 30)}`);
+      item.iconPath = new vscode.ThemeIcon('layers');
+      item.contextValue = 'threadGroup';
+      item.id = n.id;
+      return item;
+    }
+    case 'members': {
+      const names = n.group.threads.map((t) => t.name);
+      const item = new vscode.TreeItem(vscode.l10n.t('{0} threads', names.length), vscode.TreeItemCollapsibleState.Collapsed);
+      item.description = safeText(someNames(names, 3));
+      item.tooltip = safeText(someNames(names, 30));
+      item.iconPath = new vscode.ThemeIcon('list-unordered');
+      item.contextValue = 'threadGroupMembers';
       item.id = n.id;
       return item;
     }
@@ -203,7 +265,7 @@ function stackItem(n: StackNode): vscode.TreeItem {
       const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
       const first = n.children[0]?.frame;
       const last = n.children[n.children.length - 1]?.frame;
-      item.description = first && last ? `${first.function} … ${last.function}` : undefined;
+      item.description = first && last ? `${safeText(first.function)} … ${safeText(last.function)}` : undefined;
       item.iconPath = new vscode.ThemeIcon(native ? 'circuit-board' : 'library');
       item.resourceUri = dimmedUri(n.id);
       item.contextValue = 'libraryFrames';
@@ -214,9 +276,9 @@ function stackItem(n: StackNode): vscode.TreeItem {
       return frameItem(n);
     case 'local': {
       const l = n.local;
-      const item = new vscode.TreeItem(l.name, None);
-      item.description = `${l.isArg ? 'arg · ' : ''}${l.repr ?? '?'}`;
-      item.tooltip = `${l.isArg ? 'argument ' : ''}${l.name} = ${l.repr ?? '(not readable)'}`;
+      const item = new vscode.TreeItem(safeText(l.name), None);
+      item.description = `${l.isArg ? 'arg · ' : ''}${safeText(l.repr ?? '?')}`;
+      item.tooltip = `${l.isArg ? 'argument ' : ''}${safeText(l.name)} = ${safeText(l.repr ?? '(not readable)')}`;
       item.iconPath = new vscode.ThemeIcon(l.isArg ? 'symbol-parameter' : 'symbol-variable');
       item.contextValue = 'local';
       item.id = n.id;
@@ -227,16 +289,16 @@ function stackItem(n: StackNode): vscode.TreeItem {
 
 function frameItem(n: FrameNode): vscode.TreeItem {
   const f = n.frame;
-  const item = new vscode.TreeItem(f.function || '?', n.children.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-  item.description = [frameLocation(f), f.note ?? '', n.here ? '◀ here' : ''].filter(Boolean).join(' · ');
+  const item = new vscode.TreeItem(safeText(f.function || '?'), n.children.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+  item.description = [frameLocation(f), safeText(f.note ?? ''), n.here ? '◀ here' : ''].filter(Boolean).join(' · ');
   const where = f.localFile ? `${f.localFile}:${f.line}` : `${f.file}:${f.line}`;
   const md = new vscode.MarkdownString();
-  md.appendMarkdown(`**${escapeMd(f.function || '?')}**${n.here ? ' — ' + vscode.l10n.t('where {0} is stopped in your code', escapeMd(n.thread.name)) : ''}\n\n`);
-  md.appendCodeblock(where);
-  if (f.localFile && f.localFile !== f.file) md.appendMarkdown(`\n${escapeMd(vscode.l10n.t('reported as {0}', f.file))}\n\n`);
-  if (f.mapping) md.appendMarkdown(`\n${escapeMd(f.mapping.reason)}\n\n`);
-  if (f.module) md.appendMarkdown(`\n${escapeMd(f.module)}\n\n`);
-  if (f.note) md.appendMarkdown(`\n_${escapeMd(f.note)}_\n`);
+  md.appendMarkdown(`**${escapeMarkdown(f.function || '?')}**${n.here ? ' — ' + vscode.l10n.t('where {0} is stopped in your code', escapeMarkdown(n.thread.name)) : ''}\n\n`);
+  md.appendMarkdown(codeBlock([where]) + '\n\n');
+  if (f.localFile && f.localFile !== f.file) md.appendMarkdown(`\n${escapeMarkdown(vscode.l10n.t('reported as {0}', f.file))}\n\n`);
+  if (f.mapping) md.appendMarkdown(`\n${escapeMarkdown(f.mapping.reason)}\n\n`);
+  if (f.module) md.appendMarkdown(`\n${escapeMarkdown(f.module)}\n\n`);
+  if (f.note) md.appendMarkdown(`\n_${escapeMarkdown(f.note)}_\n`);
   item.tooltip = md;
   if (f.native) {
     item.iconPath = new vscode.ThemeIcon('circuit-board');
@@ -255,11 +317,7 @@ function frameItem(n: FrameNode): vscode.TreeItem {
   if (f.localFile && f.line > 0) item.command = openCommand({ file: f.localFile, line: f.line });
   // No local copy but readable on its ssh host: the frame row itself goes to Open Frame (read-only remote document).
   else if (f.mapping?.method === 'remote' && f.line > 0) item.command = { command: Cmd.OpenFrame, title: vscode.l10n.t('Open Frame'), arguments: [n] };
-  item.accessibilityInformation = { label: `${f.function} ${frameLocation(f)}${n.here ? ', stopped here' : ''}` };
+  item.accessibilityInformation = { label: `${safeText(f.function)} ${frameLocation(f)}${n.here ? ', stopped here' : ''}` };
   item.id = n.id;
   return item;
-}
-
-function escapeMd(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+\-.!<>|~]/g, (c) => `\\${c}`);
 }

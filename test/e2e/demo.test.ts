@@ -29,7 +29,7 @@ async function waitForOutput(output: () => string, exited: () => boolean, patter
 }
 
 function killGroups(pgidsFile: string): void {
-  let pgids: string[] = [];
+  let pgids: string[];
   try {
     pgids = readFileSync(pgidsFile, 'utf8').split('\n').filter(Boolean);
   } catch {

@@ -2,7 +2,7 @@
 // installed, real stuck programs run, and the test clicks through what a user would:
 // Snag view → right-click the process → Dump Stacks → click the frame → the hanging line, marked.
 // One workbench serves all cases; they run in order and build on each other. The screenshots
-// land in docs/screenshots/ for the README.
+// land in test-results/screenshots/ (`npm run screenshots` copies them to docs/screenshots/ for the README).
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';

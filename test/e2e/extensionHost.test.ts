@@ -55,7 +55,7 @@ test('extension-host tests: Snag driven through the VS Code API inside code-serv
       assert.ok(r.ok, r.error);
     });
   }
-  assert.equal(results.length, 5, 'every case ran');
+  assert.equal(results.length, 6, 'every case ran');
   assert.equal(code, 0, `extension host exit code; console:\n${log()}`);
   assert.notEqual(processState(program.pid), 'T', 'the dumped process keeps running');
 });

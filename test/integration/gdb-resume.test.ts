@@ -5,9 +5,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, it, type TestContext } from 'node:test';
-import { resumeIfLeftStopped } from '../../src/core/backends/stoppedGuard';
+import { resumeIfStopped } from '../../src/core/guard/runGuarded';
 import { SnagError } from '../../src/core/errors';
-import { localRunner } from '../../src/core/targets/local';
 import { dumpWithGdb, lastTick, taskStates, ticksAdvance, tracerPid } from '../support/gdbDump';
 import { PYTHON, startProgram, type Started } from '../support/programs';
 import { CLI, ensureBuilt } from '../support/snag';
@@ -105,16 +104,16 @@ describe('gdb backend: the target keeps running', () => {
 
   it('the guard: SIGCONT for a process left stopped; nothing for a running one; "gone" for an exited one', async (t) => {
     const prog = await heartbeatProgram(t);
-    assert.equal(await resumeIfLeftStopped(localRunner, prog.pid, { force: false }), 'running');
+    assert.equal(await resumeIfStopped({ kind: 'local', pid: prog.pid }), 'running');
     process.kill(prog.pid, 'SIGSTOP');
     const until = Date.now() + 10_000;
     while (!taskStates(prog.pid).includes('T') && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
     assert.ok(taskStates(prog.pid).includes('T'));
-    assert.equal(await resumeIfLeftStopped(localRunner, prog.pid, { force: false }), 'resumed');
+    assert.equal(await resumeIfStopped({ kind: 'local', pid: prog.pid }), 'resumed');
     await ticksAdvance(prog, lastTick(prog));
     prog.stop();
     await new Promise((r) => prog.child.once('exit', r));
-    assert.equal(await resumeIfLeftStopped(localRunner, prog.pid, { force: true }), 'gone');
+    assert.equal(await resumeIfStopped({ kind: 'local', pid: prog.pid }), 'gone');
   });
 
   it('a process the user stopped before the dump is left stopped', async (t) => {

@@ -64,7 +64,7 @@ test('gdb backend on an ssh host', { timeout: 300_000 }, async (t) => {
     for (let attempt = 0; attempt < 4; attempt++) {
       const pending = dump();
       const until = Date.now() + 60_000;
-      let tracer = 0;
+      let tracer: number;
       while (!(tracer = tracerPid(program.pid))) {
         assert.ok(Date.now() < until, 'gdb never attached');
         await new Promise((r) => setImmediate(r));

@@ -118,7 +118,7 @@ test('sampling real processes', { timeout: 300_000 }, async (t) => {
     assert.deepEqual(kinds(d!), ['deadlock', 'deadlock']);
     assert.deepEqual(kinds(a!), ['asyncio-blocked']);
     const text = await runCli(['sample', String(deadlock.pid), '--duration', '3', '--root', PROGRAMS], { env });
-    assert.match(text.stdout, /Findings:\n  error: worker-\w waits for lock_\w at deadlock\.py:\d+ \(transfer_\w_to_\w\), held by worker-\w: a deadlock/);
+    assert.match(text.stdout, /Findings:\n {2}error: worker-\w waits for lock_\w at deadlock\.py:\d+ \(transfer_\w_to_\w\), held by worker-\w: a deadlock/);
   });
 
   await t.test('with gdb: repeated gdb dumps, the target resumed after each', async (t2) => {

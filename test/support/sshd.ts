@@ -166,7 +166,12 @@ export function childPids(ppid: number): number[] {
   const pairs = r.stdout.split('\n').map((l) => l.trim().split(/\s+/).map(Number)).filter((p) => p.length === 2 && p[0]! > 0);
   const out: number[] = [];
   const walk = (parent: number) => {
-    for (const [pid, pp] of pairs) if (pp === parent) (out.push(pid!), walk(pid!));
+    for (const [pid, pp] of pairs) {
+      if (pp === parent) {
+        out.push(pid!);
+        walk(pid!);
+      }
+    }
   };
   walk(ppid);
   return out;

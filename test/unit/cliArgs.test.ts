@@ -14,8 +14,8 @@ const oneLine = (s: string) => s.endsWith('\n') && !s.slice(0, -1).includes('\n'
 
 describe('snag CLI arguments', () => {
   const cases: Array<[string[], RegExp]> = [
-    [['dump'], /^snag: dump needs a process id, got ""$/],
-    [['dump', 'abc'], /^snag: dump needs a process id, got "abc"$/],
+    [['dump'], /^snag: dump needs a process id, got "": snag ps lists them/],
+    [['dump', 'abc'], /^snag: dump needs a process id, got "abc": decimal digits only/],
     [['dump', '-5'], /^snag: /],
     [['dump', '0'], /needs a process id, got "0"/],
     [['dump', '12', '34'], /^snag: dump takes one process id, got 2: 12 34$/],
@@ -25,7 +25,7 @@ describe('snag CLI arguments', () => {
     [['dump', '12', '--frobnicate'], /^snag: .*--frobnicate/],
     [['ps', '--bogus'], /^snag: .*--bogus/],
     [['ps', 'extra'], /^snag: /],
-    [['dump', '12', '--timeout', 'soon'], /^snag: --timeout expects a number of seconds, got "soon"$/],
+    [['dump', '12', '--timeout', 'soon'], /^snag: --timeout expects a number of seconds like 20 or 0\.5, at most 3600, got "soon"$/],
     [['dump', '12', '--timeout', '0'], /--timeout expects a number of seconds/],
   ];
   for (const [argv, message] of cases) {

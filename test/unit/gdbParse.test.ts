@@ -38,8 +38,8 @@ describe('parseGdbReport on recorded gdb output', () => {
   });
 
   it('rejects a report that is not one', () => {
-    assert.throws(() => parseGdbReport(`\n${GDB_SCRIPT_BEGIN}\n[1, 2]\n${GDB_SCRIPT_END}\n`), /without a pid/);
-    assert.throws(() => parseGdbReport(`\n${GDB_SCRIPT_BEGIN}\n{not json\n${GDB_SCRIPT_END}\n`), SyntaxError);
+    assert.throws(() => parseGdbReport(`\n${GDB_SCRIPT_BEGIN}\n[1, 2]\n${GDB_SCRIPT_END}\n`), /gdb printed output Snag cannot read: Snag's gdb report: the report should be an object, is a list/);
+    assert.throws(() => parseGdbReport(`\n${GDB_SCRIPT_BEGIN}\n{not json\n${GDB_SCRIPT_END}\n`), /gdb printed output Snag cannot read: it is not valid JSON/);
   });
 
   it('the script prints the markers the parser looks for', () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { onDidRun, run, RunError, runStreaming } from '../../src/core/run';
+import { EXIT_GRACE_MS, onDidRun, run, RunError, runStreaming } from '../../src/core/run';
 import { processState, PYTHON } from '../support/programs';
 
 const dir = mkdtempSync(join(tmpdir(), 'snag-run-'));
@@ -79,9 +79,48 @@ describe('run', () => {
     assert.equal(r.stdout, 'done\n');
     assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
     await waitUntil('leftover sleep gone', () => isGone(Number(readFileSync(pidFile, 'utf8'))));
-    // Without it, run() waits for the pipes: the leftover holds them until the timeout.
-    const err = await rejection(run(argv, { timeoutMs: 1500 }));
-    assert.equal(err.failure, 'timed-out');
+  });
+
+  it('without killGroupOnExit, a leftover holding the pipes costs the grace period, not the output', async () => {
+    const pidFile = join(dir, 'lingering.pid');
+    const argv = ['sh', '-c', `sleep 300 & echo $! > ${pidFile}; echo done`];
+    const started = Date.now();
+    const r = await run(argv, { timeoutMs: 20_000 });
+    assert.equal(r.stdout, 'done\n');
+    assert.equal(r.exitCode, 0);
+    const took = Date.now() - started;
+    assert.ok(took >= EXIT_GRACE_MS - 50 && took < EXIT_GRACE_MS + 4000, `took ${took} ms`);
+    await waitUntil('lingering sleep gone', () => isGone(Number(readFileSync(pidFile, 'utf8'))));
+  });
+
+  it('a leftover outside the group (setsid) holding stdout: the output is kept all the same', async () => {
+    const pidFile = join(dir, 'setsid.pid');
+    const r = await run(['sh', '-c', `setsid sh -c 'echo $$ > ${pidFile}; exec sleep 300' & sleep 0.2; echo done`], { timeoutMs: 20_000 });
+    assert.equal(r.stdout, 'done\n');
+    process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+  });
+
+  it('a leftover that does not hold the pipes is left alone', async () => {
+    const pidFile = join(dir, 'quiet.pid');
+    const r = await run(['sh', '-c', `sleep 300 >/dev/null 2>&1 & echo $! > ${pidFile}; echo done`], { timeoutMs: 20_000 });
+    assert.equal(r.stdout, 'done\n');
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    await delay(EXIT_GRACE_MS + 300);
+    assert.equal(isGone(pid), false, 'the quiet leftover was killed');
+    process.kill(pid, 'SIGKILL');
+  });
+
+  it('a timeout past 2^31-1 ms is clamped (no TimeoutOverflowWarning, no 1 ms timeout)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const r = await run(['sh', '-c', 'sleep 0.3; echo ok'], { timeoutMs: 1e12 });
+      assert.equal(r.stdout, 'ok\n');
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.deepEqual(warnings, []);
   });
 
   it('an AbortSignal cancels the program and its grandchildren', async () => {
@@ -109,7 +148,7 @@ describe('run', () => {
   it('caps captured output and stops a program that prints without end', async () => {
     const err = await rejection(run(['yes'], { maxBytes: 10_000, timeoutMs: 60_000 }));
     assert.equal(err.failure, 'output-too-large');
-    assert.match(err.message, /more than 10000 bytes/);
+    assert.match(err.message, /more than 9\.8 KiB \(Snag's cap on its output\)/);
     assert.ok(err.stdout.length <= 10_000 + 65_536, `kept ${err.stdout.length} bytes`);
   });
 

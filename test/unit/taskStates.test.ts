@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { isStopped } from '../../src/core/backends/stoppedGuard';
-import { isRunning, parsePipeWriters, parseTaskStatus, pipeWriterNote } from '../../src/core/targets/taskStates';
+import { pipeWriterNote } from '../../src/core/guard/guardNotes';
+import { anyStopped, isRunning, parsePipeWriters, parseTaskStatus } from '../../src/core/proc/tasks';
 import { REPO } from '../support/programs';
 
 const recorded = (name: string) => readFileSync(join(REPO, 'test/fixtures/outputs', name), 'utf8');
@@ -21,9 +21,9 @@ describe('parseTaskStatus on recorded /proc/<pid>/task/*/status', () => {
     const tasks = parseTaskStatus(recorded('proc-task-status-stopped.txt'));
     assert.equal(tasks.length, 3);
     assert.ok(tasks.every((t) => t.state === 'T'));
-    assert.equal(isStopped(new Map(tasks.map((t) => [t.ids[0]!, t.state]))), true);
+    assert.equal(anyStopped(tasks), true);
     // Tracing stop (t) is gdb at work, not a stopped process.
-    assert.equal(isStopped(new Map([[1, 't'], [2, 'S']])), false);
+    assert.equal(anyStopped([{ ids: [1], state: 't' }, { ids: [2], state: 'S' }]), false);
   });
 
   it('nothing for a process that is gone', () => {

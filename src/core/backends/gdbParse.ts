@@ -1,5 +1,6 @@
 // The report Snag's gdb script prints (JSON between two marker lines, so gdb's own chatter around
 // it never matters) and its parser. Field names are the script's (see gdbScript.ts).
+import { parseToolJson, Shape } from '../validate/toolJson';
 import { GDB_SCRIPT_BEGIN, GDB_SCRIPT_END } from './gdbScript';
 
 export interface GdbNativeFrame {
@@ -67,10 +68,35 @@ export function parseGdbReport(stdout: string): GdbReport | undefined {
   const start = begin + GDB_SCRIPT_BEGIN.length + 2;
   const end = stdout.indexOf(`\n${GDB_SCRIPT_END}`, start);
   if (end < 0) return undefined;
-  const report = JSON.parse(stdout.slice(start, end)) as GdbReport;
-  if (typeof report !== 'object' || report === null || typeof report.pid !== 'number') throw new Error('gdb script printed a report without a pid');
-  report.notes ??= [];
-  report.states ??= {};
-  for (const t of report.threads ?? []) t.notes ??= [];
+  const shape = new Shape('gdb', "Snag's gdb report");
+  const report = shape.object(parseToolJson('gdb', stdout.slice(start, end)), 'the report') as unknown as GdbReport;
+  shape.number(report.pid, 'pid');
+  report.notes = shape.list(report.notes ?? [], 'notes').map((n, i) => shape.string(n, `note ${i + 1}`));
+  report.states = shape.object(report.states ?? {}, 'states') as Record<string, string>;
+  if (report.error !== undefined && report.error !== null) shape.string(shape.object(report.error, 'error').message, "the error's message");
+  if (report.threads !== undefined && report.threads !== null) shape.list(report.threads, 'threads').forEach((raw, i) => checkThread(shape.at(`thread ${i + 1}`), raw));
   return report;
+}
+
+/** What gdbMerge reads from a thread, checked (the script is Snag's, but it runs on the target). */
+function checkThread(shape: Shape, raw: unknown): void {
+  const t = shape.object(raw, 'the thread') as unknown as GdbThread;
+  shape.number(t.num, 'num');
+  shape.number(t.lwp, 'lwp');
+  t.notes = shape.list(t.notes ?? [], 'notes').map((n, i) => shape.string(n, `note ${i + 1}`));
+  shape.list(t.frames, 'frames').forEach((f, j) => {
+    const frame = shape.object(f, `frame ${j + 1}`) as unknown as GdbNativeFrame;
+    shape.string(frame.function, `frame ${j + 1}'s function`);
+    shape.number(frame.line, `frame ${j + 1}'s line`);
+  });
+  if (t.python !== undefined && t.python !== null)
+    shape.list(t.python, 'python').forEach((group, j) =>
+      shape.list(group, `python frames ${j + 1}`).forEach((f, k) => {
+        const frame = shape.object(f, `python frame ${k + 1}`) as unknown as GdbPythonFrame;
+        shape.string(frame.function, `python frame ${k + 1}'s function`);
+        shape.string(frame.file, `python frame ${k + 1}'s file`);
+        shape.number(frame.line, `python frame ${k + 1}'s line`);
+        if (frame.locals !== undefined && frame.locals !== null) shape.list(frame.locals, `python frame ${k + 1}'s locals`);
+      }),
+    );
 }

@@ -3,16 +3,23 @@
 // thread blocked writing to a pipe is read without pausing it (a pause would cut that write short).
 import type { DumpOptions, StackDump } from '../model';
 import type { Target } from '../targets/target';
-import { pipeSafeRun, pipeWriterNote } from '../targets/taskStates';
+import { guardRemark, pipeWriterNote } from '../guard/guardNotes';
+import { runGuarded, type GuardedTool } from '../guard/runGuarded';
+import { placeFor } from '../guard/toolPlace';
+import { withRemark } from '../errors';
 import type { Backend, DumpRequest } from './backend';
 import { pyspyError } from './pyspyErrors';
 import { parsePySpyDump } from './pyspyParse';
+import { checkPid } from '../validate/pid';
+import { DUMP_OUTPUT_MAX_BYTES } from '../validate/limits';
 
 export const DUMP_TIMEOUT_MS = 20_000;
+/** A dump of thousands of deep threads is a few MB; more is not a dump. */
+export const PYSPY_MAX_BYTES = DUMP_OUTPUT_MAX_BYTES;
 
 /** The py-spy argv for one dump (a tool call is data; the runner decides where it runs). */
 export function pyspyDumpArgv(pyspy: string, pid: number, o: DumpOptions): string[] {
-  const argv = [pyspy, 'dump', '--pid', String(pid), '--json'];
+  const argv = [pyspy, 'dump', '--pid', String(checkPid(pid)), '--json'];
   if (o.native) argv.push('--native');
   if (o.locals) argv.push('--locals');
   if (o.nonblocking) argv.push('--nonblocking');
@@ -34,31 +41,31 @@ export class PySpyBackend implements Backend {
   async dump(target: Target, pid: number, req: DumpRequest): Promise<StackDump> {
     const pyspy = await this.locate(target, req.signal);
     const started = Date.now();
-    // A thread blocked writing to a pipe must not be paused: it is read without pausing.
-    const run = await pipeSafeRun(target, pid, (nonblocking) => pyspyDumpArgv(pyspy, pid, { ...req, nonblocking }), req.nonblocking, req.signal);
-    let stdout: string;
-    let writers: number[];
-    try {
-      const r = await target.runner.run(run.argv, {
-        timeoutMs: req.timeoutMs ?? DUMP_TIMEOUT_MS,
-        signal: req.signal,
-        maxBytes: 64 * 1024 * 1024,
-        env: { RUST_BACKTRACE: '0' },
-      });
-      stdout = r.stdout;
-      writers = run.writers(r.stderr);
-    } catch (err) {
-      throw pyspyError(err, pid, target.ref.kind === 'local' ? 'this machine' : target.ref.label);
-    }
+    const place = placeFor(target, pid);
+    const run = await runGuarded(place, pyspyDumpTool(pyspy, place.pid, req));
+    const remark = guardRemark(run.outcome, pid, 'py-spy');
+    if (run.failure !== undefined || !run.result) throw withRemark(pyspyError(run.failure, pid, place.where), remark);
+    const notes = [...(run.pipeWriters.length ? [pipeWriterNote(run.pipeWriters)] : []), ...(remark ? [remark] : [])];
     return {
       pid,
       backend: 'py-spy',
       takenAt: new Date(started).toISOString(),
       durationMs: Date.now() - started,
       target: target.ref,
-      threads: parsePySpyDump(stdout),
+      threads: parsePySpyDump(run.result.stdout),
       findings: [],
-      ...(writers.length ? { notes: [pipeWriterNote(writers)] } : {}),
+      ...(notes.length ? { notes } : {}),
     };
   }
+}
+
+/** One `py-spy dump` as a guarded tool run (pid as the tool sees it). */
+export function pyspyDumpTool(pyspy: string, pid: number, req: DumpRequest): GuardedTool {
+  return {
+    name: 'py-spy',
+    argv: (nonblocking) => pyspyDumpArgv(pyspy, pid, { ...req, nonblocking }),
+    onPipeWriter: 'nonblocking',
+    nonblocking: req.nonblocking,
+    options: { timeoutMs: req.timeoutMs ?? DUMP_TIMEOUT_MS, signal: req.signal, maxBytes: PYSPY_MAX_BYTES, env: { RUST_BACKTRACE: '0' } },
+  };
 }

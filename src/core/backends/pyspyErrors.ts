@@ -2,6 +2,9 @@
 // stderr with exit code 1, so this is the one place that reads that text.
 import { SnagError } from '../errors';
 import { RunError } from '../run';
+import { safeText } from '../text/safeText';
+import { ptraceHelp } from './ptraceHelp';
+import { killedBy, toolOutputError, toolSignalError } from './toolFailure';
 
 export function pyspyError(err: unknown, pid: number, where = 'this machine'): unknown {
   if (!RunError.is(err)) return err;
@@ -13,13 +16,17 @@ export function pyspyError(err: unknown, pid: number, where = 'this machine'): u
       return new SnagError('timed-out', `py-spy did not finish reading process ${pid} in time. The process may be too busy to pause; try a non-blocking dump.`, ['retry-nonblocking', 'show-log']);
     case 'cancelled':
       return new SnagError('cancelled', `Dump of process ${pid} cancelled.`);
+    case 'output-too-large':
+      // What py-spy printed is cut at the cap: never show its stderr as if it were py-spy's error.
+      return toolOutputError('py-spy', err, pid);
     default:
       break;
   }
+  if (killedBy(err)) return toolSignalError('py-spy', err, pid);
   if (/SYS_PTRACE/i.test(text))
     return new SnagError('permission-denied', `py-spy may not attach to process ${pid}: the container lacks the SYS_PTRACE capability. Start it with --cap-add SYS_PTRACE (Kubernetes: securityContext.capabilities.add: ["SYS_PTRACE"]).`, ['add-sys-ptrace', 'use-sidecar']);
   if (/Permission Denied|Operation not permitted|os error 1\b|os error 13\b/i.test(text))
-    return new SnagError('permission-denied', `Permission denied attaching to process ${pid}: run Snag as the process's user or root, or allow ptrace (sysctl kernel.yama.ptrace_scope=0).`, ['ptrace-help']);
+    return new SnagError('permission-denied', `Permission denied attaching to process ${pid}: ${ptraceHelp(where)}.`, ['ptrace-help']);
   if (/No such file or directory \(os error 2\)|No such process|os error 3\b|Check that the process is running/i.test(text))
     return new SnagError('process-gone', `Process ${pid} is not running (it has exited, or there is no such process).`, ['refresh-processes']);
   if (/Failed to suspend process/i.test(text))
@@ -28,9 +35,12 @@ export function pyspyError(err: unknown, pid: number, where = 'this machine'): u
     return new SnagError('not-python', `Process ${pid} is not running a Python interpreter py-spy can read (it may be a launcher; dump its Python child instead).`, ['refresh-processes']);
   if (/Unsupported version|unsupported python version|Failed to find interpreter/i.test(text))
     return new SnagError('unsupported-python', `py-spy cannot read this Python version in process ${pid}. Upgrade py-spy (pip install -U py-spy) or use the gdb backend.`, ['install-pyspy']);
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !/^Stack backtrace|^\d+:|^note: /.test(l));
+  // The reason is on stderr; stdout is (part of) the JSON dump, never a message.
+  const lines = err.stderr.split('\n').map((l) => l.trim()).filter((l) => l && !/^Stack backtrace|^\d+:|^note: |^at /.test(l));
   // A Rust panic says where it panicked first and what went wrong on the next line.
   const panic = lines.findIndex((l) => /panicked at/.test(l));
-  const first = (panic >= 0 ? lines[panic + 1] : lines[0]) ?? err.message;
-  return new SnagError('tool-failed', `py-spy failed on process ${pid}: ${first.replace(/^Error:\s*/, '')}`, ['show-log'], { cause: err });
+  const first = (panic >= 0 ? (lines[panic + 1] ?? lines[panic]) : lines[0])?.replace(/^Error:\s*/, '');
+  const code = err.exitCode === undefined ? '' : ` (exit code ${err.exitCode})`;
+  const why = first ? safeText(first.length > 300 ? `${first.slice(0, 300)}…` : first) : `it exited${code} without saying why`;
+  return new SnagError('tool-failed', `py-spy failed on process ${pid}: ${why}`, ['show-log'], { cause: err });
 }

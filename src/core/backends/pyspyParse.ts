@@ -1,5 +1,6 @@
 // py-spy's `dump --json` output → ThreadStack[]. Field names are py-spy's (snake_case).
 import type { Frame, LocalVariable, ThreadStack } from '../model';
+import { parseToolJson, Shape } from '../validate/toolJson';
 
 interface PySpyLocal { name: string; arg: boolean; repr?: string | null }
 interface PySpyFrame {
@@ -22,31 +23,44 @@ interface PySpyThread {
 }
 
 export function parsePySpyDump(json: string): ThreadStack[] {
-  const data = JSON.parse(json) as PySpyThread[];
-  if (!Array.isArray(data)) throw new Error('py-spy printed JSON that is not a list of threads');
-  const threads = data.map((t): ThreadStack => ({
-    id: t.thread_id,
-    nativeId: t.os_thread_id ?? undefined,
-    name: t.thread_name ?? `Thread ${t.os_thread_id ?? t.thread_id}`,
-    active: t.active,
-    ownsGil: t.owns_gil,
-    frames: t.frames.map(toFrame),
-  }));
+  const data = parseToolJson('py-spy', json);
+  const top = new Shape('py-spy', '');
+  const threads = top.list(data, 'the dump').map((raw, i): ThreadStack => {
+    const shape = top.at(`thread ${i + 1} of ${(data as unknown[]).length}`);
+    const t = shape.object(raw, 'the thread') as unknown as PySpyThread;
+    const id = shape.number(t.thread_id, 'thread_id');
+    const nativeId = shape.optionalNumber(t.os_thread_id, 'os_thread_id');
+    const frames = shape.list(t.frames, 'frames').map((f, j) => toFrame(shape.at(`${shape.where}, frame ${j + 1}`), f));
+    return {
+      id,
+      nativeId,
+      name: shape.optionalString(t.thread_name, 'thread_name') ?? `Thread ${nativeId ?? id}`,
+      active: shape.flag(t.active),
+      ownsGil: shape.flag(t.owns_gil),
+      frames,
+    };
+  });
   // MainThread first (where people look first), the others in py-spy's order.
   return [...threads.filter((t) => t.name === 'MainThread'), ...threads.filter((t) => t.name !== 'MainThread')];
 }
 
-function toFrame(f: PySpyFrame): Frame {
+function toFrame(shape: Shape, raw: unknown): Frame {
+  const f = shape.object(raw, 'the frame') as unknown as PySpyFrame;
   // Native frames carry the shared object in `module` (py-spy --native); Python frames have none.
-  const native = !!f.module;
+  const module = shape.optionalString(f.module, 'module');
+  const native = !!module;
   const frame: Frame = {
-    function: f.name,
-    file: f.filename,
-    line: f.line,
+    function: shape.string(f.name, 'name'),
+    file: shape.string(f.filename, 'filename'),
+    line: shape.number(f.line, 'line'),
     native,
     isUserCode: false,
   };
-  if (native) frame.module = f.module!.slice(f.module!.lastIndexOf('/') + 1);
-  if (f.locals) frame.locals = f.locals.map((l): LocalVariable => ({ name: l.name, repr: l.repr ?? undefined, isArg: l.arg }));
+  if (module) frame.module = module.slice(module.lastIndexOf('/') + 1);
+  if (f.locals !== undefined && f.locals !== null)
+    frame.locals = shape.list(f.locals, 'locals').map((raw, k): LocalVariable => {
+      const l = shape.object(raw, `local ${k + 1}`) as unknown as PySpyLocal;
+      return { name: shape.string(l.name, `local ${k + 1}'s name`), repr: shape.optionalString(l.repr, `local ${k + 1}'s repr`), isArg: shape.flag(l.arg) };
+    });
   return frame;
 }

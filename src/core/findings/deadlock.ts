@@ -1,8 +1,11 @@
 // Who holds the lock a thread waits for, and deadlocks: threads waiting for locks held by each
 // other (or by themselves). A dump cannot show lock owners, so ownership is read from the source:
 // the `with X:` blocks each thread is inside.
+import { someNames } from '../format/threadGroups';
 import type { Finding, ThreadStack } from '../model';
-import { anchorFrame, findingFrame, where } from './frames';
+import { anchorFrame, callSite, clipName, findingFrame, where } from './frames';
+import { clusters, groupIds, groupNames, groupTitle, plural } from './groups';
+import { lockKey, sameLock, type LockRef } from './lockIdentity';
 import { heldLocks, type HeldLock } from './lockWait';
 import type { DumpRule, DumpRuleResult, ThreadWait } from './rule';
 
@@ -12,6 +15,8 @@ interface Waiter {
   thread: ThreadStack;
   wait: ThreadWait;
   lock?: string;
+  /** The lock and the frame whose line names it (its locals may show which object it is). */
+  ref?: LockRef;
   /** Threads holding the lock this one waits for (possibly itself). */
   holders: ThreadStack[];
 }
@@ -38,60 +43,109 @@ function onCycle(waiters: Waiter[]): Set<Waiter> {
   return result;
 }
 
+/** The `with` block of `t` that holds the lock `w` waits for, if any. */
+type Holding = (t: ThreadStack, w: Waiter) => HeldLock | undefined;
+
+/** A cycle's chain for the detail: every thread on it, up to a bound (a cycle can be long). */
+const CHAIN_MAX = 10;
+
 export const deadlock: DumpRule = async (dump, waits, ctx): Promise<DumpRuleResult> => {
   const lockWaits = dump.threads.filter((t) => waits.get(t)?.kind === 'lock-wait');
   if (lockWaits.length === 0) return { findings: [], explained: [] };
   const held = new Map<ThreadStack, HeldLock[]>();
   for (const t of dump.threads) held.set(t, await heldLocks(t, ctx.source));
-  const holding = (t: ThreadStack, lock: string) => held.get(t)!.find((h) => h.name === lock);
+  const holding: Holding = (t, w) => (w.lock ? held.get(t)!.find((h) => sameLock({ expr: h.name, frame: h.frame }, w.ref!)) : undefined);
   const heldText = (t: ThreadStack) => held.get(t)!.map((h) => `${h.name} (line ${h.line})`).join(', ') || 'no lock visible in its code';
 
   const waiters: Waiter[] = lockWaits.map((t) => {
     const wait = waits.get(t)!;
-    return { thread: t, wait, lock: wait.lock, holders: wait.lock ? dump.threads.filter((o) => holding(o, wait.lock!)) : [] };
+    const w: Waiter = { thread: t, wait, lock: wait.lock, ref: wait.lock ? { expr: wait.lock, frame: callSite(t) } : undefined, holders: [] };
+    w.holders = w.lock ? dump.threads.filter((o) => holding(o, w)) : [];
+    return w;
   });
   const cycle = onCycle(waiters);
   const findings: Finding[] = [];
   const explained: ThreadStack[] = [];
 
-  const chain = [...cycle].map((o) => `${o.thread.name} holds ${heldText(o.thread)} and waits for ${o.lock} at ${where(o.wait.frame)}`).join('; ');
+  const links = [...cycle].map((o) => `${o.thread.name} holds ${heldText(o.thread)} and waits for ${o.lock} at ${where(o.wait.frame)}`);
+  const chain = links.slice(0, CHAIN_MAX).join('; ') + (links.length > CHAIN_MAX ? `; and ${links.length - CHAIN_MAX} more threads` : '');
   for (const w of cycle) {
     const others = w.holders.filter((h) => h !== w.thread);
     const title = others.length === 0
       ? `${w.thread.name} waits for ${w.lock} at ${where(w.wait.frame)}, which it already holds: a deadlock`
-      : `${w.thread.name} waits for ${w.lock} at ${where(w.wait.frame)}, held by ${others.map((o) => o.name).join(', ')}: a deadlock`;
+      : `${w.thread.name} waits for ${w.lock} at ${where(w.wait.frame)}, held by ${someNames(others.map((o) => o.name))}: a deadlock`;
     findings.push({ severity: 'error', kind: 'deadlock', title, detail: `${chain}. None of them can continue. ${ADVICE}`, threadId: w.thread.id, frame: findingFrame(w.wait.frame) });
     explained.push(w.thread);
   }
 
-  // Not a cycle, but the holder is known: name it, and where it is now.
-  for (const w of waiters) {
-    if (cycle.has(w) || !w.lock || w.holders.length === 0) continue;
-    const h = w.holders[0]!;
-    const entered = holding(h, w.lock)!;
-    const hWait = waits.get(h);
-    findings.push({
-      severity: 'warning',
-      kind: 'lock-wait',
-      title: `${w.thread.name} waits to acquire ${w.lock} at ${where(w.wait.frame)}, which ${h.name} holds at ${where(anchorFrame(h))}`,
-      detail: `${h.name} entered \`with ${w.lock}:\` at line ${entered.line} (in ${entered.frame.function}) and ${hWait ? hWait.phrase : 'has not left that block'}${hWait?.frame ? ` at ${where(hWait.frame)}` : ''}. Until it leaves the block, ${w.thread.name} waits; lock.acquire(timeout=…) fails instead of hanging.`,
-      threadId: w.thread.id,
-      frame: findingFrame(w.wait.frame),
-    });
-    explained.push(w.thread);
+  // Not a cycle, but the holder is known: name it, and where it is now. Threads waiting in one
+  // place for the lock one thread holds are one finding.
+  const known = waiters.filter((w) => !cycle.has(w) && w.lock && w.holders.length > 0);
+  for (const group of clusters(dump.threads, known, (w) => w.thread, (w) => `${lockKey(w.ref!)}\0${w.holders[0]!.id}`)) {
+    findings.push(heldByFinding(group, holding, waits));
+    explained.push(...group.map((w) => w.thread));
   }
 
+  // Nobody visibly holds it. Many threads waiting for one lock: one finding that says so (their
+  // own findings would be hundreds alike); no holder is named, as none can be seen.
   const unexplained = waiters.filter((w) => !cycle.has(w) && w.holders.length === 0);
-  if (cycle.size === 0 && unexplained.length >= 2) {
+  for (const group of clusters(dump.threads, unexplained, (w) => w.thread, (w) => (w.ref ? lockKey(w.ref) : `thread:${w.thread.id}`))) {
+    if (group.length === 1) continue;
+    findings.push(unheldFinding(group));
+    explained.push(...group.map((w) => w.thread));
+  }
+
+  // Threads waiting for two or more different locks that nobody visibly holds may hold them from
+  // each other; threads all waiting for one lock do not deadlock among themselves.
+  const locks = new Set(unexplained.map((w) => (w.ref ? lockKey(w.ref) : `thread:${w.thread.id}`)));
+  if (cycle.size === 0 && unexplained.length >= 2 && locks.size >= 2) {
     const [first, ...rest] = unexplained;
+    const places = unexplained.map((w) => `${w.thread.name} waits at ${where(w.wait.frame)}`);
     findings.push({
       severity: 'warning',
       kind: 'deadlock',
-      title: `${first!.thread.name} waits for ${first!.lock ?? 'a lock'} at ${where(first!.wait.frame)} while ${rest.map((w) => w.thread.name).join(', ')} also wait${rest.length === 1 ? 's' : ''} for locks: a possible deadlock`,
-      detail: `${unexplained.map((w) => `${w.thread.name} waits at ${where(w.wait.frame)}`).join('; ')}. Which thread holds which lock is not visible in the code around these lines; if no running thread releases them, they wait forever. ${ADVICE}`,
+      title: `${first!.thread.name} waits for ${first!.lock ?? 'a lock'} at ${where(first!.wait.frame)} while ${someNames(rest.map((w) => w.thread.name))} also wait${rest.length === 1 ? 's' : ''} for locks: a possible deadlock`,
+      detail: `${places.slice(0, CHAIN_MAX).join('; ')}${places.length > CHAIN_MAX ? `; and ${places.length - CHAIN_MAX} more` : ''}. Which thread holds which lock is not visible in the code around these lines; if no running thread releases them, they wait forever. ${ADVICE}`,
       threadId: first!.thread.id,
       frame: findingFrame(first!.wait.frame),
     });
   }
   return { findings, explained };
 };
+
+/** Waiters (one, or a group in one place) for a lock whose holder the code shows. */
+function heldByFinding(group: Waiter[], holding: Holding, waits: ReadonlyMap<ThreadStack, ThreadWait>): Finding {
+  const w = group[0]!;
+  const h = w.holders[0]!;
+  const entered = holding(h, w)!;
+  const hWait = waits.get(h);
+  const took = entered.how === 'with' ? `entered \`with ${entered.name}:\` at line ${entered.line} (in ${entered.frame.function}) and` : `called ${entered.name}.acquire() at line ${entered.line} (in ${entered.frame.function}), has not called ${entered.name}.release() since, and`;
+  const holderNow = `${h.name} ${took} ${hWait ? hWait.phrase : entered.how === 'with' ? 'has not left that block' : 'runs'}${hWait?.frame ? ` at ${where(hWait.frame)}` : ` at ${where(anchorFrame(h))}`}.`;
+  const base = { severity: 'warning' as const, kind: 'lock-wait', frame: findingFrame(w.wait.frame), ...groupIds(group.map((x) => x.thread)) };
+  if (group.length === 1) {
+    return {
+      ...base,
+      title: `${w.thread.name} waits to acquire ${w.lock} at ${where(w.wait.frame)}, which ${h.name} holds at ${where(anchorFrame(h))}`,
+      detail: `${holderNow} Until it releases it, ${w.thread.name} waits; lock.acquire(timeout=…) fails instead of hanging.`,
+    };
+  }
+  return {
+    ...base,
+    title: groupTitle(group.map((x) => x.thread), `wait to acquire ${clipName(w.lock!)} at ${where(w.wait.frame)}, held by ${clipName(h.name)}`),
+    detail: `${holderNow} Until it releases it, all of them wait; lock.acquire(timeout=…) fails instead of hanging. ${groupNames(group.map((x) => x.thread))}`,
+  };
+}
+
+/** A group waiting in one place for a lock no thread visibly holds. */
+function unheldFinding(group: Waiter[]): Finding {
+  const w = group[0]!;
+  const lock = w.lock ? clipName(w.lock) : undefined;
+  return {
+    severity: 'warning',
+    kind: 'lock-wait',
+    title: groupTitle(group.map((x) => x.thread), `${plural(w.wait.phrase)} at ${where(w.wait.frame)}`),
+    detail: `Which thread holds ${lock ?? 'the lock'} is not visible: no thread in this dump runs inside a \`with ${lock ?? '…'}:\` block, so it was taken another way (${lock ?? 'lock'}.acquire() without a release) or its holder is not among these stacks. lock.acquire(timeout=…) fails instead of hanging. ${groupNames(group.map((x) => x.thread))}`,
+    frame: findingFrame(w.wait.frame),
+    ...groupIds(group.map((x) => x.thread)),
+  };
+}

@@ -33,11 +33,16 @@ export function anchorFrame(t: ThreadStack): Frame | undefined {
   return t.frames.find((f) => f.isUserCode) ?? callSite(t);
 }
 
+/** A long name cut to `max` characters with an ellipsis: names from the target can be any length, titles cannot. */
+export function clipName(s: string, max = 40): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
 /** `worker.py:17 (fetch_reply)`: how titles name a place. */
 export function where(f: Frame | undefined): string {
   if (!f) return 'an unknown place';
   const file = f.file.slice(f.file.replace(/\\/g, '/').lastIndexOf('/') + 1) || f.file;
-  return `${file}:${f.line} (${f.function})`;
+  return `${clipName(file, 60)}:${f.line} (${clipName(f.function, 60)})`;
 }
 
 export function findingFrame(f: Frame | undefined): Finding['frame'] {

@@ -31,17 +31,30 @@ export function lockOnLine(line: string): string | undefined {
 export interface HeldLock {
   name: string;
   frame: Frame;
-  /** 1-based line of the `with` statement that holds it. */
+  /** 1-based line of the `with` statement or the acquire() call that took it. */
   line: number;
+  /** Entered in a `with` block, or taken by an acquire() call not released since. */
+  how: 'with' | 'acquire';
 }
+
+/** `lock.acquire(…)` as a statement of its own (`ok = lock.acquire(timeout=1)` may have failed). */
+const ACQUIRE_STATEMENT = /^\s*([A-Za-z_][\w.]*(?:\[[^\]]*\])?)\.acquire\s*\(/;
+/** `if lock.acquire(timeout=…):` holds the lock inside its block. */
+const ACQUIRE_HEADER = /^\s*(?:if|elif|while)\b.*?([A-Za-z_][\w.]*(?:\[[^\]]*\])?)\.acquire\s*\(/;
+const RELEASE_CALL = /([A-Za-z_][\w.]*(?:\[[^\]]*\])?)\.release\s*\(/g;
+/** Lines read above a frame's line for the blocks around it (a long module's top level). */
+const SCAN_MAX = 1000;
 
 function indentOf(line: string): number {
   return /^\s*/.exec(line)![0].replace(/\t/g, '        ').length;
 }
 
 /**
- * Locks a thread holds, read from the source: the `with X:` blocks enclosing each user frame's
- * current line (within its function). A dump cannot show lock owners, but the code around can.
+ * Locks a thread holds, read from the source: the `with X:` blocks enclosing each frame's current
+ * line (within its function), and in the user's own code the `X.acquire()` statements on the way
+ * to that line with no `X.release()` after them. A dump cannot show lock owners, but the code can.
+ * An acquire() in a branch not taken (a deeper block above) does not count, nor one released
+ * anywhere between: better no holder named than the wrong one.
  */
 export async function heldLocks(t: ThreadStack, source: SourceLines): Promise<HeldLock[]> {
   const held: HeldLock[] = [];
@@ -50,15 +63,26 @@ export async function heldLocks(t: ThreadStack, source: SourceLines): Promise<He
     const lines = await source.lines(frame);
     const current = lines?.[frame.line - 1];
     if (!lines || current === undefined) continue;
+    const acquires = frame.isUserCode;
+    const released = new Set<string>();
     let indent = indentOf(current);
-    for (let i = frame.line - 2; i >= 0 && indent > 0; i--) {
+    for (let i = frame.line - 2; i >= 0 && i >= frame.line - 1 - SCAN_MAX; i--) {
       const l = lines[i]!;
       if (!l.trim() || l.trim().startsWith('#')) continue;
+      if (acquires) for (const m of l.matchAll(RELEASE_CALL)) released.add(m[1]!);
       const ind = indentOf(l);
-      if (ind >= indent) continue;
+      if (ind > indent) continue;
+      if (ind === indent) {
+        // An earlier statement of a block the line is in.
+        const taken = acquires ? ACQUIRE_STATEMENT.exec(l)?.[1] : undefined;
+        if (taken && !released.delete(taken)) held.push({ name: taken, frame, line: i + 1, how: 'acquire' });
+        continue;
+      }
       indent = ind;
       if (/^\s*(async\s+)?def\s/.test(l) || /^\s*class\s/.test(l)) break;
-      for (const name of withLockNames(l)) held.push({ name, frame, line: i + 1 });
+      for (const name of withLockNames(l)) held.push({ name, frame, line: i + 1, how: 'with' });
+      const taken = acquires ? ACQUIRE_HEADER.exec(l)?.[1] : undefined;
+      if (taken && !released.has(taken)) held.push({ name: taken, frame, line: i + 1, how: 'acquire' });
     }
   }
   return held;

@@ -4,6 +4,7 @@
 import type { Frame, StackDump, ThreadStack } from '../model';
 import { frameLocation } from './dumpText';
 import { formatWait, stoppedFrame } from './frameMarks';
+import { escapeMarkdown, tableCode } from '../text/markdown';
 
 export type ThreadChange = 'same' | 'moved' | 'new' | 'gone';
 
@@ -95,12 +96,14 @@ export function samePlaceSeconds(dumps: readonly StackDump[]): Map<number, numbe
 
 const WORDS: Record<ThreadChange, string> = { same: 'same place', moved: 'moved', new: 'new thread', gone: 'ended' };
 
+// Names from the target sit in table cells: escaped (a `|` would split the cell, a backtick end
+// the code span, `[x](…)` make a link), with their control and bidi characters neutralised.
 function at(f: Frame | undefined): string {
-  return f ? `\`${f.function}\` (${frameLocation(f)})` : '—';
+  return f ? `${tableCode(f.function)} (${escapeMarkdown(frameLocation(f))})` : '—';
 }
 
 export function comparisonToMarkdown(c: DumpComparison): string {
   const out = [`# Process ${c.pid}: still in the same place?`, '', c.summary, '', '| thread | change | before | now |', '| --- | --- | --- | --- |'];
-  for (const t of c.threads) out.push(`| ${t.name.replace(/\|/g, '\\|')} | ${t.change === 'same' ? '**same place**' : WORDS[t.change]} | ${at(t.before)} | ${at(t.after)} |`);
+  for (const t of c.threads) out.push(`| ${escapeMarkdown(t.name)} | ${t.change === 'same' ? '**same place**' : WORDS[t.change]} | ${at(t.before)} | ${at(t.after)} |`);
   return out.join('\n') + '\n';
 }

@@ -1,16 +1,21 @@
 // A StackDump as plain text or Markdown (terminal output, "copy for a bug report").
 import type { Frame, StackDump, ThreadStack } from '../model';
+import { codeBlock, escapeMarkdown, markdownWithCode } from '../text/markdown';
+import { safeText } from '../text/safeText';
+import { GROUP_STACKS_DIFFER, groupHeadline, groupThreads } from './threadGroups';
 
+/** `worker.py:17` (or the native module): for display, so neutralised (see core/text/safeText). */
 export function frameLocation(f: Frame): string {
-  if (f.native && !f.line) return f.module ?? (f.file || '?');
+  if (f.native && !f.line) return safeText(f.module ?? (f.file || '?'));
   const file = f.file.slice(f.file.lastIndexOf('/') + 1) || f.file;
-  return `${file}:${f.line}`;
+  return `${safeText(file)}:${f.line}`;
 }
 
-export function threadHeadline(t: ThreadStack): string {
+/** `Thread 42 (idle): "MainThread"`; `name` renders the thread's name (escapeMarkdown in Markdown). */
+export function threadHeadline(t: ThreadStack, name: (s: string) => string = safeText): string {
   const bits = [t.active ? 'active' : 'idle'];
   if (t.ownsGil) bits.push('holds the GIL');
-  return `Thread ${t.nativeId ?? t.id} (${bits.join(', ')}): "${t.name}"`;
+  return `Thread ${t.nativeId ?? t.id} (${bits.join(', ')}): "${name(t.name)}"`;
 }
 
 export interface TextOptions {
@@ -20,31 +25,42 @@ export interface TextOptions {
 
 export function dumpToText(d: StackDump, o: TextOptions = {}): string {
   const hl = o.highlight ?? ((s: string) => s);
+  // Each line is one Snag made around fields from the target, and each is neutralised on its own
+  // at the end: a name holding a newline cannot start a line ("Thread 1 (active): …") of its own,
+  // nor an ESC drive the terminal. The highlight's own escapes go on after that.
+  const highlighted = new Set<number>();
   const lines = [`Process ${d.pid} · ${d.backend}${d.method ? ` (${d.method})` : ''}${d.pythonVersion ? ` · Python ${d.pythonVersion}` : ''} · ${d.threads.length} thread${d.threads.length === 1 ? '' : 's'} · ${d.takenAt}`];
   for (const n of d.notes ?? []) lines.push(`note: ${n}`);
   for (const f of d.findings) {
     lines.push(`${f.severity}: ${f.title}`);
     if (f.detail) lines.push(`    ${f.detail}`);
   }
-  for (const t of d.threads) {
-    lines.push('', threadHeadline(t));
+  // Threads waiting alike in one place are one block: their stack once, their names listed.
+  for (const g of groupThreads(d.threads)) {
+    const t = g.threads[0]!;
+    lines.push('', g.threads.length > 1 ? groupHeadline(g) : threadHeadline(t));
     const user = t.frames.find((f) => f.isUserCode);
-    for (const f of t.frames) {
+    for (const f of t.frames.slice(0, g.shared)) {
       const text = `${f.function} (${f.localFile ? `${f.localFile}:${f.line}` : frameLocation(f)})${f.native ? ' [native]' : ''}${f.note ? ` — ${f.note}` : ''}`;
-      lines.push(f === user ? `  ▶ ${hl(text)}` : `    ${text}`);
+      if (f === user) highlighted.add(lines.length);
+      lines.push(f === user ? `  ▶ ${text}` : `    ${text}`);
       for (const l of f.locals ?? []) lines.push(`        ${l.isArg ? 'arg ' : ''}${l.name} = ${l.repr ?? '?'}`);
     }
+    if (!g.sameStack) lines.push(`    ${GROUP_STACKS_DIFFER}`);
   }
-  return lines.join('\n') + '\n';
+  return lines.map((l, i) => (highlighted.has(i) ? `  ▶ ${hl(safeText(l.slice(4)))}` : safeText(l))).join('\n') + '\n';
 }
 
 export function dumpToMarkdown(d: StackDump): string {
-  const out = [`### Process ${d.pid} (${d.backend}${d.pythonVersion ? `, Python ${d.pythonVersion}` : ''}) at ${d.takenAt}`, ''];
-  for (const f of d.findings) out.push(`> **${f.severity}**: ${f.title}${f.detail ? `\n> ${f.detail}` : ''}`, '');
-  for (const t of d.threads) {
-    out.push(`**${threadHeadline(t)}**`, '', '```');
-    for (const f of t.frames) out.push(`${f.isUserCode ? '▶ ' : '  '}${f.function} (${f.file}:${f.line})${f.native ? ' [native]' : ''}${f.note ? ` — ${f.note}` : ''}`);
-    out.push('```', '');
+  // Pasted into a bug report, the names must stay names: escaped outside code, and each stack in a
+  // fence longer than any backtick run in it, so a function named ``` cannot close it early.
+  const out = [`### Process ${d.pid} (${d.backend}${d.pythonVersion ? `, Python ${escapeMarkdown(d.pythonVersion)}` : ''}) at ${d.takenAt}`, ''];
+  for (const f of d.findings) out.push(`> **${f.severity}**: ${markdownWithCode(f.title)}${f.detail ? `\n> ${markdownWithCode(f.detail)}` : ''}`, '');
+  for (const g of groupThreads(d.threads)) {
+    const t = g.threads[0]!;
+    const frames = t.frames.slice(0, g.shared).map((f) => `${f.isUserCode ? '▶ ' : '  '}${f.function} (${f.file}:${f.line})${f.native ? ' [native]' : ''}${f.note ? ` — ${f.note}` : ''}`);
+    if (!g.sameStack) frames.push(`  ${GROUP_STACKS_DIFFER}`);
+    out.push(`**${g.threads.length > 1 ? groupHeadline(g, escapeMarkdown) : threadHeadline(t, escapeMarkdown)}**`, '', codeBlock(frames), '');
   }
   return out.join('\n');
 }

@@ -3,6 +3,7 @@
 // CodeLens counts them; kept free of vscode so plain Node tests it.
 import { innermostUserFrame } from '../dumpProcess';
 import type { Frame, StackDump, ThreadStack } from '../model';
+import { safeText } from '../text/safeText';
 
 export interface ThreadAtLine {
   thread: ThreadStack;
@@ -73,12 +74,12 @@ export function afterText(mark: LineMark, waited?: ReadonlyMap<number, number>):
   const ts = mark.threads;
   if (ts.length === 1) {
     const { thread } = ts[0]!;
-    const bits = [thread.name, thread.active ? 'active' : 'idle'];
+    const bits = [safeText(thread.name), thread.active ? 'active' : 'idle'];
     const w = waited?.get(thread.id);
     if (w !== undefined && w >= 1) bits.push(`same place ≥ ${formatWait(w)}`);
     return `⏸ ${bits.join(' · ')}`;
   }
-  const names = ts.map((x) => x.thread.name);
+  const names = ts.map((x) => safeText(x.thread.name));
   const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ', …' : '');
   return `⏸ ${ts.length} threads: ${shown}`;
 }

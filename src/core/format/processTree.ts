@@ -1,5 +1,6 @@
 // Processes as a parent → children forest (shared by the CLI's tree and the extension's view).
 import type { ProcessInfo } from '../model';
+import { safeText } from '../text/safeText';
 
 export interface ProcessNode {
   process: ProcessInfo;
@@ -36,7 +37,18 @@ export function formatElapsed(seconds: number): string {
 
 const STATE_WORDS: Record<string, string> = { R: 'running', S: 'sleeping', D: 'disk wait', T: 'stopped', t: 'traced', Z: 'zombie', I: 'idle', X: 'dead' };
 export function describeState(state: string): string {
-  return STATE_WORDS[state[0] ?? ''] ?? state;
+  return STATE_WORDS[state[0] ?? ''] ?? safeText(state);
+}
+
+/** The process's name for a row or a tree label: neutralised, so an RLO in it cannot reverse the row. */
+export function processLabel(p: ProcessInfo): string {
+  return safeText(p.name);
+}
+
+/** The command line for display: neutralised and cut to `max` characters. */
+export function processCommandLine(p: ProcessInfo, max = 160): string {
+  const s = safeText(p.command);
+  return s.length > max ? s.slice(0, max - 3) + '…' : s;
 }
 
 /** One line describing a process: `worker.py  pid 123 · sleeping · 0.0% CPU · 12m03s · 3 threads`. */

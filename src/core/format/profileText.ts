@@ -2,13 +2,15 @@
 // shows, and the share arithmetic they use: a percentage of all thread-samples, one decimal.
 import type { Profile, ThreadProfile } from '../model';
 import { DEFAULT_STUCK_AFTER_SECONDS } from '../sampler';
+import { safeText } from '../text/safeText';
 
 export function share(count: number, samples: number): number {
   return samples > 0 ? Math.round((count / samples) * 1000) / 10 : 0;
 }
 
+/** `worker.py:17`, for display: neutralised (see core/text/safeText). */
 export function shortLocation(file: string, line: number): string {
-  const base = file.slice(file.lastIndexOf('/') + 1) || file || '?';
+  const base = safeText(file.slice(file.lastIndexOf('/') + 1) || file || '?');
   return line ? `${base}:${line}` : base;
 }
 
@@ -17,12 +19,14 @@ export function shortLocation(file: string, line: number): string {
  * timeout": the sampling view's headline, with what the wait is when a finding rule knows it.
  */
 export function describeThread(t: ThreadProfile, stuckAfterSeconds = DEFAULT_STUCK_AFTER_SECONDS): string {
-  const at = t.at ? ` at ${t.at.function} (${shortLocation(t.at.file, t.at.line)})` : '';
-  const wait = t.wait ? ` — ${t.wait.phrase}` : '';
-  if (t.status === 'stuck') return `${t.name} stuck for ${t.sameStackSeconds ?? 0} s${at}${wait}`;
-  if (t.status === 'busy') return (t.sameStackSeconds ?? 0) >= stuckAfterSeconds ? `${t.name} busy on one line for ${t.sameStackSeconds} s${at}` : `${t.name} busy${at}`;
+  // Names from the target are neutralised: the headline is shown in the terminal, the status bar and the view.
+  const name = safeText(t.name);
+  const at = t.at ? ` at ${safeText(t.at.function)} (${shortLocation(t.at.file, t.at.line)})` : '';
+  const wait = t.wait ? ` — ${safeText(t.wait.phrase)}` : '';
+  if (t.status === 'stuck') return `${name} stuck for ${t.sameStackSeconds ?? 0} s${at}${wait}`;
+  if (t.status === 'busy') return (t.sameStackSeconds ?? 0) >= stuckAfterSeconds ? `${name} busy on one line for ${t.sameStackSeconds} s${at}` : `${name} busy${at}`;
   const parked = t.wait?.parked && (t.sameStackSeconds ?? 0) >= stuckAfterSeconds ? ` for ${t.sameStackSeconds} s` : '';
-  return `${t.name} idle${parked}${at}${parked ? wait : ''}`;
+  return `${name} idle${parked}${at}${parked ? wait : ''}`;
 }
 
 export function profileToText(p: Profile, o: { top?: number } = {}): string {
@@ -44,5 +48,7 @@ export function profileToText(p: Profile, o: { top?: number } = {}): string {
   };
   table('Hot lines', p.lines);
   table('Functions', p.functions);
-  return out.join('\n') + '\n';
+  // Every line is Snag's own around the target's fields: neutralised one by one, so no field can
+  // break a line or drive the terminal (describeThread's parts already are; safeText is idempotent).
+  return out.map(safeText).join('\n') + '\n';
 }

@@ -4,6 +4,7 @@
 import type { Finding, Frame, StackDump } from '../model';
 import { frameLocation } from './dumpText';
 import type { DocumentOf, LineMark } from './frameMarks';
+import { escapeMarkdown, markdownWithCode } from '../text/markdown';
 
 /** The argument the open-frame command receives from a link or a tree item. */
 export interface FrameLink {
@@ -25,18 +26,8 @@ export interface HoverOptions {
   documentOf?: DocumentOf;
 }
 
-/** Escapes text for Markdown (names like `<module>` or `__init__` must show as written). */
-export function escapeMarkdown(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+\-.!<>|~]/g, (c) => `\\${c}`);
-}
-
-/** Text whose `backtick spans` are code: Markdown with the rest escaped. */
-export function markdownWithCode(text: string): string {
-  return text
-    .split(/(`[^`]*`)/)
-    .map((part) => (part.startsWith('`') && part.endsWith('`') && part.length > 1 ? part : escapeMarkdown(part)))
-    .join('');
-}
+// The Markdown escaping lives with the other untrusted-text helpers; re-exported for the views.
+export { escapeMarkdown, markdownWithCode } from '../text/markdown';
 
 /** A finding as hover or tooltip Markdown: its sentence in bold, the explanation below. */
 export function findingMarkdown(f: Finding): string {
@@ -54,7 +45,10 @@ function frameLine(f: Frame, here: boolean, o: HoverOptions): string {
   const name = escapeMarkdown(f.function || '?');
   const where = frameLocation(f).replace(/`/g, "'");
   const doc = f.line > 0 ? (o.documentOf ?? ((x: Frame) => x.localFile))(f) : undefined;
-  const label = doc ? `[${name}](${commandLink(o.openCommand, { file: doc, line: f.line })} "${(f.localFile ?? f.file).replace(/"/g, '\\"')}:${f.line}")` : name;
+  // The title is escaped like text: a path ending in a backslash or holding `" )[x](command:…)` must
+  // not end the title and the link early and start a link of its own.
+  const title = escapeMarkdown(`${f.localFile ?? f.file}:${f.line}`);
+  const label = doc ? `[${name}](${commandLink(o.openCommand, { file: doc, line: f.line })} "${title}")` : name;
   const tags = [f.native ? '_native_' : '', f.origin && f.origin !== 'user' && !f.native ? `_${f.origin}_` : '', f.note ? `_${escapeMarkdown(f.note)}_` : ''].filter(Boolean);
   const text = `${label} — \`${where}\`${tags.length ? ` · ${tags.join(' · ')}` : ''}`;
   return here ? `- **${text}** ◀` : `- ${text}`;

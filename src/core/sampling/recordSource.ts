@@ -3,13 +3,18 @@
 // short recordings back to back. py-spy writes to a file (it cannot open /dev/stdout when that is
 // a socket, as Node's pipes are), read back with `cat` through the same runner and removed at the end. Raw output cannot tell idle threads from running ones; a
 // non-blocking `py-spy dump` after each chunk (it never pauses the target) says which threads run.
+import { checkPid } from '../validate/pid';
 import { randomBytes } from 'node:crypto';
 import { SnagError } from '../errors';
-import { pyspyDumpArgv } from '../backends/pyspy';
+import { pyspyDumpTool } from '../backends/pyspy';
 import { pyspyError } from '../backends/pyspyErrors';
 import { parsePySpyDump } from '../backends/pyspyParse';
 import type { Target } from '../targets/target';
-import { explainRefusedAttach, pipeSafeRun, pipeWriterNote } from '../targets/taskStates';
+import { explainRefusedAttach } from '../targets/taskStates';
+import { withRemark } from '../errors';
+import { guardRemark, pipeWriterNote } from '../guard/guardNotes';
+import { resultOf, runGuarded } from '../guard/runGuarded';
+import { placeFor, whereOf } from '../guard/toolPlace';
 import { parseRawRecord } from './rawParse';
 import type { SampleSource } from './sampleSource';
 
@@ -27,7 +32,7 @@ export interface RecordOptions {
 
 /** The argv of one recording chunk (a tool call is data; the runner decides where it runs). */
 export function pyspyRecordArgv(pyspy: string, o: RecordOptions, output: string): string[] {
-  const argv = [pyspy, 'record', '--pid', String(o.pid), '--format', 'raw', '--idle', '--threads', '--full-filenames'];
+  const argv = [pyspy, 'record', '--pid', String(checkPid(o.pid)), '--format', 'raw', '--idle', '--threads', '--full-filenames'];
   argv.push('--rate', String(o.rateHz), '--duration', String(o.chunkSeconds ?? 1), '--output', output);
   if (o.nonblocking) argv.push('--nonblocking');
   if (o.native) argv.push('--native');
@@ -45,7 +50,7 @@ export class RecordSource implements SampleSource {
 
   async run(onBatch: Parameters<SampleSource['run']>[0], signal: AbortSignal, clock: () => number, finish?: AbortSignal): Promise<void> {
     const pyspy = await this.pyspy(signal);
-    const where = this.target.ref.kind === 'local' ? 'this machine' : this.target.ref.label;
+    const where = whereOf(this.target);
     const chunk = this.opts.chunkSeconds ?? 1;
     const output = `${RECORD_PREFIX}${this.opts.pid}-${randomBytes(6).toString('hex')}.txt`;
     await this.removeStale();
@@ -61,13 +66,25 @@ export class RecordSource implements SampleSource {
     const runOpts = { signal, maxBytes: 32 * 1024 * 1024, env: { RUST_BACKTRACE: '0' } };
     while (!signal.aborted && !finish?.aborted) {
       const startMs = clock();
-      // A thread blocked writing to a pipe must not be paused (its write would end early): this
-      // recording then samples without pausing.
-      const run = await pipeSafeRun(this.target, this.opts.pid, (nonblocking) => pyspyRecordArgv(pyspy, { ...this.opts, nonblocking }, output), this.opts.nonblocking, signal);
+      // Under the one guard: a thread blocked writing to a pipe is not paused (this recording then
+      // samples without pausing), a stopped target is resumed, a hung py-spy is ended on the far side.
+      const place = placeFor(this.target, this.opts.pid);
       let stdout: string;
       let writers: number[];
+      const notes: string[] = [];
       try {
-        writers = run.writers((await this.target.runner.run(run.argv, { ...runOpts, timeoutMs: chunk * 1000 + 20_000 })).stderr);
+        const run = await runGuarded(place, {
+          name: 'py-spy',
+          argv: (nonblocking) => pyspyRecordArgv(pyspy, { ...this.opts, pid: place.pid, nonblocking }, output),
+          onPipeWriter: 'nonblocking',
+          nonblocking: this.opts.nonblocking,
+          options: { ...runOpts, timeoutMs: chunk * 1000 + 20_000 },
+        });
+        const remark = guardRemark(run.outcome, this.opts.pid, 'py-spy');
+        if (run.failure !== undefined || !run.result) throw withRemark(pyspyError(run.failure, this.opts.pid, where), remark);
+        if (remark) notes.push(remark);
+        notes.push(...run.notes);
+        writers = run.pipeWriters;
         ({ stdout } = await this.target.runner.run(['cat', output], { ...runOpts, timeoutMs: 10_000 }));
       } catch (err) {
         if (signal.aborted) return;
@@ -78,7 +95,8 @@ export class RecordSource implements SampleSource {
       const activeThreads = stacks.length ? await this.activeThreads(pyspy, signal) : undefined;
       if (signal.aborted) return;
       if (stacks.length === 0) throw new SnagError('process-gone', `py-spy recorded no samples of process ${this.opts.pid} on ${where}: it has exited or runs no Python code any more.`, ['refresh-processes']);
-      await onBatch({ startMs, endMs, stacks, activeThreads, ...(writers.length ? { notes: [pipeWriterNote(writers)] } : {}) });
+      if (writers.length) notes.unshift(pipeWriterNote(writers));
+      await onBatch({ startMs, endMs, stacks, activeThreads, ...(notes.length ? { notes } : {}) });
     }
   }
 
@@ -95,8 +113,9 @@ export class RecordSource implements SampleSource {
   /** Native ids of the threads running Python code now; undefined when the dump failed. */
   private async activeThreads(pyspy: string, signal: AbortSignal): Promise<number[] | undefined> {
     try {
-      const { stdout } = await this.target.runner.run(pyspyDumpArgv(pyspy, this.opts.pid, { nonblocking: true }), { timeoutMs: 10_000, signal, maxBytes: 16 * 1024 * 1024, env: { RUST_BACKTRACE: '0' } });
-      return parsePySpyDump(stdout)
+      const place = placeFor(this.target, this.opts.pid);
+      const run = await runGuarded(place, pyspyDumpTool(pyspy, place.pid, { nonblocking: true, signal, timeoutMs: 10_000 }));
+      return parsePySpyDump(resultOf(run).stdout)
         .filter((t) => t.active)
         .map((t) => t.nativeId ?? t.id);
     } catch {

@@ -10,6 +10,8 @@ import type { SampleSource } from './sampleSource';
 import { stackWaitExplainer, threadsExplainer } from './stackWait';
 import { SourceLines } from '../findings/sourceLines';
 import { SamplingSession } from './samplingSession';
+import { checkPid } from '../validate/pid';
+import { explainProcessKind } from '../validate/processKind';
 
 export interface SamplerJob {
   target: Target;
@@ -28,6 +30,7 @@ export interface SampleJob extends SamplerJob {
 
 /** A Sampler for the process whose frames map like its dumps' (the target's rules first). */
 export async function createSampler(job: SamplerJob): Promise<Sampler> {
+  checkPid(job.pid);
   const mapper = await mapperFor(job.target, job.mapper, job.signal);
   // One cache of source lines for both explainers, for the whole session.
   const source = new SourceLines(remoteReader(job.target, job.signal));
@@ -46,7 +49,7 @@ export async function sampleProcess(job: SampleJob): Promise<Profile> {
     job.signal?.removeEventListener('abort', onAbort);
   }
   const failure = session.failure;
-  if (failure && sampler.samples === 0) throw failure;
+  if (failure && sampler.samples === 0) throw await explainProcessKind(failure, job.target, job.pid, job.signal);
   const profile = sampler.profile();
   if (failure) (profile.notes ??= []).push(`sampling ended early: ${failure.message}`);
   return profile;

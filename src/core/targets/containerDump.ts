@@ -9,9 +9,14 @@
 //            Snag's py-spy mounted read-only (`--network none`, labelled, always removed).
 import { randomBytes } from 'node:crypto';
 import type { Backend, DumpRequest } from '../backends/backend';
-import { DUMP_TIMEOUT_MS, pyspyDumpArgv, type PySpyLocator } from '../backends/pyspy';
+import { DUMP_TIMEOUT_MS, pyspyDumpTool, type PySpyLocator } from '../backends/pyspy';
 import { pyspyError } from '../backends/pyspyErrors';
 import { parsePySpyDump } from '../backends/pyspyParse';
+import { guardRemark, pipeWriterNote } from '../guard/guardNotes';
+import { resultOf, runGuarded } from '../guard/runGuarded';
+import { placeAt, type DirectWatch, type ToolPlace } from '../guard/toolPlace';
+import { killToolInNamespace } from '../proc/namespaceTools';
+import { isRunning, type TaskState } from '../proc/tasks';
 import { errorMessage, SnagError, type SnagErrorReason } from '../errors';
 import { RunError } from '../run';
 import type { ProcessInfo, StackDump, ThreadStack } from '../model';
@@ -21,8 +26,9 @@ import { containerRunner } from './containerRunner';
 import type { ContainerTarget } from './docker';
 import { pythonVersionOf } from './local';
 import { isPythonExe } from './psParse';
-import type { Runner, Target } from './target';
-import { isRunning, pipeSafeRun, pipeWriterNote, readTasks } from './taskStates';
+import type { Target } from './target';
+import { SIDECAR_PYSPY, sidecarRunner } from './sidecarRunner';
+import { readTasks } from './taskStates';
 
 export type ContainerStrategy = 'host' | 'exec' | 'copy' | 'sidecar';
 export type ContainerStrategyChoice = 'auto' | ContainerStrategy;
@@ -35,8 +41,7 @@ export const STRATEGY_LABEL: Record<ContainerStrategy, string> = {
   sidecar: 'a sidecar container',
 };
 
-/** Label on every sidecar (value: the target container's id), so leftovers can be found. */
-export const SIDECAR_LABEL = 'dev.snag.sidecar';
+export { SIDECAR_LABEL } from './sidecarRunner';
 
 export interface ContainerDumpStep {
   strategy: ContainerStrategy;
@@ -69,12 +74,23 @@ interface Attempt {
   error: SnagError;
 }
 
+/** A strategy's way in: where py-spy runs, which one, and what to remove afterwards. */
+interface Way {
+  place: ToolPlace;
+  pyspy: string;
+  /** More time than a plain dump (a sidecar starts a container first). */
+  extraMs?: number;
+  cleanup?: () => Promise<void>;
+}
+
 interface Job {
   details: ContainerDetails;
   proc: ProcessInfo;
   req: DumpRequest;
-  /** Remarks for the dump's notes (cleanup problems). */
+  /** Remarks for the dump's notes (how it was read, cleanup problems). */
   notes: string[];
+  /** Something Snag put into the container stayed there. */
+  leftBehind?: boolean;
 }
 
 export class ContainerDumpBackend implements Backend {
@@ -119,7 +135,7 @@ export class ContainerDumpBackend implements Backend {
           method: strategy,
           threads,
           findings: [],
-          notes: [...strategyNotes(strategy, proc, job.notes.length === 0), ...job.notes, ...tried.map((a) => `${STRATEGY_LABEL[a.strategy]} did not work: ${a.error.message}`)],
+          notes: [...strategyNotes(strategy, proc, !job.leftBehind), ...job.notes, ...tried.map((a) => `${STRATEGY_LABEL[a.strategy]} did not work: ${a.error.message}`)],
         };
       } catch (err) {
         const e = await this.explain(err, strategy, job);
@@ -137,30 +153,104 @@ export class ContainerDumpBackend implements Backend {
     return undefined;
   }
 
-  private read(strategy: ContainerStrategy, job: Job): Promise<ThreadStack[]> {
-    switch (strategy) {
-      case 'host':
-        return this.readFromHost(job);
-      case 'exec':
-        return this.pyspy(this.target.runner, pyspyDumpArgv(this.options.inContainerPyspy ?? 'py-spy', job.proc.pid, job.req), job.req);
-      case 'copy':
-        return this.readWithCopy(job);
-      case 'sidecar':
-        return this.readWithSidecar(job);
+  /**
+   * Every way in ends the same: a place (runner, pid as seen there, how the process is watched) and
+   * a py-spy path, run under the one guard (pipe writers, stopped target, far-side limits).
+   */
+  private async read(strategy: ContainerStrategy, job: Job): Promise<ThreadStack[]> {
+    const way = await this.wayIn(strategy, job);
+    try {
+      // The host's tasks before py-spy pauses the process (paused, every task is stopped).
+      const remoteTasks = strategy === 'host' && way.place.watch.kind !== 'local' ? await readTasks(way.place.runner, way.place.pid, job.req.signal) : undefined;
+      const run = await runGuarded(way.place, pyspyDumpTool(way.pyspy, way.place.pid, { ...job.req, timeoutMs: (job.req.timeoutMs ?? DUMP_TIMEOUT_MS) + (way.extraMs ?? 0) }));
+      if (run.pipeWriters.length) job.notes.push(pipeWriterNote(run.pipeWriters));
+      job.notes.push(...run.notes);
+      const remark = guardRemark(run.outcome, job.proc.pid, 'py-spy');
+      if (remark) job.notes.push(remark);
+      const threads = parsePySpyDump(resultOf(run).stdout);
+      if (strategy === 'host') this.matchHostActivity(threads, run.tasksBefore ?? remoteTasks ?? [], job);
+      return threads;
+    } finally {
+      await way.cleanup?.();
     }
   }
 
-  private async pyspy(runner: Runner, argv: string[], req: DumpRequest, extraMs = 0): Promise<ThreadStack[]> {
-    return parsePySpyDump((await this.runPyspy(runner, argv, req, extraMs)).stdout);
+  /** Where py-spy runs for a strategy, which py-spy, and what to remove afterwards. */
+  private async wayIn(strategy: ContainerStrategy, job: Job): Promise<Way> {
+    const { details, proc, req } = job;
+    const host = this.engine.parent;
+    const hostLocal = host.ref.kind === 'local';
+    // Where the host's PIDs are visible, the host can watch the process when the image has no sh.
+    const fromHost: DirectWatch | undefined = proc.hostPid ? (hostLocal ? { kind: 'local', pid: proc.hostPid } : { kind: 'runner', runner: host.runner, pid: proc.hostPid }) : undefined;
+    const reap = proc.hostPid && hostLocal ? (argv: readonly string[]) => killToolInNamespace(proc.hostPid!, argv[0]!).then(() => undefined) : undefined;
+    const inContainer = (pyspy: string): Way => ({ pyspy, place: { runner: this.target.runner, pid: proc.pid, watch: { kind: 'inline', fallback: fromHost }, where: `container ${details.name}`, reap } });
+    switch (strategy) {
+      case 'host':
+        return { pyspy: await this.locate(host, req.signal), place: placeAt(host.runner, proc.hostPid!, hostLocal, hostLocal ? 'this machine' : host.ref.label) };
+      case 'exec':
+        return inContainer(this.options.inContainerPyspy ?? 'py-spy');
+      case 'copy': {
+        const dest = await this.copyIn(job);
+        return {
+          ...inContainer(dest),
+          cleanup: async () => {
+            const problem = await this.removeCopy(dest, job, false);
+            if (problem) {
+              job.notes.push(problem);
+              job.leftBehind = true;
+            }
+          },
+        };
+      }
+      case 'sidecar': {
+        // The sidecar has no shell of its own to look with: the process is watched from the host
+        // where its host PID is known, else from inside its own container.
+        const watch: DirectWatch = fromHost ?? { kind: 'runner', runner: this.target.runner, pid: proc.pid };
+        const runner = sidecarRunner(this.engine, details, await this.localPyspy(req.signal), this.options);
+        return { pyspy: SIDECAR_PYSPY, place: { runner, pid: proc.pid, watch, where: 'a sidecar container' }, extraMs: 15_000 };
+      }
+    }
   }
 
-  private runPyspy(runner: Runner, argv: string[], req: DumpRequest, extraMs = 0) {
-    return runner.run(argv, {
-      timeoutMs: (req.timeoutMs ?? DUMP_TIMEOUT_MS) + extraMs,
-      signal: req.signal,
-      maxBytes: 64 * 1024 * 1024,
-      env: { RUST_BACKTRACE: '0' },
-    });
+  /** py-spy reading from the host calls every thread active; the kernel's task states, matched by NSpid, can tell. */
+  private matchHostActivity(threads: ThreadStack[], tasks: readonly TaskState[], job: Job): void {
+    let matched = 0;
+    for (const t of threads) {
+      const running = t.nativeId === undefined ? undefined : isRunning(tasks, t.nativeId);
+      if (running === undefined) continue;
+      t.active = running;
+      matched++;
+    }
+    if (matched < threads.length) job.notes.push(HOST_ACTIVITY_UNKNOWN);
+  }
+
+  /** Copies Snag's py-spy into the container under a private name; returns its path there. */
+  private async copyIn(job: Job): Promise<string> {
+    const { details, req } = job;
+    const source = await this.localPyspy(req.signal);
+    const name = `.snag-py-spy-${randomBytes(6).toString('hex')}`;
+    try {
+      // /tmp where the image has one, else the root (images FROM scratch have neither /tmp nor rm).
+      for (const dir of ['/tmp', '']) {
+        try {
+          await this.engine.exec(['cp', source, `${details.id}:${dir}/${name}`], { timeoutMs: 60_000, signal: req.signal });
+        } catch (err) {
+          const why = engineFailure(err);
+          if (why === 'path-missing' && dir !== '') continue;
+          if (why === 'container-gone' || why === 'cli-not-found' || why?.startsWith('engine-') || !RunError.is(err, 'exit')) throw err;
+          // Read-only root, full disk, a policy: whatever it is, it was the copy that failed.
+          throw new SnagError('tool-failed', `Could not copy py-spy into container ${details.name}: ${engineComplaint(err)}`, ['use-sidecar', 'show-log'], { cause: err });
+        }
+        await this.options.onStep?.({ strategy: 'copy', phase: 'copied' });
+        return `${dir}/${name}`;
+      }
+      throw new SnagError('tool-failed', `Could not copy py-spy into container ${details.name}.`, ['use-sidecar', 'show-log']);
+    } catch (err) {
+      // A copy cancelled or failed half-way may still have landed: remove it (no signal: also after Cancel).
+      const problem = await this.removeCopy(`/tmp/${name}`, job, true);
+      if (problem) job.notes.push(problem);
+      throw err;
+    }
   }
 
   /** Snag's py-spy on the parent machine, symlinks resolved (cp and bind mounts want the file). */
@@ -170,60 +260,6 @@ export class ContainerDumpBackend implements Backend {
       return (await this.engine.parent.runner.run(['readlink', '-f', path], { timeoutMs: 5_000, signal })).stdout.trim() || path;
     } catch {
       return path;
-    }
-  }
-
-  private async readFromHost(job: Job): Promise<ThreadStack[]> {
-    const host = this.engine.parent;
-    const hostPid = job.proc.hostPid!;
-    const pyspy = await this.locate(host, job.req.signal);
-    // Read before py-spy pauses the process (paused, every task is stopped).
-    const tasks = await readTasks(host.runner, hostPid, job.req.signal, host.ref.kind === 'local');
-    // As for local processes: a thread blocked writing to a pipe is read without pausing.
-    const run = await pipeSafeRun(host, hostPid, (nonblocking) => pyspyDumpArgv(pyspy, hostPid, { ...job.req, nonblocking }), job.req.nonblocking, job.req.signal);
-    const r = await this.runPyspy(host.runner, run.argv, job.req);
-    const writers = run.writers(r.stderr);
-    if (writers.length) job.notes.push(pipeWriterNote(writers));
-    const threads = parsePySpyDump(r.stdout);
-    // py-spy knows the threads by their ids in the container, and cannot match them to the host's
-    // tasks: it calls every thread active. The kernel's task states, matched by NSpid, can.
-    let matched = 0;
-    for (const t of threads) {
-      const running = t.nativeId === undefined ? undefined : isRunning(tasks, t.nativeId);
-      if (running === undefined) continue;
-      t.active = running;
-      matched++;
-    }
-    if (matched < threads.length) job.notes.push(HOST_ACTIVITY_UNKNOWN);
-    return threads;
-  }
-
-  private async readWithCopy(job: Job): Promise<ThreadStack[]> {
-    const { details, req } = job;
-    const source = await this.localPyspy(req.signal);
-    const name = `.snag-py-spy-${randomBytes(6).toString('hex')}`;
-    let dest: string | undefined;
-    try {
-      // /tmp where the image has one, else the root (images FROM scratch have neither /tmp nor rm).
-      for (const dir of ['/tmp', '']) {
-        try {
-          await this.engine.exec(['cp', source, `${details.id}:${dir}/${name}`], { timeoutMs: 60_000, signal: req.signal });
-          dest = `${dir}/${name}`;
-          break;
-        } catch (err) {
-          const why = engineFailure(err);
-          if (why === 'path-missing' && dir !== '') continue;
-          if (why === 'container-gone' || why === 'cli-not-found' || why?.startsWith('engine-') || !RunError.is(err, 'exit')) throw err;
-          // Read-only root, full disk, a policy: whatever it is, it was the copy that failed.
-          throw new SnagError('tool-failed', `Could not copy py-spy into container ${details.name}: ${engineComplaint(err)}`, ['use-sidecar', 'show-log'], { cause: err });
-        }
-      }
-      await this.options.onStep?.({ strategy: 'copy', phase: 'copied' });
-      return await this.pyspy(this.target.runner, pyspyDumpArgv(dest!, job.proc.pid, req), req);
-    } finally {
-      // Always, also after a failure or Cancel (so with a signal of its own).
-      const problem = await this.removeCopy(dest ?? `/tmp/${name}`, job, dest === undefined);
-      if (problem) job.notes.push(problem);
     }
   }
 
@@ -250,35 +286,6 @@ export class ContainerDumpBackend implements Backend {
     return maybeAbsent ? undefined : `Could not remove Snag's copy of py-spy (${path}) from container ${job.details.name}: ${engineComplaint(last)}.`;
   }
 
-  private async readWithSidecar(job: Job): Promise<ThreadStack[]> {
-    const { details, req } = job;
-    const pyspy = await this.localPyspy(req.signal);
-    const name = `snag-sidecar-${randomBytes(6).toString('hex')}`;
-    const args = [
-      'create', '--rm', '--name', name, '--label', `${SIDECAR_LABEL}=${details.id}`,
-      '--network', 'none', '--pid', `container:${details.id}`,
-      ...(this.options.sidecarAddsPtrace === false ? [] : ['--cap-add', 'SYS_PTRACE']),
-      '--user', '0', '--pull', 'never', '--log-driver', 'none',
-      '--entrypoint', '/snag-tools/py-spy', '-v', `${pyspy}:/snag-tools/py-spy:ro`, '-e', 'RUST_BACKTRACE=0',
-      ...(this.options.sidecarRunArgs ?? []),
-      // The target's own image: it is on the engine already, so nothing is pulled.
-      details.imageId || details.image,
-      ...pyspyDumpArgv('py-spy', job.proc.pid, req).slice(1),
-    ];
-    // create, then start: a Cancel never lands between "the daemon made it" and "we know its name",
-    // and killing the CLI (timeout, Cancel) does not stop a container, so it is removed by name.
-    await this.engine.exec(args, { timeoutMs: 30_000 });
-    let ok = false;
-    try {
-      if (req.signal?.aborted) throw new SnagError('cancelled', `Dump of process ${job.proc.pid} cancelled.`);
-      const { stdout } = await this.engine.exec(['start', '--attach', name], { timeoutMs: (req.timeoutMs ?? DUMP_TIMEOUT_MS) + 15_000, signal: req.signal, maxBytes: 64 * 1024 * 1024 });
-      ok = true;
-      return parsePySpyDump(stdout);
-    } finally {
-      if (!ok) await this.engine.exec(['rm', '-f', name], { timeoutMs: CLEANUP_TIMEOUT_MS, okExitCodes: [0, 1] }).catch(() => undefined);
-    }
-  }
-
   /** One actionable SnagError for a strategy's failure. */
   private async explain(err: unknown, strategy: ContainerStrategy, job: Job): Promise<SnagError> {
     const e = await this.classify(err, strategy, job);
@@ -288,6 +295,7 @@ export class ContainerDumpBackend implements Backend {
 
   private async classify(err: unknown, strategy: ContainerStrategy, { details, proc }: Job): Promise<SnagError> {
     const name = details.name;
+    if (strategy === 'exec' && SnagError.is(err, 'tool-not-found')) return new SnagError('tool-not-found', `Container ${name} has no ${this.options.inContainerPyspy ?? 'py-spy'} of its own.`, ['use-sidecar'], { cause: err });
     if (SnagError.is(err) && err.reason !== 'tool-failed') return err;
     const gone = () => new SnagError('process-gone', `Container ${name} stopped during the dump of process ${proc.pid}.`, ['refresh-processes'], { cause: err });
     switch (engineFailure(err)) {

@@ -43,6 +43,7 @@ const SERVER_ALIVE_SECONDS = 5;
 
 /** A destination ssh would read as an option, or with characters no host name has, is refused. */
 export function checkSshHost(host: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
   if (!host || host.startsWith('-') || /[\s\0-\x1f\x7f]/.test(host)) throw new SnagError('bad-input', `"${host}" is not an ssh host name`);
   return host;
 }

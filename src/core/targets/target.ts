@@ -4,6 +4,7 @@
 import type { Backend } from '../backends/backend';
 import type { PathMapping, ProcessInfo, TargetRef } from '../model';
 import type { RunOptions, RunResult } from '../run';
+import type { ToolPlace } from '../guard/toolPlace';
 
 export interface Runner {
   /** Runs argv where the target's processes live. Same guarantees as run(). */
@@ -34,6 +35,11 @@ export interface Target {
   readonly ref: TargetRef;
   readonly runner: Runner;
   listProcesses(opts?: ListOptions): Promise<ProcessInfo[]>;
+  /**
+   * Optional: where a tool reading process `pid` runs and how the guard watches it (default: through
+   * `runner`, watched on this machine for local targets and in the same round trip elsewhere).
+   */
+  place?(pid: number): ToolPlace;
   /**
    * Optional: the backend to use for this target's processes, given the one the caller chose.
    * Containers return one that reads stacks from the host, inside the container or from a sidecar.

@@ -2,6 +2,7 @@
 // process. With only one dump, offers to take another now.
 import * as vscode from 'vscode';
 import { compareDumps, comparisonToMarkdown } from '../../core/format/compareDumps';
+import { safeText } from '../../core/text/safeText';
 import type { Services } from '../services';
 import { dumpAndShow } from './dumpStacks';
 
@@ -16,7 +17,7 @@ export function compareLastDumps(s: Services): () => Promise<void> {
       }
       const again = vscode.l10n.t('Dump Again');
       const answer = selected.source
-        ? await vscode.window.showInformationMessage(vscode.l10n.t('Only one dump of {0} (pid {1}). Dump it again now and compare?', selected.processName, selected.dump.pid), again)
+        ? await vscode.window.showInformationMessage(vscode.l10n.t('Only one dump of {0} (pid {1}). Dump it again now and compare?', safeText(selected.processName), selected.dump.pid), again)
         : undefined;
       if (answer !== again || !selected.source) return;
       await dumpAndShow(s, selected.source, selected.options);
@@ -26,6 +27,6 @@ export function compareLastDumps(s: Services): () => Promise<void> {
     const [newer, older] = pair;
     const c = compareDumps(older.dump, newer.dump);
     await s.reports.show(`compare-pid-${newer.dump.pid}.md`, comparisonToMarkdown(c));
-    void vscode.window.showInformationMessage(`${newer.processName} (pid ${newer.dump.pid}): ${c.summary}`);
+    void vscode.window.showInformationMessage(`${safeText(newer.processName)} (pid ${newer.dump.pid}): ${c.summary}`);
   };
 }

@@ -5,6 +5,8 @@ import { frameLocation } from '../../core/format/dumpText';
 import { stoppedFrame } from '../../core/format/frameMarks';
 import type { FrameLink } from '../../core/format/stackHover';
 import type { Frame } from '../../core/model';
+import { iconFreeText } from '../../core/text/markdown';
+import { safeText } from '../../core/text/safeText';
 import { REMOTE_SCHEME, remoteFrameUri } from '../remoteDocuments';
 import type { Services } from '../services';
 import { isFrameNode } from '../stackTree';
@@ -28,7 +30,7 @@ async function revealAt(uri: vscode.Uri, oneBasedLine: number): Promise<void> {
 async function explainUnmapped(frame: Frame): Promise<void> {
   const add = vscode.l10n.t('Add Path Mapping');
   const why = frame.mapping?.reason ?? vscode.l10n.t('no local file');
-  const picked = await vscode.window.showInformationMessage(vscode.l10n.t('{0} ({1}) is not in this workspace: {2}.', frame.function, frameLocation(frame), why), add);
+  const picked = await vscode.window.showInformationMessage(vscode.l10n.t('{0} ({1}) is not in this workspace: {2}.', safeText(frame.function), frameLocation(frame), safeText(why)), add);
   if (picked === add) await vscode.commands.executeCommand('workbench.action.openSettingsJson', { revealSetting: { key: 'snag.pathMappings', edit: true } });
 }
 
@@ -41,16 +43,17 @@ async function pickFrame(s: Services): Promise<FrameLink | undefined> {
   type Item = vscode.QuickPickItem & { link?: FrameLink };
   const items: Item[] = [];
   for (const t of dump.threads) {
-    items.push({ label: t.name, kind: vscode.QuickPickItemKind.Separator });
+    // Quick-pick rows render $(icon) syntax: names are neutralised and their `$(` escaped.
+    items.push({ label: iconFreeText(t.name), kind: vscode.QuickPickItemKind.Separator });
     // Where the thread stands first (the frame the user most likely wants), then its stack.
     const here = stoppedFrame(t);
     for (const f of here ? [here, ...t.frames.filter((x) => x !== here)] : t.frames) {
       const remote = f.line > 0 ? remoteFrameUri(dump.target, f) : undefined;
       const file = f.line > 0 ? (f.localFile ?? remote?.toString()) : undefined;
       if (!file) continue;
-      const label = f === here ? `$(debug-stackframe-focused) ${f.function}` : f.function;
+      const label = f === here ? `$(debug-stackframe-focused) ${iconFreeText(f.function)}` : iconFreeText(f.function);
       const detail = remote ? f.mapping?.reason : f.isUserCode ? undefined : f.localFile;
-      items.push({ label, description: `${frameLocation(f)}${f === here ? ' ◀ here' : ''}`, detail, link: { file, line: f.line } });
+      items.push({ label, description: `${iconFreeText(frameLocation(f))}${f === here ? ' ◀ here' : ''}`, detail: detail === undefined ? undefined : iconFreeText(detail), link: { file, line: f.line } });
     }
   }
   const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Open Frame'), matchOnDescription: true });

@@ -4,6 +4,6 @@ import type { Services } from '../services';
 export function refreshProcesses(s: Services): () => void {
   return () => {
     for (const p of s.providers.all()) p.forgetFailures?.();
-    s.processTree.refresh();
+    s.processTree.restart();
   };
 }

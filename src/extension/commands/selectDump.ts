@@ -1,5 +1,6 @@
 // Shows an earlier dump: the Stacks view and the decorations follow the pick.
 import * as vscode from 'vscode';
+import { iconFreeText } from '../../core/text/markdown';
 import type { DumpEntry } from '../dumpHistory';
 import type { Services } from '../services';
 
@@ -13,9 +14,10 @@ export function selectDump(s: Services): () => Promise<void> {
     type Item = vscode.QuickPickItem & { entry: DumpEntry };
     const items: Item[] = entries.map((entry) => ({
       entry,
-      label: `${entry === s.history.selected ? '$(check) ' : ''}${entry.processName} · pid ${entry.dump.pid}`,
-      description: `${new Date(entry.dump.takenAt).toLocaleTimeString()} · ${entry.where} · ${entry.dump.backend}`,
-      detail: entry.dump.findings[0]?.title,
+      // Names are the target's: neutralised, and no `$(icon)` of their own.
+      label: `${entry === s.history.selected ? '$(check) ' : ''}${iconFreeText(entry.processName)} · pid ${entry.dump.pid}`,
+      description: `${new Date(entry.dump.takenAt).toLocaleTimeString()} · ${iconFreeText(entry.where)} · ${entry.dump.backend}`,
+      detail: entry.dump.findings[0] ? iconFreeText(entry.dump.findings[0].title) : undefined,
     }));
     const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Show Earlier Dump'), matchOnDescription: true, matchOnDetail: true });
     if (picked) s.history.select(picked.entry);

@@ -3,6 +3,7 @@
 // made once and only their ranges change, so live updates do not flicker; stopping clears them.
 import * as vscode from 'vscode';
 import { HEAT_LEVELS, heatByFile, type HeatMark } from '../../core/format/heat';
+import { codeSpan } from '../../core/text/markdown';
 import { documentKey, sampledDocumentOf } from '../remoteDocuments';
 import type { SamplingController } from './samplingController';
 
@@ -56,7 +57,8 @@ export class HeatDecorations implements vscode.Disposable {
     for (const m of this.marksFor(doc.uri)) {
       if (m.line > doc.lineCount) continue;
       const hover = new vscode.MarkdownString(
-        vscode.l10n.t('**Sampling** · `{0}` — {1} % of samples stopped on this line, {2} % had it on the stack ({3} of {4} samples).', m.stat.function, m.ownPercent.toFixed(1), m.totalPercent.toFixed(1), m.stat.own, samples),
+        // The function's name is the target's: a code span that no backtick in it can end, neutralised.
+        vscode.l10n.t('**Sampling** · {0} — {1} % of samples stopped on this line, {2} % had it on the stack ({3} of {4} samples).', codeSpan(m.stat.function), m.ownPercent.toFixed(1), m.totalPercent.toFixed(1), m.stat.own, samples),
       );
       byType[m.level]!.push({ range: doc.lineAt(m.line - 1).range, hoverMessage: hover, renderOptions: { after: { contentText: m.text } } });
     }

@@ -40,6 +40,54 @@ async function eventually<T>(what: string, get: () => Thenable<T>, check: (v: T)
   return last;
 }
 
+/**
+ * A context-menu action on a row reaches its command as { $treeViewId, $treeItemHandle }, which
+ * the extension host turns into the element registered under that handle when the command runs
+ * (undefined when none is: the command then opened the "Dump Stacks of…" picker). `runCommands`
+ * sends a probe command exactly that argument through the workbench, as a menu does, while the
+ * view refreshes. Before the fix every refresh unregistered all rows until the new listing was in.
+ */
+async function rowSurvivesRefreshes(input: SuiteInput): Promise<void> {
+  await vscode.commands.executeCommand('snag.processes.focus');
+  const menuArgument = { $treeViewId: 'snag.processes', $treeItemHandle: `1/process:local:${input.pid}` };
+  let received: unknown = 'not called';
+  const probe = vscode.commands.registerCommand('snagTest.rowArgument', (arg: unknown) => (received = arg));
+  const pidOf = (x: unknown) => (x as { process?: { pid?: number } } | undefined)?.process?.pid;
+  const rowArgument = async (): Promise<unknown> => {
+    received = 'not called';
+    await vscode.commands.executeCommand('runCommands', { commands: [{ command: 'snagTest.rowArgument', args: menuArgument }] });
+    return received;
+  };
+  try {
+    await eventually('the process row shown in the Processes view', rowArgument, (a) => pidOf(a) === input.pid, 60_000);
+    // A round in which a Python process started or ended elsewhere on this machine redraws the
+    // Local group (its set of rows changed), which is another case: only rounds with the same
+    // processes before and after count, and three of them must.
+    const local = new LocalTarget();
+    const pythonPids = async () => (await local.listProcesses()).map((p) => p.pid).sort((a, b) => a - b).join(',');
+    let counted = 0;
+    for (let round = 0; round < 15 && counted < 3; round++) {
+      const before = await pythonPids();
+      await vscode.commands.executeCommand('snag.refreshProcesses');
+      // Watched for as long as a refresh takes on a loaded machine (debounce, listing, redraw).
+      const misses: string[] = [];
+      const until = Date.now() + 3000;
+      let probes = 0;
+      while (Date.now() < until) {
+        const arg = await rowArgument();
+        probes++;
+        if (pidOf(arg) !== input.pid) misses.push(String(arg));
+      }
+      if ((await pythonPids()) !== before) continue;
+      counted++;
+      assert.deepEqual(misses, [], `round ${round}: the menu's argument resolved to something else than the row in ${misses.length} of ${probes} probes`);
+    }
+    assert.equal(counted, 3, 'three refresh rounds without other Python processes starting or ending');
+  } finally {
+    probe.dispose();
+  }
+}
+
 function cases(input: SuiteInput): [string, () => Promise<void>][] {
   const uri = vscode.Uri.file(input.file);
   return [
@@ -56,6 +104,10 @@ function cases(input: SuiteInput): [string, () => Promise<void>][] {
           [],
         );
       },
+    ],
+    [
+      'a Processes row stays registered through refreshes, so its context-menu commands get their process',
+      () => rowSurvivesRefreshes(input),
     ],
     [
       'snag.dumpStacks on a process row dumps the real process; the CodeLens counts its threads in the file',

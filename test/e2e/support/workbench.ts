@@ -12,7 +12,11 @@ import { requireTool } from '../../support/tools';
 import { CODE_SERVER_BIN_DIR, startCodeServer, testSettings, type CodeServer } from './codeServer';
 import { ensureVsix } from './vsix';
 
-export const SCREENSHOTS = join(REPO, 'docs', 'screenshots');
+/**
+ * Where the tests write their screenshots: a git-ignored folder, so a test run leaves the checkout
+ * clean. `npm run screenshots` (scripts/screenshots.sh) copies them into docs/screenshots/ for the README.
+ */
+export const SCREENSHOTS = join(REPO, 'test-results', 'screenshots');
 export const VIEWPORT = { width: 1400, height: 900 };
 /** Generous: two cores shared with other test runs. */
 export const UI_TIMEOUT_MS = 30_000;
@@ -54,7 +58,7 @@ export interface Workbench {
   pickProcess(command: string, filter: string, pid: number): Promise<void>;
   /** Toggles the Processes view's Python-only filter and waits for its title to say `expected`. */
   togglePythonOnly(expected: 'all processes' | 'Python only'): Promise<void>;
-  /** Writes docs/screenshots/<name>.png (or the part `clip` covers) and returns its path. */
+  /** Writes test-results/screenshots/<name>.png (or the part `clip` covers) and returns its path. */
   screenshot(name: string, clip?: Locator): Promise<string>;
   /** For a clean screenshot: mouse out of the way (no tooltips) and finished notifications gone. */
   settle(): Promise<void>;

@@ -1,0 +1,190 @@
+// The ONE guard every tool run that attaches to a process goes through, on every target kind:
+//   before  a thread blocked writing to a pipe is never paused (a pause ends that write early and
+//           the program can lose output): py-spy then reads without pausing, gdb refuses;
+//   during  the tool has a timeout; behind a connection the far side ends it too, since Snag can
+//           only kill its local client (ssh, `docker exec`) and a hung tool would keep the target traced;
+//   after   a process the tool left stopped (state T: a debugger that died between attaching and
+//           handling its SIGSTOP) gets SIGCONT, unless it was stopped before Snag came.
+// Backends and samplers never call a tool's runner directly; a new way in only offers a ToolPlace.
+import { SnagError } from '../errors';
+import { anyStopped, pipeWriterIds, readLocalTasks, type TaskState } from '../proc/tasks';
+import { RunError, type RunOptions, type RunResult } from '../run';
+import { guardedArgv, guardedStderr, LOOK_SCRIPT, REFUSED_EXIT, type PipeWriterPolicy } from './guardScript';
+import { pipeRefusal } from './guardNotes';
+import type { DirectWatch, ToolPlace } from './toolPlace';
+
+const WATCH_TIMEOUT_MS = 10_000;
+/** The far side's limit comes after Snag's, so Snag's own clear "timed out" is what the user sees. */
+const REMOTE_GRACE_S = 2;
+
+export interface GuardedTool {
+  /** For messages: `py-spy`, `gdb`. */
+  name: string;
+  /** The tool's argv; `nonblocking`: it must not pause the process. */
+  argv(nonblocking: boolean): string[];
+  /** What the tool does about a pipe writer: read without pausing (py-spy) or refuse (gdb). */
+  onPipeWriter: 'nonblocking' | 'refuse';
+  /** The user asked for a read that never pauses (the tool argv is then built with `true`). */
+  nonblocking?: boolean;
+  options: RunOptions & { timeoutMs: number };
+}
+
+/** What became of the process: as the tool found it, resumed by Snag, gone, or stopped. */
+export type GuardOutcome = 'running' | 'resumed' | 'gone' | 'still-stopped' | 'left-stopped';
+
+export interface GuardedRun {
+  /** The tool's result (stderr without the guard's own lines); absent when it failed. */
+  result?: RunResult;
+  failure?: unknown;
+  /** Threads found blocked writing to a pipe (the tool then read without pausing). */
+  pipeWriters: number[];
+  outcome: GuardOutcome;
+  /** The process's tasks just before the tool ran, where they were read on this machine. */
+  tasksBefore?: TaskState[];
+  /** What the user should know about how the guard could work here. */
+  notes: string[];
+}
+
+/** Runs a tool at a place under the guard. Never throws for the tool's failure (see `failure`), only for a refusal. */
+export async function runGuarded(place: ToolPlace, tool: GuardedTool): Promise<GuardedRun> {
+  if (place.watch.kind === 'inline') return runInline(place, tool);
+  return runWatched(place, place.watch, tool);
+}
+
+/** The run's result, or its failure thrown (for callers with nothing to add). */
+export function resultOf(run: GuardedRun): RunResult {
+  if (run.failure !== undefined || !run.result) throw run.failure;
+  return run.result;
+}
+
+async function runWatched(place: ToolPlace, watch: DirectWatch, tool: GuardedTool): Promise<GuardedRun> {
+  const seen = await look(watch);
+  const before = seen ?? [];
+  const notes: string[] = [];
+  const writers = tool.nonblocking ? [] : pipeWriterIds(before);
+  if (writers.length && tool.onPipeWriter === 'refuse') throw pipeRefusal(tool.name, place.pid, writers);
+  // Unable to look: a tool that may pause reads without pausing, one that must pause is not started.
+  const blind = seen === undefined && !tool.nonblocking;
+  if (blind && tool.onPipeWriter === 'refuse') throw uncheckable(tool.name, place);
+  if (blind) notes.push(blindNote(place));
+  const argv = tool.argv(Boolean(tool.nonblocking) || writers.length > 0 || blind);
+  let result: RunResult | undefined;
+  let failure: unknown;
+  try {
+    result = await place.runner.run(argv, tool.options);
+  } catch (err) {
+    failure = err ?? new Error(`${tool.name} failed`);
+    if (RunError.is(failure, 'timed-out') || RunError.is(failure, 'cancelled')) await place.reap?.(argv);
+  }
+  // Stopped by the user (Ctrl-Z) or held by another debugger before: left exactly as found.
+  const outcome = anyStopped(before) || before.some((t) => t.state === 't') ? 'left-stopped' : await resumeIfStopped(watch);
+  return { result, failure, pipeWriters: writers, outcome, notes, ...(watch.kind === 'local' ? { tasksBefore: before } : {}) };
+}
+
+async function runInline(place: ToolPlace, tool: GuardedTool): Promise<GuardedRun> {
+  const policy: PipeWriterPolicy = tool.nonblocking ? 'ignore' : tool.onPipeWriter;
+  const toolArgv = tool.argv(Boolean(tool.nonblocking));
+  const argv = guardedArgv(toolArgv, place.pid, tool.options.timeoutMs / 1000 + REMOTE_GRACE_S, policy);
+  let result: RunResult | undefined;
+  let failure: unknown;
+  try {
+    result = await place.runner.run(argv, tool.options);
+  } catch (err) {
+    failure = err ?? new Error(`${tool.name} failed`);
+    // The far side ends the tool at its own limit where it has `timeout`; where it has not, or
+    // sooner, the place's reaper (a container seen from its host) does.
+    if (RunError.is(failure, 'timed-out') || RunError.is(failure, 'cancelled')) await place.reap?.(toolArgv);
+  }
+  const raw = result?.stderr ?? (RunError.is(failure) ? failure.stderr : '');
+  const { stderr, report } = guardedStderr(raw);
+  if (RunError.is(failure, 'exit') && failure.exitCode === REFUSED_EXIT && report.pipeWriters.length) throw pipeRefusal(tool.name, place.pid, report.pipeWriters);
+  if (RunError.is(failure, 'exit') && !report.started && (failure.exitCode === 126 || failure.exitCode === 127)) {
+    const fallback = place.watch.kind === 'inline' ? place.watch.fallback : undefined;
+    return fallback ? runWatched(place, fallback, tool) : runWithoutShell(place, tool);
+  }
+  if (report.toolMissing) failure = new SnagError('tool-not-found', `${tool.name} was not found on ${place.where} (${tool.argv(false)[0]}).`, tool.name === 'py-spy' ? ['install-pyspy', 'configure-pyspy-path'] : ['install-gdb']);
+  if (result) result = { ...result, stderr };
+  if (RunError.is(failure)) failure = withStderr(failure, stderr);
+  const outcome: GuardOutcome = report.stoppedBefore ? 'left-stopped' : report.stillStopped ? 'still-stopped' : report.resumed ? 'resumed' : 'running';
+  return { result, failure, pipeWriters: report.pipeWriters, outcome, notes: [] };
+}
+
+/**
+ * No sh where the tool runs (a minimal image): nothing can be checked there, so a tool that may
+ * pause reads without pausing, and one that must pause is not started.
+ */
+async function runWithoutShell(place: ToolPlace, tool: GuardedTool): Promise<GuardedRun> {
+  if (tool.onPipeWriter === 'refuse' && !tool.nonblocking) throw uncheckable(tool.name, place);
+  try {
+    const result = await place.runner.run(tool.argv(true), tool.options);
+    return { result, pipeWriters: [], outcome: 'running', notes: tool.nonblocking ? [] : [blindNote(place)] };
+  } catch (err) {
+    return { failure: err ?? new Error(`${tool.name} failed`), pipeWriters: [], outcome: 'running', notes: [] };
+  }
+}
+
+function blindNote(place: ToolPlace): string {
+  return `Read without pausing the process: Snag cannot look at its threads on ${place.where} (no POSIX sh or /proc there), so it cannot tell whether a pause is safe.`;
+}
+
+function uncheckable(tool: string, place: ToolPlace): SnagError {
+  return new SnagError(
+    'tool-failed',
+    `${tool} must pause every thread of process ${place.pid}, and Snag cannot check on ${place.where} (no POSIX sh or /proc there) that none is blocked writing to a pipe, which a pause would cut short. Use py-spy, which then reads without pausing.`,
+    ['show-log'],
+  );
+}
+
+/** The same failure with the guard's lines taken out of its stderr (and of its message). */
+function withStderr(err: RunError, stderr: string): RunError {
+  if (err.stderr === stderr) return err;
+  let message = err.message;
+  if (err.failure === 'exit') {
+    const last = stderr.trim().split('\n').filter(Boolean).pop() ?? '';
+    message = message.replace(/(exited with code -?\d+).*$/s, `$1${last ? `: ${last}` : ''}`);
+  }
+  return new RunError(err.failure, err.argv, message, { ...err.result, stderr });
+}
+
+/** The process's tasks; empty when it is gone; undefined when they cannot be read there. */
+async function look(watch: DirectWatch): Promise<TaskState[] | undefined> {
+  if (watch.kind === 'local') return readLocalTasks(watch.pid, { wchan: true });
+  try {
+    // No AbortSignal on purpose: the check after a run also happens when the user cancelled it.
+    const { stdout } = await watch.runner.run(['sh', '-c', LOOK_SCRIPT, 'snag-look', String(watch.pid)], { timeoutMs: WATCH_TIMEOUT_MS, maxBytes: 4 * 1024 * 1024 });
+    return stdout
+      .split('\n')
+      .map((line) => line.split(' '))
+      .filter((f) => f.length === 3 && /^\d+$/.test(f[0]!))
+      .map(([tid, state, wchan]) => ({ ids: [Number(tid)], state: state!, wchan: wchan === '-' ? '' : wchan }));
+  } catch {
+    return undefined;
+  }
+}
+
+async function signalCont(watch: DirectWatch): Promise<void> {
+  try {
+    if (watch.kind === 'local') process.kill(watch.pid, 'SIGCONT');
+    else await watch.runner.run(['sh', '-c', 'kill -CONT "$1"', 'snag-cont', String(watch.pid)], { timeoutMs: WATCH_TIMEOUT_MS, maxBytes: 64 * 1024 });
+  } catch {
+    /* not ours to signal, or gone: the look afterwards tells */
+  }
+}
+
+/**
+ * After a tool ran: SIGCONT the process, always (only for processes that were not stopped before).
+ * A stop may still be on its way when the tool has exited: a debugger that died mid-attach leaves
+ * its SIGSTOP pending, and a tool may stop the process just before it exits. SIGCONT discards a
+ * pending stop and ends one that happened; to a running process it does nothing.
+ */
+export async function resumeIfStopped(watch: DirectWatch): Promise<GuardOutcome> {
+  const tasks = await look(watch);
+  if (tasks?.length === 0) return 'gone';
+  const stopped = tasks ? anyStopped(tasks) : false;
+  await signalCont(watch);
+  if (!stopped) return 'running';
+  const after = await look(watch);
+  if (after?.length === 0) return 'gone';
+  if (after && anyStopped(after)) return 'still-stopped';
+  return 'resumed';
+}

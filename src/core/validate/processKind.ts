@@ -1,0 +1,61 @@
+// Why a process has no Python stacks to read, when the kernel can say so: a kernel thread (pid 2,
+// kworker/…) or a zombie. Tools only report "no such process" or "Operation not permitted" for these,
+// which sends people looking for a process that exited or for permissions they already have.
+import { readFile } from 'node:fs/promises';
+import { SnagError } from '../errors';
+import type { Target } from '../targets/target';
+import { safeText } from '../text/safeText';
+
+/** PF_KTHREAD in the flags field of /proc/<pid>/stat (include/linux/sched.h). */
+const PF_KTHREAD = 0x00200000;
+
+export interface ProcessKind {
+  name: string;
+  state: string;
+  ppid: number;
+  kernelThread: boolean;
+}
+
+/** Parses /proc/<pid>/stat; the name is between the first '(' and the last ')' (it may hold both). */
+export function parseProcStat(text: string): ProcessKind | undefined {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) return undefined;
+  const f = text.slice(close + 2).trim().split(/\s+/);
+  // After the name: state(3) ppid(4) pgrp session tty_nr tpgid flags(9).
+  const flags = Number(f[6]);
+  if (!f[0] || !Number.isFinite(flags)) return undefined;
+  return { name: text.slice(open + 1, close), state: f[0], ppid: Number(f[1]), kernelThread: (flags & PF_KTHREAD) !== 0 };
+}
+
+async function readStat(target: Target, pid: number, signal?: AbortSignal): Promise<ProcessKind | undefined> {
+  try {
+    const text =
+      target.ref.kind === 'local'
+        ? await readFile(`/proc/${pid}/stat`, 'utf8')
+        : (await target.runner.run(['cat', `/proc/${pid}/stat`], { timeoutMs: 10_000, signal, maxBytes: 64 * 1024 })).stdout;
+    return parseProcStat(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The error for a kernel thread or a zombie (from its stat), else undefined. */
+export function kindError(pid: number, kind: ProcessKind | undefined, cause?: unknown): SnagError | undefined {
+  if (!kind) return undefined;
+  const name = safeText(kind.name);
+  if (kind.kernelThread)
+    return new SnagError('not-python', `Process ${pid} (${name}) is a kernel thread, not a Python process: it has no Python stacks to read. Pick a Python process (snag ps lists them).`, ['refresh-processes'], { cause });
+  if (kind.state === 'Z')
+    return new SnagError('process-gone', `Process ${pid} (${name}) is a zombie: it has exited and its parent (pid ${kind.ppid}) has not yet collected its exit status, so there are no stacks to read.`, ['refresh-processes'], { cause });
+  return undefined;
+}
+
+/**
+ * A failed dump or sampling, explained when the process is a kernel thread or a zombie (read on the
+ * target only after a failure, so a working dump costs nothing). Cancellation and other errors pass through.
+ */
+export async function explainProcessKind(err: unknown, target: Target, pid: number, signal?: AbortSignal): Promise<unknown> {
+  if (!SnagError.is(err) || err.reason === 'cancelled' || err.reason === 'bad-input' || err.reason === 'tool-not-found') return err;
+  return kindError(pid, await readStat(target, pid, signal), err) ?? err;
+}
