@@ -2,7 +2,7 @@
 import { errorMessage, SnagError } from '../core/errors';
 import { buildProcessTree, describeProcess, type ProcessNode } from '../core/format/processTree';
 import type { ProcessInfo } from '../core/model';
-import { STRATEGY_ORDER, type ContainerStrategyChoice } from '../core/targets/containerDump';
+import { STRATEGY_ORDER, type ContainerStrategyChoice } from '../core/targets/containerWays';
 import { ContainerEngine, detectEngines, type ContainerSummary, type EngineChoice } from '../core/targets/containerEngine';
 import { ContainerTarget } from '../core/targets/docker';
 import { LocalTarget } from '../core/targets/local';

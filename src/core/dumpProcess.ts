@@ -21,9 +21,8 @@ export interface DumpJob extends DumpRequest {
 
 export async function dumpProcess(job: DumpJob): Promise<StackDump> {
   checkPid(job.pid);
-  // A target may read stacks its own way (containers) and know path rules of its own (mounts).
-  const backend = job.target.backendFor?.(job.backend) ?? job.backend;
-  const dump = await backend.dump(job.target, job.pid, job).catch(async (err: unknown) => {
+  // A target may know path rules of its own (container mounts); its ways in are the backend's to try.
+  const dump = await job.backend.dump(job.target, job.pid, job).catch(async (err: unknown) => {
     throw await explainProcessKind(await explainRefusedAttach(err, job.target.runner, job.pid), job.target, job.pid, job.signal);
   });
   if (job.pythonVersion && !dump.pythonVersion) dump.pythonVersion = job.pythonVersion;

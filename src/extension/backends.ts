@@ -1,5 +1,5 @@
 // The backends a dump or a sampling session uses, built from the settings. Targets adapt them to
-// themselves (Target.backendFor, Target.locatePySpy), so the local search is the only one here.
+// themselves (Target.waysIn, Target.locatePySpy), so the local search is the only one here.
 import { chooseBackend } from '../core/backends/auto';
 import type { Backend } from '../core/backends/backend';
 import { GdbBackend, gdbLocator } from '../core/backends/gdb';

@@ -3,7 +3,7 @@
 // processes. Dumping one goes through the container target's ways in (snag.containers.dumpStrategy).
 import * as vscode from 'vscode';
 import { codeSpan, escapeMarkdown } from '../core/text/markdown';
-import type { ContainerStrategy, ContainerStrategyChoice } from '../core/targets/containerDump';
+import type { ContainerStrategy, ContainerStrategyChoice } from '../core/targets/containerWays';
 import { detectEngines, type ContainerEngine, type EngineChoice, type EngineInfo } from '../core/targets/containerEngine';
 import { ContainerTarget } from '../core/targets/docker';
 import { LocalTarget } from '../core/targets/local';

@@ -67,3 +67,21 @@ export function mergeRows<T extends object>(
   const reshaped = !shown || shown.length !== rows.length || rows.some((r, i) => r !== shown[i]);
   return { rows, reshaped };
 }
+
+/**
+ * The rows to show from a new listing when the previous listing is known: a row that is new in
+ * this listing waits for the next one, and a row gone from it stays (as it was) for one more.
+ * Each change to a parent's set of rows unregisters all its rows in VS Code for a round trip to the
+ * workbench (a menu clicked then gets no row), so processes that live less than a refresh interval,
+ * such as a build's or a test run's, no longer reshape the view every few seconds.
+ */
+export function steadyRows<T>(shown: readonly T[], fresh: readonly T[], previousIds: ReadonlySet<string>, idOf: (row: T) => string): T[] {
+  const shownIds = new Set(shown.map(idOf));
+  const freshIds = new Set(fresh.map(idOf));
+  const out = fresh.filter((r) => shownIds.has(idOf(r)) || previousIds.has(idOf(r)));
+  shown.forEach((r, i) => {
+    const id = idOf(r);
+    if (!freshIds.has(id) && previousIds.has(id)) out.splice(Math.min(i, out.length), 0, r);
+  });
+  return out;
+}

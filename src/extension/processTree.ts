@@ -8,9 +8,9 @@ import type { ProcessInfo } from '../core/model';
 import { codeBlock, escapeMarkdown } from '../core/text/markdown';
 import { safeText } from '../core/text/safeText';
 import type { Target } from '../core/targets/target';
-import { logError } from './log';
+import { logError, logInfo } from './log';
 import { filterProcessForest } from './processFilter';
-import { mergeRows, treeItemSignature, type RowLook } from './processRows';
+import { mergeRows, steadyRows, treeItemSignature, type RowLook } from './processRows';
 import type { ProcessRef, TargetGroup, TargetProviders } from './targetProviders';
 
 export interface GroupNode {
@@ -71,6 +71,9 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<ProcessTreeN
    */
   private readonly fetching = new Set<string>();
   private readonly held = new Set<ProcessTreeNode>();
+  /** The row ids of each open group's last listing (see steadyRows), and whether the next round shows its listing as is. */
+  private readonly lastListed = new Map<string, Set<string>>();
+  private asListed = false;
   private readonly subscription: vscode.Disposable;
   /** Last error logged per row id: auto-refresh must not repeat the same failure every few seconds. */
   private readonly loggedErrors = new Map<string, string>();
@@ -130,6 +133,8 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<ProcessTreeN
   restart(): void {
     this.round.abort();
     this.round = new AbortController();
+    // Asked for by the user (a refresh, a new filter): what the listing says, at once.
+    this.asListed = true;
     this.refresh();
   }
 
@@ -138,14 +143,16 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<ProcessTreeN
     try {
       do {
         this.again = false;
-        await this.revalidateOnce(this.round.signal).catch((err) => logError('refreshing the Processes view failed', err));
+        const asListed = this.asListed;
+        this.asListed = false;
+        await this.revalidateOnce(this.round.signal, asListed).catch((err) => logError('refreshing the Processes view failed', err));
       } while (this.again && !this.disposed);
     } finally {
       this.revalidating = false;
     }
   }
 
-  private async revalidateOnce(signal: AbortSignal): Promise<void> {
+  private async revalidateOnce(signal: AbortSignal, asListed: boolean): Promise<void> {
     // Nothing shown yet: VS Code asks for the rows when it shows the view.
     if (!this.roots) return;
     const fresh = await this.topLevel(signal);
@@ -154,27 +161,30 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<ProcessTreeN
     const merged = mergeRows(this.roots, fresh, changed, (n) => this.look(n), adoptRow);
     this.roots = merged.rows;
     this.forgetUnreachable();
-    if (merged.reshaped) this.changed.fire(undefined);
+    if (merged.reshaped) { logInfo('DEBUGROWS root reshaped'); this.changed.fire(undefined); }
     else this.redraw(changed);
-    await this.revalidateGroups(this.roots, signal);
+    await this.revalidateGroups(this.roots, signal, asListed);
   }
 
   /** Lists each open group again (in parallel; a slow host delays only its own rows). */
-  private async revalidateGroups(rows: readonly ProcessTreeNode[], signal: AbortSignal): Promise<void> {
+  private async revalidateGroups(rows: readonly ProcessTreeNode[], signal: AbortSignal, asListed: boolean): Promise<void> {
     await Promise.all(
       rows.map(async (row) => {
         if (row.kind !== 'group') return;
         const id = groupRowId(row.group);
         const known = this.shown.get(id);
         if (!known || this.folded.has(id)) return;
-        const fresh = await this.groupChildren(row, signal);
+        const listed = await this.groupChildren(row, signal);
         if (signal.aborted || this.disposed || this.shown.get(id) !== known) return;
+        const previous = this.lastListed.get(id);
+        this.lastListed.set(id, this.idsOf(listed));
+        const fresh = asListed || !previous ? listed : steadyRows(known, listed, previous, (n) => this.look(n).id);
         const changed = new Set<ProcessTreeNode>();
         const merged = mergeRows(known, fresh, changed, (n) => this.look(n), adoptRow);
         this.shown.set(id, merged.rows);
         if (merged.reshaped) changed.add(row);
         this.redraw(changed);
-        await this.revalidateGroups(merged.rows, signal);
+        await this.revalidateGroups(merged.rows, signal, asListed);
       }),
     );
   }
@@ -186,7 +196,11 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<ProcessTreeN
       if (r.kind === 'group' && this.fetching.has(groupRowId(r.group))) this.held.add(r);
       else now.push(r);
     }
-    if (now.length) this.changed.fire(now);
+    if (now.length) { logInfo(`DEBUGROWS redraw ${now.map((r) => this.look(r).id).join(' ')}`); this.changed.fire(now); }
+  }
+
+  private idsOf(rows: readonly ProcessTreeNode[]): Set<string> {
+    return new Set(rows.map((r) => this.look(r).id));
   }
 
   private look(node: ProcessTreeNode): RowLook {
@@ -207,6 +221,7 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<ProcessTreeN
     };
     walk(this.roots);
     for (const id of [...this.shown.keys()]) if (!reachable.has(id)) this.shown.delete(id);
+    for (const id of [...this.lastListed.keys()]) if (!reachable.has(id)) this.lastListed.delete(id);
   }
 
   /** Runs `compute` until it finishes within one round (a restart mid-way makes its answer stale). */
@@ -244,11 +259,13 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<ProcessTreeN
     const id = groupRowId(node.group);
     this.folded.delete(id); // VS Code asks only for the children of an open group
     const known = this.shown.get(id);
+    logInfo(`DEBUGROWS getChildren ${id} ${known ? 'cached' : 'listing'}`);
     if (known) return known;
     this.fetching.add(id);
     try {
       const rows = await this.current((signal) => this.groupChildren(node, signal));
       this.shown.set(id, rows);
+      this.lastListed.set(id, this.idsOf(rows));
       return rows;
     } finally {
       this.fetching.delete(id);

@@ -7,7 +7,7 @@ import { PySpyBackend } from '../../src/core/backends/pyspy';
 import { dumpProcess } from '../../src/core/dumpProcess';
 import { SnagError } from '../../src/core/errors';
 import { SourceMapper } from '../../src/core/sourceMap';
-import { SIDECAR_LABEL, type ContainerStrategy } from '../../src/core/targets/containerDump';
+import { SIDECAR_LABEL, type ContainerStrategy } from '../../src/core/targets/containerWays';
 import { ContainerEngine } from '../../src/core/targets/containerEngine';
 import { ContainerTarget, type ContainerTargetOptions } from '../../src/core/targets/docker';
 import { LocalTarget } from '../../src/core/targets/local';

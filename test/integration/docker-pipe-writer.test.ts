@@ -8,7 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { PySpyBackend } from '../../src/core/backends/pyspy';
 import { dumpProcess } from '../../src/core/dumpProcess';
 import { SourceMapper } from '../../src/core/sourceMap';
-import type { ContainerStrategy } from '../../src/core/targets/containerDump';
+import type { ContainerStrategy } from '../../src/core/targets/containerWays';
 import { ContainerEngine } from '../../src/core/targets/containerEngine';
 import { ContainerTarget } from '../../src/core/targets/docker';
 import { LocalTarget } from '../../src/core/targets/local';

@@ -6,7 +6,7 @@ import { after, before, describe, test, type TestContext } from 'node:test';
 import { PySpyBackend } from '../../src/core/backends/pyspy';
 import { dumpProcess } from '../../src/core/dumpProcess';
 import { SourceMapper } from '../../src/core/sourceMap';
-import { SIDECAR_LABEL, type ContainerStrategy } from '../../src/core/targets/containerDump';
+import { SIDECAR_LABEL, type ContainerStrategy } from '../../src/core/targets/containerWays';
 import { ContainerEngine, detectEngines } from '../../src/core/targets/containerEngine';
 import { ContainerTarget } from '../../src/core/targets/docker';
 import { LocalTarget } from '../../src/core/targets/local';

@@ -43,7 +43,7 @@ describe('gdb backend: the target keeps running', () => {
       const killed = onAttach(prog.pid, (tracer) => process.kill(tracer, 'SIGKILL'));
       await assert.rejects(dump, (err: unknown) => {
         assert.ok(SnagError.is(err, 'tool-failed'), String(err));
-        assert.match((err as Error).message, /gdb was killed while reading process/);
+        assert.match((err as Error).message, /gdb was killed by SIGKILL while reading process/);
         if (/Snag resumed it/.test((err as Error).message)) resumed++;
         return true;
       });

@@ -85,7 +85,7 @@ describe('reliability: malformed py-spy output', () => {
 });
 
 describe('reliability: huge output', () => {
-  it('60 MB of py-spy output: stopped at the cap, said so (not as the tool\'s stderr), memory bounded', async () => {
+  it('60 MB of py-spy output: stopped at the cap, said so (not as the tool\'s stderr), memory bounded', async (t) => {
     // A never-ending thread list, 60 MB of it, with an error line on stderr that must not be the message.
     const big = fake(
       'pyspy-60mb',
@@ -102,6 +102,7 @@ describe('reliability: huge output', () => {
     assert.doesNotMatch(r.stderr, /honest|Unexpected end of JSON/);
     const rssMiB = Number(readFileSync(rssFile, 'utf8')) / 1024;
     assert.ok(rssMiB < 300, `the CLI peaked at ${Math.round(rssMiB)} MiB`);
+    t.diagnostic(`60 MB of py-spy output: the CLI peaked at ${Math.round(rssMiB)} MiB`);
   });
 });
 
@@ -111,7 +112,7 @@ describe('reliability: tools that end oddly', () => {
     const started = Date.now();
     const r = await runCli(['dump', pid, '--backend', 'py-spy', '--pyspy', tool, '--timeout', '20']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /Thread 7 \(idle\): "MainThread"\n\s+wait_here \(\/srv\/app\.py:3\)/);
+    assert.match(r.stdout, /Thread 7 \(idle\): "MainThread"\n\s+wait_here \(.*app\.py:3\)/);
     assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms (the timeout is 20 s)`);
     const grandchild = Number(readFileSync(join(dir, 'grandchild.pid'), 'utf8'));
     for (let i = 0; processState(grandchild) !== undefined; i++) {
@@ -178,7 +179,7 @@ describe('reliability: misbehaving gdb', () => {
   });
 
   it('a report whose threads are malformed → names the field', async () => {
-    await gdbFails(`printf '\\n${GDB_SCRIPT_BEGIN}\\n{"version":1,"pid":1,"attached":true,"detached":true,"threads":[{"num":1,"lwp":5,"frames":[{"pc":"0x1"}]}]}\\n${GDB_SCRIPT_END}\\n'`, /^snag: gdb printed output Snag cannot read: Snag's gdb report: thread 1: frame 1's function should be text, is missing/);
+    await gdbFails(`printf '\\n${GDB_SCRIPT_BEGIN}\\n{"version":1,"pid":1,"attached":true,"detached":true,"threads":[{"num":1,"lwp":5,"frames":[{"pc":"0x1"}]}]}\\n${GDB_SCRIPT_END}\\n'`, /^snag: gdb printed output Snag cannot read: thread 1: frame 1's function should be text, is missing/);
   });
 
   it('gdb killed by SIGKILL → says so', async () => {

@@ -39,9 +39,7 @@ export class AutoBackend implements Backend {
   ) {}
 
   async dump(target: Target, pid: number, req: DumpRequest): Promise<StackDump> {
-    // Containers read stacks their own ways (exec, sidecar); ask the target for each backend.
-    const pyspy = target.backendFor?.(this.pyspy) ?? this.pyspy;
-    const gdb = target.backendFor?.(this.gdb) ?? this.gdb;
+    const { pyspy, gdb } = this;
     let first: StackDump;
     try {
       first = await pyspy.dump(target, pid, req);

@@ -16,7 +16,7 @@ import { GDB_SCRIPT } from './gdbScript';
 import { checkPid } from '../validate/pid';
 import { guardRemark } from '../guard/guardNotes';
 import { runGuarded } from '../guard/runGuarded';
-import { placeFor } from '../guard/toolPlace';
+import { placeFor } from '../targets/targetPlace';
 
 /** Loading debug info for a big interpreter takes seconds; the target is only paused while attached. */
 export const GDB_TIMEOUT_MS = 60_000;
@@ -90,7 +90,7 @@ export class GdbBackend implements Backend {
 
   async dump(target: Target, pid: number, req: DumpRequest): Promise<StackDump> {
     const gdb = await this.locate(target, req.signal);
-    const place = placeFor(target, pid);
+    const place = await placeFor(target, pid, req.signal);
     const gdbArgv = gdbDumpArgv(gdb, { pid: place.pid, locals: req.locals, reader: this.options.reader, extensions: this.options.extensions });
     const started = Date.now();
     // gdb forks a probe of itself when it attaches; if gdb dies then, the stopped probe would keep

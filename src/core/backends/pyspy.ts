@@ -4,8 +4,9 @@
 import type { DumpOptions, StackDump } from '../model';
 import type { Target } from '../targets/target';
 import { guardRemark, pipeWriterNote } from '../guard/guardNotes';
-import { runGuarded, type GuardedTool } from '../guard/runGuarded';
-import { placeFor } from '../guard/toolPlace';
+import { resultOf, runGuarded, type GuardedTool } from '../guard/runGuarded';
+import { throughWays } from './throughWays';
+import { placeFor } from '../targets/targetPlace';
 import { withRemark } from '../errors';
 import type { Backend, DumpRequest } from './backend';
 import { pyspyError } from './pyspyErrors';
@@ -31,7 +32,6 @@ export type PySpyLocator = (target: Target, signal?: AbortSignal) => Promise<str
 
 export class PySpyBackend implements Backend {
   readonly id = 'py-spy' as const;
-  /** Public so targets with several ways to run py-spy (containers) can find Snag's own binary. */
   readonly locate: PySpyLocator;
   constructor(locate: PySpyLocator) {
     // A target that has its own py-spy (an ssh host) answers for itself, also for containers on it.
@@ -39,9 +39,10 @@ export class PySpyBackend implements Backend {
   }
 
   async dump(target: Target, pid: number, req: DumpRequest): Promise<StackDump> {
+    if (target.waysIn) return this.dumpThroughWays(target, target.waysIn.bind(target), pid, req);
     const pyspy = await this.locate(target, req.signal);
     const started = Date.now();
-    const place = placeFor(target, pid);
+    const place = await placeFor(target, pid, req.signal);
     const run = await runGuarded(place, pyspyDumpTool(pyspy, place.pid, req));
     const remark = guardRemark(run.outcome, pid, 'py-spy');
     if (run.failure !== undefined || !run.result) throw withRemark(pyspyError(run.failure, pid, place.where), remark);
@@ -55,6 +56,35 @@ export class PySpyBackend implements Backend {
       threads: parsePySpyDump(run.result.stdout),
       findings: [],
       ...(notes.length ? { notes } : {}),
+    };
+  }
+
+  /** A target with several ways in (containers): each tried in turn, each run under the same guard. */
+  private async dumpThroughWays(target: Target, waysIn: NonNullable<Target['waysIn']>, pid: number, req: DumpRequest): Promise<StackDump> {
+    const plan = await waysIn(pid, { signal: req.signal, localTool: (t, signal) => this.locate(t, signal), toolError: pyspyError });
+    const read = await throughWays(plan, async (way, choice) => {
+      const started = Date.now();
+      const run = await runGuarded(way.place, pyspyDumpTool(way.toolPath, way.place.pid, { ...req, timeoutMs: (req.timeoutMs ?? DUMP_TIMEOUT_MS) + (way.extraMs ?? 0) }));
+      if (run.pipeWriters.length) choice.notes.push(pipeWriterNote(run.pipeWriters));
+      choice.notes.push(...run.notes);
+      const remark = guardRemark(run.outcome, pid, 'py-spy');
+      if (remark) choice.notes.push(remark);
+      const threads = parsePySpyDump(resultOf(run).stdout);
+      way.refine?.(threads, run.tasksBefore);
+      return { threads, started };
+    });
+    const { threads, started } = read.value;
+    return {
+      pid,
+      backend: 'py-spy',
+      ...(plan.pythonVersion ? { pythonVersion: plan.pythonVersion } : {}),
+      takenAt: new Date(started).toISOString(),
+      durationMs: Date.now() - started,
+      target: target.ref,
+      method: read.choice.id,
+      threads,
+      findings: [],
+      notes: [...(read.way.describe?.() ?? []), ...read.choice.notes, ...read.failedBefore],
     };
   }
 }

@@ -1,6 +1,8 @@
 // Who holds the lock a thread waits for, and deadlocks: threads waiting for locks held by each
 // other (or by themselves). A dump cannot show lock owners, so ownership is read from the source:
-// the `with X:` blocks each thread is inside.
+// the `with X:` blocks each thread is inside and the `X.acquire()` calls on its way to its line
+// (lockWait.heldLocks); py-spy's locals tell which object a name is (lockIdentity). Many threads
+// waiting in one place for one lock are one finding (groups.ts).
 import { someNames } from '../format/threadGroups';
 import type { Finding, ThreadStack } from '../model';
 import { anchorFrame, callSite, clipName, findingFrame, where } from './frames';
@@ -43,7 +45,7 @@ function onCycle(waiters: Waiter[]): Set<Waiter> {
   return result;
 }
 
-/** The `with` block of `t` that holds the lock `w` waits for, if any. */
+/** The `with` block or acquire() call of `t` that holds the lock `w` waits for, if any. */
 type Holding = (t: ThreadStack, w: Waiter) => HeldLock | undefined;
 
 /** A cycle's chain for the detail: every thread on it, up to a bound (a cycle can be long). */

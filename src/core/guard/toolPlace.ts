@@ -1,6 +1,6 @@
 // Where a tool that attaches to a process (py-spy, gdb) runs, and how the guard watches that
 // process. A target offers places; backends and samplers only ever run tools through runGuarded().
-import type { Runner, Target } from '../targets/target';
+import type { Runner } from '../runner';
 
 /**
  * How the guard looks at the process (task states, pipe writers) and signals it:
@@ -35,14 +35,4 @@ export interface ToolPlace {
 /** The usual place: the tool runs where the process lives, watched there. */
 export function placeAt(runner: Runner, pid: number, local: boolean, where: string): ToolPlace {
   return { runner, pid, watch: local ? { kind: 'local', pid } : { kind: 'inline' }, where };
-}
-
-/** Where a target is, for messages: `this machine` or the target's label. */
-export function whereOf(target: Target): string {
-  return target.ref.kind === 'local' ? 'this machine' : target.ref.label;
-}
-
-/** The place a target offers for a tool reading one of its processes (by default: where it lives). */
-export function placeFor(target: Target, pid: number): ToolPlace {
-  return target.place?.(pid) ?? placeAt(target.runner, pid, target.ref.kind === 'local', whereOf(target));
 }

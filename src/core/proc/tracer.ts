@@ -1,5 +1,5 @@
 // Which debugger traces a process (TracerPid in its status), read where the process lives.
-import type { Runner } from '../targets/target';
+import type { Runner } from '../runner';
 
 /** The debugger attached to a process, if any. Never throws. */
 export async function readTracer(runner: Runner, pid: number): Promise<{ pid: number; name?: string } | undefined> {

@@ -1,6 +1,6 @@
 // Which sample source fits a target and backend: `py-spy record` where py-spy runs next to the
 // process (this machine, an ssh host); repeated dumps for gdb and for containers, whose dumps go
-// through their own strategies (host PID, exec, copy-in, sidecar).
+// through their ways in (host PID, exec, copy-in, sidecar).
 import type { BackendChoice } from '../backends/auto';
 import type { Backend } from '../backends/backend';
 import type { PySpyBackend } from '../backends/pyspy';
@@ -17,7 +17,8 @@ export interface SourceOptions {
 }
 
 export function chooseSampleSource(target: Target, choice: BackendChoice, pyspy: PySpyBackend, gdb: Backend, o: SourceOptions): SampleSource {
-  if (choice === 'gdb') return new DumpSource(target, target.backendFor?.(gdb) ?? gdb, o);
-  if (target.backendFor) return new DumpSource(target, target.backendFor(pyspy), o);
+  if (choice === 'gdb') return new DumpSource(target, gdb, o);
+  // Several ways in (containers): each sample is a dump through them, so it takes the way that works.
+  if (target.waysIn) return new DumpSource(target, pyspy, o);
   return new RecordSource(target, (signal) => pyspy.locate(target, signal), o);
 }

@@ -21,12 +21,15 @@ export function parseRawRecord(text: string): StackSample[] {
     const line = raw.trimEnd();
     if (!line || line.startsWith('py-spy>')) continue;
     const sp = line.lastIndexOf(' ');
-    const count = Number(line.slice(sp + 1));
-    if (sp <= 0 || !Number.isInteger(count) || count <= 0) continue;
+    // A count is plain digits (not `1e3`, `0x10`, `Infinity`); anything else is not a sample line.
+    const countText = line.slice(sp + 1);
+    const count = /^[1-9][0-9]{0,15}$/.test(countText) ? Number(countText) : NaN;
+    if (sp <= 0 || !Number.isSafeInteger(count)) continue;
     const parts = line.slice(0, sp).split(';');
     const thread = THREAD.exec(parts[0] ?? '');
     if (!thread) continue;
-    const id = thread[1]!.startsWith('0x') ? parseInt(thread[1]!, 16) : Number(thread[1]);
+    const id = thread[1]!.toLowerCase().startsWith('0x') ? parseInt(thread[1]!, 16) : Number(thread[1]);
+    if (!Number.isSafeInteger(id)) continue;
     out.push({
       threadId: id,
       threadName: thread[2] || `Thread ${id}`,

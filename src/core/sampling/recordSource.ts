@@ -14,7 +14,7 @@ import { explainRefusedAttach } from '../targets/taskStates';
 import { withRemark } from '../errors';
 import { guardRemark, pipeWriterNote } from '../guard/guardNotes';
 import { resultOf, runGuarded } from '../guard/runGuarded';
-import { placeFor, whereOf } from '../guard/toolPlace';
+import { placeFor, whereOf } from '../targets/targetPlace';
 import { parseRawRecord } from './rawParse';
 import type { SampleSource } from './sampleSource';
 
@@ -68,7 +68,7 @@ export class RecordSource implements SampleSource {
       const startMs = clock();
       // Under the one guard: a thread blocked writing to a pipe is not paused (this recording then
       // samples without pausing), a stopped target is resumed, a hung py-spy is ended on the far side.
-      const place = placeFor(this.target, this.opts.pid);
+      const place = await placeFor(this.target, this.opts.pid, signal);
       let stdout: string;
       let writers: number[];
       const notes: string[] = [];
@@ -113,7 +113,7 @@ export class RecordSource implements SampleSource {
   /** Native ids of the threads running Python code now; undefined when the dump failed. */
   private async activeThreads(pyspy: string, signal: AbortSignal): Promise<number[] | undefined> {
     try {
-      const place = placeFor(this.target, this.opts.pid);
+      const place = await placeFor(this.target, this.opts.pid, signal);
       const run = await runGuarded(place, pyspyDumpTool(pyspy, place.pid, { nonblocking: true, signal, timeoutMs: 10_000 }));
       return parsePySpyDump(resultOf(run).stdout)
         .filter((t) => t.active)

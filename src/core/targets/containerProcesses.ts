@@ -10,7 +10,7 @@ import type { RunOptions } from '../run';
 import type { ContainerDetails, ContainerEngine } from './containerEngine';
 import { engineFailure } from './containerErrors';
 import { displayName, isPythonExe, isScriptingHost, mightEmbedPython, parsePs, PS_ARGV } from './psParse';
-import type { Runner } from './target';
+import type { Runner } from '../runner';
 
 /** procps columns for `docker top` (it needs the header to find the PID column). */
 export const TOP_PS_OPTIONS = ['-o', 'pid,ppid,user:64,stat,pcpu,rss,nlwp,etimes,args'];

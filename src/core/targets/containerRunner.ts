@@ -2,7 +2,7 @@
 // engine's parent (this machine or an ssh host), so runners compose.
 import type { RunOptions } from '../run';
 import type { ContainerEngine } from './containerEngine';
-import type { Runner } from './target';
+import type { Runner } from '../runner';
 
 /** Runs argv inside a running container: `<engine> exec [-u user] [-e K=V]… <id> argv…` on the parent. */
 export function containerRunner(engine: ContainerEngine, containerId: string, user?: string): Runner {

@@ -1,15 +1,15 @@
 // A container as a target (docker or podman, on this machine or on the parent's): its processes,
 // a runner that reaches inside with `<engine> exec`, a py-spy backend that picks a way in (host,
-// exec, copy-in, sidecar; see containerDump.ts) and path rules from its mounts.
-import type { Backend } from '../backends/backend';
-import { PySpyBackend } from '../backends/pyspy';
+// exec, copy-in, sidecar; see containerWays.ts) and path rules from its mounts.
+import type { ToolPlace } from '../guard/toolPlace';
 import { SnagError } from '../errors';
 import type { ProcessInfo, TargetRef } from '../model';
-import { ContainerDumpBackend, type ContainerDumpOptions } from './containerDump';
+import { ContainerWays, type ContainerDumpOptions } from './containerWays';
 import type { ContainerDetails, ContainerEngine, ContainerMount, ContainerSummary } from './containerEngine';
 import { listContainerProcesses, type ContainerProcessList } from './containerProcesses';
 import { containerRunner } from './containerRunner';
-import type { ListOptions, Runner, Target, TargetSourceMapping } from './target';
+import type { Runner } from '../runner';
+import type { ListOptions, Target, TargetSourceMapping, WayPlan, WayRequest } from './target';
 
 /** Container path → path on the engine's host, from bind mounts and volumes (longest first is the mapper's job). */
 export function mountRules(mounts: readonly ContainerMount[]): { remoteRoot: string; localRoot: string }[] {
@@ -77,9 +77,14 @@ export class ContainerTarget implements Target {
     return p;
   }
 
-  backendFor(backend: Backend): Backend {
-    // Only py-spy has several ways in; other backends (gdb) run through `exec` as they are.
-    return backend instanceof PySpyBackend ? new ContainerDumpBackend(this, backend.locate, this.options) : backend;
+  /** Host PID, exec, copy-in, sidecar: what a reader tries, in order (see containerWays.ts). */
+  waysIn(pid: number, req: WayRequest): Promise<WayPlan> {
+    return new ContainerWays(this, this.options).plan(pid, req);
+  }
+
+  /** For tools with one way only (gdb): inside the container, watched from the host where it can be. */
+  place(pid: number, signal?: AbortSignal): Promise<ToolPlace> {
+    return new ContainerWays(this, this.options).place(pid, signal);
   }
 
   async sourceMapping(signal?: AbortSignal): Promise<TargetSourceMapping> {

@@ -5,7 +5,8 @@ import { readFile, readlink } from 'node:fs/promises';
 import type { ProcessInfo, TargetRef } from '../model';
 import { run, type RunOptions } from '../run';
 import { displayName, isPythonExe, libpythonFromMaps, mightEmbedPython, parsePs, PS_ARGV, pythonVersionFromPath } from './psParse';
-import type { ListOptions, Runner, Target } from './target';
+import type { Runner } from '../runner';
+import type { ListOptions, Target } from './target';
 
 export const localRunner: Runner = {
   run: (argv, opts?: RunOptions) => run(argv, opts),

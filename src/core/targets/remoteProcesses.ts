@@ -6,7 +6,8 @@
 // as shell code.
 import type { ProcessInfo } from '../model';
 import { displayName, isPythonExe, mightEmbedPython, parsePs, PS_ARGV } from './psParse';
-import type { ListOptions, Runner } from './target';
+import type { Runner } from '../runner';
+import type { ListOptions } from './target';
 
 /**
  * For each argument `PID` (or `mPID`: also look for libpython in its maps) prints

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { machine, type } from 'node:os';
 import { SnagError } from '../errors';
 import { RunError } from '../run';
-import type { Runner } from './target';
+import type { Runner } from '../runner';
 
 /** Prints the first py-spy found (PATH, then the usual folders); exits 3 when there is none. */
 export const FIND_PYSPY_SCRIPT = `command -v py-spy 2>/dev/null && exit 0

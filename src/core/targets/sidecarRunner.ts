@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { SnagError } from '../errors';
 import type { RunOptions, RunResult } from '../run';
 import type { ContainerDetails, ContainerEngine } from './containerEngine';
-import type { Runner } from './target';
+import type { Runner } from '../runner';
 
 /** Label on every sidecar (value: the target container's id), so leftovers can be found. */
 export const SIDECAR_LABEL = 'dev.snag.sidecar';

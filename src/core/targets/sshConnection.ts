@@ -7,7 +7,7 @@ import { run, RunError, type RunOptions, type RunResult } from '../run';
 import { sshControlDir } from './sshControlDir';
 import { remoteProgramNotFound, sshConnectError } from './sshErrors';
 import { quoteRemoteArgv } from './sshQuote';
-import type { Runner } from './target';
+import type { Runner } from '../runner';
 
 export interface SshConnectionOptions {
   /** The destination given to ssh: a Host alias from ssh_config, `user@host` or `ssh://user@host:port`. */

@@ -1,17 +1,12 @@
 // A target is where processes live. It lists them and runs argv "there": a runner only rewrites
 // the argv so it reaches the process's namespace (local: as is; docker: `docker exec <id> …`;
 // ssh: `ssh host -- <quoted argv>`), so targets compose (containers on an ssh host).
-import type { Backend } from '../backends/backend';
-import type { PathMapping, ProcessInfo, TargetRef } from '../model';
-import type { RunOptions, RunResult } from '../run';
+import type { PathMapping, ProcessInfo, TargetRef, ThreadStack } from '../model';
+import type { SnagError, SnagErrorReason } from '../errors';
+import type { TaskState } from '../proc/tasks';
+import type { Runner } from '../runner';
 import type { ToolPlace } from '../guard/toolPlace';
 
-export interface Runner {
-  /** Runs argv where the target's processes live. Same guarantees as run(). */
-  run(argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
-  /** The argv that run() would start locally (for logs, streaming and composition). */
-  wrap(argv: readonly string[]): string[];
-}
 
 export interface ListOptions {
   signal?: AbortSignal;
@@ -39,16 +34,62 @@ export interface Target {
    * Optional: where a tool reading process `pid` runs and how the guard watches it (default: through
    * `runner`, watched on this machine for local targets and in the same round trip elsewhere).
    */
-  place?(pid: number): ToolPlace;
+  place?(pid: number, signal?: AbortSignal): Promise<ToolPlace>;
   /**
-   * Optional: the backend to use for this target's processes, given the one the caller chose.
-   * Containers return one that reads stacks from the host, inside the container or from a sidecar.
+   * Optional: several ways a tool can reach the process (containers: host PID, exec, copy-in,
+   * sidecar), for readers to try in order. Absent: the one place of place().
    */
-  backendFor?(backend: Backend): Backend;
+  waysIn?(pid: number, req: WayRequest): Promise<WayPlan>;
   /** Optional: path rules for this target's frames (dumpProcess passes them to the SourceMapper). */
   sourceMapping?(signal?: AbortSignal): Promise<TargetSourceMapping>;
   /** Optional: the py-spy to run through `runner` (remote hosts find or copy one); absent: this machine's. */
   locatePySpy?(signal?: AbortSignal): Promise<string>;
   /** Optional: a source file on the target, for frames that have no local copy (ssh hosts). */
   readFile?(path: string, signal?: AbortSignal): Promise<string>;
+}
+
+/** What a reader brings when it asks a target for its ways in. */
+export interface WayRequest {
+  signal?: AbortSignal;
+  /** The reader's tool binary on a target (Snag's own, for a way that copies or mounts it). */
+  localTool(target: Target, signal?: AbortSignal): Promise<string>;
+  /** The reader's own reading of its tool's failure (py-spy's stderr), which the target refines. */
+  toolError(err: unknown, pid: number, where: string): unknown;
+}
+
+/** One way a tool reaches the process, once opened: where it runs, which binary, what to undo. */
+export interface WayIn {
+  place: ToolPlace;
+  /** The tool's path at the place. */
+  toolPath: string;
+  /** More time than a plain run there (a sidecar starts a container first). */
+  extraMs?: number;
+  /** Fixes what the tool cannot see from there (a host-side read: which threads run). */
+  refine?(threads: ThreadStack[], tasksBefore: readonly TaskState[] | undefined): void;
+  /** Undoes what opening did (a copied tool); never throws: adds to the choice's notes instead. */
+  close?(): Promise<void>;
+  /** How it was read, for the dump's notes (asked after close). */
+  describe?(): string[];
+}
+
+export interface WayChoice {
+  /** Shown as the dump's method: `host`, `exec`, `copy`, `sidecar`. */
+  id: string;
+  label: string;
+  /** What happened along this way (pipe writers, a resumed target, a copy left behind). */
+  notes: string[];
+  open(): Promise<WayIn>;
+}
+
+export interface WayPlan {
+  /** What the target knows of the process. */
+  pythonVersion?: string;
+  ways: WayChoice[];
+  /** Whether a failure another way might avoid moves on to the next (the user chose `auto`). */
+  fallThrough: boolean;
+  tryNextOn: ReadonlySet<SnagErrorReason>;
+  /** The target's own explanation of a failure along a way (engine errors, capabilities, a vanished container). */
+  explain(err: unknown, way: WayChoice): Promise<SnagError>;
+  /** The error when every way failed: the most actionable one, with what was tried. */
+  giveUp(tried: readonly { way: WayChoice; error: SnagError }[]): SnagError;
 }

@@ -4,7 +4,7 @@
 import { SnagError } from '../errors';
 import { parseTaskStatus, readLocalTasks, type TaskState } from '../proc/tasks';
 import { readTracer } from '../proc/tracer';
-import type { Runner } from './target';
+import type { Runner } from '../runner';
 
 /**
  * The process's tasks; empty when it is gone or /proc cannot be read. Never throws. `local`: this

@@ -6,8 +6,10 @@ import { safeText } from '../text/safeText';
 
 /** What the output starts with, quoted and safe to show. */
 function opening(text: string): string {
-  const head = text.trimStart().slice(0, 40);
-  return JSON.stringify(safeText(head) + (text.trimStart().length > 40 ? '…' : ''));
+  const start = text.trimStart();
+  const line = start.split('\n')[0]!.trimEnd();
+  const head = line.slice(0, 40);
+  return `"${safeText(head)}${head.length < start.trimEnd().length ? '…' : ''}"`;
 }
 
 /** A tool's output that is not what Snag expects. */

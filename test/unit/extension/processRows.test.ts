@@ -2,7 +2,7 @@
 // hands VS Code to redraw is only the rows whose text changed and the parents whose rows changed.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mergeRows, treeItemSignature } from '../../../src/extension/processRows';
+import { mergeRows, steadyRows, treeItemSignature } from '../../../src/extension/processRows';
 
 interface Row {
   id: string;
@@ -71,5 +71,32 @@ describe('treeItemSignature', () => {
     assert.notEqual(treeItemSignature(item({})), treeItemSignature(item({ description: 'pid 1 · running' })));
     assert.notEqual(treeItemSignature(item({})), treeItemSignature(item({ tooltip: { value: 'other' } })));
     assert.notEqual(treeItemSignature(item({})), treeItemSignature(item({ collapsibleState: 2 })));
+  });
+});
+
+describe('steadyRows', () => {
+  const ids = (rows: Row[]) => rows.map((r) => r.id);
+  const idOf = (r: Row) => r.id;
+
+  it('shows a new row only when a second listing has it too', () => {
+    const shown = [row('1'), row('2')];
+    assert.deepEqual(ids(steadyRows(shown, [row('1'), row('2'), row('3')], new Set(['1', '2']), idOf)), ['1', '2']);
+    assert.deepEqual(ids(steadyRows(shown, [row('1'), row('2'), row('3')], new Set(['1', '2', '3']), idOf)), ['1', '2', '3']);
+  });
+
+  it('keeps a row gone from one listing, in its place, and drops it when the next lacks it too', () => {
+    const shown = [row('1'), row('2'), row('3')];
+    const kept = steadyRows(shown, [row('1'), row('3')], new Set(['1', '2', '3']), idOf);
+    assert.deepEqual(ids(kept), ['1', '2', '3']);
+    assert.equal(kept[1], shown[1]);
+    assert.deepEqual(ids(steadyRows(shown, [row('1'), row('3')], new Set(['1', '3']), idOf)), ['1', '3']);
+  });
+
+  it('a process that lives less than one listing never reshapes the rows', () => {
+    const shown = [row('1')];
+    const merged = mergeRows(shown, steadyRows(shown, [row('1'), row('short')], new Set(['1']), idOf), new Set(), look, adopt);
+    assert.equal(merged.reshaped, false);
+    const next = mergeRows(merged.rows, steadyRows(merged.rows, [row('1')], new Set(['1', 'short']), idOf), new Set(), look, adopt);
+    assert.equal(next.reshaped, false);
   });
 });

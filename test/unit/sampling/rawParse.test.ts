@@ -53,3 +53,22 @@ describe('parseRawRecord on recorded py-spy record --format raw output', () => {
     assert.deepEqual(parseRawFrame('0x7f7deb9278ec (/usr/lib/x86_64-linux-gnu/libc.so.6)'), { function: '0x7f7deb9278ec', file: '/usr/lib/x86_64-linux-gnu/libc.so.6', line: 0, native: true });
   });
 });
+
+describe('parseRawRecord on hostile lines', () => {
+  it('skips lines whose count or thread id is not a plain number, and never throws', () => {
+    const lines = [
+      'thread (0x1): MainThread;f (/a.py:1) 1e3',
+      'thread (0x1): MainThread;f (/a.py:1) Infinity',
+      'thread (0x1): MainThread;f (/a.py:1) -4',
+      `thread (${'9'.repeat(30)}): T;f (/a.py:1) 2`,
+      'thread (0x1): MainThread;f (/a.py:1) 99999999999999999999',
+      'thread (0x1',
+      ';;;; 3',
+      '\u0000\u001b[2J 5',
+      'thread (0x1): MainThread;f (/a.py:1) 3',
+    ];
+    const samples = parseRawRecord(lines.join('\n'));
+    assert.equal(samples.length, 1);
+    assert.equal(samples[0]!.count, 3);
+  });
+});

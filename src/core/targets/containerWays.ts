@@ -1,34 +1,31 @@
-// Reading a containerised process's stacks with py-spy. Four ways in, tried in this order by
-// `auto` (each skipped when it cannot apply, the next tried when one fails for a reason another
-// might not have):
-//   host     py-spy on the parent machine, on the process's host PID: fastest, changes nothing in
+// The ways a tool reaches a process in a container, tried in this order by `auto` (each skipped
+// when it cannot apply, the next tried when one fails for a reason another might not have):
+//   host     the tool on the parent machine, on the process's host PID: fastest, changes nothing in
 //            the container, but cannot tell idle threads across the PID namespace;
 //   exec     a py-spy the image already has (`<engine> exec <c> py-spy …`);
 //   copy     Snag's py-spy copied into the container under a private temp path, run, removed;
 //   sidecar  a short-lived container sharing the target's PID namespace with SYS_PTRACE and
 //            Snag's py-spy mounted read-only (`--network none`, labelled, always removed).
+// Each is only a place (runner, pid as seen there, how the guard watches it), a tool path and what
+// to undo: the reader runs its tool there under the same guard as everywhere else.
 import { randomBytes } from 'node:crypto';
-import type { Backend, DumpRequest } from '../backends/backend';
-import { DUMP_TIMEOUT_MS, pyspyDumpTool, type PySpyLocator } from '../backends/pyspy';
-import { pyspyError } from '../backends/pyspyErrors';
-import { parsePySpyDump } from '../backends/pyspyParse';
-import { guardRemark, pipeWriterNote } from '../guard/guardNotes';
-import { resultOf, runGuarded } from '../guard/runGuarded';
+import { errorMessage, SnagError, type SnagErrorReason } from '../errors';
 import { placeAt, type DirectWatch, type ToolPlace } from '../guard/toolPlace';
+import type { ProcessInfo } from '../model';
 import { killToolInNamespace } from '../proc/namespaceTools';
 import { isRunning, type TaskState } from '../proc/tasks';
-import { errorMessage, SnagError, type SnagErrorReason } from '../errors';
 import { RunError } from '../run';
-import type { ProcessInfo, StackDump, ThreadStack } from '../model';
 import type { ContainerDetails } from './containerEngine';
 import { engineComplaint, engineFailure } from './containerErrors';
 import { containerRunner } from './containerRunner';
 import type { ContainerTarget } from './docker';
 import { pythonVersionOf } from './local';
 import { isPythonExe } from './psParse';
-import type { Target } from './target';
 import { SIDECAR_PYSPY, sidecarRunner } from './sidecarRunner';
+import type { WayChoice, WayIn, WayPlan, WayRequest } from './target';
 import { readTasks } from './taskStates';
+
+export { SIDECAR_LABEL } from './sidecarRunner';
 
 export type ContainerStrategy = 'host' | 'exec' | 'copy' | 'sidecar';
 export type ContainerStrategyChoice = 'auto' | ContainerStrategy;
@@ -40,8 +37,6 @@ export const STRATEGY_LABEL: Record<ContainerStrategy, string> = {
   copy: 'py-spy copied into the container',
   sidecar: 'a sidecar container',
 };
-
-export { SIDECAR_LABEL } from './sidecarRunner';
 
 export interface ContainerDumpStep {
   strategy: ContainerStrategy;
@@ -64,41 +59,25 @@ export interface ContainerDumpOptions {
 }
 
 // Failures another way in might avoid; the others (gone, not Python, cancelled, timed out) stop.
-const TRY_NEXT = new Set<SnagErrorReason>(['tool-not-found', 'permission-denied', 'tool-failed', 'unsupported-python']);
+const TRY_NEXT: ReadonlySet<SnagErrorReason> = new Set<SnagErrorReason>(['tool-not-found', 'permission-denied', 'tool-failed', 'unsupported-python']);
 const CLEANUP_TIMEOUT_MS = 15_000;
 const HOST_ACTIVITY_UNKNOWN = "Some threads could not be matched to the host's tasks: across the container's PID namespace py-spy cannot tell whether they are idle, so they show as active.";
 const PTRACE_HELP = 'Start the container with --cap-add SYS_PTRACE (Kubernetes: securityContext.capabilities.add: ["SYS_PTRACE"])';
 
-interface Attempt {
-  strategy: ContainerStrategy;
-  error: SnagError;
-}
-
-/** A strategy's way in: where py-spy runs, which one, and what to remove afterwards. */
-interface Way {
-  place: ToolPlace;
-  pyspy: string;
-  /** More time than a plain dump (a sidecar starts a container first). */
-  extraMs?: number;
-  cleanup?: () => Promise<void>;
-}
-
 interface Job {
   details: ContainerDetails;
   proc: ProcessInfo;
-  req: DumpRequest;
-  /** Remarks for the dump's notes (how it was read, cleanup problems). */
-  notes: string[];
-  /** Something Snag put into the container stayed there. */
-  leftBehind?: boolean;
+  req: WayRequest;
 }
 
-export class ContainerDumpBackend implements Backend {
-  readonly id = 'py-spy' as const;
+interface Choice extends WayChoice {
+  id: ContainerStrategy;
+}
 
+/** The ways into one container process, for one read. */
+export class ContainerWays {
   constructor(
     private readonly target: ContainerTarget,
-    private readonly locate: PySpyLocator,
     private readonly options: ContainerDumpOptions = {},
   ) {}
 
@@ -106,44 +85,35 @@ export class ContainerDumpBackend implements Backend {
     return this.target.engine;
   }
 
-  async dump(_target: Target, pid: number, req: DumpRequest): Promise<StackDump> {
+  async plan(pid: number, req: WayRequest): Promise<WayPlan> {
     const details = await this.target.inspect(req.signal, true);
     if (!details.running) throw new SnagError('process-gone', `Container ${details.name} is not running (${details.state}).`, ['refresh-processes']);
     const proc = await this.target.processInfo(pid, req.signal);
     if (!proc) throw new SnagError('process-gone', `Process ${pid} is not running in container ${details.name}.`, ['refresh-processes']);
+    const job: Job = { details, proc, req };
     const choice = this.options.strategy ?? 'auto';
-    const tried: Attempt[] = [];
     const order = choice === 'auto' ? STRATEGY_ORDER.filter((s) => !this.options.excludeStrategies?.includes(s)) : [choice];
+    const ways: Choice[] = [];
     for (const strategy of order) {
       const skip = this.skipReason(strategy, proc);
-      if (skip) {
-        if (choice !== 'auto') throw new SnagError('bad-input', `Cannot use ${STRATEGY_LABEL[strategy]} for container ${details.name}: ${skip}.`);
-        continue;
-      }
-      await this.options.onStep?.({ strategy, phase: 'start' });
-      const job: Job = { details, proc, req, notes: [] };
-      const started = Date.now();
-      try {
-        const threads = await this.read(strategy, job);
-        return {
-          pid,
-          backend: 'py-spy',
-          pythonVersion: pythonVersionOf(proc),
-          takenAt: new Date(started).toISOString(),
-          durationMs: Date.now() - started,
-          target: this.target.ref,
-          method: strategy,
-          threads,
-          findings: [],
-          notes: [...strategyNotes(strategy, proc, !job.leftBehind), ...job.notes, ...tried.map((a) => `${STRATEGY_LABEL[a.strategy]} did not work: ${a.error.message}`)],
-        };
-      } catch (err) {
-        const e = await this.explain(err, strategy, job);
-        if (choice !== 'auto' || !TRY_NEXT.has(e.reason)) throw e;
-        tried.push({ strategy, error: e });
-      }
+      if (skip && choice !== 'auto') throw new SnagError('bad-input', `Cannot use ${STRATEGY_LABEL[strategy]} for container ${details.name}: ${skip}.`);
+      if (!skip) ways.push(this.choice(strategy, job));
     }
-    throw finalError(tried);
+    return {
+      pythonVersion: pythonVersionOf(proc),
+      ways,
+      fallThrough: choice === 'auto',
+      tryNextOn: TRY_NEXT,
+      explain: (err, way) => this.classify(err, way.id as ContainerStrategy, job),
+      giveUp: (tried) => finalError(tried.map((t) => ({ strategy: t.way.id as ContainerStrategy, error: t.error }))),
+    };
+  }
+
+  /** The place for tools that have one way only (gdb): inside the container, watched from the host where it can be. */
+  async place(pid: number, signal?: AbortSignal): Promise<ToolPlace> {
+    const details = await this.target.inspect(signal);
+    const proc = await this.target.processInfo(pid, signal);
+    return this.inContainer({ details, proc: proc ?? ({ pid } as ProcessInfo) });
   }
 
   private skipReason(strategy: ContainerStrategy, proc: ProcessInfo): string | undefined {
@@ -153,81 +123,110 @@ export class ContainerDumpBackend implements Backend {
     return undefined;
   }
 
-  /**
-   * Every way in ends the same: a place (runner, pid as seen there, how the process is watched) and
-   * a py-spy path, run under the one guard (pipe writers, stopped target, far-side limits).
-   */
-  private async read(strategy: ContainerStrategy, job: Job): Promise<ThreadStack[]> {
-    const way = await this.wayIn(strategy, job);
-    try {
-      // The host's tasks before py-spy pauses the process (paused, every task is stopped).
-      const remoteTasks = strategy === 'host' && way.place.watch.kind !== 'local' ? await readTasks(way.place.runner, way.place.pid, job.req.signal) : undefined;
-      const run = await runGuarded(way.place, pyspyDumpTool(way.pyspy, way.place.pid, { ...job.req, timeoutMs: (job.req.timeoutMs ?? DUMP_TIMEOUT_MS) + (way.extraMs ?? 0) }));
-      if (run.pipeWriters.length) job.notes.push(pipeWriterNote(run.pipeWriters));
-      job.notes.push(...run.notes);
-      const remark = guardRemark(run.outcome, job.proc.pid, 'py-spy');
-      if (remark) job.notes.push(remark);
-      const threads = parsePySpyDump(resultOf(run).stdout);
-      if (strategy === 'host') this.matchHostActivity(threads, run.tasksBefore ?? remoteTasks ?? [], job);
-      return threads;
-    } finally {
-      await way.cleanup?.();
-    }
+  private choice(strategy: ContainerStrategy, job: Job): Choice {
+    const choice: Choice = {
+      id: strategy,
+      label: STRATEGY_LABEL[strategy],
+      notes: [],
+      open: async () => {
+        await this.options.onStep?.({ strategy, phase: 'start' });
+        return this.open(strategy, job, choice.notes);
+      },
+    };
+    return choice;
   }
 
-  /** Where py-spy runs for a strategy, which py-spy, and what to remove afterwards. */
-  private async wayIn(strategy: ContainerStrategy, job: Job): Promise<Way> {
+  /** Where the host's PIDs are visible, the host can watch the process (an image without a shell, a sidecar). */
+  private fromHost(proc: ProcessInfo): DirectWatch | undefined {
+    if (!proc.hostPid) return undefined;
+    const host = this.engine.parent;
+    return host.ref.kind === 'local' ? { kind: 'local', pid: proc.hostPid } : { kind: 'runner', runner: host.runner, pid: proc.hostPid };
+  }
+
+  private inContainer({ details, proc }: Pick<Job, 'details' | 'proc'>): ToolPlace {
+    const hostPid = proc.hostPid;
+    // Killing the engine's CLI does not end what it started in the container; where the image has
+    // no shell for the guard's own limit, the host ends a hung tool by its PID namespace.
+    const reap = hostPid && this.engine.parent.ref.kind === 'local' ? (argv: readonly string[]) => killToolInNamespace(hostPid, argv[0]!).then(() => undefined) : undefined;
+    return { runner: this.target.runner, pid: proc.pid, watch: { kind: 'inline', fallback: this.fromHost(proc) }, where: `container ${details.name}`, reap };
+  }
+
+  private async open(strategy: ContainerStrategy, job: Job, notes: string[]): Promise<WayIn> {
     const { details, proc, req } = job;
     const host = this.engine.parent;
-    const hostLocal = host.ref.kind === 'local';
-    // Where the host's PIDs are visible, the host can watch the process when the image has no sh.
-    const fromHost: DirectWatch | undefined = proc.hostPid ? (hostLocal ? { kind: 'local', pid: proc.hostPid } : { kind: 'runner', runner: host.runner, pid: proc.hostPid }) : undefined;
-    const reap = proc.hostPid && hostLocal ? (argv: readonly string[]) => killToolInNamespace(proc.hostPid!, argv[0]!).then(() => undefined) : undefined;
-    const inContainer = (pyspy: string): Way => ({ pyspy, place: { runner: this.target.runner, pid: proc.pid, watch: { kind: 'inline', fallback: fromHost }, where: `container ${details.name}`, reap } });
     switch (strategy) {
-      case 'host':
-        return { pyspy: await this.locate(host, req.signal), place: placeAt(host.runner, proc.hostPid!, hostLocal, hostLocal ? 'this machine' : host.ref.label) };
-      case 'exec':
-        return inContainer(this.options.inContainerPyspy ?? 'py-spy');
-      case 'copy': {
-        const dest = await this.copyIn(job);
+      case 'host': {
+        const hostLocal = host.ref.kind === 'local';
+        const place = placeAt(host.runner, proc.hostPid!, hostLocal, hostLocal ? 'this machine' : host.ref.label);
+        // The host's tasks before the tool pauses the process (paused, every task is stopped);
+        // on this machine the guard reads them anyway.
+        const remoteTasks = hostLocal ? undefined : await readTasks(host.runner, proc.hostPid!, req.signal);
         return {
-          ...inContainer(dest),
-          cleanup: async () => {
+          place,
+          toolPath: await req.localTool(host, req.signal),
+          refine: (threads, tasksBefore) => {
+            // py-spy knows the threads by their ids in the container and cannot match them to the
+            // host's tasks: it calls every thread active. The kernel's task states, matched by NSpid, can.
+            const tasks: readonly TaskState[] = tasksBefore ?? remoteTasks ?? [];
+            let matched = 0;
+            for (const t of threads) {
+              const running = t.nativeId === undefined ? undefined : isRunning(tasks, t.nativeId);
+              if (running === undefined) continue;
+              t.active = running;
+              matched++;
+            }
+            if (matched < threads.length) notes.push(HOST_ACTIVITY_UNKNOWN);
+          },
+          describe: () => [`Read from the host (host PID ${proc.hostPid}); which threads run is the kernel's view of each task.`],
+        };
+      }
+      case 'exec':
+        return { place: this.inContainer(job), toolPath: this.options.inContainerPyspy ?? 'py-spy' };
+      case 'copy': {
+        const dest = await this.copyIn(job, notes);
+        let leftBehind = false;
+        return {
+          place: this.inContainer(job),
+          toolPath: dest,
+          close: async () => {
             const problem = await this.removeCopy(dest, job, false);
             if (problem) {
-              job.notes.push(problem);
-              job.leftBehind = true;
+              notes.push(problem);
+              leftBehind = true;
             }
           },
+          describe: () => (leftBehind ? [] : ['py-spy was copied into the container for this dump and removed afterwards.']),
         };
       }
       case 'sidecar': {
         // The sidecar has no shell of its own to look with: the process is watched from the host
         // where its host PID is known, else from inside its own container.
-        const watch: DirectWatch = fromHost ?? { kind: 'runner', runner: this.target.runner, pid: proc.pid };
-        const runner = sidecarRunner(this.engine, details, await this.localPyspy(req.signal), this.options);
-        return { pyspy: SIDECAR_PYSPY, place: { runner, pid: proc.pid, watch, where: 'a sidecar container' }, extraMs: 15_000 };
+        const watch: DirectWatch = this.fromHost(proc) ?? { kind: 'runner', runner: this.target.runner, pid: proc.pid };
+        const runner = sidecarRunner(this.engine, details, await this.localPyspy(req), this.options);
+        return {
+          place: { runner, pid: proc.pid, watch, where: 'a sidecar container' },
+          toolPath: SIDECAR_PYSPY,
+          extraMs: 15_000,
+          describe: () => ["Read by a short-lived sidecar container sharing the target's PID namespace (SYS_PTRACE, no network)."],
+        };
       }
     }
   }
 
-  /** py-spy reading from the host calls every thread active; the kernel's task states, matched by NSpid, can tell. */
-  private matchHostActivity(threads: ThreadStack[], tasks: readonly TaskState[], job: Job): void {
-    let matched = 0;
-    for (const t of threads) {
-      const running = t.nativeId === undefined ? undefined : isRunning(tasks, t.nativeId);
-      if (running === undefined) continue;
-      t.active = running;
-      matched++;
+  /** Snag's py-spy on the parent machine, symlinks resolved (cp and bind mounts want the file). */
+  private async localPyspy(req: WayRequest): Promise<string> {
+    const path = await req.localTool(this.engine.parent, req.signal);
+    try {
+      return (await this.engine.parent.runner.run(['readlink', '-f', path], { timeoutMs: 5_000, signal: req.signal })).stdout.trim() || path;
+    } catch {
+      return path;
     }
-    if (matched < threads.length) job.notes.push(HOST_ACTIVITY_UNKNOWN);
   }
 
   /** Copies Snag's py-spy into the container under a private name; returns its path there. */
-  private async copyIn(job: Job): Promise<string> {
+  private async copyIn(job: Job, notes: string[]): Promise<string> {
     const { details, req } = job;
-    const source = await this.localPyspy(req.signal);
+    const source = await this.localPyspy(req);
     const name = `.snag-py-spy-${randomBytes(6).toString('hex')}`;
     try {
       // /tmp where the image has one, else the root (images FROM scratch have neither /tmp nor rm).
@@ -248,18 +247,8 @@ export class ContainerDumpBackend implements Backend {
     } catch (err) {
       // A copy cancelled or failed half-way may still have landed: remove it (no signal: also after Cancel).
       const problem = await this.removeCopy(`/tmp/${name}`, job, true);
-      if (problem) job.notes.push(problem);
+      if (problem) notes.push(problem);
       throw err;
-    }
-  }
-
-  /** Snag's py-spy on the parent machine, symlinks resolved (cp and bind mounts want the file). */
-  private async localPyspy(signal?: AbortSignal): Promise<string> {
-    const path = await this.locate(this.engine.parent, signal);
-    try {
-      return (await this.engine.parent.runner.run(['readlink', '-f', path], { timeoutMs: 5_000, signal })).stdout.trim() || path;
-    } catch {
-      return path;
     }
   }
 
@@ -277,7 +266,10 @@ export class ContainerDumpBackend implements Backend {
         last = err;
         if (engineFailure(err) === 'container-gone') {
           // Removed with the container, or kept in a stopped container's filesystem.
-          const exists = await this.engine.inspect(job.details.id).then(() => true, () => false);
+          const exists = await this.engine.inspect(job.details.id).then(
+            () => true,
+            () => false,
+          );
           return exists && !maybeAbsent ? `Snag's copy of py-spy (${path}) stays in the stopped container ${job.details.name} until it is removed.` : undefined;
         }
         if (engineFailure(err) !== 'exec-not-found') break;
@@ -287,22 +279,17 @@ export class ContainerDumpBackend implements Backend {
   }
 
   /** One actionable SnagError for a strategy's failure. */
-  private async explain(err: unknown, strategy: ContainerStrategy, job: Job): Promise<SnagError> {
-    const e = await this.classify(err, strategy, job);
-    const left = job.notes.length ? ` ${job.notes.join(' ')}` : '';
-    return left ? new SnagError(e.reason, e.message + left, e.fixes, { cause: e.cause ?? err }) : e;
-  }
-
-  private async classify(err: unknown, strategy: ContainerStrategy, { details, proc }: Job): Promise<SnagError> {
+  private async classify(err: unknown, strategy: ContainerStrategy, { details, proc, req }: Job): Promise<SnagError> {
     const name = details.name;
-    if (strategy === 'exec' && SnagError.is(err, 'tool-not-found')) return new SnagError('tool-not-found', `Container ${name} has no ${this.options.inContainerPyspy ?? 'py-spy'} of its own.`, ['use-sidecar'], { cause: err });
+    const ownPyspy = () => new SnagError('tool-not-found', `Container ${name} has no ${this.options.inContainerPyspy ?? 'py-spy'} of its own.`, ['use-sidecar'], { cause: err });
+    if (strategy === 'exec' && SnagError.is(err, 'tool-not-found')) return ownPyspy();
     if (SnagError.is(err) && err.reason !== 'tool-failed') return err;
     const gone = () => new SnagError('process-gone', `Container ${name} stopped during the dump of process ${proc.pid}.`, ['refresh-processes'], { cause: err });
     switch (engineFailure(err)) {
       case 'container-gone':
         return gone();
       case 'exec-not-found':
-        if (strategy === 'exec') return new SnagError('tool-not-found', `Container ${name} has no ${this.options.inContainerPyspy ?? 'py-spy'} of its own.`, ['use-sidecar'], { cause: err });
+        if (strategy === 'exec') return ownPyspy();
         return new SnagError('tool-failed', `Snag's py-spy could not be started inside container ${name}: ${engineComplaint(err)}`, ['use-sidecar', 'show-log'], { cause: err });
       case 'exec-format':
         return new SnagError('tool-failed', `Snag's py-spy does not run inside container ${name} (built for another platform).`, ['use-sidecar', 'show-log'], { cause: err });
@@ -321,7 +308,7 @@ export class ContainerDumpBackend implements Backend {
         break;
     }
     const where = strategy === 'host' ? (this.engine.parent.ref.kind === 'local' ? 'this machine' : this.engine.parent.ref.label) : `container ${name}`;
-    const e = SnagError.is(err) ? err : pyspyError(err, proc.pid, where);
+    const e = SnagError.is(err) ? err : req.toolError(err, proc.pid, where);
     const reason = SnagError.is(e) ? e.reason : undefined;
     if (reason === 'cancelled' || reason === 'timed-out') return e as SnagError;
     // A process killed with its container surfaces as odd py-spy errors: ask the engine.
@@ -333,7 +320,10 @@ export class ContainerDumpBackend implements Backend {
   }
 
   private stillRunning(id: string): Promise<boolean> {
-    return this.engine.inspect(id).then((d) => d.running, () => false);
+    return this.engine.inspect(id).then(
+      (d) => d.running,
+      () => false,
+    );
   }
 }
 
@@ -346,26 +336,13 @@ function ptraceError(strategy: ContainerStrategy, name: string, proc: ProcessInf
 }
 
 /** The error to show when every way in failed: the most actionable one, plus what was tried. */
-function finalError(tried: Attempt[]): SnagError {
+function finalError(tried: { strategy: ContainerStrategy; error: SnagError }[]): SnagError {
   if (tried.length === 0) return new SnagError('bad-input', 'No way to read this container process applies here.');
   const pick = tried.find((a) => a.error.reason === 'permission-denied' && a.strategy !== 'host') ?? tried.find((a) => a.error.reason === 'permission-denied') ?? tried[tried.length - 1]!;
   const triedSidecar = tried.some((a) => a.strategy === 'sidecar');
   const summary = tried.map((a) => `${a.strategy}: ${a.error.reason}`).join(', ');
   const fixes = pick.error.fixes.filter((f) => !(triedSidecar && f === 'use-sidecar'));
   return new SnagError(pick.error.reason, `${pick.error.message} (Tried ${summary}.)`, fixes.length ? fixes : ['show-log'], { cause: pick.error });
-}
-
-function strategyNotes(strategy: ContainerStrategy, proc: ProcessInfo, cleanedUp: boolean): string[] {
-  switch (strategy) {
-    case 'host':
-      return [`Read from the host (host PID ${proc.hostPid}); which threads run is the kernel's view of each task.`];
-    case 'copy':
-      return cleanedUp ? ['py-spy was copied into the container for this dump and removed afterwards.'] : [];
-    case 'sidecar':
-      return ["Read by a short-lived sidecar container sharing the target's PID namespace (SYS_PTRACE, no network)."];
-    default:
-      return [];
-  }
 }
 
 /** The container's Python interpreter (to remove the copy where the image has no rm). */
