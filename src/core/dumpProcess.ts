@@ -22,7 +22,7 @@ export interface DumpJob extends DumpRequest {
 export async function dumpProcess(job: DumpJob): Promise<StackDump> {
   checkPid(job.pid);
   // A target may know path rules of its own (container mounts); its ways in are the backend's to try.
-  const dump = await job.backend.dump(job.target, job.pid, job).catch(async (err: unknown) => {
+  const dump = await job.backend.dump(job.target, job.pid, { ...job, threads: job.threads ?? job.process?.threads }).catch(async (err: unknown) => {
     throw await explainProcessKind(await explainRefusedAttach(err, job.target.runner, job.pid), job.target, job.pid, job.signal);
   });
   if (job.pythonVersion && !dump.pythonVersion) dump.pythonVersion = job.pythonVersion;
@@ -41,9 +41,4 @@ export function remoteReader(target: Target, signal?: AbortSignal): RemoteReader
 export async function mapperFor(target: Target, mapper: SourceMapper, signal?: AbortSignal): Promise<SourceMapper> {
   const targetMapping = await target.sourceMapping?.(signal);
   return targetMapping ? mapper.forTarget(targetMapping) : mapper;
-}
-
-/** The innermost frame of the user's own code in a thread (what to highlight and open). */
-export function innermostUserFrame<T extends { isUserCode: boolean }>(frames: readonly T[]): T | undefined {
-  return frames.find((f) => f.isUserCode);
 }

@@ -3,6 +3,7 @@
 // A thread is stuck when its whole stack has not changed for `stuckAfterSeconds` while it was
 // not running Python code, unless the finding rules say it is a helper thread parked in a sleep,
 // an Event or a queue (idle); one that keeps the same stack while running is busy (a hot spin).
+import { standsAt } from './stacks/standing';
 import type { Finding, FunctionStat, LineStat, Profile, ProfileStack, SampleBatch, SampleFrame, StackWait, ThreadProfile, ThreadStatus } from './model';
 import type { StackExplainer, ThreadsExplainer } from './sampling/stackWait';
 
@@ -179,7 +180,7 @@ export class Sampler {
     if (st.wait && st.active !== true) p.wait = st.wait;
     if (st.last?.length) {
       const frames = st.last.map((i) => this.frames[i]!);
-      const at = frames.find((f) => f.isUserCode) ?? frames[0]!;
+      const at = standsAt(frames)!;
       p.at = { function: at.function, file: at.file, line: at.line, native: at.native, isUserCode: at.isUserCode, ...(at.localFile ? { localFile: at.localFile } : {}) };
     }
     return p;

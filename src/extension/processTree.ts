@@ -67,13 +67,22 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<ProcessTreeN
    * Groups whose children VS Code is waiting for, and rows held back meanwhile: VS Code (1.100)
    * does not cancel a pending fetch when one row is refreshed, so redrawing a group while its
    * first listing runs (an ssh host going from "connecting…" to connected) made VS Code fetch its
-   * children twice and register them twice ("Element with id … is already registered").
+   * children twice and register them twice ("Element with id … is already registered"); and the
+   * workbench ignores a redraw that arrives while it is still showing that first listing.
    */
   private readonly fetching = new Set<string>();
   private readonly held = new Set<ProcessTreeNode>();
   /** The row ids of each open group's last listing (see steadyRows), and whether the next round shows its listing as is. */
   private readonly lastListed = new Map<string, Set<string>>();
   private asListed = false;
+  /**
+   * Rows redrawn while they had children on screen, by row id. Redrawing a row makes VS Code drop
+   * its children until the workbench asks for them again, and the workbench does not ask when the
+   * row's first fetch is still under way there (it joins that fetch): the rows then stayed
+   * unregistered until the next change. Such a row is redrawn again until its children are asked for.
+   */
+  private readonly refetch = new Map<string, { row: ProcessTreeNode; tries: number; timer: ReturnType<typeof setTimeout> }>();
+  private visible = true;
   private readonly subscription: vscode.Disposable;
   /** Last error logged per row id: auto-refresh must not repeat the same failure every few seconds. */
   private readonly loggedErrors = new Map<string, string>();
@@ -155,6 +164,11 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<ProcessTreeN
   private async revalidateOnce(signal: AbortSignal, asListed: boolean): Promise<void> {
     // Nothing shown yet: VS Code asks for the rows when it shows the view.
     if (!this.roots) return;
+    // Rows held back while their group's first listing ran are redrawn now, a round later: the
+    // workbench has shown those rows by then (a redraw while it still was would be lost, above).
+    const ready = [...this.held].filter((r) => r.kind !== 'group' || !this.fetching.has(groupRowId(r.group)));
+    for (const r of ready) this.held.delete(r);
+    this.redraw(ready);
     const fresh = await this.topLevel(signal);
     if (signal.aborted || this.disposed) return;
     const changed = new Set<ProcessTreeNode>();
@@ -196,7 +210,39 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<ProcessTreeN
       if (r.kind === 'group' && this.fetching.has(groupRowId(r.group))) this.held.add(r);
       else now.push(r);
     }
-    if (now.length) { logInfo(`DEBUGROWS redraw ${now.map((r) => this.look(r).id).join(' ')}`); this.changed.fire(now); }
+    if (!now.length) return;
+    logInfo(`DEBUGROWS redraw ${now.map((r) => this.look(r).id).join(' ')}`);
+    this.changed.fire(now);
+    for (const r of now) this.expectRefetch(r, 0);
+  }
+
+  /** The view was shown or hidden (hidden, the workbench asks for nothing). */
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+  }
+
+  private expectRefetch(row: ProcessTreeNode, tries: number): void {
+    const hasChildren = row.kind === 'process' ? row.children.length > 0 : row.kind === 'group' && this.shown.has(groupRowId(row.group)) && !this.folded.has(groupRowId(row.group));
+    const id = this.look(row).id;
+    clearTimeout(this.refetch.get(id)?.timer);
+    this.refetch.delete(id);
+    if (!hasChildren || tries >= REFETCH_TRIES) return;
+    const timer = setTimeout(() => {
+      if (this.refetch.get(id)?.timer !== timer || this.disposed) return;
+      this.refetch.delete(id);
+      if (!this.visible) return;
+      logInfo(`DEBUGROWS refetch ${id} try ${tries + 1}`);
+      this.changed.fire([row]);
+      this.expectRefetch(row, tries + 1);
+    }, REFETCH_MS);
+    this.refetch.set(id, { row, tries, timer });
+  }
+
+  /** The workbench asked for a row's children: it has them registered again. */
+  private refetched(node: ProcessTreeNode): void {
+    const id = this.look(node).id;
+    clearTimeout(this.refetch.get(id)?.timer);
+    this.refetch.delete(id);
   }
 
   private idsOf(rows: readonly ProcessTreeNode[]): Set<string> {
@@ -254,8 +300,12 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<ProcessTreeN
   async getChildren(node?: ProcessTreeNode): Promise<ProcessTreeNode[]> {
     // VS Code asks again after each refresh we fire: answer with the rows already merged, at once.
     if (!node) return (this.roots ??= await this.current((signal) => this.topLevel(signal)));
-    if (node.kind === 'process') return node.children;
+    if (node.kind === 'process') {
+      this.refetched(node);
+      return node.children;
+    }
     if (node.kind !== 'group') return [];
+    this.refetched(node);
     const id = groupRowId(node.group);
     this.folded.delete(id); // VS Code asks only for the children of an open group
     const known = this.shown.get(id);
@@ -269,12 +319,6 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<ProcessTreeN
       return rows;
     } finally {
       this.fetching.delete(id);
-      // After VS Code has registered these rows (it does so in the same task as it gets them).
-      setTimeout(() => {
-        const ready = [...this.held].filter((r) => r.kind !== 'group' || !this.fetching.has(groupRowId(r.group)));
-        for (const r of ready) this.held.delete(r);
-        if (ready.length && !this.disposed) this.redraw(ready);
-      }, 0);
     }
   }
 
@@ -340,6 +384,7 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<ProcessTreeN
 
   dispose(): void {
     this.disposed = true;
+    for (const r of this.refetch.values()) clearTimeout(r.timer);
     this.round.abort();
     this.subscription.dispose();
     this.changed.dispose();
@@ -359,6 +404,10 @@ function groupItem(node: GroupNode): vscode.TreeItem {
   item.contextValue = g.contextValue ?? 'snagTarget';
   return item;
 }
+
+/** How long the workbench gets to ask for a redrawn row's children before the row is redrawn again, and how often. */
+const REFETCH_MS = 1500;
+const REFETCH_TRIES = 3;
 
 function groupRowId(g: TargetGroup): string {
   return `group:${g.id}`;

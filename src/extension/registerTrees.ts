@@ -20,6 +20,7 @@ export function registerTrees(processTree: ProcessTreeProvider, stackTree: Stack
   const processView = vscode.window.createTreeView(ViewId.Processes, { treeDataProvider: processTree, showCollapseAll: true });
   const stackView = vscode.window.createTreeView(ViewId.Stacks, { treeDataProvider: stackTree, showCollapseAll: true });
   const disposables: vscode.Disposable[] = [processView, stackView, registerFrameDimming()];
+  processTree.setVisible(processView.visible);
 
   const describeProcesses = () => {
     processView.description = processTree.showsPythonOnly ? vscode.l10n.t('Python only') : vscode.l10n.t('all processes');
@@ -39,6 +40,7 @@ export function registerTrees(processTree: ProcessTreeProvider, stackTree: Stack
   schedule();
   disposables.push(
     processView.onDidChangeVisibility((e) => {
+      processTree.setVisible(e.visible);
       schedule();
       // Hidden, it was not refreshed: bring the rows up to date when it is seen again.
       if (e.visible) processTree.refresh();

@@ -2,6 +2,7 @@
 // idle-but-moving one in one program; a process stuck in a socket read; gdb as the source of
 // repeated dumps; speedscope round trip; failures; and the target never left stopped.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -187,10 +188,12 @@ test('sampling real processes', { timeout: 300_000 }, async (t) => {
   });
 
   await t.test('failures: a process that is gone, a bad rate; a process that exits while sampled', async () => {
-    const gone = await runCli(['sample', '999999', '--duration', '1'], { env });
+    // A pid that was real and has exited (a made-up one may be past this machine's pid_max, a usage error).
+    const gonePid = spawnSync('true').pid;
+    const gone = await runCli(['sample', String(gonePid), '--duration', '1'], { env });
     assert.equal(gone.code, 1);
     assert.ok(isOneLine(gone.stderr), gone.stderr);
-    assert.match(gone.stderr, /999999/);
+    assert.match(gone.stderr, new RegExp(String(gonePid)));
     const rate = await runCli(['sample', String(three.pid), '--rate', '500'], { env });
     assert.equal(rate.code, 2);
     assert.match(rate.stderr, /--rate expects 1 to 100/);

@@ -5,6 +5,8 @@ import type { Target } from '../targets/target';
 export interface DumpRequest extends DumpOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Threads the process listing counted (slow readers scale their time limit with it). */
+  threads?: number;
 }
 
 export interface Backend {

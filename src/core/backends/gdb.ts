@@ -17,9 +17,10 @@ import { checkPid } from '../validate/pid';
 import { guardRemark } from '../guard/guardNotes';
 import { runGuarded } from '../guard/runGuarded';
 import { placeFor } from '../targets/targetPlace';
+import type { ToolPlace } from '../guard/toolPlace';
+import { readdir } from 'node:fs/promises';
+import { gdbTimeoutMs } from './gdbTimeout';
 
-/** Loading debug info for a big interpreter takes seconds; the target is only paused while attached. */
-export const GDB_TIMEOUT_MS = 60_000;
 
 /** How Python frames are read: the interpreter's gdb extension, Snag's own reader, or the best available. */
 export type GdbPythonReader = 'auto' | 'py-bt' | 'frame-objects';
@@ -101,7 +102,7 @@ export class GdbBackend implements Backend {
       name: 'gdb',
       argv: () => gdbArgv,
       onPipeWriter: 'refuse',
-      options: { timeoutMs: req.timeoutMs ?? GDB_TIMEOUT_MS, signal: req.signal, maxBytes: 64 * 1024 * 1024, killGroupOnExit: true },
+      options: { timeoutMs: req.timeoutMs ?? gdbTimeoutMs(req.threads ?? (await localThreadCount(place))), signal: req.signal, maxBytes: 64 * 1024 * 1024, killGroupOnExit: true },
     });
     const { result, failure } = run;
     const where = place.where;
@@ -149,4 +150,13 @@ function dumpNotes(report: GdbReport, method: string, req: DumpRequest): string[
 /** This machine's gdb (a configured path, else PATH) for local targets; `gdb` on PATH elsewhere. */
 export function gdbLocator(configured?: string, configureHint?: string): GdbLocator {
   return async (target) => (target.ref.kind === 'local' ? findTool('gdb', { configured, configureHint }) : 'gdb');
+}
+
+/** The thread count of a process on this machine, when nobody listed it (the CLI); else unknown. */
+async function localThreadCount(place: ToolPlace): Promise<number | undefined> {
+  if (place.watch.kind !== 'local') return undefined;
+  return readdir(`/proc/${place.watch.pid}/task`).then(
+    (tasks) => tasks.length,
+    () => undefined,
+  );
 }

@@ -1,4 +1,5 @@
 // Frame helpers the finding rules share: which frame is which, and how to name a place in a title.
+import { standsAt } from '../stacks/standing';
 import type { Finding, Frame, ThreadStack } from '../model';
 
 /**
@@ -28,9 +29,9 @@ export function nativeInner(t: ThreadStack): Frame[] {
   return i < 0 ? t.frames : t.frames.slice(0, i);
 }
 
-/** The frame a finding points at: the innermost user frame, else the innermost Python frame. */
+/** The frame a finding points at: where the thread stands (stacks/standing.ts: the one rule). */
 export function anchorFrame(t: ThreadStack): Frame | undefined {
-  return t.frames.find((f) => f.isUserCode) ?? callSite(t);
+  return standsAt(t.frames);
 }
 
 /** A long name cut to `max` characters with an ellipsis: names from the target can be any length, titles cannot. */

@@ -1,7 +1,7 @@
 // Where a dump's frames land in the user's files: per local file, per line, which threads stand
 // there and whether it is a thread's innermost frame. Editors decorate these lines and the
 // CodeLens counts them; kept free of vscode so plain Node tests it.
-import { innermostUserFrame } from '../dumpProcess';
+import { standsAt } from '../stacks/standing';
 import type { Frame, StackDump, ThreadStack } from '../model';
 import { safeText } from '../text/safeText';
 
@@ -22,9 +22,9 @@ export interface LineMark {
   innermost: boolean;
 }
 
-/** The frame that stands for "where this thread is": the innermost user frame, else the innermost one with a file. */
+/** The frame that stands for "where this thread is" (stacks/standing.ts: the one rule). */
 export function stoppedFrame(t: ThreadStack): Frame | undefined {
-  return innermostUserFrame(t.frames) ?? t.frames.find((f) => f.localFile && f.line > 0);
+  return standsAt(t.frames);
 }
 
 /** Which document a frame's line is in: its local file, or (the extension's) a read-only remote one. */

@@ -8,14 +8,16 @@ import { PIPE_WRITE_WCHANS } from '../proc/tasks';
 
 /** Exit code of the guard when it refused to start a tool that must pause a pipe writer. */
 export const REFUSED_EXIT = 97;
+/** Exit code of the guard when the tool is not there (126/127 are left to mean: no sh here). */
+export const TOOL_MISSING_EXIT = 96;
 
 /** Sets `into` when a task is stopped (T); with `traced`, also when one is in a tracer's stop (t). */
 const STOPPED = (into: string, traced = false) =>
   `${into}=; for t in /proc/"$pid"/task/*; do { while read -r k v _; do case "$k" in State:) case "$v" in T${traced ? '|t' : ''}) ${into}=1;; esac; break;; esac; done < "$t/status"; } 2>/dev/null; done`;
 
 export const GUARD_SCRIPT = [
-  'echo "snag-guard start" >&2; limit=$1; pid=$2; mode=$3; shift 3; nb=',
-  'command -v "$1" >/dev/null 2>&1 || { echo "snag-guard tool-missing" >&2; exit 127; }',
+  'limit=$1; pid=$2; mode=$3; shift 3; nb=',
+  `command -v "$1" >/dev/null 2>&1 || { echo "snag-guard tool-missing" >&2; exit ${TOOL_MISSING_EXIT}; }`,
   'for t in /proc/"$pid"/task/*; do',
   '  w=; { read -r w < "$t/wchan"; } 2>/dev/null',
   `  case "$w" in ${PIPE_WRITE_WCHANS.join('|')}) echo "snag-guard pipe-writer \${t##*/}" >&2; nb=1;; esac`,
@@ -49,8 +51,8 @@ export function guardedArgv(toolArgv: readonly string[], pid: number, limitSecon
 }
 
 export interface GuardReport {
-  /** The guard's sh ran at all (else: there is no sh where the tool was to run). */
-  started: boolean;
+  /** The guard said anything (so its sh ran). */
+  spoke: boolean;
   toolMissing: boolean;
   pipeWriters: number[];
   stoppedBefore: boolean;
@@ -60,13 +62,16 @@ export interface GuardReport {
 
 /** Splits the guard's own lines off the tool's stderr. */
 export function guardedStderr(stderr: string): { stderr: string; report: GuardReport } {
-  const report: GuardReport = { started: false, toolMissing: false, pipeWriters: [], stoppedBefore: false, resumed: false, stillStopped: false };
+  const report: GuardReport = { spoke: false, toolMissing: false, pipeWriters: [], stoppedBefore: false, resumed: false, stillStopped: false };
   const kept: string[] = [];
   for (const line of stderr.split('\n')) {
-    const m = /^snag-guard (pipe-writer (\d+)|start|tool-missing|stopped-before|resumed|still-stopped)$/.exec(line);
-    if (!m) kept.push(line);
-    else if (m[2]) report.pipeWriters.push(Number(m[2]));
-    else if (m[1] === 'start') report.started = true;
+    const m = /^snag-guard (pipe-writer (\d+)|tool-missing|stopped-before|resumed|still-stopped)$/.exec(line);
+    if (!m) {
+      kept.push(line);
+      continue;
+    }
+    report.spoke = true;
+    if (m[2]) report.pipeWriters.push(Number(m[2]));
     else if (m[1] === 'tool-missing') report.toolMissing = true;
     else if (m[1] === 'stopped-before') report.stoppedBefore = true;
     else if (m[1] === 'resumed') report.resumed = true;

@@ -98,7 +98,8 @@ async function runInline(place: ToolPlace, tool: GuardedTool): Promise<GuardedRu
   const raw = result?.stderr ?? (RunError.is(failure) ? failure.stderr : '');
   const { stderr, report } = guardedStderr(raw);
   if (RunError.is(failure, 'exit') && failure.exitCode === REFUSED_EXIT && report.pipeWriters.length) throw pipeRefusal(tool.name, place.pid, report.pipeWriters);
-  if (RunError.is(failure, 'exit') && !report.started && (failure.exitCode === 126 || failure.exitCode === 127)) {
+  // No sh there (a minimal image): the engine says 126/127 before the guard could say anything.
+  if (RunError.is(failure, 'exit') && !report.spoke && (failure.exitCode === 126 || failure.exitCode === 127)) {
     const fallback = place.watch.kind === 'inline' ? place.watch.fallback : undefined;
     return fallback ? runWatched(place, fallback, tool) : runWithoutShell(place, tool);
   }

@@ -8,7 +8,8 @@ export function sshErrorLine(stderr: string): string {
   const lines = stderr
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => l && !/^Warning: Permanently added/i.test(l) && !/^\*\*|^@@@/.test(l));
+    // The guard's own report lines (guard/guardScript.ts) are not ssh's.
+    .filter((l) => l && !/^Warning: Permanently added/i.test(l) && !/^\*\*|^@@@/.test(l) && !/^snag-guard /.test(l));
   return (lines.pop() ?? '').replace(/\.$/, '');
 }
 

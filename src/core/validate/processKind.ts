@@ -56,6 +56,8 @@ export function kindError(pid: number, kind: ProcessKind | undefined, cause?: un
  * target only after a failure, so a working dump costs nothing). Cancellation and other errors pass through.
  */
 export async function explainProcessKind(err: unknown, target: Target, pid: number, signal?: AbortSignal): Promise<unknown> {
-  if (!SnagError.is(err) || err.reason === 'cancelled' || err.reason === 'bad-input' || err.reason === 'tool-not-found') return err;
+  // Only failures a kernel thread or zombie can cause: not a lost connection (asking would reconnect),
+  // a timeout, a Cancel, bad input or a missing tool.
+  if (!SnagError.is(err) || !['process-gone', 'permission-denied', 'not-python', 'tool-failed', 'unsupported-python'].includes(err.reason)) return err;
   return kindError(pid, await readStat(target, pid, signal), err) ?? err;
 }
