@@ -5,8 +5,12 @@
 // run its guard, so there the counts say what the tools do on their own; on SIGTERM the CLI aborts
 // its run and the guard resumes the target, so every count there should be 0. After each round the
 // bench kills what is left of the tool and resumes the target, so rounds are independent.
-// Writes the key `killMidDump` of bench/results.json. SNAG_KILL_ROUNDS / SNAG_KILL_GDB_ROUNDS change
-// the counts, SNAG_KILL_SEED replays a run's kill moments.
+// Random moments mostly miss the tool's own run (py-spy's is ~10 ms of a ~200 ms CLI run), so two
+// aimed modes kill 0–15 ms (py-spy) or 0–400 ms (gdb) after the tool appeared. A tool still running
+// 2 s after the kill is followed 10 s more, to tell an orphan that finishes from one that hangs.
+// Writes the key `killMidDump` of bench/results.json. SNAG_KILL_ROUNDS, SNAG_KILL_GDB_ROUNDS,
+// SNAG_KILL_AIMED_ROUNDS, SNAG_KILL_AIMED_GDB_ROUNDS change the counts (200, 100, 80, 40: about
+// 5 minutes on 2 cores); SNAG_KILL_SEED replays a run's kill moments.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -17,15 +21,16 @@ import { CLI, ensureBuilt } from '../test/support/snag';
 import { which } from '../test/support/tools';
 
 const ROUNDS = Number(process.env.SNAG_KILL_ROUNDS ?? 200);
-const GDB_ROUNDS = Number(process.env.SNAG_KILL_GDB_ROUNDS ?? 200);
-const AIMED_ROUNDS = Number(process.env.SNAG_KILL_AIMED_ROUNDS ?? 100);
-const AIMED_GDB_ROUNDS = Number(process.env.SNAG_KILL_AIMED_GDB_ROUNDS ?? 50);
+const GDB_ROUNDS = Number(process.env.SNAG_KILL_GDB_ROUNDS ?? 100);
+const AIMED_ROUNDS = Number(process.env.SNAG_KILL_AIMED_ROUNDS ?? 80);
+const AIMED_GDB_ROUNDS = Number(process.env.SNAG_KILL_AIMED_GDB_ROUNDS ?? 40);
 const SEED = Number(process.env.SNAG_KILL_SEED ?? Date.now() % 2 ** 31);
 /** How long after the kill the target may take to be running again. */
 const SETTLE_MS = 2000;
 /** A round ends early once the CLI and its tool are gone and the target has run untraced this long. */
 const QUIET_MS = 150;
 const CLI_EXIT_LIMIT_MS = 10_000;
+const ORPHAN_FOLLOW_MS = 10_000;
 
 type Sig = 'SIGKILL' | 'SIGTERM';
 
@@ -45,6 +50,10 @@ interface Counts {
   toolOutlivedCli: number;
   /** The tool was still running 2 s after the kill (then killed by the bench). */
   orphanTools: number;
+  /** Of those, still running 10 s later (then killed by the bench); the others ended on their own. */
+  orphanToolsAfter12s: number;
+  /** The longest an orphaned tool ran after the kill, in ms (12000: until the bench killed it). */
+  maxOrphanMs: number;
   /** The CLI was still running 10 s after a SIGTERM (then killed). */
   cliHung: number;
   /** The CLI said its guard found the target stopped and resumed it (SIGTERM: the guard ran). */
@@ -55,7 +64,7 @@ interface Counts {
   endings: Record<string, number>;
 }
 
-const newCounts = (): Counts => ({ rounds: 0, finishedBeforeKill: 0, killedWhileToolRan: 0, leftStopped: 0, stoppedSeen: 0, leftTraced: 0, toolOutlivedCli: 0, orphanTools: 0, cliHung: 0, guardResumed: 0, maxExitMs: 0, endings: {} });
+const newCounts = (): Counts => ({ rounds: 0, finishedBeforeKill: 0, killedWhileToolRan: 0, leftStopped: 0, stoppedSeen: 0, leftTraced: 0, toolOutlivedCli: 0, orphanTools: 0, orphanToolsAfter12s: 0, maxOrphanMs: 0, cliHung: 0, guardResumed: 0, maxExitMs: 0, endings: {} });
 
 /** Resolves once a py-spy/gdb works on `pid` (polled every 2 ms), or when `stop` settles first. */
 async function toolStarted(pid: number, stop: Promise<void>): Promise<void> {
@@ -119,8 +128,18 @@ async function oneRound(c: Counts, pid: number, args: string[], sig: Sig, delayM
   if (seenStopped) c.stoppedSeen++;
   if (look.stopped) c.leftStopped++;
   if (look.traced) c.leftTraced++;
-  if (tools.length) c.orphanTools++;
-  if (look.stopped || look.traced || tools.length) log(`  round ${c.rounds} (${sig} at ${Math.round(delayMs)} ms): ${[look.stopped && 'left stopped', look.traced && 'still traced', tools.length && `tool ${tools.join(',')} still running`].filter(Boolean).join(', ')}; CLI ${ending}`);
+  const at2s = [look.stopped && 'left stopped', look.traced && 'still traced', tools.length && `tool ${tools.join(',')} still running`].filter(Boolean).join(', ');
+  if (at2s) log(`  round ${c.rounds} (${sig} ${aimed ? 'aimed ' : ''}at ${Math.round(delayMs)} ms): ${at2s} 2 s after the kill; CLI ${ending}`);
+  if (tools.length) {
+    c.orphanTools++;
+    // How long does an orphan go on alone? Followed for 10 s more before the bench ends it.
+    while (toolsOn(pid).length && Date.now() - killedAt < SETTLE_MS + ORPHAN_FOLLOW_MS) await sleep(20);
+    tools = toolsOn(pid);
+    if (tools.length) c.orphanToolsAfter12s++;
+    c.maxOrphanMs = Math.max(c.maxOrphanMs, Date.now() - killedAt);
+    const after = lookAtTarget(pid);
+    log(`    ${tools.length ? `tool still running ${ORPHAN_FOLLOW_MS / 1000} s later: killed` : `tool ended on its own ${Date.now() - killedAt} ms after the kill`}; target then ${after.stopped ? 'stopped' : after.traced ? 'traced' : 'running'}`);
+  }
   // Independent rounds: end the tool, resume the target, and wait until it runs untraced.
   killPids(tools);
   for (let i = 0; i < 200; i++) {
@@ -173,10 +192,10 @@ async function main(): Promise<void> {
     const bySignal = (sig: Sig) => {
       const cs = Object.values(results).map((r) => r[sig]);
       const sum = (k: keyof Counts) => cs.reduce((a, c) => a + (c[k] as number), 0);
-      return { rounds: sum('rounds'), killedWhileToolRan: sum('killedWhileToolRan'), leftStopped: sum('leftStopped'), stoppedSeen: sum('stoppedSeen'), leftTraced: sum('leftTraced'), toolOutlivedCli: sum('toolOutlivedCli'), orphanTools: sum('orphanTools'), cliHung: sum('cliHung'), guardResumed: sum('guardResumed') };
+      return { rounds: sum('rounds'), killedWhileToolRan: sum('killedWhileToolRan'), leftStopped: sum('leftStopped'), stoppedSeen: sum('stoppedSeen'), leftTraced: sum('leftTraced'), toolOutlivedCli: sum('toolOutlivedCli'), orphanTools: sum('orphanTools'), orphanToolsAfter12s: sum('orphanToolsAfter12s'), cliHung: sum('cliHung'), guardResumed: sum('guardResumed') };
     };
     const result = {
-      what: `node dist/cli.js dump PID killed (SIGKILL / SIGTERM alternating) at a random moment: py-spy 0–300 ms, gdb 0–2 s after start; counts 2 s after each kill`,
+      what: `node dist/cli.js dump PID killed (SIGKILL / SIGTERM alternating) at a random moment: py-spy 0–300 ms, gdb 0–2 s after start (aimed: py-spy 0–15 ms, gdb 0–400 ms after the tool appeared); counts 2 s after each kill`,
       rounds: total('rounds'),
       seed: SEED,
       leftStopped: total('leftStopped'),

@@ -162,9 +162,15 @@ async function main(): Promise<void> {
 
     console.log(`in-process: ${DUMPS} dumps of pid ${pid}`);
     const inProcess = newPhase();
+    // RSS after a gc every 250 dumps: a leak keeps climbing, allocator warm-up levels off.
+    const rssTrend = [round(rssBefore / 1024 / 1024, 1)];
     for (let i = 0; i < DUMPS; i++) {
       await step(inProcess, pid, hb, resident, dumpOnce);
-      if ((i + 1) % 250 === 0) console.log(`  ${i + 1} dumps, ${Object.keys(inProcess.failures).length ? JSON.stringify(inProcess.failures) : 'no failures'}`);
+      if ((i + 1) % 250 === 0) {
+        gc?.();
+        rssTrend.push(round(process.memoryUsage().rss / 1024 / 1024, 1));
+        console.log(`  ${i + 1} dumps, ${Object.keys(inProcess.failures).length ? JSON.stringify(inProcess.failures) : 'no failures'}, rss ${rssTrend.at(-1)} MB`);
+      }
     }
     // Let execa's and the pipes' last callbacks run before counting what is left open.
     await sleep(200);
@@ -211,6 +217,7 @@ async function main(): Promise<void> {
       fdAfter: fdsAfter,
       fdLeak: fdsAfter - fdsBefore,
       rssGrowthMb: round((rssAfter - rssBefore) / 1024 / 1024),
+      rssMbEvery250: rssTrend,
       heapGrowthMb: round((heapAfter - heapBefore) / 1024 / 1024),
       gcAvailable: gc !== undefined,
       msPerDump: summary(inProcess).msPerDump,

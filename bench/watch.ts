@@ -12,7 +12,7 @@ export async function startTickingService(heartbeatFile: string): Promise<Starte
   return startProgram(join('..', '..', '..', 'bench', 'fixtures', 'ticking_service.py'), [heartbeatFile]);
 }
 
-/** The fixture's tick count (0 while the file is being rewritten or missing). */
+/** The fixture's tick count (0 before its first tick). */
 export function heartbeat(file: string): number {
   try {
     return Number(readFileSync(file, 'utf8')) || 0;

@@ -67,7 +67,9 @@ const changed = Object.keys(after)
   .concat(Object.keys(before).filter((p) => !(p in after) && contentHash(p) !== before[p].slice(3)))
   .sort();
 if (changed.length) {
-  console.error(`The test run changed files git tracks or would add (write test output under test-results/):\n${changed.map((p) => `  ${after[p]?.slice(0, 2) ?? '  '} ${p}`).join('\n')}`);
+  console.error(
+    `The test run changed files git tracks or would add (write test output under test-results/):\n${changed.map((p) => `  ${after[p]?.slice(0, 2) ?? '  '} ${p}`).join('\n')}`,
+  );
   process.exit(1);
 }
 console.log('The test run left the checkout as it found it.');

@@ -8,7 +8,7 @@ import type { ProcessInfo } from '../core/model';
 import { codeBlock, escapeMarkdown } from '../core/text/markdown';
 import { safeText } from '../core/text/safeText';
 import type { Target } from '../core/targets/target';
-import { logError, logInfo } from './log';
+import { logError } from './log';
 import { filterProcessForest } from './processFilter';
 import { mergeRows, steadyRows, treeItemSignature, type RowLook } from './processRows';
 import type { ProcessRef, TargetGroup, TargetProviders } from './targetProviders';
@@ -53,9 +53,10 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<ProcessTreeN
   private round = new AbortController();
   /**
    * The rows VS Code was last given: the top level, and each group's children by the group's row
-   * id. A refresh merges new listings into them (see processRows.ts), and VS Code's own re-asks
-   * after a refresh are answered from here at once, so a row is never unregistered for longer
-   * than one round trip to the workbench, and a row whose parent did not change never is.
+   * id. A refresh merges new listings into them (see processRows.ts) and redraws only what changed,
+   * and VS Code's own re-asks after a redraw are answered from here at once: a row whose parent
+   * was not redrawn stays registered, and one whose parent was is unregistered only until the
+   * workbench asks for the parent's rows again (one round trip), not for a whole listing.
    */
   private roots: ProcessTreeNode[] | undefined;
   private readonly shown = new Map<string, ProcessTreeNode[]>();
@@ -175,7 +176,7 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<ProcessTreeN
     const merged = mergeRows(this.roots, fresh, changed, (n) => this.look(n), adoptRow);
     this.roots = merged.rows;
     this.forgetUnreachable();
-    if (merged.reshaped) { logInfo('DEBUGROWS root reshaped'); this.changed.fire(undefined); }
+    if (merged.reshaped) this.changed.fire(undefined);
     else this.redraw(changed);
     await this.revalidateGroups(this.roots, signal, asListed);
   }
@@ -211,7 +212,6 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<ProcessTreeN
       else now.push(r);
     }
     if (!now.length) return;
-    logInfo(`DEBUGROWS redraw ${now.map((r) => this.look(r).id).join(' ')}`);
     this.changed.fire(now);
     for (const r of now) this.expectRefetch(r, 0);
   }
@@ -231,7 +231,6 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<ProcessTreeN
       if (this.refetch.get(id)?.timer !== timer || this.disposed) return;
       this.refetch.delete(id);
       if (!this.visible) return;
-      logInfo(`DEBUGROWS refetch ${id} try ${tries + 1}`);
       this.changed.fire([row]);
       this.expectRefetch(row, tries + 1);
     }, REFETCH_MS);
@@ -309,7 +308,6 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<ProcessTreeN
     const id = groupRowId(node.group);
     this.folded.delete(id); // VS Code asks only for the children of an open group
     const known = this.shown.get(id);
-    logInfo(`DEBUGROWS getChildren ${id} ${known ? 'cached' : 'listing'}`);
     if (known) return known;
     this.fetching.add(id);
     try {
@@ -319,6 +317,8 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<ProcessTreeN
       return rows;
     } finally {
       this.fetching.delete(id);
+      // The held rows are redrawn by the next round; without auto-refresh, one comes anyway.
+      if (this.held.size) setTimeout(() => !this.disposed && this.refresh(), HELD_REDRAW_MS);
     }
   }
 
@@ -408,6 +408,8 @@ function groupItem(node: GroupNode): vscode.TreeItem {
 /** How long the workbench gets to ask for a redrawn row's children before the row is redrawn again, and how often. */
 const REFETCH_MS = 1500;
 const REFETCH_TRIES = 3;
+/** When a row held back during its group's first listing is redrawn at the latest (the workbench shows that listing first). */
+const HELD_REDRAW_MS = 1000;
 
 function groupRowId(g: TargetGroup): string {
   return `group:${g.id}`;

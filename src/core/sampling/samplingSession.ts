@@ -2,6 +2,7 @@
 // optional duration. Updates are pushed after every batch; a failure ends the session with the
 // error kept (the samples taken so far stay). The session clock keeps running across pauses.
 import { SnagError } from '../errors';
+import { MAX_TIMER_MS } from '../validate/limits';
 import type { Sampler } from '../sampler';
 import type { SampleSource } from './sampleSource';
 
@@ -47,8 +48,8 @@ export class SamplingSession {
     // At the end of the duration the recording in progress is kept: the source ends after it
     // (and is stopped outright if it does not within FINISH_GRACE_MS).
     const finish = new AbortController();
-    const timer = left === undefined ? undefined : setTimeout(() => finish.abort(), Math.max(0, left));
-    const hardStop = left === undefined ? undefined : setTimeout(() => void this.stop(), Math.max(0, left) + FINISH_GRACE_MS);
+    const timer = left === undefined ? undefined : setTimeout(() => finish.abort(), Math.min(MAX_TIMER_MS, Math.max(0, left)));
+    const hardStop = left === undefined ? undefined : setTimeout(() => void this.stop(), Math.min(MAX_TIMER_MS, Math.max(0, left) + FINISH_GRACE_MS));
     this.running = this.opts.source
       .run(
         async (batch) => {

@@ -47,7 +47,7 @@ export function checkPid(pid: unknown, max = PID_LIMIT): number {
  * A pid typed by a person (a CLI argument, a picker's free text): decimal digits only, no sign,
  * spaces, exponent, hex or leading zero (`012` is refused rather than read as 12 or as octal 10).
  * `max` is the pid_max of the machine the pid lives on when known (localPidMax() here).
- * `subject` starts the message: `dump needs a process id, got "0x10" (…)`.
+ * `subject` starts the message: `dump needs a process id, got "0x10": …`.
  */
 export function parsePid(text: string | undefined, subject = 'Snag', max = PID_LIMIT): number {
   const limit = Math.min(max, PID_LIMIT);

@@ -2,7 +2,6 @@
 import * as vscode from 'vscode';
 import type { DumpOptions } from '../../core/model';
 import { pickProcess } from '../pickProcess';
-import { logInfo } from '../log';
 import { isProcessNode } from '../processTree';
 import type { Services } from '../services';
 import type { ProcessRef } from '../targetProviders';
@@ -22,8 +21,7 @@ export async function dumpAndShow(s: Services, ref: ProcessRef, options: DumpOpt
 
 /** A command that dumps the node's process, or a picked one when run from the palette. */
 export function dumpStacksWith(s: Services, options: DumpOptions, title: string): (node?: unknown) => Promise<void> {
-  return async (node?: unknown, ...rest: unknown[]) => {
-    logInfo(`DEBUGROWS dump arg ${isProcessNode(node) ? node.process.pid : String(node)} rest ${rest.length}`);
+  return async (node?: unknown) => {
     const ref = isProcessNode(node) ? node : await pickProcess(s.providers, title);
     if (ref) await dumpAndShow(s, ref, options);
   };

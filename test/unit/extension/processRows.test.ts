@@ -12,7 +12,8 @@ interface Row {
 
 const row = (id: string, text = id, children: Row[] = []): Row => ({ id, text, children });
 const look = (r: Row) => ({ id: r.id, signature: `${r.text}|${r.children.length}` });
-const adopt = (shown: Row, fresh: Row, mergeChildren: (a: Row[], b: Row[]) => Row[]) => Object.assign(shown, fresh, { children: mergeChildren(shown.children, fresh.children) });
+const adopt = (shown: Row, fresh: Row, mergeChildren: (a: Row[], b: Row[]) => Row[]) =>
+  Object.assign(shown, fresh, { children: mergeChildren(shown.children, fresh.children) });
 
 describe('mergeRows', () => {
   it('keeps each shown row object and redraws nothing when the listing is the same', () => {
@@ -66,7 +67,16 @@ describe('treeItemSignature', () => {
   it('differs when a drawn part differs and not otherwise', () => {
     // A plain object standing in for vscode.TreeItem (the module only reads its fields).
     type Item = Parameters<typeof treeItemSignature>[0];
-    const item = (o: Record<string, unknown>) => ({ id: 'x', label: 'worker.py', description: 'pid 1 · sleeping', tooltip: { value: '**worker.py**' }, contextValue: 'pythonProcess', collapsibleState: 0, ...o }) as unknown as Item;
+    const item = (o: Record<string, unknown>) =>
+      ({
+        id: 'x',
+        label: 'worker.py',
+        description: 'pid 1 · sleeping',
+        tooltip: { value: '**worker.py**' },
+        contextValue: 'pythonProcess',
+        collapsibleState: 0,
+        ...o,
+      }) as unknown as Item;
     assert.equal(treeItemSignature(item({})), treeItemSignature(item({ tooltip: { value: '**worker.py**' } })));
     assert.notEqual(treeItemSignature(item({})), treeItemSignature(item({ description: 'pid 1 · running' })));
     assert.notEqual(treeItemSignature(item({})), treeItemSignature(item({ tooltip: { value: 'other' } })));
