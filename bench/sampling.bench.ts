@@ -10,7 +10,7 @@ import { heatByFile } from '../src/core/format/heat';
 import { RecordSource } from '../src/core/sampling/recordSource';
 import { createSampler } from '../src/core/sampling/sampleProcess';
 import { SamplingSession } from '../src/core/sampling/samplingSession';
-import { SourceMapper } from '../src/core/sourceMap';
+import { SourceMapper } from '../src/core/mapping/sourceMap';
 import { LocalTarget } from '../src/core/targets/local';
 import { PROGRAMS, startProgram } from '../test/support/programs';
 import { which } from '../test/support/tools';

@@ -14,9 +14,9 @@ import { runInNewContext } from 'node:vm';
 import { median, round, writeResult } from './support';
 import { childrenOfSelf, heartbeat, killPids, lookAtTarget, openFds, resume, sleep, startTickingService, toolsOn } from './watch';
 import { PySpyBackend } from '../src/core/backends/pyspy';
-import { dumpProcess } from '../src/core/dumpProcess';
+import { dumpProcess } from '../src/core/pipeline/dumpProcess';
 import { SnagError } from '../src/core/errors';
-import { SourceMapper } from '../src/core/sourceMap';
+import { SourceMapper } from '../src/core/mapping/sourceMap';
 import { LocalTarget } from '../src/core/targets/local';
 import { CLI, ensureBuilt } from '../test/support/snag';
 import { which } from '../test/support/tools';
@@ -218,6 +218,8 @@ async function main(): Promise<void> {
       fdLeak: fdsAfter - fdsBefore,
       rssGrowthMb: round((rssAfter - rssBefore) / 1024 / 1024),
       rssMbEvery250: rssTrend,
+      // From the first checkpoint on: what keeps growing once allocator and JIT have warmed up.
+      rssGrowthAfter250Mb: round(rssTrend.at(-1)! - (rssTrend[1] ?? rssTrend[0]!), 1),
       heapGrowthMb: round((heapAfter - heapBefore) / 1024 / 1024),
       gcAvailable: gc !== undefined,
       msPerDump: summary(inProcess).msPerDump,

@@ -6,8 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { PySpyBackend } from '../src/core/backends/pyspy';
-import { dumpProcess } from '../src/core/dumpProcess';
-import { SourceMapper } from '../src/core/sourceMap';
+import { dumpProcess } from '../src/core/pipeline/dumpProcess';
+import { SourceMapper } from '../src/core/mapping/sourceMap';
 import { SshTarget } from '../src/core/targets/ssh';
 import { PROGRAMS, startProgram } from '../test/support/programs';
 import { dumpLocal } from '../test/support/snag';

@@ -3,10 +3,10 @@
 // actionable notification.
 import * as vscode from 'vscode';
 import { safeText } from '../core/text/safeText';
-import { dumpProcess } from '../core/dumpProcess';
+import { dumpProcess } from '../core/pipeline/dumpProcess';
 import { SnagError } from '../core/errors';
 import type { DumpOptions } from '../core/model';
-import { SourceMapper } from '../core/sourceMap';
+import { SourceMapper } from '../core/mapping/sourceMap';
 import { pythonVersionOf } from '../core/targets/local';
 import { createBackend } from './backends';
 import { Cmd } from './commandIds';

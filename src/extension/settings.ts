@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { isBackendChoice, type BackendChoice } from '../core/backends/auto';
 import type { DumpOptions, PathMapping } from '../core/model';
-import { DEFAULT_STUCK_AFTER_SECONDS } from '../core/sampler';
+import { DEFAULT_STUCK_AFTER_SECONDS } from '../core/sampling/sampler';
 import { clampRate, DEFAULT_RATE_HZ } from '../core/sampling/sampleSource';
 import { resolvePathMappings } from './pathMappingsSetting';
 

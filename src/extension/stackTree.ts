@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { frameLocation } from '../core/format/dumpText';
 import { groupFrames } from '../core/format/frameGroups';
-import { GROUP_STACKS_DIFFER, groupLabel, groupThreads, someNames, type ThreadGroup } from '../core/format/threadGroups';
+import { GROUP_STACKS_DIFFER, groupLabel, groupThreads, someNames, type ThreadGroup } from '../core/stacks/threadGroups';
 import { stoppedFrame } from '../core/format/frameMarks';
 import type { Finding, Frame, LocalVariable, ThreadStack } from '../core/model';
 import { Cmd } from './commandIds';

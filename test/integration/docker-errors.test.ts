@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { PySpyBackend } from '../../src/core/backends/pyspy';
-import { dumpProcess } from '../../src/core/dumpProcess';
+import { dumpProcess } from '../../src/core/pipeline/dumpProcess';
 import { SnagError } from '../../src/core/errors';
-import { SourceMapper } from '../../src/core/sourceMap';
+import { SourceMapper } from '../../src/core/mapping/sourceMap';
 import { SIDECAR_LABEL, type ContainerStrategy } from '../../src/core/targets/containerWays';
 import { ContainerEngine } from '../../src/core/targets/containerEngine';
 import { ContainerTarget, type ContainerTargetOptions } from '../../src/core/targets/docker';

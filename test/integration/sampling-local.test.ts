@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { SnagError } from '../../src/core/errors';
-import { Sampler } from '../../src/core/sampler';
+import { Sampler } from '../../src/core/sampling/sampler';
 import { RecordSource } from '../../src/core/sampling/recordSource';
 import { SamplingSession } from '../../src/core/sampling/samplingSession';
 import { fromSpeedscope } from '../../src/core/sampling/speedscope';

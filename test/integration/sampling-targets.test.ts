@@ -10,7 +10,7 @@ import { GdbBackend, gdbLocator } from '../../src/core/backends/gdb';
 import { PySpyBackend } from '../../src/core/backends/pyspy';
 import { chooseSampleSource } from '../../src/core/sampling/chooseSource';
 import { sampleProcess } from '../../src/core/sampling/sampleProcess';
-import { SourceMapper } from '../../src/core/sourceMap';
+import { SourceMapper } from '../../src/core/mapping/sourceMap';
 import { ContainerEngine } from '../../src/core/targets/containerEngine';
 import { ContainerTarget } from '../../src/core/targets/docker';
 import { LocalTarget } from '../../src/core/targets/local';

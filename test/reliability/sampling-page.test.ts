@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SampleFrame } from '../../src/core/model';
-import { Sampler } from '../../src/core/sampler';
+import { Sampler } from '../../src/core/sampling/sampler';
 import { samplingPageModel } from '../../src/extension/sampling/pageModel';
 import type { ThreadChoice } from '../../src/extension/sampling/protocol';
 import { renderPage } from '../../src/webview/sampling/page';

@@ -2,9 +2,9 @@
 // tasks pass through while it is dumped, and proof that a target keeps running afterwards.
 import { readdirSync, readFileSync } from 'node:fs';
 import { GdbBackend, type GdbPythonReader } from '../../src/core/backends/gdb';
-import { dumpProcess } from '../../src/core/dumpProcess';
+import { dumpProcess } from '../../src/core/pipeline/dumpProcess';
 import type { DumpOptions, StackDump, ThreadStack } from '../../src/core/model';
-import { SourceMapper } from '../../src/core/sourceMap';
+import { SourceMapper } from '../../src/core/mapping/sourceMap';
 import { LocalTarget } from '../../src/core/targets/local';
 import type { Target } from '../../src/core/targets/target';
 import { PROGRAMS, type Started } from './programs';

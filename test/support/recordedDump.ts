@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePySpyDump } from '../../src/core/backends/pyspyParse';
 import type { StackDump } from '../../src/core/model';
-import { SourceMapper } from '../../src/core/sourceMap';
+import { SourceMapper } from '../../src/core/mapping/sourceMap';
 import { PROGRAMS, REPO } from './programs';
 
 export async function recordedDump(): Promise<StackDump> {

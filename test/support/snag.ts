@@ -4,10 +4,10 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PySpyBackend } from '../../src/core/backends/pyspy';
-import { dumpProcess } from '../../src/core/dumpProcess';
+import { dumpProcess } from '../../src/core/pipeline/dumpProcess';
 import type { DumpOptions, PathMapping, StackDump } from '../../src/core/model';
 import { run } from '../../src/core/run';
-import { SourceMapper } from '../../src/core/sourceMap';
+import { SourceMapper } from '../../src/core/mapping/sourceMap';
 import { LocalTarget } from '../../src/core/targets/local';
 import { PROGRAMS, REPO } from './programs';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Frame } from '../../src/core/model';
-import { SourceMapper } from '../../src/core/sourceMap';
+import { SourceMapper } from '../../src/core/mapping/sourceMap';
 import { ContainerEngine } from '../../src/core/targets/containerEngine';
 import { containerRunner } from '../../src/core/targets/containerRunner';
 import { LocalTarget } from '../../src/core/targets/local';

@@ -1,7 +1,7 @@
 // The text dump of 500 threads × 60 frames waiting in one place: one block, the stack once.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { diagnose } from '../../src/core/diagnose';
+import { diagnose } from '../../src/core/findings/diagnose';
 import { dumpToMarkdown, dumpToText } from '../../src/core/format/dumpText';
 import type { Frame, StackDump } from '../../src/core/model';
 import { dump, SourceDir, thread, THREAD_BOOTSTRAP } from './findings/dumpBuilder';

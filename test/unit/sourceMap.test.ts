@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Frame, StackDump } from '../../src/core/model';
-import { applyRules, isUnder, originOf, SourceMapper } from '../../src/core/sourceMap';
+import { applyRules, isUnder, originOf, SourceMapper } from '../../src/core/mapping/sourceMap';
 
 const root = mkdtempSync(join(tmpdir(), 'snag-map-'));
 after(() => rmSync(root, { recursive: true, force: true }));

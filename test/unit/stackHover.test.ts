@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { marksByFile } from '../../src/core/format/frameMarks';
-import { diagnose } from '../../src/core/diagnose';
+import { diagnose } from '../../src/core/findings/diagnose';
 import { commandLink, escapeMarkdown, hoverMarkdown, markdownWithCode } from '../../src/core/format/stackHover';
 import { hangLine } from '../support/programs';
 import { recordedDump } from '../support/recordedDump';

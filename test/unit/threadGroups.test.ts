@@ -1,7 +1,7 @@
 // Threads waiting alike in one place, grouped once for findings, the Stacks view and the text dump.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { groupHeadline, groupLabel, groupThreads, someNames } from '../../src/core/format/threadGroups';
+import { groupHeadline, groupLabel, groupThreads, someNames } from '../../src/core/stacks/threadGroups';
 import type { Frame, ThreadStack } from '../../src/core/model';
 import { lib, nat, thread, THREAD_BOOTSTRAP } from './findings/dumpBuilder';
 

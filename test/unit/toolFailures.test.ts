@@ -7,7 +7,7 @@ import { killedBy, signalName } from '../../src/core/backends/toolFailure';
 import { SnagError } from '../../src/core/errors';
 import { RunError } from '../../src/core/run';
 import { MAX_TIMER_MS, timerMs } from '../../src/core/validate/limits';
-import { kindError, parseProcStat } from '../../src/core/validate/processKind';
+import { kindError, parseProcStat } from '../../src/core/targets/processKind';
 import { parseToolJson } from '../../src/core/validate/toolJson';
 
 describe('process kinds from /proc/<pid>/stat', () => {

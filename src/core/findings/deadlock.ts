@@ -3,7 +3,7 @@
 // the `with X:` blocks each thread is inside and the `X.acquire()` calls on its way to its line
 // (lockWait.heldLocks); py-spy's locals tell which object a name is (lockIdentity). Many threads
 // waiting in one place for one lock are one finding (groups.ts).
-import { someNames } from '../format/threadGroups';
+import { someNames } from '../stacks/threadGroups';
 import type { Finding, ThreadStack } from '../model';
 import { anchorFrame, callSite, clipName, findingFrame, where } from './frames';
 import { clusters, groupIds, groupNames, groupTitle, plural } from './groups';

@@ -2,7 +2,7 @@
 // to acquire work_lock at pool.py:12 (work), held by MainThread". Which threads are "in one wait"
 // is format/threadGroups' call (the groups the Stacks view and the text dump show too), refined by
 // what a rule says about each thread (the same lock, the same holder).
-import { groupIndex, groupThreads, MIN_GROUP, someNames } from '../format/threadGroups';
+import { groupIndex, groupThreads, MIN_GROUP, someNames } from '../stacks/threadGroups';
 import type { Finding, ThreadStack } from '../model';
 
 /** Titles stay one line in a tree row or a terminal, however many threads and however long their names. */

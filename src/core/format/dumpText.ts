@@ -2,7 +2,7 @@
 import type { Frame, StackDump, ThreadStack } from '../model';
 import { codeBlock, escapeMarkdown, markdownWithCode } from '../text/markdown';
 import { safeText } from '../text/safeText';
-import { GROUP_STACKS_DIFFER, groupHeadline, groupThreads } from './threadGroups';
+import { GROUP_STACKS_DIFFER, groupHeadline, groupThreads } from '../stacks/threadGroups';
 
 /** `worker.py:17` (or the native module): for display, so neutralised (see core/text/safeText). */
 export function frameLocation(f: Frame): string {

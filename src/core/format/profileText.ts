@@ -1,7 +1,7 @@
 // A Profile as plain text (terminal output of `snag sample`), the thread headlines every view
 // shows, and the share arithmetic they use: a percentage of all thread-samples, one decimal.
 import type { Profile, ThreadProfile } from '../model';
-import { DEFAULT_STUCK_AFTER_SECONDS } from '../sampler';
+import { DEFAULT_STUCK_AFTER_SECONDS } from '../sampling/sampler';
 import { safeText } from '../text/safeText';
 
 export function share(count: number, samples: number): number {

@@ -1,7 +1,7 @@
 // Sampled frames mapped to the workspace with the same SourceMapper as dumps, once per file.
 import type { SampleFrame } from '../model';
-import type { FrameMapper } from '../sampler';
-import type { SourceMapper } from '../sourceMap';
+import type { FrameMapper } from './sampler';
+import type { SourceMapper } from '../mapping/sourceMap';
 
 export function frameMapperFor(mapper: SourceMapper): FrameMapper {
   const cache = new Map<string, Promise<{ localFile?: string; isUserCode: boolean }>>();

@@ -1,9 +1,9 @@
 // Samples one process for a while and returns the profile (the CLI's `snag sample`; the
 // extension drives a SamplingSession itself to show it live). Both build their Sampler here.
-import { mapperFor, remoteReader } from '../dumpProcess';
+import { mapperFor, remoteReader } from '../pipeline/dumpProcess';
 import type { Profile } from '../model';
-import { Sampler } from '../sampler';
-import type { SourceMapper } from '../sourceMap';
+import { Sampler } from './sampler';
+import type { SourceMapper } from '../mapping/sourceMap';
 import type { Target } from '../targets/target';
 import { frameMapperFor } from './frameMapper';
 import type { SampleSource } from './sampleSource';
@@ -11,7 +11,7 @@ import { stackWaitExplainer, threadsExplainer } from './stackWait';
 import { SourceLines } from '../findings/sourceLines';
 import { SamplingSession } from './samplingSession';
 import { checkPid } from '../validate/pid';
-import { explainProcessKind } from '../validate/processKind';
+import { explainProcessKind } from '../targets/processKind';
 
 export interface SamplerJob {
   target: Target;

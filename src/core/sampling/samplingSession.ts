@@ -3,7 +3,7 @@
 // error kept (the samples taken so far stay). The session clock keeps running across pauses.
 import { SnagError } from '../errors';
 import { MAX_TIMER_MS } from '../validate/limits';
-import type { Sampler } from '../sampler';
+import type { Sampler } from './sampler';
 import type { SampleSource } from './sampleSource';
 
 export type SamplingState = 'running' | 'paused' | 'stopped';

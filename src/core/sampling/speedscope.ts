@@ -4,7 +4,7 @@
 // rate) so a saved session loads back as it was; files from py-spy load too.
 import { SnagError } from '../errors';
 import type { Profile, SampleFrame, StackSample, ThreadProfile } from '../model';
-import { Sampler, type FrameMapper } from '../sampler';
+import { Sampler, type FrameMapper } from './sampler';
 import { stackWaitExplainer, threadsExplainer } from './stackWait';
 import { SourceLines } from '../findings/sourceLines';
 

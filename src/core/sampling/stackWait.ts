@@ -10,7 +10,7 @@ import { sleepWait } from '../findings/sleepWait';
 import { socketWait } from '../findings/socketWait';
 import { stdinWait } from '../findings/stdinWait';
 import type { SourceLines } from '../findings/sourceLines';
-import { crossThreadFindings } from '../diagnose';
+import { crossThreadFindings } from '../findings/diagnose';
 import type { Finding, StackWait, ThreadStack } from '../model';
 
 export type StackExplainer = (thread: ThreadStack) => Promise<StackWait | undefined>;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SampleFrame, StackSample } from '../../../src/core/model';
-import { Sampler } from '../../../src/core/sampler';
+import { Sampler } from '../../../src/core/sampling/sampler';
 import { flameGraph } from '../../../src/extension/sampling/flameGraph';
 import { samplingPageModel } from '../../../src/extension/sampling/pageModel';
 

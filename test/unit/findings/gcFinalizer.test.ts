@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { diagnose } from '../../../src/core/diagnose';
+import { diagnose } from '../../../src/core/findings/diagnose';
 import { GC_NOTE } from '../../../src/core/findings/gcFinalizer';
 import { dump, nat, pkg, SourceDir, thread } from './dumpBuilder';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { diagnose } from '../../../src/core/diagnose';
+import { diagnose } from '../../../src/core/findings/diagnose';
 import { dump, lib, nat, SourceDir, thread } from './dumpBuilder';
 
 const src = new SourceDir();

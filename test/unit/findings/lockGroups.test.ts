@@ -5,10 +5,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parsePySpyDump } from '../../../src/core/backends/pyspyParse';
-import { diagnose } from '../../../src/core/diagnose';
+import { diagnose } from '../../../src/core/findings/diagnose';
 import { TITLE_MAX } from '../../../src/core/findings/groups';
 import type { Frame, StackDump } from '../../../src/core/model';
-import { SourceMapper } from '../../../src/core/sourceMap';
+import { SourceMapper } from '../../../src/core/mapping/sourceMap';
 import { PROGRAMS, REPO } from '../../support/programs';
 import { dump, SourceDir, thread, THREAD_BOOTSTRAP } from './dumpBuilder';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { diagnose } from '../../../src/core/diagnose';
+import { diagnose } from '../../../src/core/findings/diagnose';
 import { lockOnLine, withLockNames } from '../../../src/core/findings/lockWait';
 import { dump, lib, nat, SourceDir, thread, THREAD_BOOTSTRAP } from './dumpBuilder';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { heatByFile, heatLevel, heatText } from '../../../src/core/format/heat';
-import { Sampler } from '../../../src/core/sampler';
+import { Sampler } from '../../../src/core/sampling/sampler';
 
 describe('heat', () => {
   it('levels rise with the own share', () => {

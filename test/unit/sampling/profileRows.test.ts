@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SampleFrame, StackSample } from '../../../src/core/model';
-import { Sampler } from '../../../src/core/sampler';
+import { Sampler } from '../../../src/core/sampling/sampler';
 import { hotRows } from '../../../src/core/sampling/profileRows';
 
 const f = (fn: string, line: number, file = '/app/w.py'): SampleFrame => ({ function: fn, file, line, native: false });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { SampleBatch, SampleFrame, StackSample } from '../../../src/core/model';
 import { describeThread } from '../../../src/core/format/profileText';
-import { Sampler } from '../../../src/core/sampler';
+import { Sampler } from '../../../src/core/sampling/sampler';
 import { parseRawRecord } from '../../../src/core/sampling/rawParse';
 import { REPO } from '../../support/programs';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Sampler } from '../../../src/core/sampler';
+import { Sampler } from '../../../src/core/sampling/sampler';
 import { pause, type SampleSource } from '../../../src/core/sampling/sampleSource';
 import { SamplingSession } from '../../../src/core/sampling/samplingSession';
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { SnagError } from '../../../src/core/errors';
-import { Sampler } from '../../../src/core/sampler';
+import { Sampler } from '../../../src/core/sampling/sampler';
 import { fromSpeedscope, toSpeedscope } from '../../../src/core/sampling/speedscope';
 import { REPO } from '../../support/programs';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Frame, ThreadStack } from '../../../src/core/model';
 import { describeThread } from '../../../src/core/format/profileText';
-import { Sampler } from '../../../src/core/sampler';
+import { Sampler } from '../../../src/core/sampling/sampler';
 import { SourceLines } from '../../../src/core/findings/sourceLines';
 import { stackWaitExplainer } from '../../../src/core/sampling/stackWait';
 import { hangLine, PROGRAMS } from '../../support/programs';

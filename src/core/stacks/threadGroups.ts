@@ -1,7 +1,7 @@
 // Threads that wait in the same place, taken as one: 500 pool workers blocked on one lock are one
 // fact, not 500. Findings, the Stacks view and the text dump all group with groupThreads(), so they
 // agree on who is in which group. No vscode here.
-import { clipName, where } from '../findings/frames';
+import { clipName, where } from './frameText';
 import type { Frame, ThreadStack } from '../model';
 
 /** Fewer threads than this in one place are shown one by one (two deadlocked threads stay two). */

@@ -1,13 +1,13 @@
 // One dump, start to finish: read the stacks with a backend, map frames to source, explain.
-import type { Backend, DumpRequest } from './backends/backend';
-import { diagnose } from './diagnose';
-import type { ProcessInfo, StackDump } from './model';
-import type { SourceMapper } from './sourceMap';
-import type { Target } from './targets/target';
-import { explainRefusedAttach } from './targets/taskStates';
-import type { RemoteReader } from './findings/sourceLines';
-import { checkPid } from './validate/pid';
-import { explainProcessKind } from './validate/processKind';
+import type { Backend, DumpRequest } from '../backends/backend';
+import { diagnose } from '../findings/diagnose';
+import type { ProcessInfo, StackDump } from '../model';
+import type { SourceMapper } from '../mapping/sourceMap';
+import type { Target } from '../targets/target';
+import { explainRefusedAttach } from '../targets/taskStates';
+import type { RemoteReader } from '../findings/sourceLines';
+import { checkPid } from '../validate/pid';
+import { explainProcessKind } from '../targets/processKind';
 
 export interface DumpJob extends DumpRequest {
   target: Target;

@@ -3,7 +3,7 @@
 // which sends people looking for a process that exited or for permissions they already have.
 import { readFile } from 'node:fs/promises';
 import { SnagError } from '../errors';
-import type { Target } from '../targets/target';
+import type { Target } from './target';
 import { safeText } from '../text/safeText';
 
 /** PF_KTHREAD in the flags field of /proc/<pid>/stat (include/linux/sched.h). */

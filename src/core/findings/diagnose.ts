@@ -1,22 +1,22 @@
 // Findings: plain-language explanations of a dump. Thread rules say what each thread waits in;
 // dump rules look across threads (deadlocks, a blocked event loop, finalizers, queue feeders) and
 // take over the threads they explain. Rules live in ./findings/, one concept per file.
-import { asyncioBlocked } from './findings/asyncioBlocked';
-import { deadlock } from './findings/deadlock';
-import { findingFrame, where } from './findings/frames';
-import { gcFinalizer } from './findings/gcFinalizer';
-import { bounded, clusters, groupIds, groupNames, groupTitle, plural, TITLE_MAX } from './findings/groups';
-import { ioWait } from './findings/ioWait';
-import { joinWaitIn } from './findings/joinWait';
-import { lockWait } from './findings/lockWait';
-import { queueFeeder } from './findings/queueFeeder';
-import type { DiagnoseContext, DumpRule, ThreadRule, ThreadWait } from './findings/rule';
-import { signalWait } from './findings/signalWait';
-import { sleepWait } from './findings/sleepWait';
-import { socketWait } from './findings/socketWait';
-import { stdinWait } from './findings/stdinWait';
-import { SourceLines, type RemoteReader } from './findings/sourceLines';
-import type { Finding, Severity, StackDump, ThreadStack } from './model';
+import { asyncioBlocked } from './asyncioBlocked';
+import { deadlock } from './deadlock';
+import { findingFrame, where } from './frames';
+import { gcFinalizer } from './gcFinalizer';
+import { bounded, clusters, groupIds, groupNames, groupTitle, plural, TITLE_MAX } from './groups';
+import { ioWait } from './ioWait';
+import { joinWaitIn } from './joinWait';
+import { lockWait } from './lockWait';
+import { queueFeeder } from './queueFeeder';
+import type { DiagnoseContext, DumpRule, ThreadRule, ThreadWait } from './rule';
+import { signalWait } from './signalWait';
+import { sleepWait } from './sleepWait';
+import { socketWait } from './socketWait';
+import { stdinWait } from './stdinWait';
+import { SourceLines, type RemoteReader } from './sourceLines';
+import type { Finding, Severity, StackDump, ThreadStack } from '../model';
 
 // The wider explanation first: a finalizer or a blocked event loop before the lock it waits for.
 const DUMP_RULES: readonly DumpRule[] = [gcFinalizer, asyncioBlocked, queueFeeder, deadlock];

@@ -5,7 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import type { CodeOrigin, Frame, FrameMapping, PathMapping, StackDump } from './model';
+import type { CodeOrigin, Frame, FrameMapping, PathMapping, StackDump } from '../model';
 
 export interface SourceMapperOptions {
   workspaceRoots: readonly string[];

@@ -3,9 +3,9 @@
 // A thread is stuck when its whole stack has not changed for `stuckAfterSeconds` while it was
 // not running Python code, unless the finding rules say it is a helper thread parked in a sleep,
 // an Event or a queue (idle); one that keeps the same stack while running is busy (a hot spin).
-import { standsAt } from './stacks/standing';
-import type { Finding, FunctionStat, LineStat, Profile, ProfileStack, SampleBatch, SampleFrame, StackWait, ThreadProfile, ThreadStatus } from './model';
-import type { StackExplainer, ThreadsExplainer } from './sampling/stackWait';
+import { standsAt } from '../stacks/standing';
+import type { Finding, FunctionStat, LineStat, Profile, ProfileStack, SampleBatch, SampleFrame, StackWait, ThreadProfile, ThreadStatus } from '../model';
+import type { StackExplainer, ThreadsExplainer } from './stackWait';
 
 // Two seconds: with one-second recordings a wait shows as stuck after the second one, within ~3 s of Start.
 export const DEFAULT_STUCK_AFTER_SECONDS = 2;
