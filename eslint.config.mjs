@@ -69,7 +69,10 @@ export function snagConfig(root) {
       rules: {
         'import-x/no-cycle': 'error',
         // tsc's noUnusedLocals already reports unused names; a leading _ marks one left on purpose.
-        '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true }],
+        '@typescript-eslint/no-unused-vars': [
+          'error',
+          { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true },
+        ],
       },
     },
     // Rule sets replace each other for a file rather than merge, so each folder gets its full list once.

@@ -64,7 +64,22 @@ interface Counts {
   endings: Record<string, number>;
 }
 
-const newCounts = (): Counts => ({ rounds: 0, finishedBeforeKill: 0, killedWhileToolRan: 0, leftStopped: 0, stoppedSeen: 0, leftTraced: 0, toolOutlivedCli: 0, orphanTools: 0, orphanToolsAfter12s: 0, maxOrphanMs: 0, cliHung: 0, guardResumed: 0, maxExitMs: 0, endings: {} });
+const newCounts = (): Counts => ({
+  rounds: 0,
+  finishedBeforeKill: 0,
+  killedWhileToolRan: 0,
+  leftStopped: 0,
+  stoppedSeen: 0,
+  leftTraced: 0,
+  toolOutlivedCli: 0,
+  orphanTools: 0,
+  orphanToolsAfter12s: 0,
+  maxOrphanMs: 0,
+  cliHung: 0,
+  guardResumed: 0,
+  maxExitMs: 0,
+  endings: {},
+});
 
 /** Resolves once a py-spy/gdb works on `pid` (polled every 2 ms), or when `stop` settles first. */
 async function toolStarted(pid: number, stop: Promise<void>): Promise<void> {
@@ -79,7 +94,10 @@ async function toolStarted(pid: number, stop: Promise<void>): Promise<void> {
  */
 async function oneRound(c: Counts, pid: number, args: string[], sig: Sig, delayMs: number, aimed: boolean, log: (s: string) => void): Promise<void> {
   c.rounds++;
-  const child = spawn(process.execPath, [CLI, 'dump', String(pid), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_BACKTRACE: '0' } });
+  const child = spawn(process.execPath, [CLI, 'dump', String(pid), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, RUST_BACKTRACE: '0' },
+  });
   let stderr = '';
   child.stdout.resume();
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
@@ -107,7 +125,16 @@ async function oneRound(c: Counts, pid: number, args: string[], sig: Sig, delayM
   }
   const ended = exited!;
   c.maxExitMs = Math.max(c.maxExitMs, ended.at - killedAt);
-  const ending = ended.signal ? `signal ${ended.signal}` : `exit ${ended.code}${ended.code ? `: ${stderr.trim().replace(/^snag: /, '').slice(0, 60)}` : ''}`;
+  const ending = ended.signal
+    ? `signal ${ended.signal}`
+    : `exit ${ended.code}${
+        ended.code
+          ? `: ${stderr
+              .trim()
+              .replace(/^snag: /, '')
+              .slice(0, 60)}`
+          : ''
+      }`;
   c.endings[ending] = (c.endings[ending] ?? 0) + 1;
   if (/Snag resumed it/.test(stderr)) c.guardResumed++;
   if (toolsOn(pid).length) c.toolOutlivedCli++;
@@ -128,7 +155,9 @@ async function oneRound(c: Counts, pid: number, args: string[], sig: Sig, delayM
   if (seenStopped) c.stoppedSeen++;
   if (look.stopped) c.leftStopped++;
   if (look.traced) c.leftTraced++;
-  const at2s = [look.stopped && 'left stopped', look.traced && 'still traced', tools.length && `tool ${tools.join(',')} still running`].filter(Boolean).join(', ');
+  const at2s = [look.stopped && 'left stopped', look.traced && 'still traced', tools.length && `tool ${tools.join(',')} still running`]
+    .filter(Boolean)
+    .join(', ');
   if (at2s) log(`  round ${c.rounds} (${sig} ${aimed ? 'aimed ' : ''}at ${Math.round(delayMs)} ms): ${at2s} 2 s after the kill; CLI ${ending}`);
   if (tools.length) {
     c.orphanTools++;
@@ -138,7 +167,9 @@ async function oneRound(c: Counts, pid: number, args: string[], sig: Sig, delayM
     if (tools.length) c.orphanToolsAfter12s++;
     c.maxOrphanMs = Math.max(c.maxOrphanMs, Date.now() - killedAt);
     const after = lookAtTarget(pid);
-    log(`    ${tools.length ? `tool still running ${ORPHAN_FOLLOW_MS / 1000} s later: killed` : `tool ended on its own ${Date.now() - killedAt} ms after the kill`}; target then ${after.stopped ? 'stopped' : after.traced ? 'traced' : 'running'}`);
+    log(
+      `    ${tools.length ? `tool still running ${ORPHAN_FOLLOW_MS / 1000} s later: killed` : `tool ended on its own ${Date.now() - killedAt} ms after the kill`}; target then ${after.stopped ? 'stopped' : after.traced ? 'traced' : 'running'}`,
+    );
   }
   // Independent rounds: end the tool, resume the target, and wait until it runs untraced.
   killPids(tools);
@@ -192,7 +223,18 @@ async function main(): Promise<void> {
     const bySignal = (sig: Sig) => {
       const cs = Object.values(results).map((r) => r[sig]);
       const sum = (k: keyof Counts) => cs.reduce((a, c) => a + (c[k] as number), 0);
-      return { rounds: sum('rounds'), killedWhileToolRan: sum('killedWhileToolRan'), leftStopped: sum('leftStopped'), stoppedSeen: sum('stoppedSeen'), leftTraced: sum('leftTraced'), toolOutlivedCli: sum('toolOutlivedCli'), orphanTools: sum('orphanTools'), orphanToolsAfter12s: sum('orphanToolsAfter12s'), cliHung: sum('cliHung'), guardResumed: sum('guardResumed') };
+      return {
+        rounds: sum('rounds'),
+        killedWhileToolRan: sum('killedWhileToolRan'),
+        leftStopped: sum('leftStopped'),
+        stoppedSeen: sum('stoppedSeen'),
+        leftTraced: sum('leftTraced'),
+        toolOutlivedCli: sum('toolOutlivedCli'),
+        orphanTools: sum('orphanTools'),
+        orphanToolsAfter12s: sum('orphanToolsAfter12s'),
+        cliHung: sum('cliHung'),
+        guardResumed: sum('guardResumed'),
+      };
     };
     const result = {
       what: `node dist/cli.js dump PID killed (SIGKILL / SIGTERM alternating) at a random moment: py-spy 0–300 ms, gdb 0–2 s after start (aimed: py-spy 0–15 ms, gdb 0–400 ms after the tool appeared); counts 2 s after each kill`,

@@ -73,7 +73,11 @@ async function main(): Promise<void> {
       };
     };
     const raw = (rateHz: number) => async () => {
-      const child = spawn(pyspy, ['record', '--pid', String(prog.pid), '--rate', String(rateHz), '--idle', '--format', 'raw', '--output', join(dir, 'raw.txt')], { stdio: 'ignore' });
+      const child = spawn(
+        pyspy,
+        ['record', '--pid', String(prog.pid), '--rate', String(rateHz), '--idle', '--format', 'raw', '--output', join(dir, 'raw.txt')],
+        { stdio: 'ignore' },
+      );
       return async () => {
         child.kill('SIGINT');
         await new Promise((r) => child.once('exit', r));
@@ -91,7 +95,12 @@ async function main(): Promise<void> {
       windowMs: WINDOW_MS,
       rounds: ROUNDS,
       roundsPerSecond: Object.fromEntries(Object.keys(variants).map((k) => [k, round(rate(k))])),
-      slowdown: { snag10Hz: slowdown('snag10'), snag100Hz: slowdown('snag100'), pyspyRecord10Hz: slowdown('pyspyRecord10'), pyspyRecord100Hz: slowdown('pyspyRecord100') },
+      slowdown: {
+        snag10Hz: slowdown('snag10'),
+        snag100Hz: slowdown('snag100'),
+        pyspyRecord10Hz: slowdown('pyspyRecord10'),
+        pyspyRecord100Hz: slowdown('pyspyRecord100'),
+      },
       snagProcessCpuPercent: { idle: cpu('none'), sampling10Hz: cpu('snag10'), sampling100Hz: cpu('snag100') },
       measuredAt: new Date().toISOString(),
       machine: { cpus: cpus().length, loadAverage1m: round(loadavg()[0]!) },

@@ -58,16 +58,38 @@ interface Phase {
   ms: number[];
 }
 
-const newPhase = (): Phase => ({ dumps: 0, successes: 0, failures: {}, leftStopped: 0, leftTraced: 0, leftoverTools: 0, leftoverChildren: 0, heartbeatStalls: 0, ms: [] });
+const newPhase = (): Phase => ({
+  dumps: 0,
+  successes: 0,
+  failures: {},
+  leftStopped: 0,
+  leftTraced: 0,
+  leftoverTools: 0,
+  leftoverChildren: 0,
+  heartbeatStalls: 0,
+  ms: [],
+});
 
 function summary(p: Phase) {
   const { ms, ...counts } = p;
   const total = ms.reduce((a, b) => a + b, 0);
-  return { ...counts, failureCount: p.dumps - p.successes, msPerDump: round(total / Math.max(1, ms.length)), medianMs: round(median(ms.length ? ms : [0])), maxMs: round(Math.max(0, ...ms)) };
+  return {
+    ...counts,
+    failureCount: p.dumps - p.successes,
+    msPerDump: round(total / Math.max(1, ms.length)),
+    medianMs: round(median(ms.length ? ms : [0])),
+    maxMs: round(Math.max(0, ...ms)),
+  };
 }
 
 /** One dump timed, then the after-dump checks; `dumpOnce` resolves with a failure key or undefined. */
-async function step(p: Phase, pid: number, hb: { file: string; last: number }, resident: readonly number[], dumpOnce: () => Promise<string | undefined>): Promise<void> {
+async function step(
+  p: Phase,
+  pid: number,
+  hb: { file: string; last: number },
+  resident: readonly number[],
+  dumpOnce: () => Promise<string | undefined>,
+): Promise<void> {
   const start = performance.now();
   let failure: string | undefined;
   try {
@@ -109,10 +131,15 @@ interface CliRun {
 
 function runCli(args: string[]): Promise<CliRun> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { timeout: 120_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, RUST_BACKTRACE: '0' } }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { timeout: 120_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, RUST_BACKTRACE: '0' } },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
   });
 }
 
@@ -169,7 +196,9 @@ async function main(): Promise<void> {
       if ((i + 1) % 250 === 0) {
         gc?.();
         rssTrend.push(round(process.memoryUsage().rss / 1024 / 1024, 1));
-        console.log(`  ${i + 1} dumps, ${Object.keys(inProcess.failures).length ? JSON.stringify(inProcess.failures) : 'no failures'}, rss ${rssTrend.at(-1)} MB`);
+        console.log(
+          `  ${i + 1} dumps, ${Object.keys(inProcess.failures).length ? JSON.stringify(inProcess.failures) : 'no failures'}, rss ${rssTrend.at(-1)} MB`,
+        );
       }
     }
     // Let execa's and the pipes' last callbacks run before counting what is left open.
@@ -181,7 +210,8 @@ async function main(): Promise<void> {
 
     console.log(`CLI: ${CLI_DUMPS} dumps`);
     const cli = newPhase();
-    for (let i = 0; i < CLI_DUMPS; i++) await step(cli, pid, hb, resident, async () => cliFailure(await runCli(['dump', String(pid), '--json', '--pyspy', pyspy, '--root', FIXTURES])));
+    for (let i = 0; i < CLI_DUMPS; i++)
+      await step(cli, pid, hb, resident, async () => cliFailure(await runCli(['dump', String(pid), '--json', '--pyspy', pyspy, '--root', FIXTURES])));
 
     // gdb reads what it can of this interpreter (py-bt, frame objects, or native frames only).
     const gdbPhase = newPhase();
@@ -193,7 +223,10 @@ async function main(): Promise<void> {
     }
     if (!gdbSkipped) {
       console.log(`gdb: ${GDB_DUMPS} dumps`);
-      for (let i = 0; i < GDB_DUMPS; i++) await step(gdbPhase, pid, hb, resident, async () => cliFailure(await runCli(['dump', String(pid), '--json', '--backend', 'gdb', '--gdb', gdb!, '--root', FIXTURES]), gdbMethods));
+      for (let i = 0; i < GDB_DUMPS; i++)
+        await step(gdbPhase, pid, hb, resident, async () =>
+          cliFailure(await runCli(['dump', String(pid), '--json', '--backend', 'gdb', '--gdb', gdb!, '--root', FIXTURES]), gdbMethods),
+        );
     } else console.log(`gdb skipped: ${gdbSkipped}`);
 
     const lastTick = heartbeat(hbFile);
@@ -223,7 +256,11 @@ async function main(): Promise<void> {
       heapGrowthMb: round((heapAfter - heapBefore) / 1024 / 1024),
       gcAvailable: gc !== undefined,
       msPerDump: summary(inProcess).msPerDump,
-      phases: { inProcess: summary(inProcess), cli: summary(cli), gdb: { ...summary(gdbPhase), methods: gdbMethods, ...(gdbSkipped ? { skipped: gdbSkipped } : {}) } },
+      phases: {
+        inProcess: summary(inProcess),
+        cli: summary(cli),
+        gdb: { ...summary(gdbPhase), methods: gdbMethods, ...(gdbSkipped ? { skipped: gdbSkipped } : {}) },
+      },
       wallSeconds: round((Date.now() - began) / 1000, 1),
       measuredAt: new Date().toISOString(),
       machine: { cpus: cpus().length, loadAverage1m: round(loadavg()[0]!) },

@@ -69,7 +69,10 @@ export function folderCycles(root) {
     if (group.length > 1) groups.push(group.sort());
   };
   for (const v of adj.keys()) if (!index.has(v)) visit(v);
-  return groups.map((g) => ({ folders: g, imports: [...edges].filter(([k]) => g.includes(k.split(' → ')[0]) && g.includes(k.split(' → ')[1])).map(([k, files]) => `${k} (${files.join(', ')})`) }));
+  return groups.map((g) => ({
+    folders: g,
+    imports: [...edges].filter(([k]) => g.includes(k.split(' → ')[0]) && g.includes(k.split(' → ')[1])).map(([k, files]) => `${k} (${files.join(', ')})`),
+  }));
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

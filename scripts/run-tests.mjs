@@ -12,7 +12,11 @@ const suites = suite === 'all' ? ['unit', 'reliability', 'integration', 'e2e'] :
 function find(dir) {
   let out = [];
   let entries = [];
-  try { entries = readdirSync(dir); } catch { return out; }
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
   for (const e of entries) {
     const p = join(dir, e);
     if (statSync(p).isDirectory()) out = out.concat(find(p));
@@ -31,8 +35,22 @@ if (files.length === 0) {
 // --conditions=import: tsx loads the tests as CommonJS, and ESM-only dependencies (execa, used by
 // src/core/run.ts, and its own imports) publish only an "import" export; without it they fail to load.
 // load-text.mjs: `.py` imports (the gdb program) are their text, as in the esbuild bundle.
-const r = spawnSync(process.execPath, ['--conditions=import', '--import', 'tsx', '--import', new URL('./load-text.mjs', import.meta.url).href, '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
-  stdio: 'inherit',
-  env: { ...process.env, RUST_BACKTRACE: '0' },
-});
+const r = spawnSync(
+  process.execPath,
+  [
+    '--conditions=import',
+    '--import',
+    'tsx',
+    '--import',
+    new URL('./load-text.mjs', import.meta.url).href,
+    '--test',
+    '--test-concurrency=1',
+    '--test-reporter=spec',
+    ...files,
+  ],
+  {
+    stdio: 'inherit',
+    env: { ...process.env, RUST_BACKTRACE: '0' },
+  },
+);
 process.exit(r.status ?? 1);

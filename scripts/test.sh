@@ -11,5 +11,6 @@ bash scripts/setup.sh all
 npm run --silent build
 npm run --silent typecheck
 npm run --silent lint
+npm run --silent format:check
 node scripts/run-tests.mjs "${1:-all}"
 node scripts/clean-check.mjs verify "$state"

@@ -22,9 +22,15 @@ export function parseStrategy(s: string | undefined): ContainerStrategyChoice {
 }
 
 /** The container by name or id, on the chosen engine (auto: the first engine that has it). */
-export async function openContainerTarget(nameOrId: string, choice: EngineChoice, strategy: ContainerStrategyChoice, signal?: AbortSignal): Promise<ContainerTarget> {
+export async function openContainerTarget(
+  nameOrId: string,
+  choice: EngineChoice,
+  strategy: ContainerStrategyChoice,
+  signal?: AbortSignal,
+): Promise<ContainerTarget> {
   const parent = new LocalTarget();
-  const engines = choice === 'auto' ? (await detectEngines(parent, 'auto', signal)).filter((e) => !e.error).map((e) => e.engine) : [new ContainerEngine(choice, parent)];
+  const engines =
+    choice === 'auto' ? (await detectEngines(parent, 'auto', signal)).filter((e) => !e.error).map((e) => e.engine) : [new ContainerEngine(choice, parent)];
   if (engines.length === 0) throw new SnagError('tool-not-found', 'Neither docker nor podman answers on this machine (see snag ps --docker).');
   let firstError: unknown;
   for (const engine of engines) {
@@ -87,7 +93,9 @@ export async function containerPs(opts: { container?: string; engine?: string; a
   const lines: string[] = [];
   for (const e of engines) {
     const where = [e.context && `context ${e.context}`, e.endpoint].filter(Boolean).join(', ');
-    lines.push(`${e.engine === 'docker' ? 'Docker' : 'Podman'}${e.version ? ` ${e.version}` : ''}${where ? ` (${where})` : ''}${e.error ? `: ${e.error}` : ''}`);
+    lines.push(
+      `${e.engine === 'docker' ? 'Docker' : 'Podman'}${e.version ? ` ${e.version}` : ''}${where ? ` (${where})` : ''}${e.error ? `: ${e.error}` : ''}`,
+    );
     if (!e.error && e.containers.length === 0) lines.push('   (no running containers)');
     e.containers.forEach((c, i) => {
       const last = i === e.containers.length - 1;

@@ -76,7 +76,14 @@ export { parseSeconds };
 async function ps(args: string[], io: Io): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { all: { type: 'boolean' }, json: { type: 'boolean' }, docker: { type: 'boolean' }, container: { type: 'string' }, engine: { type: 'string' }, ...SSH_OPTIONS },
+    options: {
+      all: { type: 'boolean' },
+      json: { type: 'boolean' },
+      docker: { type: 'boolean' },
+      container: { type: 'string' },
+      engine: { type: 'string' },
+      ...SSH_OPTIONS,
+    },
     allowPositionals: false,
   });
   requireValues(values);
@@ -126,11 +133,14 @@ function parsePid(positionals: readonly string[], cmd: string, values: ReadValue
 /** Where the process lives, how to read it and how to map its frames, from the flags. */
 async function openProcess(values: ReadValues, io: Io) {
   const root = resolve(values.root ?? process.cwd());
-  const localPySpy = () => findTool('py-spy', { configured: values.pyspy ?? process.env.SNAG_PYSPY, workspaceRoots: [root], configureHint: 'pass --pyspy PATH (or set SNAG_PYSPY)' });
+  const localPySpy = () =>
+    findTool('py-spy', { configured: values.pyspy ?? process.env.SNAG_PYSPY, workspaceRoots: [root], configureHint: 'pass --pyspy PATH (or set SNAG_PYSPY)' });
   // On an ssh host the PID is the host's; a copied py-spy is removed again when the dump is done.
   const ssh = values.ssh ? sshTargetFromArgs(values, localPySpy) : undefined;
   // In a container the PID is the one inside it (as `snag ps --docker` shows).
-  const target = ssh ?? (values.container ? await openContainerTarget(values.container, parseEngine(values.engine), parseStrategy(values.strategy), io.signal) : new LocalTarget());
+  const target =
+    ssh ??
+    (values.container ? await openContainerTarget(values.container, parseEngine(values.engine), parseStrategy(values.strategy), io.signal) : new LocalTarget());
   const choice = values.backend ?? 'auto';
   if (!isBackendChoice(choice)) throw new SnagError('bad-input', `--backend expects auto, py-spy or gdb, got "${choice}"`);
   const pyspy = new PySpyBackend(localPySpy);
@@ -177,14 +187,22 @@ async function sample(args: string[], io: Io): Promise<void> {
   const { target, ssh, choice, pyspy, gdb, mapper } = await openProcess(values, io);
   const rateHz = clampRate(rate);
   const source = chooseSampleSource(target, choice, pyspy, gdb, { pid, rateHz, nonblocking: values.nonblocking, native: values.native });
-  const profile = await sampleProcess({ target, pid, source, mapper, rateHz, durationMs, stuckAfterSeconds: stuckAfterMs === undefined ? undefined : stuckAfterMs / 1000, signal: io.signal }).finally(() => ssh?.dispose());
+  const profile = await sampleProcess({
+    target,
+    pid,
+    source,
+    mapper,
+    rateHz,
+    durationMs,
+    stuckAfterSeconds: stuckAfterMs === undefined ? undefined : stuckAfterMs / 1000,
+    signal: io.signal,
+  }).finally(() => ssh?.dispose());
   if (values.speedscope) await writeFile(values.speedscope, toSpeedscope(profile, `snag@${SNAG_VERSION}`));
   if (values.json) return io.out(JSON.stringify(profileToJson(profile), null, 2) + '\n');
   io.out(profileToText(profile));
 }
 
 async function localPythonVersion(pid: number): Promise<string | undefined> {
-  
   const p = { pid, ppid: 0, user: '', state: '', cpuPercent: 0, rssKb: 0, threads: 0, elapsedSeconds: 0, command: '', name: '', isPython: false };
   await recognisePython(p);
   return pythonVersionOf(p);

@@ -41,6 +41,12 @@ export function optionError(err: unknown): string | undefined {
   if (typeof code !== 'string' || !code.startsWith('ERR_PARSE_ARGS') || !(err instanceof Error)) return undefined;
   // Node's hint ends `as in '-- "--foo"` without its closing quote.
   // Some span lines ("… is ambiguous.\nDid you forget …"): one line for the terminal.
-  const msg = err.message.split('\n').map((l) => l.trim()).filter(Boolean).join(' ').replace(/(as in '-- "[^"]*")$/, "$1'").replace(/\.$/, '');
+  const msg = err.message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ')
+    .replace(/(as in '-- "[^"]*")$/, "$1'")
+    .replace(/\.$/, '');
   return `${msg}. Run snag --help for the options.`;
 }

@@ -194,14 +194,12 @@ function start(execa: Execa, argv: readonly string[], opts: RunOptions, streamSt
     else if (r.isMaxBuffer || failure === 'output-too-large') {
       err = new RunError('output-too-large', argv, `${cmd} printed more than ${formatBytes(maxBytes)} (Snag's cap on its output); stopped it`, result);
       err.capBytes = maxBytes;
-    }
-    else if ((r as { code?: string }).code === 'ENOENT' || (r.failed && /ENOENT/.test(String(r.message)) && r.exitCode === undefined))
+    } else if ((r as { code?: string }).code === 'ENOENT' || (r.failed && /ENOENT/.test(String(r.message)) && r.exitCode === undefined))
       err = new RunError('not-found', argv, `${file} was not found`, result);
     else if (r.exitCode === undefined && r.signal) {
       err = new RunError('signal', argv, `${cmd} was killed by ${r.signal}`, result);
       err.signal = r.signal;
-    }
-    else if (r.exitCode === undefined) err = new RunError('spawn', argv, `${cmd} could not start: ${r.shortMessage ?? r.message}`, result);
+    } else if (r.exitCode === undefined) err = new RunError('spawn', argv, `${cmd} could not start: ${r.shortMessage ?? r.message}`, result);
     else if (!(opts.okExitCodes ?? [0]).includes(r.exitCode)) {
       const last = result.stderr.trim().split('\n').filter(Boolean).pop() ?? '';
       err = new RunError('exit', argv, `${cmd} exited with code ${r.exitCode}${last ? `: ${last}` : ''}`, result);

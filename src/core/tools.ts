@@ -45,12 +45,20 @@ export function candidatePaths(tool: string, s: ToolSearch): string[] {
 export async function findTool(tool: string, s: ToolSearch = {}): Promise<string> {
   if (s.configured) {
     if (await isExecutable(s.configured)) return s.configured;
-    throw new SnagError('tool-not-found', `The configured ${tool} path ${s.configured} does not exist or is not executable. Fix the setting or clear it to search PATH.`, [tool === 'py-spy' ? 'configure-pyspy-path' : 'show-log']);
+    throw new SnagError(
+      'tool-not-found',
+      `The configured ${tool} path ${s.configured} does not exist or is not executable. Fix the setting or clear it to search PATH.`,
+      [tool === 'py-spy' ? 'configure-pyspy-path' : 'show-log'],
+    );
   }
   for (const p of candidatePaths(tool, s)) if (await isExecutable(p)) return p;
   const configure = s.configureHint ?? `set ${SETTING[tool] ?? 'its path'}`;
   if (tool === 'py-spy')
-    throw new SnagError('tool-not-found', `py-spy was not found (looked in the workspace venvs, PATH and ~/.local/bin). Install it with pip install py-spy, or ${configure}.`, ['install-pyspy', 'configure-pyspy-path']);
+    throw new SnagError(
+      'tool-not-found',
+      `py-spy was not found (looked in the workspace venvs, PATH and ~/.local/bin). Install it with pip install py-spy, or ${configure}.`,
+      ['install-pyspy', 'configure-pyspy-path'],
+    );
   if (tool === 'gdb')
     throw new SnagError('tool-not-found', `gdb was not found on PATH. Install it (e.g. apt-get install gdb) or ${configure}.`, ['install-gdb']);
   throw new SnagError('tool-not-found', `${tool} was not found on PATH.`);

@@ -53,7 +53,9 @@ export function engineGroup(engine: ContainerEngine, info: EngineInfo | undefine
         label: c.name,
         description: `${c.image} · ${c.status}`,
         // Names, image and status come from the engine: escaped, so none of them becomes Markdown or a link.
-        tooltip: new vscode.MarkdownString(`**${escapeMarkdown(c.name)}** (${escapeMarkdown(c.id.slice(0, 12))})\n\n${vscode.l10n.t('Image')}: ${codeSpan(c.image)}\n\n${escapeMarkdown(c.status)}`),
+        tooltip: new vscode.MarkdownString(
+          `**${escapeMarkdown(c.name)}** (${escapeMarkdown(c.id.slice(0, 12))})\n\n${vscode.l10n.t('Image')}: ${codeSpan(c.image)}\n\n${escapeMarkdown(c.status)}`,
+        ),
         icon: 'package',
         contextValue: 'container',
         target: new ContainerTarget(engine, c, { strategy: settings.strategy }),

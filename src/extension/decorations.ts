@@ -126,7 +126,9 @@ export class StackDecorations implements vscode.Disposable {
     const dump = this.dump;
     for (const mark of this.marksFor(doc.uri)) {
       if (!dump || mark.line > doc.lineCount) continue;
-      const hover = new vscode.MarkdownString(inEditorTerms(hoverMarkdown(dump, mark, { openCommand: Cmd.OpenFrame, waited: this.waited, documentOf: documentOf(dump) })));
+      const hover = new vscode.MarkdownString(
+        inEditorTerms(hoverMarkdown(dump, mark, { openCommand: Cmd.OpenFrame, waited: this.waited, documentOf: documentOf(dump) })),
+      );
       hover.isTrusted = { enabledCommands: [Cmd.OpenFrame] };
       const option: vscode.DecorationOptions = {
         range: doc.lineAt(mark.line - 1).range,

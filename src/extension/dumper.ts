@@ -45,7 +45,11 @@ export class Dumper implements vscode.Disposable {
     const mapper = this.workspaceMapper();
     const p = ref.process;
     const where = (ref.path ?? [ref.target.ref.label]).join(' › ');
-    const extras = [opts.native ? vscode.l10n.t('native frames') : '', opts.locals ? vscode.l10n.t('locals') : '', opts.nonblocking ? vscode.l10n.t('non-blocking') : ''].filter(Boolean);
+    const extras = [
+      opts.native ? vscode.l10n.t('native frames') : '',
+      opts.locals ? vscode.l10n.t('locals') : '',
+      opts.nonblocking ? vscode.l10n.t('non-blocking') : '',
+    ].filter(Boolean);
     const title = vscode.l10n.t('Dumping stacks of {0} (pid {1}){2}', safeText(p.name), p.pid, extras.length ? ` — ${extras.join(', ')}` : '');
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_progress, token) => {
       const controller = new AbortController();
@@ -62,7 +66,9 @@ export class Dumper implements vscode.Disposable {
           ...opts,
         });
         const entry: DumpEntry = { key: processKey(ref.target.ref.id, p.pid), dump, processName: p.name, where, options: opts, source: ref };
-        logInfo(`dumped ${p.name} (pid ${p.pid}) on ${where} with ${dump.backend}${dump.method ? ` (${dump.method})` : ''} in ${dump.durationMs} ms: ${dump.threads.length} threads, ${dump.findings.length} findings`);
+        logInfo(
+          `dumped ${p.name} (pid ${p.pid}) on ${where} with ${dump.backend}${dump.method ? ` (${dump.method})` : ''} in ${dump.durationMs} ms: ${dump.threads.length} threads, ${dump.findings.length} findings`,
+        );
         return { entry };
       } catch (err) {
         return { err };

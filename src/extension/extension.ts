@@ -46,7 +46,15 @@ export function activate(context: vscode.ExtensionContext): void {
   const reports = new ReportDocuments();
   push(dumper, processTree, stackTree, decorations, reports);
   // A container process whose ptrace was refused: read it again from a sidecar container.
-  push(fixes.register('use-sidecar', { label: SIDECAR_FIX_LABEL, run: (ctx) => { const ref = ctx.ref && withStrategy(ctx.ref, 'sidecar'); return ref && dumper.dump(ref); } }));
+  push(
+    fixes.register('use-sidecar', {
+      label: SIDECAR_FIX_LABEL,
+      run: (ctx) => {
+        const ref = ctx.ref && withStrategy(ctx.ref, 'sidecar');
+        return ref && dumper.dump(ref);
+      },
+    }),
+  );
   // SSH: open a terminal to a host, copy py-spy there; files without a local copy open read-only.
   push(...registerSshFixes(fixes, sshHosts), vscode.workspace.registerTextDocumentContentProvider(REMOTE_SCHEME, new RemoteDocuments(sshHosts)));
   push(vscode.languages.registerCodeLensProvider([{ scheme: 'file' }, { scheme: REMOTE_SCHEME }], new StoppedThreadsLens(decorations)));
@@ -59,7 +67,24 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const { processView, stackView, disposables } = registerTrees(processTree, stackTree, history);
   push(...disposables);
-  push(...registerCommands({ extensionUri: context.extensionUri, providers, history, dumper, fixes, processTree, stackTree, decorations, reports, processView, stackView, sshHosts, sampling, samplingView }));
+  push(
+    ...registerCommands({
+      extensionUri: context.extensionUri,
+      providers,
+      history,
+      dumper,
+      fixes,
+      processTree,
+      stackTree,
+      decorations,
+      reports,
+      processView,
+      stackView,
+      sshHosts,
+      sampling,
+      samplingView,
+    }),
+  );
 }
 
 export function deactivate(): void {}

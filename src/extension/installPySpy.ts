@@ -39,14 +39,17 @@ async function choices(): Promise<Choice[]> {
     }
   }
   const root = workspaceRoots()[0];
-  if (root && !existsSync(join(root, '.venv'))) out.push({ label: vscode.l10n.t('New project venv (.venv)'), description: join(root, '.venv'), newVenv: join(root, '.venv') });
+  if (root && !existsSync(join(root, '.venv')))
+    out.push({ label: vscode.l10n.t('New project venv (.venv)'), description: join(root, '.venv'), newVenv: join(root, '.venv') });
   return out;
 }
 
 export async function installPySpy(retry?: () => unknown): Promise<void> {
   const options = await choices();
   if (options.length === 0) {
-    void vscode.window.showWarningMessage(vscode.l10n.t('Open a folder or select a Python interpreter first, or install py-spy yourself (pip install py-spy) and set snag.pyspyPath.'));
+    void vscode.window.showWarningMessage(
+      vscode.l10n.t('Open a folder or select a Python interpreter first, or install py-spy yourself (pip install py-spy) and set snag.pyspyPath.'),
+    );
     return;
   }
   const choice = options.length === 1 ? options[0] : await vscode.window.showQuickPick(options, { title: vscode.l10n.t('Install py-spy into…') });
@@ -64,13 +67,18 @@ export async function installPySpy(retry?: () => unknown): Promise<void> {
           python = join(choice.newVenv, 'bin', 'python');
         }
         progress.report({ message: 'pip install py-spy' });
-        const r = await run([python!, '-m', 'pip', 'install', '--disable-pip-version-check', 'py-spy'], { timeoutMs: PIP_TIMEOUT_MS, signal: controller.signal });
+        const r = await run([python!, '-m', 'pip', 'install', '--disable-pip-version-check', 'py-spy'], {
+          timeoutMs: PIP_TIMEOUT_MS,
+          signal: controller.signal,
+        });
         logInfo(r.stdout.trim().split('\n').slice(-3).join('\n'));
         await rememberLocation(join(dirname(python!), 'py-spy'));
         return true;
       } catch (err) {
         logError('installing py-spy failed', err);
-        void vscode.window.showErrorMessage(vscode.l10n.t('Installing py-spy failed: {0}', errorMessage(err)), vscode.l10n.t('Show Log')).then((b) => b && vscode.commands.executeCommand('snag.showLog'));
+        void vscode.window
+          .showErrorMessage(vscode.l10n.t('Installing py-spy failed: {0}', errorMessage(err)), vscode.l10n.t('Show Log'))
+          .then((b) => b && vscode.commands.executeCommand('snag.showLog'));
         return false;
       }
     },

@@ -24,9 +24,7 @@ export function createLocalTargetProvider(): TargetProvider {
     label,
     icon: remote ? 'remote' : 'vm',
     contextValue: 'snagTarget',
-    tooltip: remote
-      ? vscode.l10n.t('Processes on the machine this {0} window runs on', remote)
-      : vscode.l10n.t('Processes on this machine'),
+    tooltip: remote ? vscode.l10n.t('Processes on the machine this {0} window runs on', remote) : vscode.l10n.t('Processes on this machine'),
     target,
     emptyMessage: vscode.l10n.t('No Python processes'),
   };

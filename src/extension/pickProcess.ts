@@ -52,12 +52,20 @@ export async function pickProcess(providers: TargetProviders, title: string): Pr
           const procs = await target.listProcesses({ all: !pythonOnly, signal });
           sections[i] = [
             { label: where, kind: vscode.QuickPickItemKind.Separator },
-            ...procs.map((p) => ({ label: iconFreeText(p.name), description: describeProcess(p), detail: iconFreeText(p.command), ref: { target, process: p, path } })),
+            ...procs.map((p) => ({
+              label: iconFreeText(p.name),
+              description: describeProcess(p),
+              detail: iconFreeText(p.command),
+              ref: { target, process: p, path },
+            })),
           ];
         } catch (err) {
           if (signal.aborted) return;
           logError(`listing processes of ${where} failed`, err);
-          sections[i] = [{ label: where, kind: vscode.QuickPickItemKind.Separator }, { label: `$(error) ${iconFreeText(errorMessage(err))}`, alwaysShow: true }];
+          sections[i] = [
+            { label: where, kind: vscode.QuickPickItemKind.Separator },
+            { label: `$(error) ${iconFreeText(errorMessage(err))}`, alwaysShow: true },
+          ];
         }
         show();
       }),

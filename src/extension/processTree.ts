@@ -222,7 +222,10 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<ProcessTreeN
   }
 
   private expectRefetch(row: ProcessTreeNode, tries: number): void {
-    const hasChildren = row.kind === 'process' ? row.children.length > 0 : row.kind === 'group' && this.shown.has(groupRowId(row.group)) && !this.folded.has(groupRowId(row.group));
+    const hasChildren =
+      row.kind === 'process'
+        ? row.children.length > 0
+        : row.kind === 'group' && this.shown.has(groupRowId(row.group)) && !this.folded.has(groupRowId(row.group));
     const id = this.look(row).id;
     clearTimeout(this.refetch.get(id)?.timer);
     this.refetch.delete(id);
@@ -364,7 +367,9 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<ProcessTreeN
     } catch (err) {
       if (signal.aborted) return [];
       this.logOnce(`${g.id}/error:processes`, `listing processes of ${path.join(' › ')} failed`, err);
-      return [{ kind: 'message', id: `${g.id}/error:processes`, text: errorMessage(err), icon: 'error', tooltip: String(err instanceof Error ? err.message : err) }];
+      return [
+        { kind: 'message', id: `${g.id}/error:processes`, text: errorMessage(err), icon: 'error', tooltip: String(err instanceof Error ? err.message : err) },
+      ];
     }
     this.loggedErrors.delete(`${g.id}/error:processes`);
     this.onListed?.(target.ref.id, new Set(list.map((p) => p.pid)), !this.pythonOnly);
@@ -416,7 +421,11 @@ function groupRowId(g: TargetGroup): string {
 }
 
 /** A shown row takes a new listing's fields (same object: VS Code and open menus keep pointing at it). */
-function adoptRow(shown: ProcessTreeNode, fresh: ProcessTreeNode, mergeChildren: (shownKids: ProcessTreeNode[], freshKids: ProcessTreeNode[]) => ProcessTreeNode[]): void {
+function adoptRow(
+  shown: ProcessTreeNode,
+  fresh: ProcessTreeNode,
+  mergeChildren: (shownKids: ProcessTreeNode[], freshKids: ProcessTreeNode[]) => ProcessTreeNode[],
+): void {
   if (shown.kind === 'process' && fresh.kind === 'process') Object.assign(shown, fresh, { children: mergeChildren(shown.children, fresh.children) });
   else Object.assign(shown, fresh);
 }

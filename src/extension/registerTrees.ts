@@ -24,7 +24,9 @@ export function registerTrees(processTree: ProcessTreeProvider, stackTree: Stack
 
   const describeProcesses = () => {
     processView.description = processTree.showsPythonOnly ? vscode.l10n.t('Python only') : vscode.l10n.t('all processes');
-    processView.message = processTree.filter ? vscode.l10n.t('Filtered by "{0}" — run Filter Processes again to change or clear it.', processTree.filter) : undefined;
+    processView.message = processTree.filter
+      ? vscode.l10n.t('Filtered by "{0}" — run Filter Processes again to change or clear it.', processTree.filter)
+      : undefined;
   };
   describeProcesses();
   disposables.push(processTree.onDidChangeOptions(describeProcesses));
@@ -70,7 +72,9 @@ export function registerTrees(processTree: ProcessTreeProvider, stackTree: Stack
 
   const describeStacks = () => {
     const entry = history.selected;
-    stackView.description = entry ? `${safeText(entry.processName)} · pid ${entry.dump.pid}${history.hasExited(entry.key) ? ` · ${vscode.l10n.t('exited')}` : ''}` : undefined;
+    stackView.description = entry
+      ? `${safeText(entry.processName)} · pid ${entry.dump.pid}${history.hasExited(entry.key) ? ` · ${vscode.l10n.t('exited')}` : ''}`
+      : undefined;
     void vscode.commands.executeCommand('setContext', 'snag.hasDump', !!entry);
   };
   describeStacks();

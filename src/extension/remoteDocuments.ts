@@ -29,7 +29,9 @@ export function remoteFrameUri(target: TargetRef | undefined, frame: Frame): vsc
  * Where a sampled line opens: its local file, else (the user's code on an ssh host, which the
  * mapper marks as such only when the host can serve it) the read-only remote document's URI.
  */
-export function sampledDocumentOf(target: TargetRef | undefined): (x: { file: string; line: number; localFile?: string; isUserCode: boolean }) => string | undefined {
+export function sampledDocumentOf(
+  target: TargetRef | undefined,
+): (x: { file: string; line: number; localFile?: string; isUserCode: boolean }) => string | undefined {
   return (x) => x.localFile ?? (x.isUserCode && x.line > 0 ? remoteFileUri(target, x.file)?.toString() : undefined);
 }
 

@@ -139,7 +139,12 @@ export class SshHosts implements TargetProvider, vscode.Disposable {
     const copy = vscode.l10n.t('Copy py-spy');
     const picked = await vscode.window.showWarningMessage(
       vscode.l10n.t('py-spy is not installed on {0}. Copy this machine’s py-spy there ({1})?', label, platform),
-      { modal: true, detail: vscode.l10n.t('Snag puts it in a private temporary folder on the host (mktemp -d) and removes it when this window closes. Set snag.ssh.copyPySpy to stop asking.') },
+      {
+        modal: true,
+        detail: vscode.l10n.t(
+          'Snag puts it in a private temporary folder on the host (mktemp -d) and removes it when this window closes. Set snag.ssh.copyPySpy to stop asking.',
+        ),
+      },
       copy,
     );
     if (picked !== copy) return false;
@@ -164,7 +169,9 @@ export class SshHosts implements TargetProvider, vscode.Disposable {
     const target = this.target(entry.settings, settings);
     const state = target.runner.state;
     const tooltip = new vscode.MarkdownString();
-    tooltip.appendMarkdown(`**${escapeMarkdown(entry.settings.label ?? entry.settings.host)}**${entry.settings.label ? ` (${escapeMarkdown(entry.settings.host)})` : ''}\n\n`);
+    tooltip.appendMarkdown(
+      `**${escapeMarkdown(entry.settings.label ?? entry.settings.host)}**${entry.settings.label ? ` (${escapeMarkdown(entry.settings.host)})` : ''}\n\n`,
+    );
     tooltip.appendMarkdown(entry.source === 'settings' ? vscode.l10n.t('From the setting snag.sshHosts') : vscode.l10n.t('From your ssh config'));
     // The error quotes ssh's stderr (the host's banner, its messages): escaped, its `$(` too, as the tooltip renders icons.
     if (state.kind === 'unreachable') tooltip.appendMarkdown(`\n\n$(error) ${escapeMarkdown(state.error)}`);

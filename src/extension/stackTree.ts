@@ -208,10 +208,29 @@ function stackItem(n: StackNode): vscode.TreeItem {
       const { dump: d, processName, where } = n.entry;
       const item = new vscode.TreeItem(`${safeText(processName)} · pid ${d.pid}`, n.children.length ? vscode.TreeItemCollapsibleState.Collapsed : None);
       const time = new Date(d.takenAt).toLocaleTimeString();
-      item.description = safeText([`${d.backend}${d.method ? ` (${d.method})` : ''}`, time, `${d.threads.length} thread${d.threads.length === 1 ? '' : 's'}`, d.pythonVersion ? `Python ${d.pythonVersion}` : ''].filter(Boolean).join(' · '));
-      const opts = Object.entries(n.entry.options).filter(([, v]) => v).map(([k]) => k);
+      item.description = safeText(
+        [
+          `${d.backend}${d.method ? ` (${d.method})` : ''}`,
+          time,
+          `${d.threads.length} thread${d.threads.length === 1 ? '' : 's'}`,
+          d.pythonVersion ? `Python ${d.pythonVersion}` : '',
+        ]
+          .filter(Boolean)
+          .join(' · '),
+      );
+      const opts = Object.entries(n.entry.options)
+        .filter(([, v]) => v)
+        .map(([k]) => k);
       item.tooltip = new vscode.MarkdownString().appendText(
-        [`${processName} (pid ${d.pid}) on ${where}`, `Read with ${d.backend}${d.method ? ` (${d.method})` : ''} in ${d.durationMs} ms at ${d.takenAt}`, opts.length ? `Options: ${opts.join(', ')}` : '', ...(d.notes ?? [])].filter(Boolean).map(safeText).join('\n\n'),
+        [
+          `${processName} (pid ${d.pid}) on ${where}`,
+          `Read with ${d.backend}${d.method ? ` (${d.method})` : ''} in ${d.durationMs} ms at ${d.takenAt}`,
+          opts.length ? `Options: ${opts.join(', ')}` : '',
+          ...(d.notes ?? []),
+        ]
+          .filter(Boolean)
+          .map(safeText)
+          .join('\n\n'),
       );
       item.iconPath = new vscode.ThemeIcon('history');
       item.contextValue = 'dump';
@@ -242,7 +261,12 @@ function stackItem(n: StackNode): vscode.TreeItem {
       const item = new vscode.TreeItem(safeText(groupLabel(g)), vscode.TreeItemCollapsibleState.Expanded);
       const state = g.threads.every((t) => !t.active) ? 'idle' : g.threads.every((t) => t.active) ? 'active' : 'active and idle';
       item.description = [state, g.sameStack ? vscode.l10n.t('same stack') : vscode.l10n.t('same innermost {0} frames', g.shared)].join(' · ');
-      item.tooltip = safeText(`${groupLabel(g)}${g.sameStack ? ', all with the same stack' : ''}: ${someNames(g.threads.map((t) => t.name), 30)}`);
+      item.tooltip = safeText(
+        `${groupLabel(g)}${g.sameStack ? ', all with the same stack' : ''}: ${someNames(
+          g.threads.map((t) => t.name),
+          30,
+        )}`,
+      );
       item.iconPath = new vscode.ThemeIcon('layers');
       item.contextValue = 'threadGroup';
       item.id = n.id;
@@ -289,11 +313,16 @@ function stackItem(n: StackNode): vscode.TreeItem {
 
 function frameItem(n: FrameNode): vscode.TreeItem {
   const f = n.frame;
-  const item = new vscode.TreeItem(safeText(f.function || '?'), n.children.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+  const item = new vscode.TreeItem(
+    safeText(f.function || '?'),
+    n.children.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+  );
   item.description = [frameLocation(f), safeText(f.note ?? ''), n.here ? '◀ here' : ''].filter(Boolean).join(' · ');
   const where = f.localFile ? `${f.localFile}:${f.line}` : `${f.file}:${f.line}`;
   const md = new vscode.MarkdownString();
-  md.appendMarkdown(`**${escapeMarkdown(f.function || '?')}**${n.here ? ' — ' + vscode.l10n.t('where {0} is stopped in your code', escapeMarkdown(n.thread.name)) : ''}\n\n`);
+  md.appendMarkdown(
+    `**${escapeMarkdown(f.function || '?')}**${n.here ? ' — ' + vscode.l10n.t('where {0} is stopped in your code', escapeMarkdown(n.thread.name)) : ''}\n\n`,
+  );
   md.appendMarkdown(codeBlock([where]) + '\n\n');
   if (f.localFile && f.localFile !== f.file) md.appendMarkdown(`\n${escapeMarkdown(vscode.l10n.t('reported as {0}', f.file))}\n\n`);
   if (f.mapping) md.appendMarkdown(`\n${escapeMarkdown(f.mapping.reason)}\n\n`);

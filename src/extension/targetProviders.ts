@@ -55,7 +55,10 @@ export class TargetProviders implements vscode.Disposable {
 
   register(provider: TargetProvider): vscode.Disposable {
     this.providers.push(provider);
-    this.subscriptions.set(provider, provider.onDidChange?.(() => this.changed.fire()));
+    this.subscriptions.set(
+      provider,
+      provider.onDidChange?.(() => this.changed.fire()),
+    );
     this.changed.fire();
     return new vscode.Disposable(() => {
       const i = this.providers.indexOf(provider);

@@ -46,10 +46,18 @@ function killGroups(pgidsFile: string): void {
 
 test('npm run demo: a workbench with Snag on a stuck worker; three clicks to the hanging line; Ctrl-C stops it all', { timeout: 300_000 }, async (t) => {
   const chromiumPath = requireChromium(t);
-  if (!chromiumPath || !requireTool(t, 'code-server', 'bash scripts/setup.sh e2e', [CODE_SERVER_BIN_DIR]) || !requireTool(t, 'py-spy', 'bash scripts/setup.sh core')) return;
+  if (
+    !chromiumPath ||
+    !requireTool(t, 'code-server', 'bash scripts/setup.sh e2e', [CODE_SERVER_BIN_DIR]) ||
+    !requireTool(t, 'py-spy', 'bash scripts/setup.sh core')
+  )
+    return;
   const port = await freePort();
   const state = mkdtempSync(join(tmpdir(), 'snag-demo-'));
-  const demo = await startInBackground(['bash', 'scripts/demo.sh'], { cwd: REPO, env: { SNAG_DEMO_PORT: String(port), SNAG_DEMO_EDITOR: 'code-server', SNAG_DEMO_STATE: state } });
+  const demo = await startInBackground(['bash', 'scripts/demo.sh'], {
+    cwd: REPO,
+    env: { SNAG_DEMO_PORT: String(port), SNAG_DEMO_EDITOR: 'code-server', SNAG_DEMO_STATE: state },
+  });
   t.after(async () => {
     // Normally already stopped by the SIGINT below; after a failure: the demo's trap, then by force.
     if (!demo.hasExited()) process.kill(demo.pid, 'SIGTERM');

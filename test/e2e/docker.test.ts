@@ -51,7 +51,10 @@ test('a stuck process in a Docker container: dump from the tree, click the frame
     }
     assert.match(text, new RegExp(`Ln ${line},`));
     // The tab's tooltip is the file's path: the workspace copy, not a container path.
-    const title = (await page.locator('.tabs-container .tab.active').getAttribute('title')) ?? (await page.locator('.tabs-container .tab.active').getAttribute('aria-label')) ?? '';
+    const title =
+      (await page.locator('.tabs-container .tab.active').getAttribute('title')) ??
+      (await page.locator('.tabs-container .tab.active').getAttribute('aria-label')) ??
+      '';
     assert.match(title, new RegExp(`${PROGRAMS.split('/').pop()}|${PROGRAM}`));
     await wb.screenshot('container-frame');
   });

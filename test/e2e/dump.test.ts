@@ -131,7 +131,13 @@ test('Snag in a real VS Code workbench: dump a stuck process and land on its han
     await waitForAfterText(page, recv, /⏸ MainThread/);
     socketRecv.stop();
     await waitForAfterText(page, recv, /⏸ MainThread · idle · .*process exited$/);
-    await page.locator('.editor-group-container.active .codelens-decoration', { hasText: /were stopped in this file \(pid \d+, which has exited since\)/ }).first().waitFor();
-    await wb.view('Stacks').locator('.pane-header', { hasText: /· exited/ }).waitFor();
+    await page
+      .locator('.editor-group-container.active .codelens-decoration', { hasText: /were stopped in this file \(pid \d+, which has exited since\)/ })
+      .first()
+      .waitFor();
+    await wb
+      .view('Stacks')
+      .locator('.pane-header', { hasText: /· exited/ })
+      .waitFor();
   });
 });

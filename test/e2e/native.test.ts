@@ -28,7 +28,10 @@ test('gdb dump in the Stacks view: libc frame, native runs folded, __del__ marke
     const row = await wb.treeRow(new RegExp(`pid ${prog.pid} ·`), { view: 'Processes', timeoutMs: 60_000 });
     await wb.rightClick(row);
     await wb.clickMenu('Dump Stacks with Native Frames');
-    const del = await wb.treeRow(new RegExp(`NativeHandle\\.__del__\\s*${PROGRAM.replace('.', '\\.')}:${line}\\b.*called from the garbage collector`), { view: 'Stacks', timeoutMs: 90_000 });
+    const del = await wb.treeRow(new RegExp(`NativeHandle\\.__del__\\s*${PROGRAM.replace('.', '\\.')}:${line}\\b.*called from the garbage collector`), {
+      view: 'Stacks',
+      timeoutMs: 90_000,
+    });
     assert.match((await del.getAttribute('aria-label')) ?? '', /stopped here/);
     const stacks = (await wb.view('Stacks').textContent()) ?? '';
     assert.match(stacks, /gdb \(py-bt\)/, 'the backend and method are shown');

@@ -40,7 +40,9 @@ test('Sampling view in a real VS Code workbench: stuck thread, hot lines as heat
     await wb.rightClick(row);
     await wb.clickMenu('Start Sampling');
     const started = Date.now();
-    const stuck = view.locator('li.thread.stuck', { hasText: new RegExp(`reader stuck for \\d+ s at read_reply \\(${PROGRAM.replace('.', '\\.')}:${hangLine(PROGRAM, 'stuck-recv')}\\)`) });
+    const stuck = view.locator('li.thread.stuck', {
+      hasText: new RegExp(`reader stuck for \\d+ s at read_reply \\(${PROGRAM.replace('.', '\\.')}:${hangLine(PROGRAM, 'stuck-recv')}\\)`),
+    });
     await stuck.waitFor({ timeout: UI_TIMEOUT_MS });
     t.diagnostic(`"stuck" shown ${Date.now() - started} ms after Start Sampling`);
     await view.locator('li.thread.busy', { hasText: /MainThread busy/ }).waitFor();
@@ -61,7 +63,11 @@ test('Sampling view in a real VS Code workbench: stuck thread, hot lines as heat
     const first = await waitForAfterText(page, line, /🔥 \d+\.\d %/);
     // The stuck read shows too: all of its thread's samples stop there.
     assert.match(first.get(hangLine(PROGRAM, 'stuck-recv')) ?? '', /🔥/);
-    assert.match(first.get(lineContaining(FILE, '        checksum(data)')) ?? '', /↳ \d+\.\d % in calls|· \d+\.\d % with calls/, 'the caller line names its share with calls (own samples there too, now and then)');
+    assert.match(
+      first.get(lineContaining(FILE, '        checksum(data)')) ?? '',
+      /↳ \d+\.\d % in calls|· \d+\.\d % with calls/,
+      'the caller line names its share with calls (own samples there too, now and then)',
+    );
     await wb.settle();
     await wb.screenshot('heat');
   });
@@ -73,24 +79,34 @@ test('Sampling view in a real VS Code workbench: stuck thread, hot lines as heat
     // Laid out as a graph (not all on one spot): the threads side by side, calls below their callers.
     // Measured in one step inside the page: the cells move as samples arrive.
     // (No named functions inside: the page gets the function's source, without tsx's helpers.)
-    const [roots = [], hots = []] = await view.locator('.flame').evaluate((flame: Cell) =>
-      [[...flame.querySelectorAll('.cell.thread')], [...flame.querySelectorAll('.cell.user')].filter((c) => /checksum/.test(c.textContent ?? ''))].map((cells) =>
-        cells.map((c) => c.getBoundingClientRect()).map((r) => ({ x: r.x, y: r.y, width: r.width, height: r.height })),
-      ),
-    );
+    const [roots = [], hots = []] = await view
+      .locator('.flame')
+      .evaluate((flame: Cell) =>
+        [[...flame.querySelectorAll('.cell.thread')], [...flame.querySelectorAll('.cell.user')].filter((c) => /checksum/.test(c.textContent ?? ''))].map(
+          (cells) => cells.map((c) => c.getBoundingClientRect()).map((r) => ({ x: r.x, y: r.y, width: r.width, height: r.height })),
+        ),
+      );
     const hot = hots[0];
     assert.ok(roots.length >= 3, 'one root per thread');
     assert.equal(new Set(roots.map((b) => Math.round(b.x))).size, roots.length, 'thread roots side by side');
     assert.ok(hot, 'the hot function has a cell');
     assert.ok(hot.y > roots[0]!.y + roots[0]!.height - 1, 'callees below their callers');
-    assert.ok(roots.every((b) => b.width > 20), 'each root is as wide as its share');
+    assert.ok(
+      roots.every((b) => b.width > 20),
+      'each root is as wide as its share',
+    );
     // The cells are kept between updates: the one under the pointer is still there a second later
     // (so its tooltip stays and a click lands).
     // (so its tooltip stays and a click lands). An expando marks the element, not its attributes.
-    await cell.evaluate((el: Cell) => { el.probe = true; });
+    await cell.evaluate((el: Cell) => {
+      el.probe = true;
+    });
     const facts = view.locator('.facts');
     await facts.filter({ hasNotText: (await facts.textContent()) ?? '' }).waitFor();
-    assert.ok(await view.locator('.flame').evaluate((flame: Cell) => [...flame.querySelectorAll('.cell')].some((c) => c.probe)), 'the cell was redrawn as a new element');
+    assert.ok(
+      await view.locator('.flame').evaluate((flame: Cell) => [...flame.querySelectorAll('.cell')].some((c) => c.probe)),
+      'the cell was redrawn as a new element',
+    );
     // A click on a user frame opens its line.
     const line = Number(/busy_and_stuck\.py:(\d+)/.exec((await cell.getAttribute('title')) ?? '')?.[1]);
     assert.ok(line > 0);
@@ -119,7 +135,11 @@ test('Sampling view in a real VS Code workbench: stuck thread, hot lines as heat
     await view.locator('table.top th', { hasText: 'Function' }).click();
     await facts.filter({ hasNotText: (await facts.textContent()) ?? '' }).waitFor();
     const sorted = await view.locator('table.top tbody tr .name').allTextContents();
-    assert.deepEqual(sorted, [...sorted].sort((a, b) => a.localeCompare(b)), 'rows by function name');
+    assert.deepEqual(
+      sorted,
+      [...sorted].sort((a, b) => a.localeCompare(b)),
+      'rows by function name',
+    );
     assert.equal(await view.locator('table.top th', { hasText: 'Function' }).getAttribute('aria-sort'), 'ascending');
     await view.locator('table.top th', { hasText: '%Own' }).click();
     // One thread picked: shares of its own samples (with all threads, the idle ones dilute them).
@@ -150,7 +170,11 @@ test('Sampling view in a real VS Code workbench: stuck thread, hot lines as heat
     t.after(() => recv.stop());
     await wb.pickProcess('Snag: Start Sampling', 'socket_recv', recv.pid);
     const started = Date.now();
-    await view.locator('li.thread.stuck', { hasText: new RegExp(`MainThread stuck for \\d+ s at fetch_reply \\(socket_recv\\.py:${hangLine('socket_recv.py', 'recv')}\\)`) }).waitFor();
+    await view
+      .locator('li.thread.stuck', {
+        hasText: new RegExp(`MainThread stuck for \\d+ s at fetch_reply \\(socket_recv\\.py:${hangLine('socket_recv.py', 'recv')}\\)`),
+      })
+      .waitFor();
     t.diagnostic(`"MainThread stuck" shown ${Date.now() - started} ms after the pick`);
     await view.locator('.what', { hasText: `pid ${recv.pid}` }).waitFor();
     await view.locator('button.btn[data-command="stop"]').click();
@@ -161,7 +185,9 @@ test('Sampling view in a real VS Code workbench: stuck thread, hot lines as heat
     const deadlock = await startProgram('deadlock.py');
     t.after(() => deadlock.stop());
     await wb.pickProcess('Snag: Start Sampling', 'deadlock', deadlock.pid);
-    const finding = view.locator('ul.findings li.finding.sev-error.link', { hasText: /worker-a waits for lock_b at deadlock\.py:\d+ \(transfer_a_to_b\), held by worker-b: a deadlock/ });
+    const finding = view.locator('ul.findings li.finding.sev-error.link', {
+      hasText: /worker-a waits for lock_b at deadlock\.py:\d+ \(transfer_a_to_b\), held by worker-b: a deadlock/,
+    });
     await finding.waitFor();
     await wb.settle();
     await wb.screenshot('sampling-deadlock', page.locator('.part.panel'));

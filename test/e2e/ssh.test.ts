@@ -80,7 +80,10 @@ test('a stuck process on an SSH host: connect from the tree, dump, open the remo
     await page.locator('.editor-group-container.active .view-line', { hasText: 'SNAG-HANG: recv' }).first().waitFor();
     // The remote document gets the dump's marker on the hanging line and the CodeLens, like a local file.
     await waitForAfterText(page, line, /⏸ MainThread/);
-    await page.locator('.editor-group-container.active .codelens-decoration', { hasText: /thread.? stopped in this file/ }).first().waitFor();
+    await page
+      .locator('.editor-group-container.active .codelens-decoration', { hasText: /thread.? stopped in this file/ })
+      .first()
+      .waitFor();
     // The workspace holds no copy of the file (only a README): this text came from the host.
     const hanging = page.locator('.editor-group-container.active .view-line', { hasText: 'SNAG-HANG: recv' }).first();
     const before = await hanging.textContent();
@@ -98,7 +101,9 @@ test('a stuck process on an SSH host: connect from the tree, dump, open the remo
     await wb.rightClick(proc);
     await wb.clickMenu('Start Sampling');
     const view = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
-    const stuck = view.locator('li.thread.stuck.link', { hasText: new RegExp(`MainThread stuck for \\d+ s at fetch_reply \\(${PROGRAM.replace('.', '\\.')}:${line}\\) — waits in a socket read`) });
+    const stuck = view.locator('li.thread.stuck.link', {
+      hasText: new RegExp(`MainThread stuck for \\d+ s at fetch_reply \\(${PROGRAM.replace('.', '\\.')}:${line}\\) — waits in a socket read`),
+    });
     await stuck.waitFor({ timeout: 60_000 });
     await view.locator('.facts', { hasText: 'py-spy record' }).waitFor();
     await wb.runCommand('View: Close All Editors');

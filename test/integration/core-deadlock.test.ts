@@ -38,11 +38,23 @@ describe('core: two threads deadlocked on locks', () => {
     const a = hangLine('deadlock.py', 'a-waits-b');
     const b = hangLine('deadlock.py', 'b-waits-a');
     const byThread = (name: string) => d.findings.filter((f) => f.threadId === d.threads.find((x) => x.name === name)!.id);
-    assert.deepEqual(byThread('worker-a').map((f) => [f.severity, f.kind, f.title]), [['error', 'deadlock', `worker-a waits for lock_b at deadlock.py:${a} (transfer_a_to_b), held by worker-b: a deadlock`]]);
-    assert.deepEqual(byThread('worker-b').map((f) => [f.severity, f.kind, f.title]), [['error', 'deadlock', `worker-b waits for lock_a at deadlock.py:${b} (transfer_b_to_a), held by worker-a: a deadlock`]]);
-    assert.deepEqual(byThread('MainThread').map((f) => f.kind), ['join-wait']);
+    assert.deepEqual(
+      byThread('worker-a').map((f) => [f.severity, f.kind, f.title]),
+      [['error', 'deadlock', `worker-a waits for lock_b at deadlock.py:${a} (transfer_a_to_b), held by worker-b: a deadlock`]],
+    );
+    assert.deepEqual(
+      byThread('worker-b').map((f) => [f.severity, f.kind, f.title]),
+      [['error', 'deadlock', `worker-b waits for lock_a at deadlock.py:${b} (transfer_b_to_a), held by worker-a: a deadlock`]],
+    );
+    assert.deepEqual(
+      byThread('MainThread').map((f) => f.kind),
+      ['join-wait'],
+    );
     assert.equal(d.findings.length, 3);
-    assert.deepEqual(d.findings.map((f) => f.severity), ['error', 'error', 'info']);
+    assert.deepEqual(
+      d.findings.map((f) => f.severity),
+      ['error', 'error', 'info'],
+    );
     assert.equal(byThread('worker-a')[0]!.frame?.localFile, FIXTURE);
   });
 
@@ -51,7 +63,10 @@ describe('core: two threads deadlocked on locks', () => {
     if (!pyspy) return;
     const d = await dumpLocal(prog.pid, pyspy, { native: true });
     const workerA = d.threads.find((x) => x.name === 'worker-a')!;
-    assert.ok(workerA.frames.some((f) => f.native && /acquire/.test(f.function)), workerA.frames.map((f) => f.function).join(' '));
+    assert.ok(
+      workerA.frames.some((f) => f.native && /acquire/.test(f.function)),
+      workerA.frames.map((f) => f.function).join(' '),
+    );
     assert.deepEqual(d.findings.map((f) => f.kind).sort(), ['deadlock', 'deadlock', 'join-wait']);
   });
 

@@ -49,7 +49,10 @@ describe('core: failures', () => {
     assert.equal(r.code, 1);
     assert.equal(r.stdout, '', 'no partial JSON');
     assert.ok(isOneLine(r.stderr), JSON.stringify(r.stderr));
-    assert.match(r.stderr, new RegExp(`^snag: Process ${sleeper.pid} is not running a Python interpreter py-spy can read .*dump its Python child instead\\)\\.\\n$`));
+    assert.match(
+      r.stderr,
+      new RegExp(`^snag: Process ${sleeper.pid} is not running a Python interpreter py-spy can read .*dump its Python child instead\\)\\.\\n$`),
+    );
   });
 
   it('a process another debugger traces: says which one, not "permission denied"', async (t) => {
@@ -69,9 +72,13 @@ describe('core: failures', () => {
     const r = await runCli(['dump', String(prog.pid), '--pyspy', pyspy, '--backend', 'py-spy']);
     assert.equal(r.code, 1);
     assert.ok(isOneLine(r.stderr), JSON.stringify(r.stderr));
-    assert.match(r.stderr, new RegExp(`^snag: Process ${prog.pid} is already being traced by gdb \\(pid ${holder.pid}\\), and only one debugger can attach at a time`));
+    assert.match(
+      r.stderr,
+      new RegExp(`^snag: Process ${prog.pid} is already being traced by gdb \\(pid ${holder.pid}\\), and only one debugger can attach at a time`),
+    );
     // gdb's sleep ends, gdb detaches, the process runs on.
-    for (const child of readFileSync(`/proc/${holder.pid}/task/${holder.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) process.kill(Number(child), 'SIGKILL');
+    for (const child of readFileSync(`/proc/${holder.pid}/task/${holder.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean))
+      process.kill(Number(child), 'SIGKILL');
     await new Promise((res) => holder.once('exit', res));
     const until = Date.now() + 10_000;
     while (processState(prog.pid) === 't' || processState(prog.pid) === 'T') {

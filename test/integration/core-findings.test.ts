@@ -70,7 +70,10 @@ describe('core: findings on real stuck programs', () => {
     const f = cd.findings[0]!;
     assert.equal(f.severity, 'warning');
     assert.equal(threadOf(cd, f.threadId), 'QueueFeederThread');
-    assert.match(f.title, /^QueueFeederThread keeps this process from exiting: it is still writing queued data that no process reads, at queues\.py:\d+ \(Queue\._feed\)$/);
+    assert.match(
+      f.title,
+      /^QueueFeederThread keeps this process from exiting: it is still writing queued data that no process reads, at queues\.py:\d+ \(Queue\._feed\)$/,
+    );
     assert.match(f.detail!, /MainThread waits for that in Queue\._finalize_join/);
   });
 
@@ -84,8 +87,16 @@ describe('core: findings on real stuck programs', () => {
     const del = main.frames.find((f) => f.function.endsWith('__del__'))!;
     assert.equal(del.note, GC_NOTE, 'the finalizer frame is marked as run by the collector');
     assert.deepEqual(kinds(native), ['gc-finalizer', 'lock-wait']);
-    assert.equal(native.findings[0]!.title, `MainThread is stuck in a finalizer at gc_finalizer.py:${line} (Connection.__del__), called from the garbage collector`);
-    assert.match(native.findings[1]!.title, new RegExp(`^MainThread waits to acquire pool_lock at gc_finalizer\\.py:${line} \\(Connection\\.__del__\\), which pool-owner holds at gc_finalizer\\.py:\\d+ \\(hold_pool_forever\\)$`));
+    assert.equal(
+      native.findings[0]!.title,
+      `MainThread is stuck in a finalizer at gc_finalizer.py:${line} (Connection.__del__), called from the garbage collector`,
+    );
+    assert.match(
+      native.findings[1]!.title,
+      new RegExp(
+        `^MainThread waits to acquire pool_lock at gc_finalizer\\.py:${line} \\(Connection\\.__del__\\), which pool-owner holds at gc_finalizer\\.py:\\d+ \\(hold_pool_forever\\)$`,
+      ),
+    );
     // Without native frames the collector is invisible, but the finalizer is not.
     const plain = await dumpLocal(p.pid, pyspy);
     assert.equal(plain.findings[0]!.kind, 'gc-finalizer');

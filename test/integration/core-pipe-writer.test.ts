@@ -33,7 +33,10 @@ describe('core: a thread blocked writing to a pipe', () => {
     const d = await runCli(['dump', String(child), '--json', '--pyspy', pyspy]);
     assert.equal(d.code, 0, d.stderr);
     const notes = (JSON.parse(d.stdout) as { notes?: string[] }).notes ?? [];
-    assert.ok(notes.some((n) => /Read without pausing the process: thread \d+ is blocked writing to a pipe/.test(n)), JSON.stringify(notes));
+    assert.ok(
+      notes.some((n) => /Read without pausing the process: thread \d+ is blocked writing to a pipe/.test(n)),
+      JSON.stringify(notes),
+    );
     const s = await runCli(['sample', String(child), '--duration', '1', '--pyspy', pyspy]);
     assert.equal(s.code, 0, s.stderr);
     assert.match(s.stdout, /note: Read without pausing the process/);

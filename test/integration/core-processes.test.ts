@@ -75,7 +75,10 @@ describe('core: local processes', () => {
     const launcher = join(dir, 'uwsgi');
     copyFileSync(real, launcher);
     const prefix = (await run([PYTHON, '-c', 'import sys; print(sys.base_prefix)'])).stdout.trim();
-    const child = spawn(launcher, ['-c', 'import time; print("ready", flush=True); time.sleep(300)'], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, PYTHONHOME: prefix } });
+    const child = spawn(launcher, ['-c', 'import time; print("ready", flush=True); time.sleep(300)'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+      env: { ...process.env, PYTHONHOME: prefix },
+    });
     t.after(() => killPid(child.pid));
     await new Promise<void>((resolve, reject) => {
       child.stdout!.once('data', () => resolve());
@@ -104,7 +107,8 @@ describe('core: local processes', () => {
     assert.ok(p && c, 'parent and child listed');
     assert.equal(c.ppid, parent.pid);
     assert.equal(c.isPython, true);
-    for (const key of ['pid', 'ppid', 'user', 'state', 'cpuPercent', 'rssKb', 'threads', 'elapsedSeconds', 'command', 'name', 'isPython']) assert.ok(key in p, `field ${key}`);
+    for (const key of ['pid', 'ppid', 'user', 'state', 'cpuPercent', 'rssKb', 'threads', 'elapsedSeconds', 'command', 'name', 'isPython'])
+      assert.ok(key in p, `field ${key}`);
   });
 
   it('snag ps draws the tree', async () => {
@@ -126,9 +130,15 @@ describe('core: local processes', () => {
     const module = main.frames.find((f) => !f.native)!;
     assert.equal(module.function, '<module>');
     assert.equal(module.file, '<string>');
-    assert.deepEqual(child.findings.map((f) => f.kind), ['sleep']);
+    assert.deepEqual(
+      child.findings.map((f) => f.kind),
+      ['sleep'],
+    );
     const parentDump = await dumpLocal(parent.pid, pyspy);
-    assert.deepEqual(parentDump.findings.map((f) => f.kind), ['join-wait']);
+    assert.deepEqual(
+      parentDump.findings.map((f) => f.kind),
+      ['join-wait'],
+    );
     assert.match(parentDump.findings[0]!.title, /^MainThread waits for a child process to exit at parent_child\.py:\d+ \(wait_for_child\)$/);
   });
 });

@@ -69,7 +69,10 @@ describe('core: 200 dumps of a running process', () => {
       between.push(state ?? 'gone');
       assert.ok(state && !/^[Tt]/.test(state), `after dump ${i} the process is ${state ?? 'gone'}`);
       const main = d.threads.find((x) => x.name === 'MainThread');
-      assert.ok(main?.frames.some((f) => f.function === 'count_forever'), `dump ${i} shows count_forever`);
+      assert.ok(
+        main?.frames.some((f) => f.function === 'count_forever'),
+        `dump ${i} shows count_forever`,
+      );
       if (main!.frames[0]!.line === line) atSleep++;
       if (i % CHECK_EVERY === 0) last = await advancesBeyond(last);
     }

@@ -25,7 +25,7 @@ describe('core: socket read that never returns', () => {
     return t;
   };
 
-  it('MainThread\'s innermost frame is fetch_reply at the hanging line, mapped to the fixture', async (t) => {
+  it("MainThread's innermost frame is fetch_reply at the hanging line, mapped to the fixture", async (t) => {
     const pyspy = requireTool(t, 'py-spy');
     if (!pyspy) return;
     const d = await dumpLocal(prog.pid, pyspy);
@@ -41,13 +41,19 @@ describe('core: socket read that never returns', () => {
     assert.equal(top.isUserCode, true);
     assert.equal(top.origin, 'user');
     assert.equal(top.mapping?.method, 'exists');
-    assert.deepEqual(main.frames.map((f) => f.function), ['fetch_reply', 'main', '<module>']);
+    assert.deepEqual(
+      main.frames.map((f) => f.function),
+      ['fetch_reply', 'main', '<module>'],
+    );
     const server = d.threads.find((x) => x.name === 'silent-server')!;
     assert.equal(server.frames.find((f) => f.isUserCode)?.function, 'serve_silently');
-    assert.ok(server.frames.some((f) => f.origin === 'stdlib' && !f.isUserCode), 'threading.py frames are library frames');
+    assert.ok(
+      server.frames.some((f) => f.origin === 'stdlib' && !f.isUserCode),
+      'threading.py frames are library frames',
+    );
   });
 
-  it('finds the socket wait at the user\'s line', async (t) => {
+  it("finds the socket wait at the user's line", async (t) => {
     const pyspy = requireTool(t, 'py-spy');
     if (!pyspy) return;
     const d = await dumpLocal(prog.pid, pyspy);
@@ -90,7 +96,7 @@ describe('core: socket read that never returns', () => {
     assert.equal(mainThread(d).frames[0]!.function, 'fetch_reply');
   });
 
-  it('node dist/cli.js dump <pid> --json: MainThread with the fixture\'s frame and line and a localFile in the fixture folder', async (t) => {
+  it("node dist/cli.js dump <pid> --json: MainThread with the fixture's frame and line and a localFile in the fixture folder", async (t) => {
     const pyspy = requireTool(t, 'py-spy');
     if (!pyspy) return;
     const r = await runCli(['dump', String(prog.pid), '--json', '--pyspy', pyspy]);
@@ -102,7 +108,13 @@ describe('core: socket read that never returns', () => {
     assert.match(d.pythonVersion, /^3\.\d+$/);
     const main = mainThread(d);
     assert.deepEqual(
-      { function: main.frames[0].function, line: main.frames[0].line, localFile: main.frames[0].localFile, isUserCode: main.frames[0].isUserCode, native: main.frames[0].native },
+      {
+        function: main.frames[0].function,
+        line: main.frames[0].line,
+        localFile: main.frames[0].localFile,
+        isUserCode: main.frames[0].isUserCode,
+        native: main.frames[0].native,
+      },
       { function: 'fetch_reply', line: HANG, localFile: FIXTURE, isUserCode: true, native: false },
     );
     assert.equal(d.findings[0].kind, 'socket-wait');
@@ -117,7 +129,7 @@ describe('core: socket read that never returns', () => {
     assert.equal(mainThread(JSON.parse(r.stdout)).frames[0]!.localFile, FIXTURE);
   });
 
-  it('text output marks the user\'s innermost frame and puts the finding first', async (t) => {
+  it("text output marks the user's innermost frame and puts the finding first", async (t) => {
     const pyspy = requireTool(t, 'py-spy');
     if (!pyspy) return;
     const r = await runCli(['dump', String(prog.pid), '--pyspy', pyspy]);

@@ -11,15 +11,21 @@ const PROGRAM = 'socket_recv.py';
 let engineOrReason: EngineOrReason | undefined;
 let c: TestContainer | undefined;
 
-before(async () => {
-  engineOrReason = await startDockerEngine();
-  if (!('unavailable' in engineOrReason)) c = await runProgramContainer(engineOrReason, PROGRAM);
-}, { timeout: 600_000 });
+before(
+  async () => {
+    engineOrReason = await startDockerEngine();
+    if (!('unavailable' in engineOrReason)) c = await runProgramContainer(engineOrReason, PROGRAM);
+  },
+  { timeout: 600_000 },
+);
 
-after(async () => {
-  await c?.remove();
-  if (engineOrReason && !('unavailable' in engineOrReason)) await engineOrReason.stop();
-}, { timeout: 120_000 });
+after(
+  async () => {
+    await c?.remove();
+    if (engineOrReason && !('unavailable' in engineOrReason)) await engineOrReason.stop();
+  },
+  { timeout: 120_000 },
+);
 
 async function snag(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -39,10 +45,19 @@ describe('snag CLI with containers', () => {
     assert.match(text.out, new RegExp(`${PROGRAM}  pid 1 · .*\\(host pid ${c!.hostPid}\\)`));
     const json = await snag('ps', '--container', c!.name, '--json');
     assert.equal(json.code, 0, json.err);
-    const [docker] = JSON.parse(json.out) as { engine: string; containers: { name: string; processes: { pid: number; hostPid: number; isPython: boolean }[] }[] }[];
+    const [docker] = JSON.parse(json.out) as {
+      engine: string;
+      containers: { name: string; processes: { pid: number; hostPid: number; isPython: boolean }[] }[];
+    }[];
     assert.equal(docker!.engine, 'docker');
-    assert.deepEqual(docker!.containers.map((x) => x.name), [c!.name]);
-    assert.deepEqual(docker!.containers[0]!.processes.map((p) => [p.pid, p.hostPid, p.isPython]), [[1, c!.hostPid, true]]);
+    assert.deepEqual(
+      docker!.containers.map((x) => x.name),
+      [c!.name],
+    );
+    assert.deepEqual(
+      docker!.containers[0]!.processes.map((p) => [p.pid, p.hostPid, p.isPython]),
+      [[1, c!.hostPid, true]],
+    );
   });
 
   for (const strategy of ['auto', 'host', 'copy', 'sidecar']) {
@@ -55,7 +70,10 @@ describe('snag CLI with containers', () => {
       process.env.SNAG_PYSPY = PYSPY();
       const r = await snag('dump', '--container', c!.name, '1', '--strategy', strategy, '--json', '--root', PROGRAMS);
       assert.equal(r.code, 0, r.err);
-      const d = JSON.parse(r.out) as { method: string; threads: { name: string; frames: { file: string; line: number; localFile?: string; isUserCode: boolean }[] }[] };
+      const d = JSON.parse(r.out) as {
+        method: string;
+        threads: { name: string; frames: { file: string; line: number; localFile?: string; isUserCode: boolean }[] }[];
+      };
       assert.equal(d.method, strategy === 'auto' ? 'host' : strategy);
       const user = d.threads.find((x) => x.name === 'MainThread')!.frames.find((f) => f.isUserCode)!;
       assert.equal(user.file, `/app/${PROGRAM}`);

@@ -11,7 +11,15 @@ import { SIDECAR_LABEL, type ContainerStrategyChoice } from '../../src/core/targ
 import { ContainerEngine } from '../../src/core/targets/containerEngine';
 import { ContainerTarget, type ContainerTargetOptions } from '../../src/core/targets/docker';
 import { LocalTarget } from '../../src/core/targets/local';
-import { leftovers, requireDocker, runProgramContainer, startDockerEngine, type EngineOrReason, type TestContainer, type TestDockerEngine } from '../support/dockerEngine';
+import {
+  leftovers,
+  requireDocker,
+  runProgramContainer,
+  startDockerEngine,
+  type EngineOrReason,
+  type TestContainer,
+  type TestDockerEngine,
+} from '../support/dockerEngine';
 import { hangLine, PROGRAMS, processState } from '../support/programs';
 import { PYSPY } from '../support/tools';
 
@@ -22,22 +30,28 @@ let engineOrReason: EngineOrReason | undefined;
 let plain: TestContainer | undefined;
 let withPyspy: TestContainer | undefined;
 
-before(async () => {
-  engineOrReason = await startDockerEngine();
-  if ('unavailable' in engineOrReason || !PYSPY()) return;
-  const e = engineOrReason;
-  // One container of the bare image, one with py-spy bind-mounted onto its PATH (for exec).
-  [plain, withPyspy] = await Promise.all([
-    runProgramContainer(e, PROGRAM),
-    runProgramContainer(e, PROGRAM, { runArgs: ['-v', `${PYSPY()}:/usr/local/bin/py-spy:ro`] }),
-  ]);
-}, { timeout: 600_000 });
+before(
+  async () => {
+    engineOrReason = await startDockerEngine();
+    if ('unavailable' in engineOrReason || !PYSPY()) return;
+    const e = engineOrReason;
+    // One container of the bare image, one with py-spy bind-mounted onto its PATH (for exec).
+    [plain, withPyspy] = await Promise.all([
+      runProgramContainer(e, PROGRAM),
+      runProgramContainer(e, PROGRAM, { runArgs: ['-v', `${PYSPY()}:/usr/local/bin/py-spy:ro`] }),
+    ]);
+  },
+  { timeout: 600_000 },
+);
 
-after(async () => {
-  await plain?.remove();
-  await withPyspy?.remove();
-  if (engineOrReason && !('unavailable' in engineOrReason)) await engineOrReason.stop();
-}, { timeout: 120_000 });
+after(
+  async () => {
+    await plain?.remove();
+    await withPyspy?.remove();
+    if (engineOrReason && !('unavailable' in engineOrReason)) await engineOrReason.stop();
+  },
+  { timeout: 120_000 },
+);
 
 function setup(t: TestContext): TestDockerEngine | undefined {
   const e = requireDocker(t, engineOrReason);
@@ -74,7 +88,10 @@ function assertStuckFrameMapped(d: StackDump): void {
   assert.equal(user.function, 'fetch_reply');
   assert.equal(user.localFile, join(PROGRAMS, PROGRAM), 'the bind mount maps the frame to the host file');
   assert.equal(user.mapping?.method, 'mount');
-  assert.ok(d.threads.some((t) => t.name === 'silent-server'), 'every thread is read');
+  assert.ok(
+    d.threads.some((t) => t.name === 'silent-server'),
+    'every thread is read',
+  );
 }
 
 describe('docker dump strategies', () => {
@@ -119,7 +136,10 @@ describe('docker dump strategies', () => {
     t.diagnostic(`copy: ${d.durationMs} ms`);
     assert.equal(d.method, 'copy');
     assertStuckFrameMapped(d);
-    assert.ok(d.notes?.some((n) => /copied into the container .* removed afterwards/.test(n)), JSON.stringify(d.notes));
+    assert.ok(
+      d.notes?.some((n) => /copied into the container .* removed afterwards/.test(n)),
+      JSON.stringify(d.notes),
+    );
     const diff = await e.cli(['diff', plain!.id]);
     assert.doesNotMatch(diff, /snag-py-spy/, 'nothing of the copy is left in the container');
   });
@@ -150,7 +170,10 @@ describe('docker dump strategies', () => {
     // falls through exec → copy → sidecar, which works.
     const d = await dumpIn(withPyspy!, 'auto', { execUser: '1000', excludeStrategies: ['host'] });
     assert.equal(d.method, 'sidecar');
-    assert.ok(d.notes?.some((n) => /container's own py-spy did not work: .*ptrace was refused/.test(n)), JSON.stringify(d.notes));
+    assert.ok(
+      d.notes?.some((n) => /container's own py-spy did not work: .*ptrace was refused/.test(n)),
+      JSON.stringify(d.notes),
+    );
     assertStuckFrameMapped(d);
   });
 });

@@ -11,7 +11,15 @@ import { SIDECAR_LABEL, type ContainerStrategy } from '../../src/core/targets/co
 import { ContainerEngine } from '../../src/core/targets/containerEngine';
 import { ContainerTarget, type ContainerTargetOptions } from '../../src/core/targets/docker';
 import { LocalTarget } from '../../src/core/targets/local';
-import { leftovers, requireDocker, runProgramContainer, startDockerEngine, type EngineOrReason, type TestContainer, type TestDockerEngine } from '../support/dockerEngine';
+import {
+  leftovers,
+  requireDocker,
+  runProgramContainer,
+  startDockerEngine,
+  type EngineOrReason,
+  type TestContainer,
+  type TestDockerEngine,
+} from '../support/dockerEngine';
 import { PROGRAMS, processState } from '../support/programs';
 import { PYSPY } from '../support/tools';
 
@@ -19,14 +27,20 @@ const PROGRAM = 'socket_recv.py';
 let engineOrReason: EngineOrReason | undefined;
 const containers: TestContainer[] = [];
 
-before(async () => {
-  engineOrReason = await startDockerEngine();
-}, { timeout: 600_000 });
+before(
+  async () => {
+    engineOrReason = await startDockerEngine();
+  },
+  { timeout: 600_000 },
+);
 
-after(async () => {
-  for (const c of containers) await c.remove();
-  if (engineOrReason && !('unavailable' in engineOrReason)) await engineOrReason.stop();
-}, { timeout: 120_000 });
+after(
+  async () => {
+    for (const c of containers) await c.remove();
+    if (engineOrReason && !('unavailable' in engineOrReason)) await engineOrReason.stop();
+  },
+  { timeout: 120_000 },
+);
 
 function setup(t: TestContext): TestDockerEngine | undefined {
   const e = requireDocker(t, engineOrReason);
@@ -48,7 +62,13 @@ async function start(e: TestDockerEngine, runArgs: string[] = []): Promise<TestC
 async function dump(c: TestContainer, options: ContainerTargetOptions, signal?: AbortSignal): Promise<unknown> {
   const target = await ContainerTarget.open(new ContainerEngine('docker', new LocalTarget()), c.name, options);
   const py = (await target.listProcesses()).find((p) => p.name === PROGRAM)!;
-  return dumpProcess({ target, pid: py.pid, backend: new PySpyBackend(async () => PYSPY()!), mapper: new SourceMapper({ workspaceRoots: [PROGRAMS] }), signal });
+  return dumpProcess({
+    target,
+    pid: py.pid,
+    backend: new PySpyBackend(async () => PYSPY()!),
+    mapper: new SourceMapper({ workspaceRoots: [PROGRAMS] }),
+    signal,
+  });
 }
 
 function assertSnagError(err: unknown, reason: string, t?: TestContext): asserts err is SnagError {
@@ -65,7 +85,10 @@ describe('docker refusals', () => {
     const e = setup(t);
     if (!e) return;
     const c = await start(e, ['-v', `${PYSPY()}:/usr/local/bin/py-spy:ro`]);
-    const err = await dump(c, { strategy: 'exec', execUser: '1000' }).then(() => undefined, (x: unknown) => x);
+    const err = await dump(c, { strategy: 'exec', execUser: '1000' }).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     assertSnagError(err, 'permission-denied', t);
     assert.match(err.message, PTRACE_ADVICE);
     assert.match(err.message, /sidecar/);
@@ -77,7 +100,10 @@ describe('docker refusals', () => {
     const e = setup(t);
     if (!e) return;
     const c = await start(e);
-    const err = await dump(c, { strategy: 'copy', execUser: '1000' }).then(() => undefined, (x: unknown) => x);
+    const err = await dump(c, { strategy: 'copy', execUser: '1000' }).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     assertSnagError(err, 'permission-denied', t);
     assert.match(err.message, PTRACE_ADVICE);
     assert.ok(err.fixes.includes('use-sidecar'));
@@ -88,7 +114,10 @@ describe('docker refusals', () => {
     const e = setup(t);
     if (!e) return;
     const c = await start(e);
-    const err = await dump(c, { strategy: 'sidecar', sidecarAddsPtrace: false, sidecarRunArgs: ['--cap-drop', 'ALL'] }).then(() => undefined, (x: unknown) => x);
+    const err = await dump(c, { strategy: 'sidecar', sidecarAddsPtrace: false, sidecarRunArgs: ['--cap-drop', 'ALL'] }).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     assertSnagError(err, 'permission-denied', t);
     assert.match(err.message, /must grant the sidecar --cap-add SYS_PTRACE/);
     assert.match(err.message, /securityContext\.capabilities\.add: \["SYS_PTRACE"\]/);
@@ -99,7 +128,10 @@ describe('docker refusals', () => {
     const e = setup(t);
     if (!e) return;
     const c = await start(e, ['-v', `${PYSPY()}:/usr/local/bin/py-spy:ro`]);
-    const err = await dump(c, { execUser: '1000', excludeStrategies: ['host'], sidecarAddsPtrace: false, sidecarRunArgs: ['--cap-drop', 'ALL'] }).then(() => undefined, (x: unknown) => x);
+    const err = await dump(c, { execUser: '1000', excludeStrategies: ['host'], sidecarAddsPtrace: false, sidecarRunArgs: ['--cap-drop', 'ALL'] }).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     assertSnagError(err, 'permission-denied', t);
     assert.match(err.message, PTRACE_ADVICE);
     assert.match(err.message, /Tried exec: permission-denied, copy: permission-denied, sidecar: permission-denied/);
@@ -112,13 +144,19 @@ describe('a read-only container', () => {
     const e = setup(t);
     if (!e) return;
     const c = await start(e, ['--read-only']);
-    const err = await dump(c, { strategy: 'copy' }).then(() => undefined, (x: unknown) => x);
+    const err = await dump(c, { strategy: 'copy' }).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     assertSnagError(err, 'tool-failed', t);
     assert.match(err.message, /Could not copy py-spy into container/);
     assert.ok(err.fixes.includes('use-sidecar'));
     const d = (await dump(c, { excludeStrategies: ['host'] })) as { method: string; notes: string[] };
     assert.equal(d.method, 'sidecar');
-    assert.ok(d.notes.some((n) => /copied into the container did not work: Could not copy/.test(n)), JSON.stringify(d.notes));
+    assert.ok(
+      d.notes.some((n) => /copied into the container did not work: Could not copy/.test(n)),
+      JSON.stringify(d.notes),
+    );
   });
 });
 
@@ -141,7 +179,10 @@ describe('a container that exits during the dump', () => {
         onStep: async (s) => {
           if (s.phase === phase) await kill(e, c, how);
         },
-      }).then(() => undefined, (x: unknown) => x);
+      }).then(
+        () => undefined,
+        (x: unknown) => x,
+      );
       assertSnagError(err, 'process-gone', t);
       assert.match(err.message, new RegExp(`${c.name}|process 1`));
       assert.deepEqual(await leftovers(e, SIDECAR_LABEL), [], 'no sidecar left');
@@ -171,7 +212,10 @@ describe('Cancel during a dump', () => {
     if (!e) return;
     const c = await start(e);
     const ctl = new AbortController();
-    const err = await dump(c, { strategy: 'sidecar', onStep: () => ctl.abort() }, ctl.signal).then(() => undefined, (x: unknown) => x);
+    const err = await dump(c, { strategy: 'sidecar', onStep: () => ctl.abort() }, ctl.signal).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     assertSnagError(err, 'cancelled', t);
     assert.deepEqual(await leftovers(e, SIDECAR_LABEL), []);
     assert.notEqual(processState(c.hostPid), 'T');
@@ -196,7 +240,10 @@ describe('Cancel during a dump', () => {
     if (!e) return;
     const c = await start(e);
     const ctl = new AbortController();
-    const err = await dump(c, { strategy: 'copy', onStep: (s) => void (s.phase === 'copied' && ctl.abort()) }, ctl.signal).then(() => undefined, (x: unknown) => x);
+    const err = await dump(c, { strategy: 'copy', onStep: (s) => void (s.phase === 'copied' && ctl.abort()) }, ctl.signal).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     assertSnagError(err, 'cancelled', t);
     assert.doesNotMatch(await e.cli(['diff', c.id]), /snag-py-spy/);
   });

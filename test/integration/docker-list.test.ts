@@ -16,17 +16,26 @@ let engineOrReason: EngineOrReason | undefined;
 let plain: TestContainer | undefined;
 let withInit: TestContainer | undefined;
 
-before(async () => {
-  engineOrReason = await startDockerEngine();
-  if ('unavailable' in engineOrReason) return;
-  [plain, withInit] = await Promise.all([runProgramContainer(engineOrReason, PROGRAM), runProgramContainer(engineOrReason, PROGRAM, { runArgs: ['--init'] })]);
-}, { timeout: 600_000 });
+before(
+  async () => {
+    engineOrReason = await startDockerEngine();
+    if ('unavailable' in engineOrReason) return;
+    [plain, withInit] = await Promise.all([
+      runProgramContainer(engineOrReason, PROGRAM),
+      runProgramContainer(engineOrReason, PROGRAM, { runArgs: ['--init'] }),
+    ]);
+  },
+  { timeout: 600_000 },
+);
 
-after(async () => {
-  await plain?.remove();
-  await withInit?.remove();
-  if (engineOrReason && !('unavailable' in engineOrReason)) await engineOrReason.stop();
-}, { timeout: 120_000 });
+after(
+  async () => {
+    await plain?.remove();
+    await withInit?.remove();
+    if (engineOrReason && !('unavailable' in engineOrReason)) await engineOrReason.stop();
+  },
+  { timeout: 120_000 },
+);
 
 const docker = () => new ContainerEngine('docker', new LocalTarget());
 
@@ -84,7 +93,11 @@ describe('docker listing', () => {
     const tree = buildProcessTree(all);
     assert.equal(tree.length, 1);
     assert.equal(tree[0]!.children[0]!.process.pid, py.pid);
-    assert.deepEqual((await target.listProcesses()).map((p) => p.pid), [py.pid], 'only Python by default');
+    assert.deepEqual(
+      (await target.listProcesses()).map((p) => p.pid),
+      [py.pid],
+      'only Python by default',
+    );
   });
 
   test('inside the container without ps: its Python lists /proc', async (t) => {

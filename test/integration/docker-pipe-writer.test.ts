@@ -20,15 +20,21 @@ const STRATEGIES: ContainerStrategy[] = ['exec', 'copy', 'sidecar'];
 let engineOrReason: EngineOrReason | undefined;
 const containers = new Map<ContainerStrategy, TestContainer>();
 
-before(async () => {
-  engineOrReason = await startDockerEngine();
-  if ('unavailable' in engineOrReason) return;
-}, { timeout: 600_000 });
+before(
+  async () => {
+    engineOrReason = await startDockerEngine();
+    if ('unavailable' in engineOrReason) return;
+  },
+  { timeout: 600_000 },
+);
 
-after(async () => {
-  await Promise.all([...containers.values()].map((c) => c.remove()));
-  if (engineOrReason && !('unavailable' in engineOrReason)) await engineOrReason.stop();
-}, { timeout: 120_000 });
+after(
+  async () => {
+    await Promise.all([...containers.values()].map((c) => c.remove()));
+    if (engineOrReason && !('unavailable' in engineOrReason)) await engineOrReason.stop();
+  },
+  { timeout: 120_000 },
+);
 
 describe('containers: a thread blocked writing to a pipe', () => {
   for (const strategy of STRATEGIES) {
@@ -37,15 +43,26 @@ describe('containers: a thread blocked writing to a pipe', () => {
       if (!e) return;
       if (!PYSPY()) throw new Error('py-spy is not installed (run bash scripts/setup.sh core)');
       // The parent reads the pipe 6 s after it started: time for the listing and one dump.
-      const c = await runProgramContainer(e, 'pipe_writer.py', { args: ['6'], runArgs: strategy === 'exec' ? ['-v', `${PYSPY()}:/usr/local/bin/py-spy:ro`] : [] });
+      const c = await runProgramContainer(e, 'pipe_writer.py', {
+        args: ['6'],
+        runArgs: strategy === 'exec' ? ['-v', `${PYSPY()}:/usr/local/bin/py-spy:ro`] : [],
+      });
       containers.set(strategy, c);
       const logs = () => e.cli(['logs', c.id], { timeoutMs: 10_000 });
       const child = Number(/child=(\d+)/.exec(await logs())![1]);
       const engine = new ContainerEngine('docker', new LocalTarget());
       const target = await ContainerTarget.open(engine, c.name, { strategy });
-      const d = await dumpProcess({ target, pid: child, backend: new PySpyBackend(async () => PYSPY()!), mapper: new SourceMapper({ workspaceRoots: [PROGRAMS] }) });
+      const d = await dumpProcess({
+        target,
+        pid: child,
+        backend: new PySpyBackend(async () => PYSPY()!),
+        mapper: new SourceMapper({ workspaceRoots: [PROGRAMS] }),
+      });
       assert.equal(d.method, strategy);
-      assert.ok(d.notes?.some((n) => /Read without pausing the process: thread \d+ is blocked writing to a pipe/.test(n)), JSON.stringify(d.notes));
+      assert.ok(
+        d.notes?.some((n) => /Read without pausing the process: thread \d+ is blocked writing to a pipe/.test(n)),
+        JSON.stringify(d.notes),
+      );
       const deadline = Date.now() + 30_000;
       while (!/read \d+ bytes/.test(await logs())) {
         assert.ok(Date.now() < deadline, 'the parent never read');

@@ -19,15 +19,21 @@ const PROGRAM = 'socket_recv.py';
 let engineOrReason: EngineOrReason | undefined;
 let c: TestContainer | undefined;
 
-before(async () => {
-  engineOrReason = await startPodmanEngine();
-  if (!('unavailable' in engineOrReason)) c = await runProgramContainer(engineOrReason, PROGRAM);
-}, { timeout: 600_000 });
+before(
+  async () => {
+    engineOrReason = await startPodmanEngine();
+    if (!('unavailable' in engineOrReason)) c = await runProgramContainer(engineOrReason, PROGRAM);
+  },
+  { timeout: 600_000 },
+);
 
-after(async () => {
-  await c?.remove();
-  if (engineOrReason && !('unavailable' in engineOrReason)) await engineOrReason.stop();
-}, { timeout: 120_000 });
+after(
+  async () => {
+    await c?.remove();
+    if (engineOrReason && !('unavailable' in engineOrReason)) await engineOrReason.stop();
+  },
+  { timeout: 120_000 },
+);
 
 const podman = () => new ContainerEngine('podman', new LocalTarget());
 
@@ -66,11 +72,19 @@ describe('podman', () => {
       const e = setup(t);
       if (!e) return;
       const target = await ContainerTarget.open(podman(), c!.name, { strategy });
-      const d = await dumpProcess({ target, pid: 1, backend: new PySpyBackend(async () => PYSPY()!), mapper: new SourceMapper({ workspaceRoots: [PROGRAMS] }) });
+      const d = await dumpProcess({
+        target,
+        pid: 1,
+        backend: new PySpyBackend(async () => PYSPY()!),
+        mapper: new SourceMapper({ workspaceRoots: [PROGRAMS] }),
+      });
       t.diagnostic(`podman ${strategy}: ${d.durationMs} ms`);
       assert.equal(d.method, strategy);
       const user = d.threads.find((x) => x.name === 'MainThread')!.frames.find((f) => f.isUserCode)!;
-      assert.deepEqual([user.file, user.line, user.localFile, user.mapping?.method], [`/app/${PROGRAM}`, hangLine(PROGRAM, 'recv'), join(PROGRAMS, PROGRAM), 'mount']);
+      assert.deepEqual(
+        [user.file, user.line, user.localFile, user.mapping?.method],
+        [`/app/${PROGRAM}`, hangLine(PROGRAM, 'recv'), join(PROGRAMS, PROGRAM), 'mount'],
+      );
       assert.notEqual(processState(c!.hostPid), 'T');
       if (strategy === 'copy') assert.doesNotMatch(await e.cli(['diff', c!.id]), /snag-py-spy/);
       if (strategy === 'sidecar') {

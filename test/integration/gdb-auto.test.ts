@@ -56,7 +56,10 @@ describe('auto backend', () => {
     assert.equal(d.backend, 'gdb');
     assert.match(d.notes![0]!, /^py-spy could not name the innermost native frames of .*; read with gdb instead\.$/);
     const worker = d.threads.find((x) => x.name === 'worker-a')!;
-    assert.ok(worker.frames.slice(0, 8).every((f) => !/^0x[0-9a-f]+$/.test(f.function)), worker.frames.map((f) => f.function).join(' | '));
+    assert.ok(
+      worker.frames.slice(0, 8).every((f) => !/^0x[0-9a-f]+$/.test(f.function)),
+      worker.frames.map((f) => f.function).join(' | '),
+    );
     assert.ok(!taskStates(prog.pid).includes('T'));
   });
 
@@ -67,7 +70,10 @@ describe('auto backend', () => {
     t.after(() => prog.stop());
     const missing = () => findTool('py-spy', { configured: '/nonexistent/py-spy' });
     const backend = new AutoBackend(new PySpyBackend(missing), new GdbBackend(async () => gdb));
-    await assert.rejects(backend.dump(new LocalTarget(), prog.pid, { native: true }), (err: unknown) => SnagError.is(err, 'tool-not-found') && /py-spy/.test((err as Error).message));
+    await assert.rejects(
+      backend.dump(new LocalTarget(), prog.pid, { native: true }),
+      (err: unknown) => SnagError.is(err, 'tool-not-found') && /py-spy/.test((err as Error).message),
+    );
   });
 
   it('CLI default (auto) with --native and the real tools', async (t) => {

@@ -91,7 +91,10 @@ for (const interp of INTERPRETERS) {
         const s = sketch(w);
         const user = s.indexOf(`${fn}@deadlock.py:${hangLine('deadlock.py', tag)}`);
         assert.ok(user > 0, s.join(' | '));
-        assert.ok(s.slice(0, user).some((x) => /futex|sem_|pthread_/.test(x)), s.join(' | '));
+        assert.ok(
+          s.slice(0, user).some((x) => /futex|sem_|pthread_/.test(x)),
+          s.join(' | '),
+        );
         assert.ok(s.slice(0, user).includes('lock_PyThread_acquire_lock'), s.join(' | '));
         assert.equal(w.active, false);
         assert.ok(s.findIndex((x) => x.startsWith('Thread.run@threading.py:')) > user, s.join(' | '));
@@ -116,7 +119,7 @@ for (const interp of INTERPRETERS) {
   });
 }
 
-describe('gdb backend: frame objects (Snag\'s own reader)', () => {
+describe("gdb backend: frame objects (Snag's own reader)", () => {
   it('gives the same Python frames in the same places as py-bt', async (t) => {
     const gdb = requireTool(t, 'gdb', 'bash scripts/setup.sh core');
     if (!gdb) return;
@@ -170,7 +173,11 @@ describe('gdb backend: CLI', () => {
     const prog = await start(t, PYTHON, 'gc_finalizer_c.py', ['--heartbeat']);
     const r = await runCli(['dump', String(prog.pid), '--backend', 'gdb', '--gdb', gdb, '--json', '--root', PROGRAMS]);
     assert.equal(r.code, 0, r.stderr);
-    const d = JSON.parse(r.stdout) as { backend: string; method: string; threads: { name: string; frames: { function: string; native: boolean; line: number; module?: string }[] }[] };
+    const d = JSON.parse(r.stdout) as {
+      backend: string;
+      method: string;
+      threads: { name: string; frames: { function: string; native: boolean; line: number; module?: string }[] }[];
+    };
     assert.equal(d.backend, 'gdb');
     assert.equal(d.method, 'py-bt');
     const frames = d.threads.find((x) => x.name === 'MainThread')!.frames;

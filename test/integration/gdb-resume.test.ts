@@ -124,7 +124,10 @@ describe('gdb backend: the target keeps running', () => {
     const until = Date.now() + 10_000;
     while (!taskStates(prog.pid).includes('T') && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
     const d = await dumpWithGdb(prog.pid, gdb);
-    assert.ok(d.notes?.some((n) => /already stopped \(state T\) before the dump; Snag left it stopped/.test(n)), d.notes?.join('\n'));
+    assert.ok(
+      d.notes?.some((n) => /already stopped \(state T\) before the dump; Snag left it stopped/.test(n)),
+      d.notes?.join('\n'),
+    );
     assert.ok(taskStates(prog.pid).includes('T'));
     process.kill(prog.pid, 'SIGCONT');
   });

@@ -24,7 +24,12 @@ test('gdb backend on an ssh host', { timeout: 300_000 }, async (t) => {
   if (!sshd) return;
   const dir = mkdtempSync(join(tmpdir(), 'snag-gdb-ssh-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const host = new SshTarget({ host: sshd.host, configFile: sshd.clientConfig, controlDir: join(sshd.dir, 'ctl'), localPySpy: () => Promise.reject(new Error('not needed')) });
+  const host = new SshTarget({
+    host: sshd.host,
+    configFile: sshd.clientConfig,
+    controlDir: join(sshd.dir, 'ctl'),
+    localPySpy: () => Promise.reject(new Error('not needed')),
+  });
   t.after(async () => {
     await host.dispose();
     await host.runner.close();

@@ -16,7 +16,10 @@ describe('core: 200 threads waiting for one lock', () => {
   let hidden: Started;
   before(async () => {
     ensureBuilt();
-    [held, hidden] = await Promise.all([startProgram('many_waiters.py', [String(THREADS), '20', 'with']), startProgram('many_waiters.py', [String(THREADS), '20', 'hidden'])]);
+    [held, hidden] = await Promise.all([
+      startProgram('many_waiters.py', [String(THREADS), '20', 'with']),
+      startProgram('many_waiters.py', [String(THREADS), '20', 'hidden']),
+    ]);
   });
   after(() => {
     held?.stop();
@@ -30,11 +33,20 @@ describe('core: 200 threads waiting for one lock', () => {
     assert.equal(d.threads.length, THREADS + 1);
     const [first, ...rest] = d.findings;
     assert.equal(first!.kind, 'lock-wait');
-    assert.match(first!.title, new RegExp(`^${THREADS} threads \\(worker-\\d+, worker-\\d+, worker-\\d+ and ${THREADS - 3} more\\) wait to acquire work_lock at many_waiters\\.py:${waiterLine()} \\(descend\\), held by MainThread$`));
+    assert.match(
+      first!.title,
+      new RegExp(
+        `^${THREADS} threads \\(worker-\\d+, worker-\\d+, worker-\\d+ and ${THREADS - 3} more\\) wait to acquire work_lock at many_waiters\\.py:${waiterLine()} \\(descend\\), held by MainThread$`,
+      ),
+    );
     assert.ok(first!.title.length <= TITLE_MAX, `${first!.title.length} characters`);
     assert.equal(first!.threadIds?.length, THREADS);
     assert.match(first!.detail!, /MainThread entered `with work_lock:`/);
-    assert.deepEqual(rest.map((f) => f.kind), ['sleep'], 'then MainThread\'s own wait, and nothing per worker');
+    assert.deepEqual(
+      rest.map((f) => f.kind),
+      ['sleep'],
+      "then MainThread's own wait, and nothing per worker",
+    );
   });
 
   it('a holder no stack shows (work_lock.acquire() in a call that returned): one finding, no holder named, no possible deadlock', async (t) => {

@@ -21,7 +21,14 @@ interface JsonProfile {
   method: string;
   durationMs: number;
   samples: number;
-  threads: { name: string; status: string; samples: number; sameStackSeconds?: number; wait?: { kind: string; parked?: boolean }; at?: { function: string; line: number; localFile?: string } }[];
+  threads: {
+    name: string;
+    status: string;
+    samples: number;
+    sameStackSeconds?: number;
+    wait?: { kind: string; parked?: boolean };
+    at?: { function: string; line: number; localFile?: string };
+  }[];
   functions: { function: string; own: number; total: number; ownPercent: number }[];
   lines: { function: string; line: number; own: number; total: number; localFile?: string; isUserCode: boolean }[];
 }
@@ -62,8 +69,15 @@ test('sampling real processes', { timeout: 300_000 }, async (t) => {
     assert.ok((reader.sameStackSeconds ?? 0) >= 3);
 
     assert.ok(p.samples > 100, `${p.samples} samples`);
-    assert.equal(p.lines.reduce((a, l) => a + l.own, 0), p.samples, 'own shares add up to 100 %');
-    assert.equal(p.functions.reduce((a, l) => a + l.own, 0), p.samples);
+    assert.equal(
+      p.lines.reduce((a, l) => a + l.own, 0),
+      p.samples,
+      'own shares add up to 100 %',
+    );
+    assert.equal(
+      p.functions.reduce((a, l) => a + l.own, 0),
+      p.samples,
+    );
     const main = p.threads.find((x) => x.name === 'MainThread')!;
     const checksum = p.functions.find((x) => x.function === 'checksum')!;
     assert.ok(checksum.own >= 0.9 * main.samples, `checksum ${checksum.own} of MainThread's ${main.samples}`);
@@ -86,27 +100,32 @@ test('sampling real processes', { timeout: 300_000 }, async (t) => {
     assert.match(r.stdout, /%Own\s+%Total\s+Function/);
   });
 
-  await t.test('what each unchanged stack waits in: helpers parked in an Event, a queue or a sleep are idle; a lock wait and MainThread are stuck', async () => {
-    const parked = await startProgram('parked_helpers.py');
-    t.after(() => parked.stop());
-    const r = await runCli(['sample', String(parked.pid), '--duration', '3.5', '--json', '--root', PROGRAMS], { env });
-    assert.equal(r.code, 0, r.stderr);
-    const p = JSON.parse(r.stdout) as JsonProfile;
-    const by = Object.fromEntries(p.threads.map((x) => [x.name, { status: x.status, wait: x.wait?.kind, parked: x.wait?.parked ?? false, line: x.at?.line }]));
-    const line = (tag: string) => hangLine('parked_helpers.py', tag);
-    assert.deepEqual(by, {
-      MainThread: { status: 'stuck', wait: 'signal-wait', parked: false, line: line('main') },
-      updater: { status: 'stuck', wait: 'lock-wait', parked: false, line: line('updater') },
-      heartbeat: { status: 'idle', wait: 'signal-wait', parked: true, line: line('heartbeat') },
-      worker: { status: 'idle', wait: 'signal-wait', parked: true, line: line('worker') },
-      janitor: { status: 'idle', wait: 'sleep', parked: true, line: line('janitor') },
-    });
-    const text = await runCli(['sample', String(parked.pid), '--duration', '3', '--root', PROGRAMS], { env });
-    assert.match(text.stdout, new RegExp(`updater stuck for \\d+ s at updater \\(parked_helpers\\.py:${line('updater')}\\) — waits to acquire guard`));
-    assert.match(text.stdout, /MainThread stuck for \d+ s at <module> \(parked_helpers\.py:\d+\) — waits for a queue \(Queue\.get\)/);
-    assert.match(text.stdout, /heartbeat idle for \d+ s at heartbeat \(parked_helpers\.py:\d+\) — waits for an Event \(Event\.wait\)/);
-    assert.match(text.stdout, /janitor idle for \d+ s at janitor \(parked_helpers\.py:\d+\) — sleeps in time\.sleep/);
-  });
+  await t.test(
+    'what each unchanged stack waits in: helpers parked in an Event, a queue or a sleep are idle; a lock wait and MainThread are stuck',
+    async () => {
+      const parked = await startProgram('parked_helpers.py');
+      t.after(() => parked.stop());
+      const r = await runCli(['sample', String(parked.pid), '--duration', '3.5', '--json', '--root', PROGRAMS], { env });
+      assert.equal(r.code, 0, r.stderr);
+      const p = JSON.parse(r.stdout) as JsonProfile;
+      const by = Object.fromEntries(
+        p.threads.map((x) => [x.name, { status: x.status, wait: x.wait?.kind, parked: x.wait?.parked ?? false, line: x.at?.line }]),
+      );
+      const line = (tag: string) => hangLine('parked_helpers.py', tag);
+      assert.deepEqual(by, {
+        MainThread: { status: 'stuck', wait: 'signal-wait', parked: false, line: line('main') },
+        updater: { status: 'stuck', wait: 'lock-wait', parked: false, line: line('updater') },
+        heartbeat: { status: 'idle', wait: 'signal-wait', parked: true, line: line('heartbeat') },
+        worker: { status: 'idle', wait: 'signal-wait', parked: true, line: line('worker') },
+        janitor: { status: 'idle', wait: 'sleep', parked: true, line: line('janitor') },
+      });
+      const text = await runCli(['sample', String(parked.pid), '--duration', '3', '--root', PROGRAMS], { env });
+      assert.match(text.stdout, new RegExp(`updater stuck for \\d+ s at updater \\(parked_helpers\\.py:${line('updater')}\\) — waits to acquire guard`));
+      assert.match(text.stdout, /MainThread stuck for \d+ s at <module> \(parked_helpers\.py:\d+\) — waits for a queue \(Queue\.get\)/);
+      assert.match(text.stdout, /heartbeat idle for \d+ s at heartbeat \(parked_helpers\.py:\d+\) — waits for an Event \(Event\.wait\)/);
+      assert.match(text.stdout, /janitor idle for \d+ s at janitor \(parked_helpers\.py:\d+\) — sleeps in time\.sleep/);
+    },
+  );
 
   await t.test('the cross-thread findings of dumps over the stacks that stand still: a deadlock, a blocked event loop', async () => {
     const deadlock = await startProgram('deadlock.py');
@@ -125,7 +144,10 @@ test('sampling real processes', { timeout: 300_000 }, async (t) => {
   await t.test('with gdb: repeated gdb dumps, the target resumed after each', async (t2) => {
     const gdb = requireTool(t2, 'gdb', 'bash scripts/setup.sh core');
     if (!gdb) return;
-    const r = await runCli(['sample', String(three.pid), '--backend', 'gdb', '--gdb', gdb, '--duration', '4', '--rate', '2', '--stuck-after', '1', '--json', '--root', PROGRAMS], { env });
+    const r = await runCli(
+      ['sample', String(three.pid), '--backend', 'gdb', '--gdb', gdb, '--duration', '4', '--rate', '2', '--stuck-after', '1', '--json', '--root', PROGRAMS],
+      { env },
+    );
     assert.equal(r.code, 0, r.stderr);
     const p = JSON.parse(r.stdout) as JsonProfile;
     assert.equal(p.method, 'repeated gdb dumps');
@@ -180,7 +202,11 @@ test('sampling real processes', { timeout: 300_000 }, async (t) => {
     const old = new Date(Date.now() - 20 * 60_000);
     utimesSync(stale, old, old);
     const sampler = new Sampler({ pid: three.pid, rateHz: 10, method: 'py-spy record' });
-    const session = new SamplingSession({ source: new RecordSource(new LocalTarget(), async () => pyspy, { pid: three.pid, rateHz: 10 }), sampler, durationMs: 1000 });
+    const session = new SamplingSession({
+      source: new RecordSource(new LocalTarget(), async () => pyspy, { pid: three.pid, rateHz: 10 }),
+      sampler,
+      durationMs: 1000,
+    });
     await session.start();
     assert.ok(sampler.samples > 0);
     assert.equal(existsSync(stale), false, 'the stale recording was removed');

@@ -36,7 +36,13 @@ test('sampling a process on an ssh host: py-spy record there, stuck thread found
   mkdirSync(workspace);
   copyFileSync(join(PROGRAMS, PROGRAM), join(deployed, PROGRAM));
   copyFileSync(join(PROGRAMS, PROGRAM), join(workspace, PROGRAM));
-  const host = new SshTarget({ host: sshd.host, configFile: sshd.clientConfig, controlDir: join(sshd.dir, 'ctl'), pyspyPath: pyspy, pathMappings: [{ remoteRoot: deployed, localRoot: workspace }] });
+  const host = new SshTarget({
+    host: sshd.host,
+    configFile: sshd.clientConfig,
+    controlDir: join(sshd.dir, 'ctl'),
+    pyspyPath: pyspy,
+    pathMappings: [{ remoteRoot: deployed, localRoot: workspace }],
+  });
   t.after(async () => {
     await host.dispose();
     await host.runner.close();
@@ -47,7 +53,14 @@ test('sampling a process on an ssh host: py-spy record there, stuck thread found
   const pyspyBackend = new PySpyBackend(() => Promise.reject(new Error('the host has its own py-spy')));
   const source = chooseSampleSource(host, 'auto', pyspyBackend, new GdbBackend(gdbLocator()), { pid: program.pid, rateHz: 10 });
   assert.equal(source.method, 'py-spy record');
-  const p = await sampleProcess({ target: host, pid: program.pid, source, mapper: new SourceMapper({ workspaceRoots: [workspace] }), rateHz: 10, durationMs: 5000 });
+  const p = await sampleProcess({
+    target: host,
+    pid: program.pid,
+    source,
+    mapper: new SourceMapper({ workspaceRoots: [workspace] }),
+    rateHz: 10,
+    durationMs: 5000,
+  });
   const reader = p.threads.find((x) => x.name === 'reader');
   assert.equal(reader?.status, 'stuck', JSON.stringify(p.threads));
   assert.equal(reader?.at?.line, STUCK_LINE);
@@ -56,7 +69,7 @@ test('sampling a process on an ssh host: py-spy record there, stuck thread found
   assert.ok(p.lines.some((l) => l.function === 'checksum' && l.localFile === join(workspace, PROGRAM)));
   assert.notEqual(processState(program.pid), 'T');
   // The recording's file on the host is gone.
-  const { stdout } = await host.runner.run(["sh", "-c", `ls /tmp | grep -c "^snag-record-${program.pid}-" || true`]);
+  const { stdout } = await host.runner.run(['sh', '-c', `ls /tmp | grep -c "^snag-record-${program.pid}-" || true`]);
   assert.equal(stdout.trim(), '0');
 });
 
@@ -73,7 +86,15 @@ test('sampling a process in a container: repeated dumps through its way in, mapp
   assert.ok(py);
   const source = chooseSampleSource(target, 'auto', new PySpyBackend(async () => pyspy), new GdbBackend(gdbLocator()), { pid: py.pid, rateHz: 10 });
   assert.equal(source.method, 'repeated py-spy dumps');
-  const p = await sampleProcess({ target, pid: py.pid, source, mapper: new SourceMapper({ workspaceRoots: [PROGRAMS] }), rateHz: 10, durationMs: 4000, stuckAfterSeconds: 2 });
+  const p = await sampleProcess({
+    target,
+    pid: py.pid,
+    source,
+    mapper: new SourceMapper({ workspaceRoots: [PROGRAMS] }),
+    rateHz: 10,
+    durationMs: 4000,
+    stuckAfterSeconds: 2,
+  });
   assert.ok(p.samples >= 10, `${p.samples} samples`);
   const reader = p.threads.find((x) => x.name === 'reader');
   assert.equal(reader?.at?.file, `/app/${PROGRAM}`, 'frames carry the container path');

@@ -64,7 +64,12 @@ test('containers on an ssh host', { timeout: 600_000 }, async (t) => {
     const target = await ContainerTarget.open(engine, container.id);
     const procs = await target.listProcesses();
     const p = procs.find((x) => x.command.includes(PROGRAM))!;
-    const d = await dumpProcess({ target, pid: p.pid, backend: new PySpyBackend(() => Promise.reject(new Error('the ssh host answers for py-spy'))), mapper: new SourceMapper({ workspaceRoots: [PROGRAMS] }) });
+    const d = await dumpProcess({
+      target,
+      pid: p.pid,
+      backend: new PySpyBackend(() => Promise.reject(new Error('the ssh host answers for py-spy'))),
+      mapper: new SourceMapper({ workspaceRoots: [PROGRAMS] }),
+    });
     const f = d.threads.find((x) => x.name === 'MainThread')?.frames.find((x) => x.function === 'fetch_reply');
     assert.equal(d.method, 'host', 'py-spy ran on the ssh host, on the host PID');
     assert.equal(f?.file, `/app/${PROGRAM}`);

@@ -41,7 +41,9 @@ test('ssh quoting: 3000 random argv arrive byte for byte through a real sshd', {
         // Find the first argv that differs, to say exactly what went wrong.
         const expected = args.map(hex);
         const i = expected.findIndex((h, k) => got[k] !== h);
-        assert.fail(`seed ${seed}: argument ${i} ${JSON.stringify(args[i])} arrived as ${JSON.stringify(got[i] ? Buffer.from(got[i]!, 'hex').toString() : got[i])}`);
+        assert.fail(
+          `seed ${seed}: argument ${i} ${JSON.stringify(args[i])} arrived as ${JSON.stringify(got[i] ? Buffer.from(got[i]!, 'hex').toString() : got[i])}`,
+        );
       }
       sent += batch.length;
     }

@@ -68,9 +68,15 @@ test('ssh target against a real sshd', { timeout: 300_000 }, async (t) => {
     assert.equal(p.isPython, true);
     assert.match(p.pythonReason ?? '', /^executable \/.*python/);
     assert.equal(p.name, PROGRAM);
-    assert.ok(procs.every((x) => x.isPython), 'only Python processes without --all');
+    assert.ok(
+      procs.every((x) => x.isPython),
+      'only Python processes without --all',
+    );
     const all = await host.listProcesses({ all: true });
-    assert.ok(all.some((x) => !x.isPython && /sshd/.test(x.command)), 'the sshd session shows with all: true');
+    assert.ok(
+      all.some((x) => !x.isPython && /sshd/.test(x.command)),
+      'the sshd session shows with all: true',
+    );
     assert.ok(!all.some((x) => x.command.startsWith('ps -e')), "the listing's own ps is left out");
     assert.equal(host.runner.state.kind, 'connected');
     assert.match(host.runner.state.kind === 'connected' ? host.runner.state.platform : '', /^Linux \S+$/);
@@ -92,7 +98,12 @@ test('ssh target against a real sshd', { timeout: 300_000 }, async (t) => {
 
   await t.test('without a rule, finds the workspace copy by suffix (the remote path is not used even though it exists here)', async () => {
     const plain = make({ pyspyPath: pyspy });
-    const d = await dumpProcess({ target: plain, pid: program.pid, backend: new PySpyBackend(noLocalPySpy), mapper: new SourceMapper({ workspaceRoots: [workspace] }) });
+    const d = await dumpProcess({
+      target: plain,
+      pid: program.pid,
+      backend: new PySpyBackend(noLocalPySpy),
+      mapper: new SourceMapper({ workspaceRoots: [workspace] }),
+    });
     const f = hangFrame(d)!;
     assert.equal(f.localFile, join(workspace, 'service', PROGRAM));
     assert.equal(f.mapping?.method, 'suffix');
@@ -100,7 +111,12 @@ test('ssh target against a real sshd', { timeout: 300_000 }, async (t) => {
 
   await t.test('frames without a local copy are marked remote and their files are read over the connection', async () => {
     const plain = make({ pyspyPath: pyspy });
-    const d = await dumpProcess({ target: plain, pid: program.pid, backend: new PySpyBackend(noLocalPySpy), mapper: new SourceMapper({ workspaceRoots: [join(base, 'empty')] }) });
+    const d = await dumpProcess({
+      target: plain,
+      pid: program.pid,
+      backend: new PySpyBackend(noLocalPySpy),
+      mapper: new SourceMapper({ workspaceRoots: [join(base, 'empty')] }),
+    });
     const f = hangFrame(d)!;
     assert.equal(f.localFile, undefined);
     assert.equal(f.mapping?.method, 'remote');
@@ -109,7 +125,10 @@ test('ssh target against a real sshd', { timeout: 300_000 }, async (t) => {
     const text = await plain.readFile(f.file);
     assert.match(text.split('\n')[HANG - 1]!, /SNAG-HANG: recv/);
     // The finding rules read the hanging line on the host: `sock.recv(…)` is a socket read.
-    assert.ok(d.findings.some((x) => x.kind === 'socket-wait' && x.threadId === d.threads.find((t) => t.name === 'MainThread')?.id), JSON.stringify(d.findings));
+    assert.ok(
+      d.findings.some((x) => x.kind === 'socket-wait' && x.threadId === d.threads.find((t) => t.name === 'MainThread')?.id),
+      JSON.stringify(d.findings),
+    );
     // Library frames (threading.py in the silent server's thread) open remotely too.
     const lib = d.threads.flatMap((x) => x.frames).find((x) => x.origin === 'stdlib');
     assert.equal(lib?.mapping?.method, 'remote');
@@ -123,8 +142,16 @@ test('ssh target against a real sshd', { timeout: 300_000 }, async (t) => {
     t.after(() => writer.stop());
     const child = Number(/child=(\d+)/.exec(writer.output())![1]);
     await new Promise((r) => setTimeout(r, 300));
-    const d = await dumpProcess({ target: make({ pyspyPath: pyspy }), pid: child, backend: new PySpyBackend(noLocalPySpy), mapper: new SourceMapper({ workspaceRoots: [workspace] }) });
-    assert.ok(d.notes?.some((n) => /Read without pausing the process: thread \d+ is blocked writing to a pipe/.test(n)), JSON.stringify(d.notes));
+    const d = await dumpProcess({
+      target: make({ pyspyPath: pyspy }),
+      pid: child,
+      backend: new PySpyBackend(noLocalPySpy),
+      mapper: new SourceMapper({ workspaceRoots: [workspace] }),
+    });
+    assert.ok(
+      d.notes?.some((n) => /Read without pausing the process: thread \d+ is blocked writing to a pipe/.test(n)),
+      JSON.stringify(d.notes),
+    );
     const deadline = Date.now() + 20_000;
     while (!/read \d+ bytes/.test(writer.output())) {
       assert.ok(Date.now() < deadline, writer.output());
@@ -150,7 +177,12 @@ test('ssh target against a real sshd', { timeout: 300_000 }, async (t) => {
         return true;
       },
     });
-    const d = await dumpProcess({ target: copying, pid: program.pid, backend: new PySpyBackend(noLocalPySpy), mapper: new SourceMapper({ workspaceRoots: [workspace] }) });
+    const d = await dumpProcess({
+      target: copying,
+      pid: program.pid,
+      backend: new PySpyBackend(noLocalPySpy),
+      mapper: new SourceMapper({ workspaceRoots: [workspace] }),
+    });
     assert.equal(hangFrame(d)?.line, HANG);
     assert.match(asked, /^Linux /);
     const dir = copying.pyspy.copyDir!;
@@ -158,7 +190,12 @@ test('ssh target against a real sshd', { timeout: 300_000 }, async (t) => {
     const { stdout } = await copying.runner.run(['stat', '-c', '%a %U', dir]);
     assert.match(stdout.trim(), /^700 /, 'the folder is private');
     // A second dump reuses the copy.
-    await dumpProcess({ target: copying, pid: program.pid, backend: new PySpyBackend(noLocalPySpy), mapper: new SourceMapper({ workspaceRoots: [workspace] }) });
+    await dumpProcess({
+      target: copying,
+      pid: program.pid,
+      backend: new PySpyBackend(noLocalPySpy),
+      mapper: new SourceMapper({ workspaceRoots: [workspace] }),
+    });
     assert.equal(copying.pyspy.copyDir, dir);
     await copying.dispose();
     assert.equal(copying.pyspy.copyDir, undefined);
@@ -185,12 +222,37 @@ test('ssh target against a real sshd', { timeout: 300_000 }, async (t) => {
     const ps = await cli(['ps', '--ssh', sshd.host, '--ssh-config', sshd.clientConfig, '--json']);
     assert.equal(ps.code, 0, ps.err);
     assert.ok((JSON.parse(ps.out) as { pid: number }[]).some((p) => p.pid === program.pid));
-    const dump = await cli(['dump', '--ssh', sshd.host, '--ssh-config', sshd.clientConfig, '--remote-pyspy', pyspy, '--root', workspace, '--map', `${deployed}=${join(workspace, 'service')}`, '--json', String(program.pid)]);
+    const dump = await cli([
+      'dump',
+      '--ssh',
+      sshd.host,
+      '--ssh-config',
+      sshd.clientConfig,
+      '--remote-pyspy',
+      pyspy,
+      '--root',
+      workspace,
+      '--map',
+      `${deployed}=${join(workspace, 'service')}`,
+      '--json',
+      String(program.pid),
+    ]);
     assert.equal(dump.code, 0, dump.err);
     const d = JSON.parse(dump.out) as StackDump;
     assert.equal(hangFrame(d)?.localFile, join(workspace, 'service', PROGRAM));
     assert.match(d.pythonVersion ?? '', /^3\.\d+$/);
-    const text = await cli(['dump', '--ssh', sshd.host, '--ssh-config', sshd.clientConfig, '--remote-pyspy', pyspy, '--root', join(base, 'empty'), String(program.pid)]);
+    const text = await cli([
+      'dump',
+      '--ssh',
+      sshd.host,
+      '--ssh-config',
+      sshd.clientConfig,
+      '--remote-pyspy',
+      pyspy,
+      '--root',
+      join(base, 'empty'),
+      String(program.pid),
+    ]);
     assert.equal(text.code, 0, text.err);
     assert.match(text.out, new RegExp(`fetch_reply.*${PROGRAM}:${HANG}`));
     const none = await cli(['dump', '--ssh', sshd.host, '--ssh-config', sshd.clientConfig, String(program.pid)]);

@@ -22,7 +22,10 @@ import { requireTool } from '../support/tools';
 /** A client config with one Host that points at 127.0.0.1:port, trusting nothing (no key is needed to fail). */
 function deadHostConfig(dir: string, port: number): string {
   const file = join(dir, `ssh_config_${port}`);
-  writeFileSync(file, ['Host dead', '  HostName 127.0.0.1', `  Port ${port}`, `  UserKnownHostsFile ${join(dir, 'known_hosts')}`, '  BatchMode yes', ''].join('\n'));
+  writeFileSync(
+    file,
+    ['Host dead', '  HostName 127.0.0.1', `  Port ${port}`, `  UserKnownHostsFile ${join(dir, 'known_hosts')}`, '  BatchMode yes', ''].join('\n'),
+  );
   return file;
 }
 
@@ -105,7 +108,13 @@ test('ssh: a connection dropped during a dump', { timeout: 180_000 }, async (t) 
     rmSync(marker, { force: true });
     const states: SshState['kind'][] = [];
     const off = target.runner.onDidChangeState((s) => states.push(s.kind));
-    const dumping = dumpProcess({ target, pid: program.pid, backend: new PySpyBackend(noPySpy), mapper: new SourceMapper({ workspaceRoots: [] }), timeoutMs: 60_000 });
+    const dumping = dumpProcess({
+      target,
+      pid: program.pid,
+      backend: new PySpyBackend(noPySpy),
+      mapper: new SourceMapper({ workspaceRoots: [] }),
+      timeoutMs: 60_000,
+    });
     const deadline = Date.now() + 30_000;
     while (!existsSync(marker) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     assert.ok(existsSync(marker), 'the remote py-spy started');
@@ -128,14 +137,16 @@ test('ssh: a connection dropped during a dump', { timeout: 180_000 }, async (t) 
       const master = await target.runner.masterPid();
       assert.ok(master, 'a master runs');
       process.kill(master, 'SIGKILL');
-    }));
+    }),
+  );
 
   await t.test("the server's session process is killed", () =>
     cut(() => {
       const sessions = sessionPids(sshd);
       assert.ok(sessions.length > 0, 'sshd serves the connection');
       for (const pid of sessions) process.kill(pid, 'SIGKILL');
-    }));
+    }),
+  );
 });
 
 test('ssh: a remote command that never ends', { timeout: 120_000 }, async (t) => {
@@ -174,7 +185,10 @@ test('ssh: a host that logs in but whose shell never runs the command', { timeou
   const target = new SshTarget({ host: sshd.host, configFile: sshd.clientConfig, controlDir: join(sshd.dir, 'ctl'), connectTimeoutSeconds: 2 });
   t.after(() => target.runner.close());
   const started = Date.now();
-  await assert.rejects(target.listProcesses(), (e) => SnagError.is(e, 'unreachable') && /accepted the login, but its shell did not run a command within \d+ s/.test(e.message));
+  await assert.rejects(
+    target.listProcesses(),
+    (e) => SnagError.is(e, 'unreachable') && /accepted the login, but its shell did not run a command within \d+ s/.test(e.message),
+  );
   assert.ok(Date.now() - started < 30_000, `took ${Date.now() - started} ms`);
   assert.equal(target.runner.state.kind, 'unreachable');
 });

@@ -64,7 +64,9 @@ function hostileDump(takenAt = '2026-01-01T00:00:00.000Z'): StackDump {
     takenAt,
     durationMs: 3,
     threads: [
-      thread(1, 't' + HOSTILE, [frame(EVIL_FN, EVIL_FILE, 12, { locals: [{ name: 'v' + HOSTILE, repr: `'${HOSTILE}'`, isArg: false }], note: 'note' + HOSTILE })]),
+      thread(1, 't' + HOSTILE, [
+        frame(EVIL_FN, EVIL_FILE, 12, { locals: [{ name: 'v' + HOSTILE, repr: `'${HOSTILE}'`, isArg: false }], note: 'note' + HOSTILE }),
+      ]),
       thread(2, 'MainThread', [frame('main', '/app/main.py', 3)]),
     ],
     findings: [{ severity: 'warning', kind: 'socket-wait', title: `t${HOSTILE} waits in \`${EVIL_FN}\``, detail: `see ${HOSTILE}`, threadId: 1 }],
@@ -110,8 +112,11 @@ describe('forged output: a real stuck program with hostile names, through the bu
   it('snag dump (text): exactly one headline per thread, each at the start of its line', async (t) => {
     const p = await stuck(t);
     if (!p) return;
-    const [text, json] = await Promise.all([runCli(['dump', String(p.pid), '--pyspy', pyspy!]), runCli(['dump', String(p.pid), '--json', '--pyspy', pyspy!])]);
+    // One after the other: two debuggers cannot attach to one process at once.
+    const text = await runCli(['dump', String(p.pid), '--pyspy', pyspy!]);
+    const json = await runCli(['dump', String(p.pid), '--json', '--pyspy', pyspy!]);
     assert.equal(text.code, 0, text.stderr);
+    assert.equal(json.code, 0, json.stderr);
     const threads = (JSON.parse(json.stdout) as { threads: unknown[] }).threads.length;
     assert.equal(text.stdout.split('\n').filter((l) => l.startsWith('Thread ')).length, threads, text.stdout);
   });
@@ -127,7 +132,10 @@ describe('forged output: a real stuck program with hostile names, through the bu
     const f = evil.frames.find((x) => x.function === 'fn' + HOSTILE);
     assert.ok(f, JSON.stringify(evil.frames.map((x) => x.function)));
     assert.equal(f.file, join(dir, `stuck${TITLE}${RLO}${FORGED}.py`));
-    assert.ok(f.locals?.some((l) => l.name === 'loc' + HOSTILE && l.repr?.includes('\x1b]0;pwned\x07')), JSON.stringify(f.locals));
+    assert.ok(
+      f.locals?.some((l) => l.name === 'loc' + HOSTILE && l.repr?.includes('\x1b]0;pwned\x07')),
+      JSON.stringify(f.locals),
+    );
   });
 
   it('snag ps (text) shows the hostile process neutralised; --json keeps its command line exactly', async (t) => {
@@ -193,8 +201,24 @@ describe('forged output: every format Snag renders', () => {
   });
 
   it('process rows: name, state and command line neutralised (an RLO cannot reverse the row)', () => {
-    const p: ProcessInfo = { pid: 9, ppid: 1, user: 'me', state: `S${RLO}`, cpuPercent: 0, rssKb: 1, threads: 1, elapsedSeconds: 5, command: `python3 evil${HOSTILE}.py`, name: `evil${RLO}yp.exe${FORGED}`, isPython: true };
-    for (const [what, s] of [['label', processLabel(p)], ['description', describeProcess(p)], ['command', processCommandLine(p)]] as const) {
+    const p: ProcessInfo = {
+      pid: 9,
+      ppid: 1,
+      user: 'me',
+      state: `S${RLO}`,
+      cpuPercent: 0,
+      rssKb: 1,
+      threads: 1,
+      elapsedSeconds: 5,
+      command: `python3 evil${HOSTILE}.py`,
+      name: `evil${RLO}yp.exe${FORGED}`,
+      isPython: true,
+    };
+    for (const [what, s] of [
+      ['label', processLabel(p)],
+      ['description', describeProcess(p)],
+      ['command', processCommandLine(p)],
+    ] as const) {
       assertNeutral(s, what);
       assert.ok(!s.includes('\n'), `${what}: ${s}`);
     }
@@ -265,7 +289,20 @@ describe('forged output: the extension views (tree items built by the real provi
   it('a Processes row with an RLO and escapes in its name: label, description, tooltip, accessibility', () => {
     const providers = { onDidChange: () => ({ dispose() {} }), all: () => [] } as unknown as TargetProviders;
     const tree = new ProcessTreeProvider(providers, true);
-    const p: ProcessInfo = { pid: 9, ppid: 1, user: `me${RLO}`, state: 'S', cpuPercent: 0, rssKb: 1, threads: 1, elapsedSeconds: 5, command: `python3 evil${HOSTILE}.py \`\`\`\n[x](command:evil)`, name: `evil${RLO}yp.exe${FORGED}`, exe: `/usr/bin/python3${TITLE}`, isPython: true };
+    const p: ProcessInfo = {
+      pid: 9,
+      ppid: 1,
+      user: `me${RLO}`,
+      state: 'S',
+      cpuPercent: 0,
+      rssKb: 1,
+      threads: 1,
+      elapsedSeconds: 5,
+      command: `python3 evil${HOSTILE}.py \`\`\`\n[x](command:evil)`,
+      name: `evil${RLO}yp.exe${FORGED}`,
+      exe: `/usr/bin/python3${TITLE}`,
+      isPython: true,
+    };
     const nodes: ProcessTreeNode[] = [
       { kind: 'process', groupId: 'local', target: {} as never, process: p, path: ['Local'], children: [] },
       { kind: 'message', id: 'm', text: `listing failed: ${HOSTILE}`, icon: 'error', tooltip: `why${HOSTILE}` },
@@ -273,7 +310,12 @@ describe('forged output: the extension views (tree items built by the real provi
     ];
     for (const n of nodes) {
       const item = tree.getTreeItem(n);
-      for (const [what, s] of [['label', item.label], ['description', item.description], ['tooltip', text(item.tooltip)], ['accessibility', item.accessibilityInformation?.label]] as const) {
+      for (const [what, s] of [
+        ['label', item.label],
+        ['description', item.description],
+        ['tooltip', text(item.tooltip)],
+        ['accessibility', item.accessibilityInformation?.label],
+      ] as const) {
         if (typeof s === 'string') assertNeutral(s, `${n.kind} ${what}`);
       }
     }
@@ -294,7 +336,12 @@ describe('forged output: the extension views (tree items built by the real provi
     assert.ok(all.some((n) => n.kind === 'local') && all.some((n) => n.kind === 'thread') && all.some((n) => n.kind === 'note'), all.map((n) => n.kind).join());
     for (const n of all) {
       const item = tree.getTreeItem(n);
-      for (const [what, s] of [['label', item.label], ['description', item.description], ['tooltip', text(item.tooltip)], ['accessibility', item.accessibilityInformation?.label]] as const) {
+      for (const [what, s] of [
+        ['label', item.label],
+        ['description', item.description],
+        ['tooltip', text(item.tooltip)],
+        ['accessibility', item.accessibilityInformation?.label],
+      ] as const) {
         if (typeof s === 'string') assertNeutral(s, `${n.kind} ${what}`);
         if (typeof s === 'string' && what !== 'tooltip') assert.ok(!s.includes('\n'), `${n.kind} ${what} breaks the row: ${JSON.stringify(s)}`);
       }

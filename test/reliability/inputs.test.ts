@@ -102,7 +102,7 @@ describe('reliability: pids', () => {
     await refused(['sample', ...TOOLS, '--', '-1'], /sample needs a process id, got "-1"/);
   });
 
-  it('a pid past this machine\'s pid_max is refused locally, allowed up to 2^22 for another machine', async () => {
+  it("a pid past this machine's pid_max is refused locally, allowed up to 2^22 for another machine", async () => {
     const max = Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8'));
     if (max < PID_LIMIT) await refused(['dump', String(max + 1), ...TOOLS], /kernel\.pid_max/);
     // Over ssh the host's pids count: the range is Linux's, not this machine's (the host is not reached: it does not exist).
@@ -154,12 +154,18 @@ describe('reliability: numbers and option errors', () => {
   }
 
   it("an unknown option keeps Node's hint and points at snag --help", async () => {
-    await refused(['dump', '12', '--frobnicate', ...TOOLS], /^snag: Unknown option '--frobnicate'\. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- "--frobnicate"'\. Run snag --help for the options\.$/m);
+    await refused(
+      ['dump', '12', '--frobnicate', ...TOOLS],
+      /^snag: Unknown option '--frobnicate'\. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- "--frobnicate"'\. Run snag --help for the options\.$/m,
+    );
     await refused(['ps', '--bogus'], /^snag: Unknown option '--bogus'\. Run snag --help for the options\.$/m);
   });
 
-  it("a multi-line Node option error stays one line, whole", async () => {
-    await refused(['sample', '12', '--stuck-after', '-1', ...TOOLS], /argument is ambiguous\. Did you forget to specify the option argument for '--stuck-after'\? To specify an option argument starting with a dash use '--stuck-after=-XYZ'\. Run snag --help/);
+  it('a multi-line Node option error stays one line, whole', async () => {
+    await refused(
+      ['sample', '12', '--stuck-after', '-1', ...TOOLS],
+      /argument is ambiguous\. Did you forget to specify the option argument for '--stuck-after'\? To specify an option argument starting with a dash use '--stuck-after=-XYZ'\. Run snag --help/,
+    );
   });
 });
 
@@ -199,14 +205,21 @@ describe('reliability: processes that are not Python processes', () => {
     const gdb = requireTool(t, 'gdb');
     if (!pyspy || !gdb) return;
     // A parent that never reaps its exited child.
-    const parent = spawn(PYTHON, ['-c', 'import os, time\npid = os.fork()\nif pid == 0: os._exit(0)\nprint(pid, flush=True)\ntime.sleep(120)'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const parent = spawn(PYTHON, ['-c', 'import os, time\npid = os.fork()\nif pid == 0: os._exit(0)\nprint(pid, flush=True)\ntime.sleep(120)'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     try {
       const zombie = Number(await new Promise<string>((res) => parent.stdout!.once('data', (b: Buffer) => res(b.toString().trim()))));
       for (const backend of ['py-spy', 'gdb']) {
         const r = await runCli(['dump', String(zombie), '--backend', backend, '--pyspy', pyspy, '--gdb', gdb]);
         assert.equal(r.code, 1);
         assert.ok(isOneLine(r.stderr), r.stderr);
-        assert.match(r.stderr, new RegExp(`^snag: Process ${zombie} \\(.+\\) is a zombie: it has exited and its parent \\(pid ${parent.pid}\\) has not yet collected its exit status, so there are no stacks to read\\.\\n$`));
+        assert.match(
+          r.stderr,
+          new RegExp(
+            `^snag: Process ${zombie} \\(.+\\) is a zombie: it has exited and its parent \\(pid ${parent.pid}\\) has not yet collected its exit status, so there are no stacks to read\\.\\n$`,
+          ),
+        );
       }
     } finally {
       parent.kill('SIGKILL');

@@ -89,7 +89,10 @@ describe('a tool that stops the target, on this machine', () => {
   it('stops it and exits 0 as if nothing happened: the dump notes it and the target runs', async (t) => {
     const p = await sleeper(t);
     const d = await dump(new LocalTarget(), p.pid, STOP_AND_SUCCEED);
-    assert.ok(d.notes?.some((n) => /left stopped by py-spy; Snag resumed it/.test(n)), JSON.stringify(d.notes));
+    assert.ok(
+      d.notes?.some((n) => /left stopped by py-spy; Snag resumed it/.test(n)),
+      JSON.stringify(d.notes),
+    );
     await notStopped(p.pid);
   });
 
@@ -113,7 +116,10 @@ describe('a tool that stops the target, on this machine', () => {
       const deadline = Date.now() + 5000;
       while (processState(p.pid) !== 'T' && Date.now() < deadline) await delay(20);
       const d = await dump(new LocalTarget(), p.pid, fakePyspy('plain', 'echo "[]"'));
-      assert.ok(d.notes?.some((n) => /already stopped \(state T\) before the dump; Snag left it stopped/.test(n)), JSON.stringify(d.notes));
+      assert.ok(
+        d.notes?.some((n) => /already stopped \(state T\) before the dump; Snag left it stopped/.test(n)),
+        JSON.stringify(d.notes),
+      );
       assert.equal(processState(p.pid), 'T');
     } finally {
       process.kill(p.pid, 'SIGCONT');
@@ -172,25 +178,31 @@ describe('a tool that stops the target, in a container', () => {
   let engineOrReason: EngineOrReason | undefined;
   let bare: TestContainer | undefined;
   let withSh: TestContainer | undefined;
-  before(async () => {
-    engineOrReason = await startDockerEngine();
-    if ('unavailable' in engineOrReason) return;
-    // One image with nothing but Python (the guard watches from the host), one with a POSIX sh
-    // (the guard rides along inside the container; no `timeout` there, so the host ends a hung tool).
-    // The target is not the container's PID 1: the kernel ignores SIGSTOP sent to a namespace's init
-    // from inside it, and the misbehaving tool must be able to stop its target.
-    const e = engineOrReason;
-    const command = [e.python, '-c', 'import subprocess, sys; sys.exit(subprocess.call([sys.executable, "-u", "/app/sleeping_thread.py"]))'];
-    [bare, withSh] = await Promise.all([
-      runProgramContainer(e, 'sleeping_thread.py', { command, runArgs: ['-v', `${dir}:/fake:ro`] }),
-      runProgramContainer(e, 'sleeping_thread.py', { command, runArgs: ['-v', `${dir}:/fake:ro`, '-v', '/bin/dash:/bin/sh:ro'] }),
-    ]);
-  }, { timeout: 600_000 });
-  after(async () => {
-    await bare?.remove();
-    await withSh?.remove();
-    if (engineOrReason && !('unavailable' in engineOrReason)) await engineOrReason.stop();
-  }, { timeout: 120_000 });
+  before(
+    async () => {
+      engineOrReason = await startDockerEngine();
+      if ('unavailable' in engineOrReason) return;
+      // One image with nothing but Python (the guard watches from the host), one with a POSIX sh
+      // (the guard rides along inside the container; no `timeout` there, so the host ends a hung tool).
+      // The target is not the container's PID 1: the kernel ignores SIGSTOP sent to a namespace's init
+      // from inside it, and the misbehaving tool must be able to stop its target.
+      const e = engineOrReason;
+      const command = [e.python, '-c', 'import subprocess, sys; sys.exit(subprocess.call([sys.executable, "-u", "/app/sleeping_thread.py"]))'];
+      [bare, withSh] = await Promise.all([
+        runProgramContainer(e, 'sleeping_thread.py', { command, runArgs: ['-v', `${dir}:/fake:ro`] }),
+        runProgramContainer(e, 'sleeping_thread.py', { command, runArgs: ['-v', `${dir}:/fake:ro`, '-v', '/bin/dash:/bin/sh:ro'] }),
+      ]);
+    },
+    { timeout: 600_000 },
+  );
+  after(
+    async () => {
+      await bare?.remove();
+      await withSh?.remove();
+      if (engineOrReason && !('unavailable' in engineOrReason)) await engineOrReason.stop();
+    },
+    { timeout: 120_000 },
+  );
 
   for (const which of ['without a shell', 'with a shell'] as const) {
     it(`${which}: the container's own (fake) py-spy stops it and dies, or hangs: resumed, and the hung tool ended`, { timeout: 120_000 }, async (t) => {

@@ -29,7 +29,8 @@ function fake(name: string, body: string): string {
 /** BEL, ESC or a right-to-left override left raw in a message (the one line's own newline aside). */
 const hasControl = (s: string) => [...s.trimEnd()].some((c) => c === '\u0007' || c === '\u001b' || c === '\u202e' || c === '\n');
 
-const THREAD = '{"pid":1,"thread_id":7,"thread_name":"MainThread","active":false,"owns_gil":false,"frames":[{"name":"wait_here","filename":"/srv/app.py","line":3}]}';
+const THREAD =
+  '{"pid":1,"thread_id":7,"thread_name":"MainThread","active":false,"owns_gil":false,"frames":[{"name":"wait_here","filename":"/srv/app.py","line":3}]}';
 
 let target: ChildProcess;
 let pid: string;
@@ -65,14 +66,38 @@ async function dumpFails(tool: string, message: RegExp, extra: string[] = []): P
 
 describe('reliability: malformed py-spy output', () => {
   const cases: Array<[string, string, RegExp]> = [
-    ['not JSON at all', `echo 'Error: the dump went wrong'`, /^snag: py-spy printed output Snag cannot read: it is not valid JSON.*; it starts with "Error: the dump went wrong"/],
-    ['truncated JSON', `printf '[{"pid":1,"thread_id":7,"frames":[{"na'`, /^snag: py-spy printed output Snag cannot read: its JSON breaks off before the end \(cut short\)/],
+    [
+      'not JSON at all',
+      `echo 'Error: the dump went wrong'`,
+      /^snag: py-spy printed output Snag cannot read: it is not valid JSON.*; it starts with "Error: the dump went wrong"/,
+    ],
+    [
+      'truncated JSON',
+      `printf '[{"pid":1,"thread_id":7,"frames":[{"na'`,
+      /^snag: py-spy printed output Snag cannot read: its JSON breaks off before the end \(cut short\)/,
+    ],
     ['an object, not a list', `echo '{"threads":[]}'`, /^snag: py-spy printed output Snag cannot read: the dump should be a list, is an object/],
-    ['a thread without frames', `echo '[{"pid":1,"thread_id":7}]'`, /^snag: py-spy printed output Snag cannot read: thread 1 of 1: frames should be a list, is missing/],
-    ['a frame without a file', `echo '[{"pid":1,"thread_id":7,"frames":[{"name":"f","line":1}]}]'`, /thread 1 of 1, frame 1: filename should be text, is missing/],
-    ['a line that is text', `echo '[{"pid":1,"thread_id":7,"frames":[{"name":"f","filename":"/a.py","line":"12"}]}]'`, /frame 1: line should be a number, is text/],
+    [
+      'a thread without frames',
+      `echo '[{"pid":1,"thread_id":7}]'`,
+      /^snag: py-spy printed output Snag cannot read: thread 1 of 1: frames should be a list, is missing/,
+    ],
+    [
+      'a frame without a file',
+      `echo '[{"pid":1,"thread_id":7,"frames":[{"name":"f","line":1}]}]'`,
+      /thread 1 of 1, frame 1: filename should be text, is missing/,
+    ],
+    [
+      'a line that is text',
+      `echo '[{"pid":1,"thread_id":7,"frames":[{"name":"f","filename":"/a.py","line":"12"}]}]'`,
+      /frame 1: line should be a number, is text/,
+    ],
     ['a thread that is null', `echo '[null]'`, /thread 1 of 1: the thread should be an object, is null/],
-    ['locals that are not a list', `echo '[{"pid":1,"thread_id":7,"frames":[{"name":"f","filename":"/a.py","line":1,"locals":{"x":1}}]}]'`, /locals should be a list, is an object/],
+    [
+      'locals that are not a list',
+      `echo '[{"pid":1,"thread_id":7,"frames":[{"name":"f","filename":"/a.py","line":1,"locals":{"x":1}}]}]'`,
+      /locals should be a list, is an object/,
+    ],
     ['nothing at all, exit 0', 'exit 0', /^snag: py-spy printed output Snag cannot read: it printed nothing/],
   ];
   for (const [what, body, message] of cases) {
@@ -88,7 +113,7 @@ describe('reliability: malformed py-spy output', () => {
 });
 
 describe('reliability: huge output', () => {
-  it('60 MB of py-spy output: stopped at the cap, said so (not as the tool\'s stderr), memory bounded', async (t) => {
+  it("60 MB of py-spy output: stopped at the cap, said so (not as the tool's stderr), memory bounded", async (t) => {
     // A never-ending thread list, 60 MB of it, with an error line on stderr that must not be the message.
     const big = fake(
       'pyspy-60mb',
@@ -97,11 +122,19 @@ describe('reliability: huge output', () => {
     const rssFile = join(dir, 'rss.txt');
     const preload = join(dir, 'rss.cjs');
     writeFileSync(preload, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)));\n`);
-    const r = await run([process.execPath, '--require', preload, CLI, 'dump', pid, '--backend', 'py-spy', '--pyspy', big], { timeoutMs: 60_000, okExitCodes: [0, 1, 2] });
+    const r = await run([process.execPath, '--require', preload, CLI, 'dump', pid, '--backend', 'py-spy', '--pyspy', big], {
+      timeoutMs: 60_000,
+      okExitCodes: [0, 1, 2],
+    });
     assert.equal(r.exitCode, 1, r.stderr);
     assert.ok(isOneLine(r.stderr), r.stderr);
     const mib = DUMP_OUTPUT_MAX_BYTES / (1024 * 1024);
-    assert.match(r.stderr, new RegExp(`^snag: py-spy printed more output for process ${pid} than Snag's cap of ${mib} MiB for one dump, so Snag stopped it\\. .*dump without locals and native frames`));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `^snag: py-spy printed more output for process ${pid} than Snag's cap of ${mib} MiB for one dump, so Snag stopped it\\. .*dump without locals and native frames`,
+      ),
+    );
     assert.doesNotMatch(r.stderr, /honest|Unexpected end of JSON/);
     const rssMiB = Number(readFileSync(rssFile, 'utf8')) / 1024;
     assert.ok(rssMiB < 300, `the CLI peaked at ${Math.round(rssMiB)} MiB`);
@@ -125,7 +158,10 @@ describe('reliability: tools that end oddly', () => {
   });
 
   it('py-spy killed by SIGKILL after printing "[" → says so, with a hint', async () => {
-    const err = await dumpFails(fake('pyspy-sigkill', `printf '['\nkill -KILL $$`), /^snag: py-spy was killed by SIGKILL while reading process \d+\. Something outside Snag ended it: the out-of-memory killer/);
+    const err = await dumpFails(
+      fake('pyspy-sigkill', `printf '['\nkill -KILL $$`),
+      /^snag: py-spy was killed by SIGKILL while reading process \d+\. Something outside Snag ended it: the out-of-memory killer/,
+    );
     assert.doesNotMatch(err, /failed: \[/);
   });
 
@@ -139,7 +175,10 @@ describe('reliability: tools that end oddly', () => {
 
   it('hostile, many-line stderr → its reason in one neutralised line', async () => {
     const err = await dumpFails(
-      fake('pyspy-odd-stderr', `printf '\\033[2J\\033]0;title\\007Error: Failed to frobnicate\\342\\200\\256 reversed\\nThread 1 (active): "FORGED"\\n' >&2\nexit 1`),
+      fake(
+        'pyspy-odd-stderr',
+        `printf '\\033[2J\\033]0;title\\007Error: Failed to frobnicate\\342\\200\\256 reversed\\nThread 1 (active): "FORGED"\\n' >&2\nexit 1`,
+      ),
       /^snag: py-spy failed on process \d+: .*Failed to frobnicate/,
     );
     assert.ok(!hasControl(err), `raw control characters: ${JSON.stringify(err)}`);
@@ -148,7 +187,10 @@ describe('reliability: tools that end oddly', () => {
 
   it('a Rust panic → the panic message, not the backtrace', async () => {
     await dumpFails(
-      fake('pyspy-panic', `printf "thread 'main' panicked at src/python_spy.rs:42:9:\\nindex out of bounds: the len is 0 but the index is 3\\nstack backtrace:\\n   0: rust_begin_unwind\\nnote: run with RUST_BACKTRACE=1\\n" >&2\nexit 101`),
+      fake(
+        'pyspy-panic',
+        `printf "thread 'main' panicked at src/python_spy.rs:42:9:\\nindex out of bounds: the len is 0 but the index is 3\\nstack backtrace:\\n   0: rust_begin_unwind\\nnote: run with RUST_BACKTRACE=1\\n" >&2\nexit 101`,
+      ),
       /^snag: py-spy failed on process \d+: index out of bounds: the len is 0 but the index is 3$/m,
     );
   });
@@ -178,11 +220,17 @@ describe('reliability: misbehaving gdb', () => {
   }
 
   it('a report that is not JSON → gdb printed output Snag cannot read', async () => {
-    await gdbFails(`printf '\\n${GDB_SCRIPT_BEGIN}\\n{"pid": 1, oops\\n${GDB_SCRIPT_END}\\n'`, /^snag: gdb printed output Snag cannot read: it is not valid JSON/);
+    await gdbFails(
+      `printf '\\n${GDB_SCRIPT_BEGIN}\\n{"pid": 1, oops\\n${GDB_SCRIPT_END}\\n'`,
+      /^snag: gdb printed output Snag cannot read: it is not valid JSON/,
+    );
   });
 
   it('a report whose threads are malformed → names the field', async () => {
-    await gdbFails(`printf '\\n${GDB_SCRIPT_BEGIN}\\n{"version":1,"pid":1,"attached":true,"detached":true,"threads":[{"num":1,"lwp":5,"frames":[{"pc":"0x1"}]}]}\\n${GDB_SCRIPT_END}\\n'`, /^snag: gdb printed output Snag cannot read: thread 1: frame 1's function should be text, is missing/);
+    await gdbFails(
+      `printf '\\n${GDB_SCRIPT_BEGIN}\\n{"version":1,"pid":1,"attached":true,"detached":true,"threads":[{"num":1,"lwp":5,"frames":[{"pc":"0x1"}]}]}\\n${GDB_SCRIPT_END}\\n'`,
+      /^snag: gdb printed output Snag cannot read: thread 1: frame 1's function should be text, is missing/,
+    );
   });
 
   it('gdb killed by SIGKILL → says so', async () => {
@@ -190,13 +238,18 @@ describe('reliability: misbehaving gdb', () => {
   });
 
   it('a zombie warning across lines → one whole sentence', async () => {
-    await gdbFails(`printf 'warning: process 7 is a zombie - the process has already terminated\\nptrace: Operation not permitted.\\n' >&2\nexit 1`, /^snag: Process \d+ is a zombie: it has exited and its parent has not yet collected its exit status, so there are no stacks to read\.\n$/);
+    await gdbFails(
+      `printf 'warning: process 7 is a zombie - the process has already terminated\\nptrace: Operation not permitted.\\n' >&2\nexit 1`,
+      /^snag: Process \d+ is a zombie: it has exited and its parent has not yet collected its exit status, so there are no stacks to read\.\n$/,
+    );
   });
 
   it('ptrace refused while running as root → advice other than "run as root"', async (t) => {
     if (process.geteuid?.() !== 0) return t.skip('runs as root only');
-    const err = await gdbFails(`printf 'ptrace: Operation not permitted.\\n' >&2\nexit 1`, /^snag: gdb may not attach to process \d+ \(ptrace: Operation not permitted\.\): Snag already runs as root/);
+    const err = await gdbFails(
+      `printf 'ptrace: Operation not permitted.\\n' >&2\nexit 1`,
+      /^snag: gdb may not attach to process \d+ \(ptrace: Operation not permitted\.\): Snag already runs as root/,
+    );
     assert.doesNotMatch(err, /run Snag as the process's user or root/);
   });
 });
-

@@ -78,7 +78,8 @@ process.on('exit', () => {
 export async function startDockerEngine(): Promise<EngineOrReason> {
   if (!which('docker')) return { unavailable: 'docker is not installed (run bash scripts/setup.sh docker)' };
   if (await answers(process.env.DOCKER_HOST)) return withImage(process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock', false, async () => {});
-  if (!which('dockerd', ['/usr/sbin', '/usr/bin'])) return { unavailable: 'no Docker engine runs and dockerd is not installed (run bash scripts/setup.sh docker)' };
+  if (!which('dockerd', ['/usr/sbin', '/usr/bin']))
+    return { unavailable: 'no Docker engine runs and dockerd is not installed (run bash scripts/setup.sh docker)' };
   // Short path: the socket's path must fit in sun_path (108 bytes).
   const dir = await mkdtemp(join(tmpdir(), 'snag-dockerd-'));
   const host = `unix://${dir}/docker.sock`;
@@ -87,8 +88,19 @@ export async function startDockerEngine(): Promise<EngineOrReason> {
   const child = spawn(
     dockerd,
     [
-      '--data-root', join(dir, 'root'), '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'dockerd.pid'), '-H', host,
-      '--iptables=false', '--ip-forward=false', '--ip-masq=false', '--bridge=none', '--log-level=warn',
+      '--data-root',
+      join(dir, 'root'),
+      '--exec-root',
+      join(dir, 'exec'),
+      '--pidfile',
+      join(dir, 'dockerd.pid'),
+      '-H',
+      host,
+      '--iptables=false',
+      '--ip-forward=false',
+      '--ip-masq=false',
+      '--bridge=none',
+      '--log-level=warn',
     ],
     { detached: true, stdio: ['ignore', log, log] },
   );
@@ -116,7 +128,12 @@ export async function startDockerEngine(): Promise<EngineOrReason> {
     await rm(dir, { recursive: true, force: true }).catch(() => undefined);
   };
   try {
-    await waitFor('the private dockerd did not answer', 60_000, () => !alive(pid) || answers(host), () => readOr(join(dir, 'dockerd.log')).slice(-2000));
+    await waitFor(
+      'the private dockerd did not answer',
+      60_000,
+      () => !alive(pid) || answers(host),
+      () => readOr(join(dir, 'dockerd.log')).slice(-2000),
+    );
     if (!alive(pid)) throw new Error(`dockerd exited: ${readOr(join(dir, 'dockerd.log')).slice(-2000)}`);
   } catch (err) {
     await stop();
@@ -147,7 +164,9 @@ async function withImage(host: string, isPrivate: boolean, stop: () => Promise<v
 
 /** The host's Debian interpreter (`/usr/bin/python3.11`): it has no pyenv paths baked in. */
 function hostPython(): string {
-  const cands = readdirSync('/usr/bin').filter((f) => /^python3\.\d+$/.test(f)).sort();
+  const cands = readdirSync('/usr/bin')
+    .filter((f) => /^python3\.\d+$/.test(f))
+    .sort();
   if (cands.length === 0) throw new Error('no /usr/bin/python3.X to put into the test image (apt-get install python3)');
   return join('/usr/bin', cands[cands.length - 1]!);
 }
@@ -159,7 +178,10 @@ export async function ensureTestImage(docker: (args: string[], opts?: RunOptions
   const python = hostPython();
   const version = basename(python).slice('python'.length);
   const image = `snag-test-python:${version}-${RECIPE}`;
-  const have = await docker(['image', 'inspect', '--format', '{{.Id}}', image]).then(() => true, () => false);
+  const have = await docker(['image', 'inspect', '--format', '{{.Id}}', image]).then(
+    () => true,
+    () => false,
+  );
   if (have) return { image, python };
   const tar = join(CACHE, `snag-test-python-${version}-${RECIPE}.tar`);
   if (existsSync(tar)) {
@@ -173,7 +195,12 @@ export async function ensureTestImage(docker: (args: string[], opts?: RunOptions
     const stdlib = `/usr/lib/python${version}`;
     const dynload = join(stdlib, 'lib-dynload');
     const libs = new Set<string>();
-    for (const bin of [python, ...readdirSync(dynload).filter((f) => f.endsWith('.so')).map((f) => join(dynload, f))]) {
+    for (const bin of [
+      python,
+      ...readdirSync(dynload)
+        .filter((f) => f.endsWith('.so'))
+        .map((f) => join(dynload, f)),
+    ]) {
       const { stdout } = await run(['ldd', bin], { timeoutMs: 30_000, okExitCodes: [0, 1] });
       for (const m of stdout.matchAll(/(\/\S+\.so[\w.]*)/g)) libs.add(m[1]!);
     }
@@ -208,19 +235,44 @@ let counter = 0;
  * Runs test/fixtures/programs/<program> in a container of the test image, with the programs folder
  * bind-mounted read-only at /app, and waits for its "ready" line. Removed by the caller (t.after).
  */
-export async function runProgramContainer(e: TestDockerEngine, program: string, opts: { args?: string[]; runArgs?: string[]; command?: string[] } = {}): Promise<TestContainer> {
+export async function runProgramContainer(
+  e: TestDockerEngine,
+  program: string,
+  opts: { args?: string[]; runArgs?: string[]; command?: string[] } = {},
+): Promise<TestContainer> {
   const name = `snag-test-${process.pid}-${++counter}`;
   const command = opts.command ?? [e.python, '-u', `/app/${program}`, ...(opts.args ?? [])];
-  const id = (await e.cli(['run', '-d', '--name', name, '--label', TEST_LABEL, '--network', 'none', '-v', `${PROGRAMS}:/app:ro`, ...(opts.runArgs ?? []), e.image, ...command])).trim();
+  const id = (
+    await e.cli([
+      'run',
+      '-d',
+      '--name',
+      name,
+      '--label',
+      TEST_LABEL,
+      '--network',
+      'none',
+      '-v',
+      `${PROGRAMS}:/app:ro`,
+      ...(opts.runArgs ?? []),
+      e.image,
+      ...command,
+    ])
+  ).trim();
   const remove = async () => {
     await e.cli(['rm', '-f', id], { timeoutMs: 60_000 }).catch(() => undefined);
   };
   try {
     let logs = '';
-    await waitFor(`${program} in a container did not print "ready"`, 30_000, async () => {
-      logs = await e.cli(['logs', id], { timeoutMs: 10_000 }).catch(() => logs);
-      return /^ready\b/m.test(logs);
-    }, () => logs);
+    await waitFor(
+      `${program} in a container did not print "ready"`,
+      30_000,
+      async () => {
+        logs = await e.cli(['logs', id], { timeoutMs: 10_000 }).catch(() => logs);
+        return /^ready\b/m.test(logs);
+      },
+      () => logs,
+    );
     const hostPid = Number((await e.cli(['inspect', '--format', '{{.State.Pid}}', id])).trim());
     return { id, name, hostPid, remove };
   } catch (err) {

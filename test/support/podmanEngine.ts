@@ -33,7 +33,10 @@ export async function startPodmanEngine(): Promise<EngineOrReason> {
       /* nothing left to remove */
     }
     // Storage keeps a bind mount of its own (and any mount a crash left): undo those under dir only.
-    const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(`${dir}/`));
+    const mounts = readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' ')[1] ?? '')
+      .filter((m) => m.startsWith(`${dir}/`));
     for (const m of mounts.reverse()) await run(['umount', '-l', m], { timeoutMs: 15_000 }).catch(() => undefined);
     await rm(dir, { recursive: true, force: true }).catch(() => undefined);
     process.env.CONTAINERS_STORAGE_CONF = saved.storage;

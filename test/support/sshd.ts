@@ -163,7 +163,10 @@ export async function launchSshd(opts: SshdOptions = {}): Promise<Sshd> {
 /** PIDs below `ppid` (children, grandchildren…): sshd forks a process or two per connection. */
 export function childPids(ppid: number): number[] {
   const r = spawnSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' });
-  const pairs = r.stdout.split('\n').map((l) => l.trim().split(/\s+/).map(Number)).filter((p) => p.length === 2 && p[0]! > 0);
+  const pairs = r.stdout
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/).map(Number))
+    .filter((p) => p.length === 2 && p[0]! > 0);
   const out: number[] = [];
   const walk = (parent: number) => {
     for (const [pid, pp] of pairs) {
@@ -202,7 +205,9 @@ export async function startRemoteProgram(
   log: string,
   args: string[] = [],
 ): Promise<RemoteProgram> {
-  const { stdout } = await runner.run(['sh', '-c', 'log=$1; shift; nohup "$@" >"$log" 2>&1 </dev/null & echo $!', 'sh', log, python, '-u', script, ...args], { timeoutMs: 30_000 });
+  const { stdout } = await runner.run(['sh', '-c', 'log=$1; shift; nohup "$@" >"$log" 2>&1 </dev/null & echo $!', 'sh', log, python, '-u', script, ...args], {
+    timeoutMs: 30_000,
+  });
   const pid = Number(stdout.trim());
   if (!Number.isInteger(pid) || pid <= 0) throw new Error(`no PID from the remote start: ${stdout}`);
   const stop = () => {

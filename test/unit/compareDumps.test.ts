@@ -4,7 +4,15 @@ import { describe, it } from 'node:test';
 import { compareDumps, comparisonToMarkdown, samePlaceSeconds } from '../../src/core/format/compareDumps';
 import type { Frame, StackDump, ThreadStack } from '../../src/core/model';
 
-const frame = (fn: string, line: number, extra: Partial<Frame> = {}): Frame => ({ function: fn, file: '/app/w.py', line, native: false, isUserCode: true, localFile: '/p/w.py', ...extra });
+const frame = (fn: string, line: number, extra: Partial<Frame> = {}): Frame => ({
+  function: fn,
+  file: '/app/w.py',
+  line,
+  native: false,
+  isUserCode: true,
+  localFile: '/p/w.py',
+  ...extra,
+});
 const thread = (id: number, name: string, frames: Frame[]): ThreadStack => ({ id, name, active: false, ownsGil: false, frames });
 const dump = (at: string, threads: ThreadStack[]): StackDump => ({ pid: 7, backend: 'py-spy', takenAt: at, durationMs: 1, threads, findings: [] });
 
@@ -16,7 +24,11 @@ describe('compare dumps', () => {
   ]);
   const newer = dump('2026-01-01T00:00:41Z', [
     // Native frames differ between reads of the same wait: ignored.
-    thread(1, 'MainThread', [frame('__recv', 0, { native: true, file: 'libc.so.6', isUserCode: false, localFile: undefined }), frame('recv', 13), frame('main', 30)]),
+    thread(1, 'MainThread', [
+      frame('__recv', 0, { native: true, file: 'libc.so.6', isUserCode: false, localFile: undefined }),
+      frame('recv', 13),
+      frame('main', 30),
+    ]),
     thread(2, 'worker', [frame('loop', 6)]),
     thread(4, 'fresh', [frame('y', 2)]),
   ]);
@@ -40,7 +52,10 @@ describe('compare dumps', () => {
 
   it('says when everything stands still or everything moved', () => {
     assert.match(compareDumps(older, older).summary, /^All 3 threads are still in the same place after 0 s: the process looks stuck\.$/);
-    const moved = dump('2026-01-01T00:00:02Z', older.threads.map((t) => thread(t.id, t.name, [frame('other', 99)])));
+    const moved = dump(
+      '2026-01-01T00:00:02Z',
+      older.threads.map((t) => thread(t.id, t.name, [frame('other', 99)])),
+    );
     assert.match(compareDumps(older, moved).summary, /^Every thread moved in 2 s/);
   });
 

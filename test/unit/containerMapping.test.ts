@@ -46,7 +46,17 @@ describe('SourceMapper.forTarget', () => {
 describe('containerRunner', () => {
   it('prefixes `<engine> exec` and the user', () => {
     const engine = new ContainerEngine('podman', new LocalTarget());
-    assert.deepEqual(containerRunner(engine, 'abc123', '1000').wrap(['py-spy', 'dump', '--pid', '1']), ['podman', 'exec', '-u', '1000', 'abc123', 'py-spy', 'dump', '--pid', '1']);
+    assert.deepEqual(containerRunner(engine, 'abc123', '1000').wrap(['py-spy', 'dump', '--pid', '1']), [
+      'podman',
+      'exec',
+      '-u',
+      '1000',
+      'abc123',
+      'py-spy',
+      'dump',
+      '--pid',
+      '1',
+    ]);
     assert.deepEqual(containerRunner(engine, 'abc123').wrap(['ps']), ['podman', 'exec', 'abc123', 'ps']);
   });
 });

@@ -17,10 +17,13 @@ const recorded = (name: string) => readFileSync(join(REPO, 'test', 'fixtures', '
 describe('docker ps / inspect / top', () => {
   it('lists containers from the one-JSON-per-line format', () => {
     const list = parseContainerList(recorded('docker-ps.txt'));
-    assert.deepEqual(list.map((c) => [c.name, c.image, c.state, c.status.startsWith('Up ')]), [
-      ['t3', 'snag-test-python:probe', 'running', true],
-      ['t1', 'snag-test-python:probe', 'running', true],
-    ]);
+    assert.deepEqual(
+      list.map((c) => [c.name, c.image, c.state, c.status.startsWith('Up ')]),
+      [
+        ['t3', 'snag-test-python:probe', 'running', true],
+        ['t1', 'snag-test-python:probe', 'running', true],
+      ],
+    );
     assert.equal(list[1]!.id.length, 64);
   });
 
@@ -45,10 +48,13 @@ describe('docker ps / inspect / top', () => {
 
   it('docker top with the PS columns parses like ps (header skipped), host PIDs', () => {
     const rows = parsePs(recorded('docker-top-init.txt'));
-    assert.deepEqual(rows.map((r) => [r.pid, r.ppid, r.threads, r.command]), [
-      [18689, 18669, 1, '/sbin/docker-init -- python3 -u /app/socket_recv.py'],
-      [18717, 18689, 2, 'python3 -u /app/socket_recv.py'],
-    ]);
+    assert.deepEqual(
+      rows.map((r) => [r.pid, r.ppid, r.threads, r.command]),
+      [
+        [18689, 18669, 1, '/sbin/docker-init -- python3 -u /app/socket_recv.py'],
+        [18717, 18689, 2, 'python3 -u /app/socket_recv.py'],
+      ],
+    );
   });
 
   it('mount rules keep binds and volumes with a source, drop tmpfs', () => {
@@ -87,7 +93,11 @@ describe('engine failures', () => {
   }
 
   it('the OCI message may come on stdout (docker exec prints it there)', () => {
-    const err = new RunError('exit', ['docker', 'exec', 't1', 'ps'], 'failed', { stderr: '', stdout: recorded('docker-err-exec-not-found.txt'), exitCode: 126 });
+    const err = new RunError('exit', ['docker', 'exec', 't1', 'ps'], 'failed', {
+      stderr: '',
+      stdout: recorded('docker-err-exec-not-found.txt'),
+      exitCode: 126,
+    });
     assert.equal(engineFailure(err), 'exec-not-found');
   });
 
@@ -135,7 +145,19 @@ describe('podman top and recognition', () => {
   });
 
   it('recognises Python by executable, libpython, else the command when nothing is readable', () => {
-    const base: ProcessInfo = { pid: 1, ppid: 0, user: 'root', state: 'S', cpuPercent: 0, rssKb: 0, threads: 1, elapsedSeconds: 0, command: '', name: '', isPython: false };
+    const base: ProcessInfo = {
+      pid: 1,
+      ppid: 0,
+      user: 'root',
+      state: 'S',
+      cpuPercent: 0,
+      rssKb: 0,
+      threads: 1,
+      elapsedSeconds: 0,
+      command: '',
+      name: '',
+      isPython: false,
+    };
     const byExe: ProcessInfo = { ...base, command: 'python3 -u /app/w.py' };
     recogniseContainerPython(byExe, { exe: '/usr/local/bin/python3.12' });
     assert.deepEqual([byExe.isPython, byExe.pythonReason, byExe.name], [true, 'executable /usr/local/bin/python3.12', 'w.py']);

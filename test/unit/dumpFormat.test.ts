@@ -20,7 +20,16 @@ function sample(): StackDump {
         active: false,
         ownsGil: false,
         frames: [
-          { function: 'recv', file: '/usr/lib/libc.so.6', line: 0, native: true, module: 'libc.so.6', isUserCode: false, origin: 'native', mapping: { method: 'none', reason: 'native code without source information' } },
+          {
+            function: 'recv',
+            file: '/usr/lib/libc.so.6',
+            line: 0,
+            native: true,
+            module: 'libc.so.6',
+            isUserCode: false,
+            origin: 'native',
+            mapping: { method: 'none', reason: 'native code without source information' },
+          },
           {
             function: 'fetch_reply',
             file: '/app/worker.py',
@@ -37,7 +46,16 @@ function sample(): StackDump {
       },
       { id: 2, name: 'idle-worker', active: true, ownsGil: true, frames: [] },
     ],
-    findings: [{ severity: 'warning', kind: 'socket-wait', title: 'MainThread waits in a socket read with no timeout at worker.py:13 (fetch_reply)', detail: 'Set one.', threadId: 140407562053312, frame: { file: '/app/worker.py', line: 13, localFile: '/home/me/proj/worker.py' } }],
+    findings: [
+      {
+        severity: 'warning',
+        kind: 'socket-wait',
+        title: 'MainThread waits in a socket read with no timeout at worker.py:13 (fetch_reply)',
+        detail: 'Set one.',
+        threadId: 140407562053312,
+        frame: { file: '/app/worker.py', line: 13, localFile: '/home/me/proj/worker.py' },
+      },
+    ],
   };
 }
 
@@ -57,7 +75,16 @@ describe('dumpToJson', () => {
           active: false,
           ownsGil: false,
           frames: [
-            { function: 'recv', file: '/usr/lib/libc.so.6', line: 0, native: true, module: 'libc.so.6', isUserCode: false, origin: 'native', mapping: { method: 'none', reason: 'native code without source information' } },
+            {
+              function: 'recv',
+              file: '/usr/lib/libc.so.6',
+              line: 0,
+              native: true,
+              module: 'libc.so.6',
+              isUserCode: false,
+              origin: 'native',
+              mapping: { method: 'none', reason: 'native code without source information' },
+            },
             {
               function: 'fetch_reply',
               file: '/app/worker.py',
@@ -74,7 +101,16 @@ describe('dumpToJson', () => {
         },
         { id: 2, name: 'idle-worker', active: true, ownsGil: true, frames: [] },
       ],
-      findings: [{ severity: 'warning', kind: 'socket-wait', title: 'MainThread waits in a socket read with no timeout at worker.py:13 (fetch_reply)', detail: 'Set one.', threadId: 140407562053312, frame: { file: '/app/worker.py', line: 13, localFile: '/home/me/proj/worker.py' } }],
+      findings: [
+        {
+          severity: 'warning',
+          kind: 'socket-wait',
+          title: 'MainThread waits in a socket read with no timeout at worker.py:13 (fetch_reply)',
+          detail: 'Set one.',
+          threadId: 140407562053312,
+          frame: { file: '/app/worker.py', line: 13, localFile: '/home/me/proj/worker.py' },
+        },
+      ],
     });
   });
 
@@ -85,7 +121,9 @@ describe('dumpToJson', () => {
     d.threads = [{ id: 1, name: 'T', active: true, ownsGil: false, frames: [{ function: 'f', file: 'a.py', line: 1, native: false, isUserCode: false }] }];
     const json = dumpToJson(d) as Record<string, unknown>;
     assert.deepEqual(Object.keys(json), ['pid', 'backend', 'takenAt', 'durationMs', 'threads', 'findings']);
-    assert.deepEqual(json.threads, [{ id: 1, name: 'T', active: true, ownsGil: false, frames: [{ function: 'f', file: 'a.py', line: 1, native: false, isUserCode: false }] }]);
+    assert.deepEqual(json.threads, [
+      { id: 1, name: 'T', active: true, ownsGil: false, frames: [{ function: 'f', file: 'a.py', line: 1, native: false, isUserCode: false }] },
+    ]);
     assert.deepEqual(json.findings, []);
   });
 });

@@ -15,14 +15,20 @@ function shape(frames: Frame[]): string {
 
 describe('frame groups', () => {
   it('keeps the innermost frame and user frames; folds runs of two or more library frames', () => {
-    assert.equal(shape([lib('recv_into'), lib('read'), lib('readinto'), user('download'), lib('a'), user('main'), lib('b'), lib('c')]), 'recv_into [read,readinto] download a main [b,c]');
+    assert.equal(
+      shape([lib('recv_into'), lib('read'), lib('readinto'), user('download'), lib('a'), user('main'), lib('b'), lib('c')]),
+      'recv_into [read,readinto] download a main [b,c]',
+    );
   });
   it('keeps frames with a note (a finalizer called by the GC) visible', () => {
     assert.equal(shape([lib('x'), lib('y'), { ...lib('__del__'), note: 'called from the garbage collector' }, lib('z'), lib('w')]), 'x y __del__ [z,w]');
   });
   it('indexes point into the thread frames', () => {
     const rows = groupFrames([lib('a'), lib('b'), lib('c'), user('d')]);
-    assert.deepEqual(rows.map((r) => (r.kind === 'frame' ? r.index : r.frames.map((f) => f.index))), [0, [1, 2], 3]);
+    assert.deepEqual(
+      rows.map((r) => (r.kind === 'frame' ? r.index : r.frames.map((f) => f.index))),
+      [0, [1, 2], 3],
+    );
   });
   it('an empty stack has no rows', () => assert.deepEqual(groupFrames([]), []));
 });

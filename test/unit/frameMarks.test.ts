@@ -24,12 +24,20 @@ describe('frame marks', () => {
     const recv = marks.find((m) => m.line === hangLine('socket_recv.py', 'recv'));
     assert.ok(recv, 'the SNAG-HANG line is marked');
     assert.equal(recv.innermost, true);
-    assert.deepEqual(recv.threads.map((t) => t.thread.name), ['MainThread']);
+    assert.deepEqual(
+      recv.threads.map((t) => t.thread.name),
+      ['MainThread'],
+    );
     assert.equal(afterText(recv), '⏸ MainThread · idle');
     // Callers (main(), the module line) are marked but do not stand out.
     assert.ok(marks.some((m) => !m.innermost && m.threads[0]?.thread.name === 'MainThread'));
     // Both threads stand somewhere in the program: the silent server and the main thread.
-    assert.deepEqual(threadsInFile(marks).map((t) => t.name).sort(), ['MainThread', 'silent-server']);
+    assert.deepEqual(
+      threadsInFile(marks)
+        .map((t) => t.name)
+        .sort(),
+      ['MainThread', 'silent-server'],
+    );
   });
 
   it('files marks under the document a frame opens in: a read-only remote one when there is no local copy', async () => {
@@ -53,7 +61,15 @@ describe('frame marks', () => {
   });
 
   it('several threads on one line: a count and their names; a line is marked once per thread', () => {
-    const f = (line: number, fn = 'work') => ({ function: fn, file: '/p/a.py', line, native: false, localFile: '/p/a.py', isUserCode: true, origin: 'user' as const });
+    const f = (line: number, fn = 'work') => ({
+      function: fn,
+      file: '/p/a.py',
+      line,
+      native: false,
+      localFile: '/p/a.py',
+      isUserCode: true,
+      origin: 'user' as const,
+    });
     const dump: StackDump = {
       pid: 1,
       backend: 'py-spy',
@@ -68,7 +84,10 @@ describe('frame marks', () => {
       ],
     };
     const marks = marksByFile(dump).get('/p/a.py')!;
-    assert.deepEqual(marks.map((m) => m.line), [5, 9]);
+    assert.deepEqual(
+      marks.map((m) => m.line),
+      [5, 9],
+    );
     assert.equal(marks[0]!.threads.length, 4, 'recursion does not count a thread twice');
     assert.equal(marks[0]!.innermost, true);
     assert.equal(marks[1]!.innermost, false);
@@ -76,7 +95,13 @@ describe('frame marks', () => {
   });
 
   it('adds how long a thread has stood in the same place', () => {
-    const mark: LineMark = { line: 3, innermost: true, threads: [{ thread: thread('MainThread', []), frameIndex: 0, frame: { function: 'f', file: 'a', line: 3, native: false, isUserCode: true }, innermost: true }] };
+    const mark: LineMark = {
+      line: 3,
+      innermost: true,
+      threads: [
+        { thread: thread('MainThread', []), frameIndex: 0, frame: { function: 'f', file: 'a', line: 3, native: false, isUserCode: true }, innermost: true },
+      ],
+    };
     assert.equal(afterText(mark, new Map([[10, 41.2]])), '⏸ MainThread · idle · same place ≥ 41 s');
     assert.equal(afterText(mark, new Map([[10, 0.4]])), '⏸ MainThread · idle', 'under a second says nothing');
   });

@@ -21,10 +21,12 @@ describe('gdbDumpArgv', () => {
     const python = requireTool(t, 'python3');
     if (!python) return;
     // Run the same statement gdb runs, minus gdb: decode, then check syntax down to Python 3.6.
-    const stmt = argv.at(-1)!.replace(/^python /, '').replace(/exec\(compile\((.*), 'snag-gdb\.py', 'exec'\), (\{.*\})\)$/, 'src = $1; ns = $2');
+    const stmt = argv
+      .at(-1)!
+      .replace(/^python /, '')
+      .replace(/exec\(compile\((.*), 'snag-gdb\.py', 'exec'\), (\{.*\})\)$/, 'src = $1; ns = $2');
     const probe = `${stmt}\nimport ast, sys\nast.parse(src, feature_version=(3, 6))\nsys.stdout.write(json.dumps({'len': len(src), 'args': ns['SNAG_ARGS']}))`;
     const { stdout } = await run([python, '-c', probe], { timeoutMs: 30_000 });
     assert.deepEqual(JSON.parse(stdout), { len: GDB_SCRIPT.length, args: { pid: 4242, locals: true, reader: 'frame-objects' } });
   });
 });
-

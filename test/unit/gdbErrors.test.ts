@@ -54,7 +54,10 @@ describe('gdb failures → SnagError', () => {
     // ssh exits 255 and prints nothing when the remote command died of a signal.
     assert.match(classify(gdbRunError(ranInto('exit', '', 255), 7, 'prod-1')).message, /^gdb was killed while reading process 7 on prod-1\.$/);
     // Through a shell the signal shows as exit 128 + 9.
-    assert.match(classify(gdbRunError(ranInto('exit', '', 137), 7, 'prod-1', after)).message, /^gdb was killed by SIGKILL while reading process 7\. .*out-of-memory.* Process 7 was left stopped/);
+    assert.match(
+      classify(gdbRunError(ranInto('exit', '', 137), 7, 'prod-1', after)).message,
+      /^gdb was killed by SIGKILL while reading process 7\. .*out-of-memory.* Process 7 was left stopped/,
+    );
   });
 
   it('no report: gdb without Python, or a ptrace line on stderr', () => {

@@ -36,9 +36,19 @@ describe('gdbReportToThreads: native and Python frames in one stack', () => {
 
   it('native frames keep their library, source file and line; unnamed ones show their address', () => {
     const f = gdbReportToThreads(report('gdb-gc-finalizer-py-bt.txt')).threads[0]!.frames;
-    assert.deepEqual(f[0], { function: '__libc_pause', file: 'sysdeps/unix/sysv/linux/pause.c', line: 29, native: true, isUserCode: false, module: 'libc.so.6' });
+    assert.deepEqual(f[0], {
+      function: '__libc_pause',
+      file: 'sysdeps/unix/sysv/linux/pause.c',
+      line: 29,
+      native: true,
+      isUserCode: false,
+      module: 'libc.so.6',
+    });
     assert.match(f[1]!.function, /^0x[0-9a-f]+$/);
-    assert.deepEqual({ file: f[1]!.file, line: f[1]!.line, module: f[1]!.module }, { file: '/lib/x86_64-linux-gnu/libffi.so.8', line: 0, module: 'libffi.so.8' });
+    assert.deepEqual(
+      { file: f[1]!.file, line: f[1]!.line, module: f[1]!.module },
+      { file: '/lib/x86_64-linux-gnu/libffi.so.8', line: 0, module: 'libffi.so.8' },
+    );
   });
 
   it('locals (py-bt): self of __del__, marked as an argument', () => {
@@ -52,9 +62,17 @@ describe('gdbReportToThreads: native and Python frames in one stack', () => {
   it('deadlock (frame objects, 3.11): MainThread first; each worker at its lock line above Thread.run', () => {
     const { threads } = gdbReportToThreads(report('gdb-deadlock-frame-objects.txt'));
     // Snag's reader reads each threading.Thread's _name from the instance, as py-bt's repr does.
-    assert.deepEqual(threads.map((t) => t.name), ['MainThread', 'worker-a', 'worker-b']);
+    assert.deepEqual(
+      threads.map((t) => t.name),
+      ['MainThread', 'worker-a', 'worker-b'],
+    );
     const main = sketch(threads[0]!.frames).filter((x) => x.includes('@'));
-    assert.deepEqual(main, ['Thread._wait_for_tstate_lock@threading.py:1139', 'Thread.join@threading.py:1119', 'main@deadlock.py:34', '<module>@deadlock.py:38']);
+    assert.deepEqual(main, [
+      'Thread._wait_for_tstate_lock@threading.py:1139',
+      'Thread.join@threading.py:1119',
+      'main@deadlock.py:34',
+      '<module>@deadlock.py:38',
+    ]);
     for (const [t, fn, line] of [
       [threads[1]!, 'transfer_a_to_b', 13],
       [threads[2]!, 'transfer_b_to_a', 20],
@@ -69,17 +87,28 @@ describe('gdbReportToThreads: native and Python frames in one stack', () => {
 
   it('3.13: one eval frame runs the whole Python stack', () => {
     const { threads } = gdbReportToThreads(report('gdb-deadlock-py313-frame-objects.txt'));
-    assert.deepEqual(threads.map((t) => t.name), ['MainThread', 'worker-a', 'worker-b']);
+    assert.deepEqual(
+      threads.map((t) => t.name),
+      ['MainThread', 'worker-a', 'worker-b'],
+    );
     const worker = sketch(threads[1]!.frames);
     const first = worker.findIndex((x) => x.includes('@'));
-    assert.deepEqual(worker.slice(first, first + 4), ['transfer_a_to_b@deadlock.py:13', 'Thread.run@threading.py:992', 'Thread._bootstrap_inner@threading.py:1041', 'Thread._bootstrap@threading.py:1012']);
+    assert.deepEqual(worker.slice(first, first + 4), [
+      'transfer_a_to_b@deadlock.py:13',
+      'Thread.run@threading.py:992',
+      'Thread._bootstrap_inner@threading.py:1041',
+      'Thread._bootstrap@threading.py:1012',
+    ]);
   });
 
   it('Debian python3.11 with python3.11-dbg: thread names from threading, clock_nanosleep under nap()', () => {
     const r = report('gdb-sleeping-debian-py-bt.txt');
     assert.equal(r.extension, '/usr/share/gdb/auto-load/usr/bin/python3.11-gdb.py');
     const { threads } = gdbReportToThreads(r);
-    assert.deepEqual(threads.map((t) => t.name), ['MainThread', 'sleeper']);
+    assert.deepEqual(
+      threads.map((t) => t.name),
+      ['MainThread', 'sleeper'],
+    );
     const s = sketch(threads[1]!.frames);
     assert.equal(s[0], '__clock_nanosleep');
     assert.ok(s.indexOf('time_sleep') < s.indexOf('nap@sleeping_thread.py:7'), s.join(' | '));

@@ -9,7 +9,7 @@ import { REPO } from '../support/programs';
 const recorded = (name: string) => readFileSync(join(REPO, 'test', 'fixtures', 'outputs', name), 'utf8');
 
 describe('parseGdbReport on recorded gdb output', () => {
-  it('finds the report between the markers, past gdb\'s own lines', () => {
+  it("finds the report between the markers, past gdb's own lines", () => {
     const text = recorded('gdb-gc-finalizer-py-bt.txt');
     assert.match(text.split('\n')[1]!, /__libc_pause/); // gdb prints the stop location before the report
     const r = parseGdbReport(text)!;
@@ -22,7 +22,13 @@ describe('parseGdbReport on recorded gdb output', () => {
     const t = r.threads![0]!;
     assert.equal(t.lwp, r.pid);
     assert.equal(t.frames.filter((f) => f.eval).length, t.python!.length);
-    assert.deepEqual(t.frames[0], { function: '__libc_pause', pc: t.frames[0]!.pc, line: 29, file: 'sysdeps/unix/sysv/linux/pause.c', library: '/lib/x86_64-linux-gnu/libc.so.6' });
+    assert.deepEqual(t.frames[0], {
+      function: '__libc_pause',
+      pc: t.frames[0]!.pc,
+      line: 29,
+      file: 'sysdeps/unix/sysv/linux/pause.c',
+      library: '/lib/x86_64-linux-gnu/libc.so.6',
+    });
   });
 
   it('reads an attach failure (no threads)', () => {
@@ -38,7 +44,10 @@ describe('parseGdbReport on recorded gdb output', () => {
   });
 
   it('rejects a report that is not one', () => {
-    assert.throws(() => parseGdbReport(`\n${GDB_SCRIPT_BEGIN}\n[1, 2]\n${GDB_SCRIPT_END}\n`), /gdb printed output Snag cannot read: Snag's gdb report: the report should be an object, is a list/);
+    assert.throws(
+      () => parseGdbReport(`\n${GDB_SCRIPT_BEGIN}\n[1, 2]\n${GDB_SCRIPT_END}\n`),
+      /gdb printed output Snag cannot read: Snag's gdb report: the report should be an object, is a list/,
+    );
     assert.throws(() => parseGdbReport(`\n${GDB_SCRIPT_BEGIN}\n{not json\n${GDB_SCRIPT_END}\n`), /gdb printed output Snag cannot read: it is not valid JSON/);
   });
 

@@ -8,7 +8,9 @@ import { guardedArgv, guardedStderr, REFUSED_EXIT, TOOL_MISSING_EXIT } from '../
 import { run } from '../../src/core/run';
 
 function state(pid: number): string {
-  return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').charAt(0);
+  return readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /s, '')
+    .charAt(0);
 }
 
 async function waitForState(pid: number, want: string): Promise<void> {
@@ -28,7 +30,10 @@ describe('guard script', () => {
     const target = sleeper();
     try {
       // Stands in for a killed gdb: exits 137 while a child it forked still holds the output open.
-      const r = await run(guardedArgv(['sh', '-c', 'sleep 300 & echo "$1"; exit 137', 'x', "it's $HOME"], target.pid!, 60, 'refuse'), { timeoutMs: 20_000, okExitCodes: [137] });
+      const r = await run(guardedArgv(['sh', '-c', 'sleep 300 & echo "$1"; exit 137', 'x', "it's $HOME"], target.pid!, 60, 'refuse'), {
+        timeoutMs: 20_000,
+        okExitCodes: [137],
+      });
       assert.equal(r.exitCode, 137);
       assert.equal(r.stdout, "it's $HOME\n");
       assert.ok(r.durationMs < 5000, `took ${r.durationMs} ms: the leftover was not ended`);
@@ -56,7 +61,9 @@ describe('guard script', () => {
   it('a tool that stops the target and exits 0: the target is resumed', async () => {
     const target = sleeper();
     try {
-      const r = await run(guardedArgv(['sh', '-c', 'kill -STOP "$1"; echo ok', 'tool', String(target.pid)], target.pid!, 30, 'nonblocking'), { timeoutMs: 20_000 });
+      const r = await run(guardedArgv(['sh', '-c', 'kill -STOP "$1"; echo ok', 'tool', String(target.pid)], target.pid!, 30, 'nonblocking'), {
+        timeoutMs: 20_000,
+      });
       const { stderr, report } = guardedStderr(r.stderr);
       assert.equal(r.stdout, 'ok\n');
       assert.equal(stderr.trim(), '');

@@ -40,7 +40,10 @@ describe('buildProcessTree', () => {
   });
 
   it('describes a process in one line', () => {
-    assert.equal(describeProcess(proc(7, 1, { cpuPercent: 1.25, elapsedSeconds: 723, threads: 3, state: 'Sl' })), 'pid 7 · sleeping · 1.3% CPU · 12m03s · 3 threads');
+    assert.equal(
+      describeProcess(proc(7, 1, { cpuPercent: 1.25, elapsedSeconds: 723, threads: 3, state: 'Sl' })),
+      'pid 7 · sleeping · 1.3% CPU · 12m03s · 3 threads',
+    );
     assert.equal(describeState('T'), 'stopped');
     assert.equal(describeState('?'), '?');
     assert.deepEqual([formatElapsed(5), formatElapsed(3600 * 2 + 60 * 4), formatElapsed(86400 * 3 + 3600)], ['5s', '2h04m', '3d1h']);

@@ -13,7 +13,10 @@ describe('parsePs on recorded ps output', () => {
   const byPid = new Map(procs.map((p) => [p.pid, p]));
 
   it('reads every line', () => {
-    assert.deepEqual(procs.map((p) => p.pid), [2, 13492, 13493, 13494, 13495, 13496]);
+    assert.deepEqual(
+      procs.map((p) => p.pid),
+      [2, 13492, 13493, 13494, 13495, 13496],
+    );
   });
 
   it('reads every column of a multi-threaded Python process', () => {
@@ -68,7 +71,16 @@ describe('displayName', () => {
 });
 
 describe('isPythonExe', () => {
-  for (const exe of ['/usr/bin/python3', '/usr/bin/python3.11', '/home/me/.pyenv/versions/3.12.1/bin/python3.12', 'python', '/opt/pypy3.10/bin/pypy3.10', '/usr/bin/python3.11-dbg', '/usr/bin/python3.8m', '/usr/bin/python3.11 (deleted)']) {
+  for (const exe of [
+    '/usr/bin/python3',
+    '/usr/bin/python3.11',
+    '/home/me/.pyenv/versions/3.12.1/bin/python3.12',
+    'python',
+    '/opt/pypy3.10/bin/pypy3.10',
+    '/usr/bin/python3.11-dbg',
+    '/usr/bin/python3.8m',
+    '/usr/bin/python3.11 (deleted)',
+  ]) {
     it(`${exe} is Python`, () => assert.equal(isPythonExe(exe), true));
   }
   for (const exe of ['/usr/bin/sleep', '/usr/bin/gdb', '/usr/local/bin/uwsgi', '/usr/bin/python3-config', '/home/me/pythonista', '/usr/bin/ipython3']) {
@@ -82,8 +94,7 @@ describe('mightEmbedPython', () => {
       assert.equal(mightEmbedPython(c), true, c);
   });
   it('leaves other programs alone (no /proc/<pid>/maps read for them)', () => {
-    for (const c of ['sleep 300', '/usr/sbin/sshd -D', 'node dist/cli.js', 'bash'])
-      assert.equal(mightEmbedPython(c), false, c);
+    for (const c of ['sleep 300', '/usr/sbin/sshd -D', 'node dist/cli.js', 'bash']) assert.equal(mightEmbedPython(c), false, c);
   });
   it('leaves out tools that load libpython for their own scripts (Snag’s own gdb, mid-dump)', () => {
     assert.equal(mightEmbedPython('gdb -nx -q -batch -ex "python exec(...)" -p 42', '/usr/bin/gdb'), false);

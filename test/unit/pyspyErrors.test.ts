@@ -47,7 +47,7 @@ describe('pyspyError on recorded py-spy failures', () => {
     assert.equal(e.reason, 'permission-denied');
   });
 
-  it('anything else → tool-failed with py-spy\'s own words (a panic\'s message, not its location)', () => {
+  it("anything else → tool-failed with py-spy's own words (a panic's message, not its location)", () => {
     const e = classify(failedRun('pyspy-err-panic.txt', 101));
     assert.equal(e.reason, 'tool-failed');
     assert.deepEqual(e.fixes, ['show-log']);
@@ -62,7 +62,14 @@ describe('pyspyError on recorded py-spy failures', () => {
   });
 
   it('every message is one line', () => {
-    for (const f of ['pyspy-err-suspend-stopped.txt', 'pyspy-err-gone.txt', 'pyspy-err-not-python.txt', 'pyspy-err-permission.txt', 'pyspy-err-exe-unreadable.txt', 'pyspy-err-panic.txt'])
+    for (const f of [
+      'pyspy-err-suspend-stopped.txt',
+      'pyspy-err-gone.txt',
+      'pyspy-err-not-python.txt',
+      'pyspy-err-permission.txt',
+      'pyspy-err-exe-unreadable.txt',
+      'pyspy-err-panic.txt',
+    ])
       assert.doesNotMatch(classify(failedRun(f)).message, /\n/, f);
   });
 });

@@ -54,7 +54,14 @@ describe('parsePySpyDump on recorded py-spy --json output', () => {
     const fetch = threads[0]!.frames[0]!;
     assert.deepEqual(fetch.locals, [{ name: 'sock', repr: '<socket at 0x7f1def57c6a0>', isArg: true }]);
     const serve = threads[1]!.frames.find((f) => f.function === 'serve_silently')!;
-    assert.deepEqual(serve.locals!.map((l) => [l.name, l.isArg]), [['server', true], ['conn', false], ['_', false]]);
+    assert.deepEqual(
+      serve.locals!.map((l) => [l.name, l.isArg]),
+      [
+        ['server', true],
+        ['conn', false],
+        ['_', false],
+      ],
+    );
     const module = threads[0]!.frames.at(-1)!;
     assert.deepEqual(module.locals, []);
   });
@@ -68,6 +75,9 @@ describe('parsePySpyDump on recorded py-spy --json output', () => {
 
   it('rejects output that is not a thread list', () => {
     assert.throws(() => parsePySpyDump('{"error": 1}'), /py-spy printed output Snag cannot read: the dump should be a list, is an object/);
-    assert.throws(() => parsePySpyDump('Error: something'), /py-spy printed output Snag cannot read: it is not valid JSON.*; it starts with "Error: something"/);
+    assert.throws(
+      () => parsePySpyDump('Error: something'),
+      /py-spy printed output Snag cannot read: it is not valid JSON.*; it starts with "Error: something"/,
+    );
   });
 });

@@ -214,7 +214,9 @@ describe('run', () => {
 describe('runStreaming', () => {
   it('hands over each line as it arrives', async () => {
     const lines: string[] = [];
-    const s = runStreaming([PYTHON, '-u', '-c', "import time\nfor i in range(3):\n    print(f'line {i}'); time.sleep(0.05)\nprint('last', end='')"], (l) => lines.push(l));
+    const s = runStreaming([PYTHON, '-u', '-c', "import time\nfor i in range(3):\n    print(f'line {i}'); time.sleep(0.05)\nprint('last', end='')"], (l) =>
+      lines.push(l),
+    );
     const r = await s.done;
     assert.equal(r.exitCode, 0);
     assert.deepEqual(lines, ['line 0', 'line 1', 'line 2', 'last']);

@@ -5,8 +5,9 @@ import { codeBlock, codeSpan, escapeMarkdown, iconFreeText, markdownWithCode, ta
 import { hasUnsafeText, safeLines, safeText } from '../../src/core/text/safeText';
 
 /** Anything a terminal, a tree row or a Markdown renderer would act on instead of showing. */
-// eslint-disable-next-line no-control-regex
-const RAW = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]/u;
+const RAW =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]/u;
 
 describe('safeText', () => {
   it('shows ESC, BEL, newlines and tabs as visible escapes', () => {

@@ -67,7 +67,7 @@ describe('SourceMapper', () => {
     assert.equal(f.localFile, worker);
   });
 
-  it('container mounts go before the user\'s rules', async () => {
+  it("container mounts go before the user's rules", async () => {
     const m = new SourceMapper({
       workspaceRoots: [ws],
       mounts: [{ remoteRoot: '/app', localRoot: join(ws, 'app') }],
@@ -117,7 +117,7 @@ describe('SourceMapper', () => {
     const present = await m.mapFrame(frame(venvLib));
     assert.equal(present.origin, 'site-packages');
     assert.equal(present.localFile, venvLib, 'a library file that exists is still opened');
-    assert.equal(present.isUserCode, false, 'but it is not the user\'s code');
+    assert.equal(present.isUserCode, false, "but it is not the user's code");
     const std = await m.mapFrame(frame('/usr/lib/python3.11/threading.py'));
     assert.equal(std.origin, 'stdlib');
     const native = await m.mapFrame(frame('/usr/lib/x86_64-linux-gnu/libc.so.6', { native: true, line: 0, function: 'recv' }));
@@ -144,7 +144,10 @@ describe('SourceMapper', () => {
       threads: [{ id: 1, name: 'MainThread', active: false, ownsGil: false, frames: [frame(util), frame('/srv/x/app/jobs/worker.py')] }],
     };
     await new SourceMapper({ workspaceRoots: [ws] }).mapDump(dump);
-    assert.deepEqual(dump.threads[0]!.frames.map((f) => f.localFile), [util, worker]);
+    assert.deepEqual(
+      dump.threads[0]!.frames.map((f) => f.localFile),
+      [util, worker],
+    );
   });
 
   it('a new file is found after invalidate()', async () => {

@@ -20,7 +20,9 @@ describe('splitConfigLine', () => {
 
 describe('parseSshConfig', () => {
   it('keeps concrete names and drops patterns and negations', () => {
-    const text = ['Host *', '  User me', 'Host prod-1 prod-2 *.internal !bastion web?', '  HostName 10.0.0.1', 'Match host db', 'Host db', 'host Lower'].join('\n');
+    const text = ['Host *', '  User me', 'Host prod-1 prod-2 *.internal !bastion web?', '  HostName 10.0.0.1', 'Match host db', 'Host db', 'host Lower'].join(
+      '\n',
+    );
     assert.deepEqual(parseSshConfig(text).hosts, ['prod-1', 'prod-2', 'db', 'Lower']);
   });
   it('does not take HostName or other keywords for hosts', () => {
@@ -34,7 +36,10 @@ describe('readSshConfigHosts', () => {
   const ssh = join(home, '.ssh');
   mkdirSync(join(ssh, 'config.d'), { recursive: true });
   mkdirSync(join(home, 'elsewhere'));
-  writeFileSync(join(ssh, 'config'), ['Include config.d/*', 'Host main', 'Include ~/elsewhere/extra', 'Host main', 'Include missing-file', 'Host last'].join('\n'));
+  writeFileSync(
+    join(ssh, 'config'),
+    ['Include config.d/*', 'Host main', 'Include ~/elsewhere/extra', 'Host main', 'Include missing-file', 'Host last'].join('\n'),
+  );
   writeFileSync(join(ssh, 'config.d', 'b.conf'), 'Host from-b\nInclude nested.conf\n');
   writeFileSync(join(ssh, 'config.d', 'a.conf'), 'Host from-a *.glob\n');
   writeFileSync(join(ssh, 'nested.conf'), 'Host nested\n');

@@ -8,7 +8,8 @@ import { remoteProgramNotFound, sshConnectError, sshErrorLine } from '../../src/
 import { REPO } from '../support/programs';
 
 const recorded = (name: string) => readFileSync(join(REPO, 'test', 'fixtures', 'outputs', `ssh-err-${name}.txt`), 'utf8');
-const failed = (stderr: string, failure: 'exit' | 'timed-out' = 'exit') => new RunError(failure, ['ssh'], 'ssh failed', { stderr, exitCode: failure === 'exit' ? 255 : undefined, durationMs: 12_000 });
+const failed = (stderr: string, failure: 'exit' | 'timed-out' = 'exit') =>
+  new RunError(failure, ['ssh'], 'ssh failed', { stderr, exitCode: failure === 'exit' ? 255 : undefined, durationMs: 12_000 });
 
 describe('sshConnectError on recorded ssh failures', () => {
   const cases: [string, RegExp, string][] = [
@@ -39,7 +40,10 @@ describe('sshConnectError on recorded ssh failures', () => {
   });
 
   it('takes the last line that is not a banner or a warning', () => {
-    assert.equal(sshErrorLine("Warning: Permanently added 'x' (ED25519) to the list of known hosts.\nConnection closed by 10.0.0.1 port 22\n"), 'Connection closed by 10.0.0.1 port 22');
+    assert.equal(
+      sshErrorLine("Warning: Permanently added 'x' (ED25519) to the list of known hosts.\nConnection closed by 10.0.0.1 port 22\n"),
+      'Connection closed by 10.0.0.1 port 22',
+    );
     assert.equal(sshErrorLine(''), '');
   });
 });

@@ -7,7 +7,12 @@ describe('resolveSshHosts', () => {
   it('reads strings and objects, resolves mappings, drops what ssh would misread', () => {
     const raw = [
       'prod-1',
-      { host: 'me@db', label: 'Database', pyspyPath: '/opt/py-spy', pathMappings: [{ remoteRoot: '/srv/app', localRoot: '${workspaceFolder}/src' }, { remoteRoot: 1 }] },
+      {
+        host: 'me@db',
+        label: 'Database',
+        pyspyPath: '/opt/py-spy',
+        pathMappings: [{ remoteRoot: '/srv/app', localRoot: '${workspaceFolder}/src' }, { remoteRoot: 1 }],
+      },
       '-oProxyCommand=evil',
       'two words',
       { label: 'no host' },

@@ -23,8 +23,14 @@ describe('quoteRemoteArgv', () => {
   for (const [argv, expected] of cases) it(`quotes ${JSON.stringify(argv)}`, () => assert.equal(quoteRemoteArgv(argv), expected));
 
   it('refuses NUL (no argument can hold it) and an empty command', () => {
-    assert.throws(() => quoteRemoteArgv(['echo', 'a\0b']), (e) => SnagError.is(e, 'bad-input'));
-    assert.throws(() => quoteRemoteArgv([]), (e) => SnagError.is(e, 'bad-input'));
+    assert.throws(
+      () => quoteRemoteArgv(['echo', 'a\0b']),
+      (e) => SnagError.is(e, 'bad-input'),
+    );
+    assert.throws(
+      () => quoteRemoteArgv([]),
+      (e) => SnagError.is(e, 'bad-input'),
+    );
   });
 
   for (const shell of ['sh', 'bash', 'dash']) {
@@ -37,9 +43,15 @@ describe('quoteRemoteArgv', () => {
       const batches: string[][][] = Array.from({ length: 20 }, () => Array.from({ length: 50 }, () => randomArgv(r)));
       for (const batch of batches) {
         const script = batch.map((argv) => quoteRemoteArgv(['printf', '%s\\0', 'ARGV', ...argv])).join('\n');
-        const out: { status: number | null; stdout: string; stderr: string } = spawnSync(path, ['-c', script], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+        const out: { status: number | null; stdout: string; stderr: string } = spawnSync(path, ['-c', script], {
+          encoding: 'utf8',
+          maxBuffer: 64 * 1024 * 1024,
+        });
         assert.equal(out.status, 0, `${shell} failed (seed ${seed}): ${out.stderr}`);
-        const got = out.stdout.split('ARGV\0').slice(1).map((s) => (s ? s.slice(0, -1).split('\0') : []));
+        const got = out.stdout
+          .split('ARGV\0')
+          .slice(1)
+          .map((s) => (s ? s.slice(0, -1).split('\0') : []));
         assert.deepEqual(got, batch, `seed ${seed}`);
       }
     });

@@ -18,7 +18,9 @@ describe('stack hover', () => {
     const dump = await recordedDump();
     const file = [...marksByFile(dump).keys()].find((f) => f.endsWith('/socket_recv.py'))!;
     const line = hangLine('socket_recv.py', 'recv');
-    const mark = marksByFile(dump).get(file)!.find((m) => m.line === line)!;
+    const mark = marksByFile(dump)
+      .get(file)!
+      .find((m) => m.line === line)!;
     const md = hoverMarkdown(dump, mark, { openCommand: 'snag.openFrame', waited: new Map([[mark.threads[0]!.thread.id, 41]]) });
     const main = dump.threads.find((t) => t.name === 'MainThread')!;
 
@@ -26,11 +28,17 @@ describe('stack hover', () => {
     // Every frame of the thread appears, innermost first; the one at this line is bold and marked.
     const listed = md.split('\n').filter((l) => l.startsWith('- '));
     assert.equal(listed.length, main.frames.length);
-    assert.match(listed.find((l) => l.includes('fetch\\_reply'))!, /^- \*\*.*\*\* ◀$/);
+    assert.match(
+      listed.find((l) => l.includes('fetch\\_reply'))!,
+      /^- \*\*.*\*\* ◀$/,
+    );
     // `<module>` and underscores are escaped, not eaten by the Markdown renderer.
     assert.ok(md.includes('\\<module\\>'), md);
     const own = links(md, 'snag.openFrame').filter((l) => l.file === file);
-    assert.ok(own.some((l) => l.line === line), 'a link opens the hanging line');
+    assert.ok(
+      own.some((l) => l.line === line),
+      'a link opens the hanging line',
+    );
     assert.match(md, /_pid 5362 · py-spy · 2026-01-01 00:00:00Z_$/);
   });
 
@@ -38,7 +46,9 @@ describe('stack hover', () => {
     const dump = await recordedDump();
     dump.findings = await diagnose(dump);
     const file = [...marksByFile(dump).keys()].find((f) => f.endsWith('/socket_recv.py'))!;
-    const mark = marksByFile(dump).get(file)!.find((m) => m.line === hangLine('socket_recv.py', 'recv'))!;
+    const mark = marksByFile(dump)
+      .get(file)!
+      .find((m) => m.line === hangLine('socket_recv.py', 'recv'))!;
     const md = hoverMarkdown(dump, mark, { openCommand: 'snag.openFrame' });
     const finding = dump.findings.find((f) => f.threadId === mark.threads[0]!.thread.id)!;
     assert.ok(finding, 'the recorded dump has a finding for MainThread');
@@ -66,7 +76,11 @@ describe('stack hover', () => {
 
   it('caps threads per line', async () => {
     const dump = await recordedDump();
-    const mark = { line: 1, innermost: true, threads: Array.from({ length: 6 }, () => ({ thread: dump.threads[0]!, frameIndex: 0, frame: dump.threads[0]!.frames[0]!, innermost: true })) };
+    const mark = {
+      line: 1,
+      innermost: true,
+      threads: Array.from({ length: 6 }, () => ({ thread: dump.threads[0]!, frameIndex: 0, frame: dump.threads[0]!.frames[0]!, innermost: true })),
+    };
     const md = hoverMarkdown(dump, mark, { openCommand: 'snag.openFrame', maxThreads: 2, maxFrames: 1 });
     assert.equal(md.match(/^\*\*⏸ /gm)?.length, 2);
     assert.match(md, /… 4 more threads at this line/);

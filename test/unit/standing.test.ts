@@ -11,8 +11,16 @@ const thread = (frames: Frame[]): ThreadStack => ({ id: 1, name: 'T', active: fa
 
 describe('standsAt', () => {
   const cases: [string, Frame[], string | undefined][] = [
-    ['the innermost user frame wins over library and native frames', [f('recv', { native: true, line: 0 }), f('readinto'), f('fetch', { isUserCode: true }), f('main', { isUserCode: true })], 'fetch'],
-    ['no user code: the innermost Python frame with a line', [f('epoll_wait', { native: true, line: 0 }), f('<frozen>', { line: 0 }), f('select'), f('run')], 'select'],
+    [
+      'the innermost user frame wins over library and native frames',
+      [f('recv', { native: true, line: 0 }), f('readinto'), f('fetch', { isUserCode: true }), f('main', { isUserCode: true })],
+      'fetch',
+    ],
+    [
+      'no user code: the innermost Python frame with a line',
+      [f('epoll_wait', { native: true, line: 0 }), f('<frozen>', { line: 0 }), f('select'), f('run')],
+      'select',
+    ],
     ['only native frames: the innermost one', [f('futex', { native: true, line: 0 }), f('clone', { native: true, line: 0 })], 'futex'],
     ['no frames: nothing', [], undefined],
   ];

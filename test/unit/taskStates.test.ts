@@ -23,7 +23,13 @@ describe('parseTaskStatus on recorded /proc/<pid>/task/*/status', () => {
     assert.ok(tasks.every((t) => t.state === 'T'));
     assert.equal(anyStopped(tasks), true);
     // Tracing stop (t) is gdb at work, not a stopped process.
-    assert.equal(anyStopped([{ ids: [1], state: 't' }, { ids: [2], state: 'S' }]), false);
+    assert.equal(
+      anyStopped([
+        { ids: [1], state: 't' },
+        { ids: [2], state: 'S' },
+      ]),
+      false,
+    );
   });
 
   it('nothing for a process that is gone', () => {

@@ -5,7 +5,15 @@ import { groupHeadline, groupLabel, groupThreads, someNames } from '../../src/co
 import type { Frame, ThreadStack } from '../../src/core/model';
 import { lib, nat, thread, THREAD_BOOTSTRAP } from './findings/dumpBuilder';
 
-const user = (fn: string, line: number, file = '/app/pool.py'): Frame => ({ function: fn, file, line, native: false, localFile: file, isUserCode: true, origin: 'user' });
+const user = (fn: string, line: number, file = '/app/pool.py'): Frame => ({
+  function: fn,
+  file,
+  line,
+  native: false,
+  localFile: file,
+  isUserCode: true,
+  origin: 'user',
+});
 const waiter = (name: string, extra: Frame[] = []) => thread(name, [user('work', 12), ...extra, user('run_worker', 30), ...THREAD_BOOTSTRAP]);
 
 describe('groupThreads', () => {
@@ -14,7 +22,10 @@ describe('groupThreads', () => {
     const ws = [0, 1, 2, 3].map((i) => waiter(`w${i}`));
     const other = thread('other', [user('elsewhere', 50)]);
     const groups = groupThreads([main, ws[0]!, other, ws[1]!, ws[2]!, ws[3]!]);
-    assert.deepEqual(groups.map((g) => g.threads.map((t) => t.name)), [['MainThread'], ['w0', 'w1', 'w2', 'w3'], ['other']]);
+    assert.deepEqual(
+      groups.map((g) => g.threads.map((t) => t.name)),
+      [['MainThread'], ['w0', 'w1', 'w2', 'w3'], ['other']],
+    );
     const g = groups[1]!;
     assert.equal(g.sameStack, true);
     assert.equal(g.shared, ws[0]!.frames.length);
@@ -24,7 +35,10 @@ describe('groupThreads', () => {
 
   it('two threads in one place stay two (a two-thread deadlock reads as it is)', () => {
     const groups = groupThreads([waiter('a'), waiter('b')]);
-    assert.deepEqual(groups.map((g) => g.threads.length), [1, 1]);
+    assert.deepEqual(
+      groups.map((g) => g.threads.length),
+      [1, 1],
+    );
   });
 
   it('the place is the frames through the innermost user frame: outer frames may differ', () => {
@@ -47,13 +61,19 @@ describe('groupThreads', () => {
       ...[1, 2].map((i) => at(`busy${i}`, base, true)),
       at('busy3', base, true),
     ];
-    assert.deepEqual(groupThreads(threads).map((g) => g.threads.length), [3, 3, 3]);
+    assert.deepEqual(
+      groupThreads(threads).map((g) => g.threads.length),
+      [3, 3, 3],
+    );
   });
 
   it('native frames count by function and module; threads without frames are never grouped', () => {
     const n = () => thread('n', [nat('epoll_wait', 'libc.so.6'), nat('poll_loop', 'libapp.so')]);
     const empty = () => thread('e', []);
-    assert.deepEqual(groupThreads([n(), n(), n(), empty(), empty(), empty()]).map((g) => g.threads.length), [3, 1, 1, 1]);
+    assert.deepEqual(
+      groupThreads([n(), n(), n(), empty(), empty(), empty()]).map((g) => g.threads.length),
+      [3, 1, 1, 1],
+    );
   });
 
   it('500 threads × 60 frames group in well under a second', () => {

@@ -16,7 +16,10 @@ describe('process kinds from /proc/<pid>/stat', () => {
     assert.deepEqual(k, { name: 'kthreadd', state: 'S', ppid: 0, kernelThread: true });
     const e = kindError(2, k)!;
     assert.equal(e.reason, 'not-python');
-    assert.equal(e.message, 'Process 2 (kthreadd) is a kernel thread, not a Python process: it has no Python stacks to read. Pick a Python process (snag ps lists them).');
+    assert.equal(
+      e.message,
+      'Process 2 (kthreadd) is a kernel thread, not a Python process: it has no Python stacks to read. Pick a Python process (snag ps lists them).',
+    );
   });
 
   it('a zombie, with a name holding ") Z (" and a newline', () => {
@@ -64,7 +67,10 @@ describe('a tool JSON read defensively', () => {
   ];
   for (const [text, message] of cases) {
     it(`${JSON.stringify(text)} → tool-failed naming the tool`, () => {
-      assert.throws(() => parseToolJson('py-spy', text), (e: unknown) => SnagError.is(e, 'tool-failed') && /^py-spy printed output Snag cannot read: /.test(e.message) && message.test(e.message));
+      assert.throws(
+        () => parseToolJson('py-spy', text),
+        (e: unknown) => SnagError.is(e, 'tool-failed') && /^py-spy printed output Snag cannot read: /.test(e.message) && message.test(e.message),
+      );
     });
   }
 });

@@ -63,7 +63,7 @@ describe('checkPid (numbers reaching the core)', () => {
   });
 
   for (const v of [0, -1, 1.5, NaN, Infinity, 2 ** 32 + 7, PID_LIMIT + 1, '12', undefined, null, 12n]) {
-    it(`refuses ${typeof v === 'bigint' ? `${v}n` : JSON.stringify(v) ?? String(v)}`, () => {
+    it(`refuses ${typeof v === 'bigint' ? `${v}n` : (JSON.stringify(v) ?? String(v))}`, () => {
       assert.equal(isValidPid(v), false);
       assert.match(refused(() => checkPid(v)).message, /^Snag refuses process id .*: Linux process ids go from 1 to 4194304/);
     });

@@ -21,7 +21,6 @@ import type { ToolPlace } from '../guard/toolPlace';
 import { readdir } from 'node:fs/promises';
 import { gdbTimeoutMs } from './gdbTimeout';
 
-
 /** How Python frames are read: the interpreter's gdb extension, Snag's own reader, or the best available. */
 export type GdbPythonReader = 'auto' | 'py-bt' | 'frame-objects';
 
@@ -102,7 +101,12 @@ export class GdbBackend implements Backend {
       name: 'gdb',
       argv: () => gdbArgv,
       onPipeWriter: 'refuse',
-      options: { timeoutMs: req.timeoutMs ?? gdbTimeoutMs(req.threads ?? (await localThreadCount(place))), signal: req.signal, maxBytes: 64 * 1024 * 1024, killGroupOnExit: true },
+      options: {
+        timeoutMs: req.timeoutMs ?? gdbTimeoutMs(req.threads ?? (await localThreadCount(place))),
+        signal: req.signal,
+        maxBytes: 64 * 1024 * 1024,
+        killGroupOnExit: true,
+      },
     });
     const { result, failure } = run;
     const where = place.where;
@@ -116,7 +120,12 @@ export class GdbBackend implements Backend {
     }
     const after = guardRemark(run.outcome, pid, 'gdb');
     if (failure) throw gdbRunError(failure, pid, where, after);
-    if (!report) throw SnagError.is(parseError) ? parseError : parseError instanceof Error ? new SnagError('tool-failed', `gdb's report for process ${pid} could not be read: ${parseError.message}`, ['show-log']) : gdbNoReportError(result?.stderr ?? '', pid, where);
+    if (!report)
+      throw SnagError.is(parseError)
+        ? parseError
+        : parseError instanceof Error
+          ? new SnagError('tool-failed', `gdb's report for process ${pid} could not be read: ${parseError.message}`, ['show-log'])
+          : gdbNoReportError(result?.stderr ?? '', pid, where);
     const reportError = gdbReportError(report, pid, where);
     if (reportError) throw reportError;
 

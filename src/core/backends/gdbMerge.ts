@@ -47,7 +47,9 @@ export function mergeFrames(t: GdbThread): { frames: Frame[]; notes: string[] } 
   const rest = chunks.slice(next).flat();
   if (rest.length > 0) {
     frames.push(...rest.map(pythonFrame));
-    notes.push(`${rest.length} Python frame${rest.length === 1 ? '' : 's'} could not be placed among the native frames (gdb's unwinding stopped early); shown last`);
+    notes.push(
+      `${rest.length} Python frame${rest.length === 1 ? '' : 's'} could not be placed among the native frames (gdb's unwinding stopped early); shown last`,
+    );
   }
   return { frames, notes };
 }

@@ -74,7 +74,8 @@ export function parseGdbReport(stdout: string): GdbReport | undefined {
   report.notes = shape.list(report.notes ?? [], 'notes').map((n, i) => shape.string(n, `note ${i + 1}`));
   report.states = shape.object(report.states ?? {}, 'states') as Record<string, string>;
   if (report.error !== undefined && report.error !== null) shape.string(shape.object(report.error, 'error').message, "the error's message");
-  if (report.threads !== undefined && report.threads !== null) shape.list(report.threads, 'threads').forEach((raw, i) => checkThread(shape.at(`thread ${i + 1}`), raw));
+  if (report.threads !== undefined && report.threads !== null)
+    shape.list(report.threads, 'threads').forEach((raw, i) => checkThread(shape.at(`thread ${i + 1}`), raw));
   return report;
 }
 

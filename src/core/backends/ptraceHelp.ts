@@ -17,8 +17,11 @@ function hasSysPtrace(status: string | undefined): boolean | undefined {
 }
 
 /** Advice when Snag itself runs as root on this machine (the facts read from /proc). */
-export function rootPtraceHelp(facts: { yamaScope?: string; status?: string } = { yamaScope: read('/proc/sys/kernel/yama/ptrace_scope'), status: read('/proc/self/status') }): string {
-  if (facts.yamaScope?.trim() === '3') return 'Snag already runs as root, but ptrace is disabled on this machine (kernel.yama.ptrace_scope=3, which only a reboot lowers)';
+export function rootPtraceHelp(
+  facts: { yamaScope?: string; status?: string } = { yamaScope: read('/proc/sys/kernel/yama/ptrace_scope'), status: read('/proc/self/status') },
+): string {
+  if (facts.yamaScope?.trim() === '3')
+    return 'Snag already runs as root, but ptrace is disabled on this machine (kernel.yama.ptrace_scope=3, which only a reboot lowers)';
   if (hasSysPtrace(facts.status) === false)
     return 'Snag already runs as root but without the SYS_PTRACE capability (a container started without --cap-add SYS_PTRACE; Kubernetes: securityContext.capabilities.add: ["SYS_PTRACE"])';
   return 'Snag already runs as root, so something else refuses: another debugger may be tracing the process (only one can attach), or a security module (Yama: kernel.yama.ptrace_scope, AppArmor, SELinux, a seccomp profile) forbids ptrace';

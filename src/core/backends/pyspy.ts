@@ -64,7 +64,10 @@ export class PySpyBackend implements Backend {
     const plan = await waysIn(pid, { signal: req.signal, localTool: (t, signal) => this.locate(t, signal), toolError: pyspyError });
     const read = await throughWays(plan, async (way, choice) => {
       const started = Date.now();
-      const run = await runGuarded(way.place, pyspyDumpTool(way.toolPath, way.place.pid, { ...req, timeoutMs: (req.timeoutMs ?? DUMP_TIMEOUT_MS) + (way.extraMs ?? 0) }));
+      const run = await runGuarded(
+        way.place,
+        pyspyDumpTool(way.toolPath, way.place.pid, { ...req, timeoutMs: (req.timeoutMs ?? DUMP_TIMEOUT_MS) + (way.extraMs ?? 0) }),
+      );
       if (run.pipeWriters.length) choice.notes.push(pipeWriterNote(run.pipeWriters));
       choice.notes.push(...run.notes);
       const remark = guardRemark(run.outcome, pid, 'py-spy');

@@ -11,9 +11,16 @@ export function pyspyError(err: unknown, pid: number, where = 'this machine'): u
   const text = `${err.stderr}\n${err.stdout}`;
   switch (err.failure) {
     case 'not-found':
-      return new SnagError('tool-not-found', `py-spy was not found on ${where}. Install it (pip install py-spy) or set snag.pyspyPath.`, ['install-pyspy', 'configure-pyspy-path']);
+      return new SnagError('tool-not-found', `py-spy was not found on ${where}. Install it (pip install py-spy) or set snag.pyspyPath.`, [
+        'install-pyspy',
+        'configure-pyspy-path',
+      ]);
     case 'timed-out':
-      return new SnagError('timed-out', `py-spy did not finish reading process ${pid} in time. The process may be too busy to pause; try a non-blocking dump.`, ['retry-nonblocking', 'show-log']);
+      return new SnagError(
+        'timed-out',
+        `py-spy did not finish reading process ${pid} in time. The process may be too busy to pause; try a non-blocking dump.`,
+        ['retry-nonblocking', 'show-log'],
+      );
     case 'cancelled':
       return new SnagError('cancelled', `Dump of process ${pid} cancelled.`);
     case 'output-too-large':
@@ -24,19 +31,38 @@ export function pyspyError(err: unknown, pid: number, where = 'this machine'): u
   }
   if (killedBy(err)) return toolSignalError('py-spy', err, pid);
   if (/SYS_PTRACE/i.test(text))
-    return new SnagError('permission-denied', `py-spy may not attach to process ${pid}: the container lacks the SYS_PTRACE capability. Start it with --cap-add SYS_PTRACE (Kubernetes: securityContext.capabilities.add: ["SYS_PTRACE"]).`, ['add-sys-ptrace', 'use-sidecar']);
+    return new SnagError(
+      'permission-denied',
+      `py-spy may not attach to process ${pid}: the container lacks the SYS_PTRACE capability. Start it with --cap-add SYS_PTRACE (Kubernetes: securityContext.capabilities.add: ["SYS_PTRACE"]).`,
+      ['add-sys-ptrace', 'use-sidecar'],
+    );
   if (/Permission Denied|Operation not permitted|os error 1\b|os error 13\b/i.test(text))
     return new SnagError('permission-denied', `Permission denied attaching to process ${pid}: ${ptraceHelp(where)}.`, ['ptrace-help']);
   if (/No such file or directory \(os error 2\)|No such process|os error 3\b|Check that the process is running/i.test(text))
     return new SnagError('process-gone', `Process ${pid} is not running (it has exited, or there is no such process).`, ['refresh-processes']);
   if (/Failed to suspend process/i.test(text))
-    return new SnagError('tool-failed', `py-spy could not pause process ${pid}: it is stopped (Ctrl-Z, SIGSTOP) or held by a debugger. Resume it (kill -CONT ${pid}) to sample it; a dump reads a stopped process with gdb.`, ['show-log']);
+    return new SnagError(
+      'tool-failed',
+      `py-spy could not pause process ${pid}: it is stopped (Ctrl-Z, SIGSTOP) or held by a debugger. Resume it (kill -CONT ${pid}) to sample it; a dump reads a stopped process with gdb.`,
+      ['show-log'],
+    );
   if (/Failed to find python version|Failed to find a python interpreter|not a python/i.test(text))
-    return new SnagError('not-python', `Process ${pid} is not running a Python interpreter py-spy can read (it may be a launcher; dump its Python child instead).`, ['refresh-processes']);
+    return new SnagError(
+      'not-python',
+      `Process ${pid} is not running a Python interpreter py-spy can read (it may be a launcher; dump its Python child instead).`,
+      ['refresh-processes'],
+    );
   if (/Unsupported version|unsupported python version|Failed to find interpreter/i.test(text))
-    return new SnagError('unsupported-python', `py-spy cannot read this Python version in process ${pid}. Upgrade py-spy (pip install -U py-spy) or use the gdb backend.`, ['install-pyspy']);
+    return new SnagError(
+      'unsupported-python',
+      `py-spy cannot read this Python version in process ${pid}. Upgrade py-spy (pip install -U py-spy) or use the gdb backend.`,
+      ['install-pyspy'],
+    );
   // The reason is on stderr; stdout is (part of) the JSON dump, never a message.
-  const lines = err.stderr.split('\n').map((l) => l.trim()).filter((l) => l && !/^Stack backtrace|^\d+:|^note: |^at /.test(l));
+  const lines = err.stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^Stack backtrace|^\d+:|^note: |^at /.test(l));
   // A Rust panic says where it panicked first and what went wrong on the next line.
   const panic = lines.findIndex((l) => /panicked at/.test(l));
   const first = (panic >= 0 ? (lines[panic + 1] ?? lines[panic]) : lines[0])?.replace(/^Error:\s*/, '');

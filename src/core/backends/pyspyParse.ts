@@ -2,7 +2,11 @@
 import type { Frame, LocalVariable, ThreadStack } from '../model';
 import { parseToolJson, Shape } from '../validate/toolJson';
 
-interface PySpyLocal { name: string; arg: boolean; repr?: string | null }
+interface PySpyLocal {
+  name: string;
+  arg: boolean;
+  repr?: string | null;
+}
 interface PySpyFrame {
   name: string;
   filename: string;

@@ -11,7 +11,8 @@ import { lockKey, sameLock, type LockRef } from './lockIdentity';
 import { heldLocks, type HeldLock } from './lockWait';
 import type { DumpRule, DumpRuleResult, ThreadWait } from './rule';
 
-const ADVICE = 'Acquire locks in one fixed order everywhere, or use lock.acquire(timeout=…) to fail instead of hanging; a thread that re-enters its own lock needs threading.RLock.';
+const ADVICE =
+  'Acquire locks in one fixed order everywhere, or use lock.acquire(timeout=…) to fail instead of hanging; a thread that re-enters its own lock needs threading.RLock.';
 
 interface Waiter {
   thread: ThreadStack;
@@ -57,7 +58,11 @@ export const deadlock: DumpRule = async (dump, waits, ctx): Promise<DumpRuleResu
   const held = new Map<ThreadStack, HeldLock[]>();
   for (const t of dump.threads) held.set(t, await heldLocks(t, ctx.source));
   const holding: Holding = (t, w) => (w.lock ? held.get(t)!.find((h) => sameLock({ expr: h.name, frame: h.frame }, w.ref!)) : undefined);
-  const heldText = (t: ThreadStack) => held.get(t)!.map((h) => `${h.name} (line ${h.line})`).join(', ') || 'no lock visible in its code';
+  const heldText = (t: ThreadStack) =>
+    held
+      .get(t)!
+      .map((h) => `${h.name} (line ${h.line})`)
+      .join(', ') || 'no lock visible in its code';
 
   const waiters: Waiter[] = lockWaits.map((t) => {
     const wait = waits.get(t)!;
@@ -73,17 +78,30 @@ export const deadlock: DumpRule = async (dump, waits, ctx): Promise<DumpRuleResu
   const chain = links.slice(0, CHAIN_MAX).join('; ') + (links.length > CHAIN_MAX ? `; and ${links.length - CHAIN_MAX} more threads` : '');
   for (const w of cycle) {
     const others = w.holders.filter((h) => h !== w.thread);
-    const title = others.length === 0
-      ? `${w.thread.name} waits for ${w.lock} at ${where(w.wait.frame)}, which it already holds: a deadlock`
-      : `${w.thread.name} waits for ${w.lock} at ${where(w.wait.frame)}, held by ${someNames(others.map((o) => o.name))}: a deadlock`;
-    findings.push({ severity: 'error', kind: 'deadlock', title, detail: `${chain}. None of them can continue. ${ADVICE}`, threadId: w.thread.id, frame: findingFrame(w.wait.frame) });
+    const title =
+      others.length === 0
+        ? `${w.thread.name} waits for ${w.lock} at ${where(w.wait.frame)}, which it already holds: a deadlock`
+        : `${w.thread.name} waits for ${w.lock} at ${where(w.wait.frame)}, held by ${someNames(others.map((o) => o.name))}: a deadlock`;
+    findings.push({
+      severity: 'error',
+      kind: 'deadlock',
+      title,
+      detail: `${chain}. None of them can continue. ${ADVICE}`,
+      threadId: w.thread.id,
+      frame: findingFrame(w.wait.frame),
+    });
     explained.push(w.thread);
   }
 
   // Not a cycle, but the holder is known: name it, and where it is now. Threads waiting in one
   // place for the lock one thread holds are one finding.
   const known = waiters.filter((w) => !cycle.has(w) && w.lock && w.holders.length > 0);
-  for (const group of clusters(dump.threads, known, (w) => w.thread, (w) => `${lockKey(w.ref!)}\0${w.holders[0]!.id}`)) {
+  for (const group of clusters(
+    dump.threads,
+    known,
+    (w) => w.thread,
+    (w) => `${lockKey(w.ref!)}\0${w.holders[0]!.id}`,
+  )) {
     findings.push(heldByFinding(group, holding, waits));
     explained.push(...group.map((w) => w.thread));
   }
@@ -91,7 +109,12 @@ export const deadlock: DumpRule = async (dump, waits, ctx): Promise<DumpRuleResu
   // Nobody visibly holds it. Many threads waiting for one lock: one finding that says so (their
   // own findings would be hundreds alike); no holder is named, as none can be seen.
   const unexplained = waiters.filter((w) => !cycle.has(w) && w.holders.length === 0);
-  for (const group of clusters(dump.threads, unexplained, (w) => w.thread, (w) => (w.ref ? lockKey(w.ref) : `thread:${w.thread.id}`))) {
+  for (const group of clusters(
+    dump.threads,
+    unexplained,
+    (w) => w.thread,
+    (w) => (w.ref ? lockKey(w.ref) : `thread:${w.thread.id}`),
+  )) {
     if (group.length === 1) continue;
     findings.push(unheldFinding(group));
     explained.push(...group.map((w) => w.thread));
@@ -121,7 +144,10 @@ function heldByFinding(group: Waiter[], holding: Holding, waits: ReadonlyMap<Thr
   const h = w.holders[0]!;
   const entered = holding(h, w)!;
   const hWait = waits.get(h);
-  const took = entered.how === 'with' ? `entered \`with ${entered.name}:\` at line ${entered.line} (in ${entered.frame.function}) and` : `called ${entered.name}.acquire() at line ${entered.line} (in ${entered.frame.function}), has not called ${entered.name}.release() since, and`;
+  const took =
+    entered.how === 'with'
+      ? `entered \`with ${entered.name}:\` at line ${entered.line} (in ${entered.frame.function}) and`
+      : `called ${entered.name}.acquire() at line ${entered.line} (in ${entered.frame.function}), has not called ${entered.name}.release() since, and`;
   const holderNow = `${h.name} ${took} ${hWait ? hWait.phrase : entered.how === 'with' ? 'has not left that block' : 'runs'}${hWait?.frame ? ` at ${where(hWait.frame)}` : ` at ${where(anchorFrame(h))}`}.`;
   const base = { severity: 'warning' as const, kind: 'lock-wait', frame: findingFrame(w.wait.frame), ...groupIds(group.map((x) => x.thread)) };
   if (group.length === 1) {
@@ -133,7 +159,10 @@ function heldByFinding(group: Waiter[], holding: Holding, waits: ReadonlyMap<Thr
   }
   return {
     ...base,
-    title: groupTitle(group.map((x) => x.thread), `wait to acquire ${clipName(w.lock!)} at ${where(w.wait.frame)}, held by ${clipName(h.name)}`),
+    title: groupTitle(
+      group.map((x) => x.thread),
+      `wait to acquire ${clipName(w.lock!)} at ${where(w.wait.frame)}, held by ${clipName(h.name)}`,
+    ),
     detail: `${holderNow} Until it releases it, all of them wait; lock.acquire(timeout=…) fails instead of hanging. ${groupNames(group.map((x) => x.thread))}`,
   };
 }
@@ -145,7 +174,10 @@ function unheldFinding(group: Waiter[]): Finding {
   return {
     severity: 'warning',
     kind: 'lock-wait',
-    title: groupTitle(group.map((x) => x.thread), `${plural(w.wait.phrase)} at ${where(w.wait.frame)}`),
+    title: groupTitle(
+      group.map((x) => x.thread),
+      `${plural(w.wait.phrase)} at ${where(w.wait.frame)}`,
+    ),
     detail: `Which thread holds ${lock ?? 'the lock'} is not visible: no thread in this dump runs inside a \`with ${lock ?? '…'}:\` block, so it was taken another way (${lock ?? 'lock'}.acquire() without a release) or its holder is not among these stacks. lock.acquire(timeout=…) fails instead of hanging. ${groupNames(group.map((x) => x.thread))}`,
     frame: findingFrame(w.wait.frame),
     ...groupIds(group.map((x) => x.thread)),

@@ -52,7 +52,12 @@ export async function diagnose(dump: StackDump, readRemote?: RemoteReader): Prom
   const { findings, waits, explained } = await crossThread(dump, new SourceLines(readRemote));
   const alone = [...waits].filter(([t]) => !explained.has(t));
   // Threads waiting alike in one place make one finding, not one each.
-  for (const group of clusters(dump.threads, alone, ([t]) => t, ([, w]) => `${w.kind}\0${w.phrase}\0${where(w.frame)}`)) {
+  for (const group of clusters(
+    dump.threads,
+    alone,
+    ([t]) => t,
+    ([, w]) => `${w.kind}\0${w.phrase}\0${where(w.frame)}`,
+  )) {
     const [t, w] = group[0]!;
     const threads = group.map(([x]) => x);
     findings.push({
@@ -97,6 +102,12 @@ function ranked(findings: Finding[], dump: StackDump): Finding[] {
   const size = (f: Finding) => f.threadIds?.length ?? 1;
   return findings
     .map((f, i) => ({ f, i }))
-    .sort((a, b) => RANK[a.f.severity] - RANK[b.f.severity] || size(b.f) - size(a.f) || (order.get(a.f.threadId ?? -1) ?? 1e9) - (order.get(b.f.threadId ?? -1) ?? 1e9) || a.i - b.i)
+    .sort(
+      (a, b) =>
+        RANK[a.f.severity] - RANK[b.f.severity] ||
+        size(b.f) - size(a.f) ||
+        (order.get(a.f.threadId ?? -1) ?? 1e9) - (order.get(b.f.threadId ?? -1) ?? 1e9) ||
+        a.i - b.i,
+    )
     .map(({ f }) => (f.title.length > TITLE_MAX ? { ...f, title: bounded(f.title) } : f));
 }

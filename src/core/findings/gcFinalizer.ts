@@ -4,7 +4,8 @@ import type { Finding, Frame, ThreadStack } from '../model';
 import { anchorFrame, bareName, findingFrame, where } from './frames';
 import type { DiagnoseContext, DumpRule, DumpRuleResult } from './rule';
 
-const NATIVE_GC = /^(gc_collect|gc_collect_main|gc_collect_impl|gc_collect_with_callback|gc_collect_generations|gc_collect_region|gc_collect_full|gc_collect_young|gc_collect_increment|collect|collect_with_callback|collect_generations|finalize_garbage|_PyGC_Collect|_Py_RunGC|_PyObject_GC_Link|_PyObject_GC_Alloc|PyGC_Collect)$/;
+const NATIVE_GC =
+  /^(gc_collect|gc_collect_main|gc_collect_impl|gc_collect_with_callback|gc_collect_generations|gc_collect_region|gc_collect_full|gc_collect_young|gc_collect_increment|collect|collect_with_callback|collect_generations|finalize_garbage|_PyGC_Collect|_Py_RunGC|_PyObject_GC_Link|_PyObject_GC_Alloc|PyGC_Collect)$/;
 const GC_COLLECT_CALL = /\bgc\.collect\s*\(|^\s*collect\s*\(/;
 export const GC_NOTE = 'called from the garbage collector';
 

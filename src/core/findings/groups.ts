@@ -62,7 +62,10 @@ export function groupTitle(threads: readonly ThreadStack[], rest: string): strin
 
 /** The threads of a group for a finding's detail: `The 500 threads: a, b, … and 480 more.` */
 export function groupNames(threads: readonly ThreadStack[]): string {
-  return `The ${threads.length} threads: ${someNames(threads.map((t) => t.name), DETAIL_NAMES)}.`;
+  return `The ${threads.length} threads: ${someNames(
+    threads.map((t) => t.name),
+    DETAIL_NAMES,
+  )}.`;
 }
 
 const PLURAL: Record<string, string> = { is: 'are', has: 'have', does: 'do' };

@@ -12,7 +12,17 @@ const SELECT_LINE = /\bselect\.select\s*\(|\.select\s*\(/;
 const ACCEPT_LINE = /\.accept\s*\(/;
 const PAUSE_LINE = /\bsignal\.pause\s*\(|(^|[^\w.])pause\s*\(\s*\)/;
 
-const isSelector = (f: Frame) => isFrame(f, 'selectors.py', 'SelectSelector.select', '_PollLikeSelector.select', 'EpollSelector.select', 'PollSelector.select', 'DevpollSelector.select', 'KqueueSelector.select');
+const isSelector = (f: Frame) =>
+  isFrame(
+    f,
+    'selectors.py',
+    'SelectSelector.select',
+    '_PollLikeSelector.select',
+    'EpollSelector.select',
+    'PollSelector.select',
+    'DevpollSelector.select',
+    'KqueueSelector.select',
+  );
 
 /** The Python frames inside the thread's innermost user frame (the library call it is in). */
 function libraryPart(t: ThreadStack): Frame[] {
@@ -33,27 +43,51 @@ export const ioWait: ThreadRule = async (t: ThreadStack, ctx: DiagnoseContext): 
   const line = caller && natives.length === 0 ? ((await ctx.source.line(caller)) ?? '') : '';
   const selecting = lib.some(isSelector) || natives.some((n) => NATIVE_SELECT.test(n)) || SELECT_LINE.test(line);
 
-  if (selecting && python.some((f) => isFrame(f, 'asyncio/base_events.py', 'BaseEventLoop._run_once')) && !python.some((f) => isFrame(f, 'asyncio/events.py', 'Handle._run'))) {
+  if (
+    selecting &&
+    python.some((f) => isFrame(f, 'asyncio/base_events.py', 'BaseEventLoop._run_once')) &&
+    !python.some((f) => isFrame(f, 'asyncio/events.py', 'Handle._run'))
+  ) {
     return wait(
       'asyncio-idle',
       'runs an idle asyncio event loop (every task is waiting)',
-      'The event loop waits in select() for I/O or a timer: no task is running. If the program should be making progress, a task awaits something that never happens — a Future nobody resolves, a lock never released, a read with no timeout. A dump cannot see coroutines: asyncio.all_tasks() with each task\'s print_stack() (or asyncio debug mode, python -X dev) shows what each one awaits.',
+      "The event loop waits in select() for I/O or a timer: no task is running. If the program should be making progress, a task awaits something that never happens — a Future nobody resolves, a lock never released, a read with no timeout. A dump cannot see coroutines: asyncio.all_tasks() with each task's print_stack() (or asyncio debug mode, python -X dev) shows what each one awaits.",
       t,
     );
   }
   // A library's own helper thread (no frame of the user's) waiting so is its machinery at rest.
   if (t.name !== 'MainThread' && !t.frames.some((f) => f.isUserCode)) return undefined;
   if (selecting && lib.some((f) => isFrame(f, 'socketserver.py', 'BaseServer.serve_forever'))) {
-    return wait('server-idle', 'waits for requests (socketserver serve_forever)', 'The server waits for the next request; nothing is wrong unless clients should be sending some (check the address and port they use).', t);
+    return wait(
+      'server-idle',
+      'waits for requests (socketserver serve_forever)',
+      'The server waits for the next request; nothing is wrong unless clients should be sending some (check the address and port they use).',
+      t,
+    );
   }
   if (lib.some((f) => isFrame(f, 'socket.py', 'socket.accept')) || natives.some((n) => NATIVE_ACCEPT.test(n)) || ACCEPT_LINE.test(line)) {
-    return wait('accept-wait', 'waits for a connection in accept()', 'A server socket waits for the next client; nothing is wrong unless one should be connecting (check the address and port it uses, and firewalls in between).', t);
+    return wait(
+      'accept-wait',
+      'waits for a connection in accept()',
+      'A server socket waits for the next client; nothing is wrong unless one should be connecting (check the address and port it uses, and firewalls in between).',
+      t,
+    );
   }
   if (natives.some((n) => NATIVE_PAUSE.test(n)) || PAUSE_LINE.test(line)) {
-    return wait('signal-pause', 'waits for a signal in signal.pause()', 'signal.pause() returns only when a signal arrives: a program that waits for SIGTERM, SIGINT or SIGUSR1 to act looks like this. Send the signal it expects, or check who should.', t);
+    return wait(
+      'signal-pause',
+      'waits for a signal in signal.pause()',
+      'signal.pause() returns only when a signal arrives: a program that waits for SIGTERM, SIGINT or SIGUSR1 to act looks like this. Send the signal it expects, or check who should.',
+      t,
+    );
   }
   if (selecting) {
-    return wait('select-wait', 'waits in select() for a file descriptor', 'The thread waits until a socket or pipe it watches becomes readable or writable, or its timeout passes. If nothing ever arrives, look at who should write to it; a select() with no timeout waits forever.', t);
+    return wait(
+      'select-wait',
+      'waits in select() for a file descriptor',
+      'The thread waits until a socket or pipe it watches becomes readable or writable, or its timeout passes. If nothing ever arrives, look at who should write to it; a select() with no timeout waits forever.',
+      t,
+    );
   }
   return undefined;
 };

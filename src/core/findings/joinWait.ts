@@ -32,20 +32,22 @@ const KINDS: JoinKind[] = [
     file: 'threading.py',
     names: ['Thread.join', 'Thread._wait_for_tstate_lock'],
     what: 'a thread to finish',
-    detail: (_t, others) => `The join ends only when the joined thread returns; see where the other threads are${others ? `: ${others}` : ''}. join(timeout=…) returns instead of hanging.`,
+    detail: (_t, others) =>
+      `The join ends only when the joined thread returns; see where the other threads are${others ? `: ${others}` : ''}. join(timeout=…) returns instead of hanging.`,
   },
   {
     file: 'multiprocessing/pool.py',
     names: ['Pool.map', 'Pool.starmap', 'Pool.join', 'ApplyResult.get', 'ApplyResult.wait', 'IMapIterator.next'],
     what: 'the worker processes of a multiprocessing pool',
     detail: () =>
-      'A worker has not finished its task: dump the pool\'s worker processes (listed under this process) to see which one is stuck, and where. AsyncResult.get(timeout=…) returns instead of hanging; a worker that died without a result leaves map() waiting forever on older Pythons.',
+      "A worker has not finished its task: dump the pool's worker processes (listed under this process) to see which one is stuck, and where. AsyncResult.get(timeout=…) returns instead of hanging; a worker that died without a result leaves map() waiting forever on older Pythons.",
   },
   {
     file: 'concurrent/futures/_base.py',
     names: ['Future.result', 'Future.exception'],
     what: 'the result of a concurrent.futures task',
-    detail: (_t, others) => `The task has not finished; see where the pool's threads are${others ? `: ${others}` : ''}. result(timeout=…) returns instead of hanging.`,
+    detail: (_t, others) =>
+      `The task has not finished; see where the pool's threads are${others ? `: ${others}` : ''}. result(timeout=…) returns instead of hanging.`,
   },
 ];
 

@@ -6,7 +6,8 @@ import type { DiagnoseContext, ThreadRule, ThreadWait } from './rule';
 import { signalWaitIn } from './signalWait';
 import type { SourceLines } from './sourceLines';
 
-const NATIVE_LOCK = /^(lock_PyThread_acquire_lock|rlock_acquire|acquire_timed|PyThread_acquire_lock_timed|PyThread_acquire_lock|_PyMutex_LockTimed|_PyMutex_LockSlow|_PySemaphore_Wait|_multiprocessing_SemLock_acquire(_impl)?|sem_wait|sem_timedwait|sem_clock_wait|__new_sem_wait_slow64)$/;
+const NATIVE_LOCK =
+  /^(lock_PyThread_acquire_lock|rlock_acquire|acquire_timed|PyThread_acquire_lock_timed|PyThread_acquire_lock|_PyMutex_LockTimed|_PyMutex_LockSlow|_PySemaphore_Wait|_multiprocessing_SemLock_acquire(_impl)?|sem_wait|sem_timedwait|sem_clock_wait|__new_sem_wait_slow64)$/;
 /** A lock-like name entered by `with` (no call: `with open(f)` is not a lock). */
 const WITH_NAMES = /^\s*(?:async\s+)?with\s+([^:#]+):/;
 const SIMPLE_NAME = /^[A-Za-z_][\w.]*(\[[^\]]*\])?$/;

@@ -8,10 +8,14 @@ import type { DumpRule, DumpRuleResult } from './rule';
 export const queueFeeder: DumpRule = async (dump): Promise<DumpRuleResult> => {
   const findings: Finding[] = [];
   const explained: ThreadStack[] = [];
-  const exiting = dump.threads.find((t) => t.frames.some((f) => isFrame(f, 'multiprocessing/queues.py', 'Queue._finalize_join') || isFrame(f, 'multiprocessing/util.py', '_exit_function')));
+  const exiting = dump.threads.find((t) =>
+    t.frames.some((f) => isFrame(f, 'multiprocessing/queues.py', 'Queue._finalize_join') || isFrame(f, 'multiprocessing/util.py', '_exit_function')),
+  );
   for (const t of dump.threads) {
     const feed = t.frames.find((f) => isFrame(f, 'multiprocessing/queues.py', 'Queue._feed'));
-    const writing = t.frames.some((f) => isFrame(f, 'multiprocessing/connection.py', 'Connection._send', '_ConnectionBase.send_bytes', 'Connection._send_bytes'));
+    const writing = t.frames.some((f) =>
+      isFrame(f, 'multiprocessing/connection.py', 'Connection._send', '_ConnectionBase.send_bytes', 'Connection._send_bytes'),
+    );
     if (!feed || !writing) continue;
     const title = exiting
       ? `${t.name} keeps this process from exiting: it is still writing queued data that no process reads, at ${where(feed)}`

@@ -34,7 +34,8 @@ export const signalWait: ThreadRule = async (t: ThreadStack): Promise<ThreadWait
     severity: 'info',
     phrase: `waits for ${hit.what} (${hit.frame.function})`,
     call: `waiting for ${hit.what}`,
-    detail: 'Another thread has to set, notify or feed it. Idle worker threads wait like this between jobs; a thread that should be working is waiting for a producer that stopped.',
+    detail:
+      'Another thread has to set, notify or feed it. Idle worker threads wait like this between jobs; a thread that should be working is waiting for a producer that stopped.',
     frame: anchorFrame(t),
   };
 };

@@ -18,13 +18,15 @@ export const sleepWait: ThreadRule = async (t: ThreadStack, ctx: DiagnoseContext
   }
   if (!sleeping) return undefined;
   // libc's sleep() or nanosleep() called from C (ctypes, an extension) is no time.sleep.
-  const cSleep = natives.length > 0 && !natives.some((f) => /^(time_sleep|pysleep)$/.test(f.function)) ? natives.find((f) => NATIVE_SLEEP.test(f.function)) : undefined;
+  const cSleep =
+    natives.length > 0 && !natives.some((f) => /^(time_sleep|pysleep)$/.test(f.function)) ? natives.find((f) => NATIVE_SLEEP.test(f.function)) : undefined;
   return {
     kind: 'sleep',
     severity: 'info',
     phrase: cSleep ? `sleeps in a C call (${cSleep.function})` : 'sleeps in time.sleep',
     call: cSleep ? cSleep.function : 'time.sleep',
-    detail: 'A sleep in a loop polls for something; if the thread is found here again and again, what it waits for does not happen. Sampling (several dumps) tells a polling loop from one long sleep.',
+    detail:
+      'A sleep in a loop polls for something; if the thread is found here again and again, what it waits for does not happen. Sampling (several dumps) tells a polling loop from one long sleep.',
     frame: anchorFrame(t),
   };
 };

@@ -26,9 +26,12 @@ const SET_TIMEOUT = 'Set one: sock.settimeout(…), requests.get(…, timeout=�
 export const socketWait: ThreadRule = async (t: ThreadStack, ctx: DiagnoseContext): Promise<ThreadWait | undefined> => {
   const natives = nativeInner(t).map((f) => f.function);
   const python = t.frames.filter((f) => !f.native);
-  const ssl = natives.some((n) => NATIVE_SSL_READ.test(n)) || python.some((f) => isFrame(f, 'ssl.py', 'SSLSocket.read', 'SSLSocket.recv', 'SSLSocket.recv_into'));
+  const ssl =
+    natives.some((n) => NATIVE_SSL_READ.test(n)) || python.some((f) => isFrame(f, 'ssl.py', 'SSLSocket.read', 'SSLSocket.recv', 'SSLSocket.recv_into'));
   const socket = ssl || natives.some((n) => NATIVE_SOCKET_READ.test(n)) || python.some((f) => isFrame(f, 'socket.py', 'SocketIO.readinto'));
-  const http = python.some((f) => /(^|\/)(http\/client|urllib3\/response)\.py$/.test(f.file) && /^(HTTPResponse\.|HTTPConnection\.getresponse$)/.test(f.function));
+  const http = python.some(
+    (f) => /(^|\/)(http\/client|urllib3\/response)\.py$/.test(f.file) && /^(HTTPResponse\.|HTTPConnection\.getresponse$)/.test(f.function),
+  );
   const caller = callSite(t);
   // Without native frames the stack ends at the Python line that made the call: read it.
   const line = caller && natives.length === 0 ? await ctx.source.line(caller) : undefined;
@@ -45,7 +48,8 @@ export const socketWait: ThreadRule = async (t: ThreadStack, ctx: DiagnoseContex
       severity: 'info',
       phrase: 'waits in a blocking read',
       call: 'a blocking read',
-      detail: 'The line calls .read(); on a socket, pipe or HTTP response that waits until data arrives, forever if none comes and no timeout is set. `snag dump --native` shows the system call it waits in.',
+      detail:
+        'The line calls .read(); on a socket, pipe or HTTP response that waits until data arrives, forever if none comes and no timeout is set. `snag dump --native` shows the system call it waits in.',
       frame,
     };
   }
@@ -58,5 +62,12 @@ export const socketWait: ThreadRule = async (t: ThreadStack, ctx: DiagnoseContex
       : timeout === 'armed'
         ? 'A timeout is armed (the read polls first), so this read will end; a long timeout, or a retry loop around it, still stalls the program.'
         : `If this socket has no timeout, the read waits forever when the peer never answers (\`snag dump --native\` tells: a poll() under the read means a timeout is set). ${SET_TIMEOUT}`;
-  return { kind: 'socket-wait', severity: timeout === 'armed' ? 'info' : 'warning', phrase: `waits in ${what}${suffix}`, call: `${what}${suffix}`, detail, frame };
+  return {
+    kind: 'socket-wait',
+    severity: timeout === 'armed' ? 'info' : 'warning',
+    phrase: `waits in ${what}${suffix}`,
+    call: `${what}${suffix}`,
+    detail,
+    frame,
+  };
 };

@@ -104,6 +104,7 @@ function at(f: Frame | undefined): string {
 
 export function comparisonToMarkdown(c: DumpComparison): string {
   const out = [`# Process ${c.pid}: still in the same place?`, '', c.summary, '', '| thread | change | before | now |', '| --- | --- | --- | --- |'];
-  for (const t of c.threads) out.push(`| ${escapeMarkdown(t.name)} | ${t.change === 'same' ? '**same place**' : WORDS[t.change]} | ${at(t.before)} | ${at(t.after)} |`);
+  for (const t of c.threads)
+    out.push(`| ${escapeMarkdown(t.name)} | ${t.change === 'same' ? '**same place**' : WORDS[t.change]} | ${at(t.before)} | ${at(t.after)} |`);
   return out.join('\n') + '\n';
 }

@@ -29,7 +29,9 @@ export function dumpToText(d: StackDump, o: TextOptions = {}): string {
   // at the end: a name holding a newline cannot start a line ("Thread 1 (active): …") of its own,
   // nor an ESC drive the terminal. The highlight's own escapes go on after that.
   const highlighted = new Set<number>();
-  const lines = [`Process ${d.pid} · ${d.backend}${d.method ? ` (${d.method})` : ''}${d.pythonVersion ? ` · Python ${d.pythonVersion}` : ''} · ${d.threads.length} thread${d.threads.length === 1 ? '' : 's'} · ${d.takenAt}`];
+  const lines = [
+    `Process ${d.pid} · ${d.backend}${d.method ? ` (${d.method})` : ''}${d.pythonVersion ? ` · Python ${d.pythonVersion}` : ''} · ${d.threads.length} thread${d.threads.length === 1 ? '' : 's'} · ${d.takenAt}`,
+  ];
   for (const n of d.notes ?? []) lines.push(`note: ${n}`);
   for (const f of d.findings) {
     lines.push(`${f.severity}: ${f.title}`);
@@ -58,7 +60,9 @@ export function dumpToMarkdown(d: StackDump): string {
   for (const f of d.findings) out.push(`> **${f.severity}**: ${markdownWithCode(f.title)}${f.detail ? `\n> ${markdownWithCode(f.detail)}` : ''}`, '');
   for (const g of groupThreads(d.threads)) {
     const t = g.threads[0]!;
-    const frames = t.frames.slice(0, g.shared).map((f) => `${f.isUserCode ? '▶ ' : '  '}${f.function} (${f.file}:${f.line})${f.native ? ' [native]' : ''}${f.note ? ` — ${f.note}` : ''}`);
+    const frames = t.frames
+      .slice(0, g.shared)
+      .map((f) => `${f.isUserCode ? '▶ ' : '  '}${f.function} (${f.file}:${f.line})${f.native ? ' [native]' : ''}${f.note ? ` — ${f.note}` : ''}`);
     if (!g.sameStack) frames.push(`  ${GROUP_STACKS_DIFFER}`);
     out.push(`**${g.threads.length > 1 ? groupHeadline(g, escapeMarkdown) : threadHeadline(t, escapeMarkdown)}**`, '', codeBlock(frames), '');
   }

@@ -54,7 +54,11 @@ export function marksByFile(dump: StackDump, documentOf: DocumentOf = (f) => f.l
     });
   }
   const out = new Map<string, LineMark[]>();
-  for (const [file, lines] of byFile) out.set(file, [...lines.values()].sort((a, b) => a.line - b.line));
+  for (const [file, lines] of byFile)
+    out.set(
+      file,
+      [...lines.values()].sort((a, b) => a.line - b.line),
+    );
   return out;
 }
 

@@ -4,7 +4,11 @@ import type { Profile } from '../model';
 import { share } from './profileText';
 
 export function profileToJson(p: Profile) {
-  const withShares = <T extends { own: number; total: number }>(r: T) => ({ ...r, ownPercent: share(r.own, p.samples), totalPercent: share(r.total, p.samples) });
+  const withShares = <T extends { own: number; total: number }>(r: T) => ({
+    ...r,
+    ownPercent: share(r.own, p.samples),
+    totalPercent: share(r.total, p.samples),
+  });
   return {
     pid: p.pid,
     rateHz: p.rateHz,

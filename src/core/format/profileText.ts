@@ -24,7 +24,8 @@ export function describeThread(t: ThreadProfile, stuckAfterSeconds = DEFAULT_STU
   const at = t.at ? ` at ${safeText(t.at.function)} (${shortLocation(t.at.file, t.at.line)})` : '';
   const wait = t.wait ? ` — ${safeText(t.wait.phrase)}` : '';
   if (t.status === 'stuck') return `${name} stuck for ${t.sameStackSeconds ?? 0} s${at}${wait}`;
-  if (t.status === 'busy') return (t.sameStackSeconds ?? 0) >= stuckAfterSeconds ? `${name} busy on one line for ${t.sameStackSeconds} s${at}` : `${name} busy${at}`;
+  if (t.status === 'busy')
+    return (t.sameStackSeconds ?? 0) >= stuckAfterSeconds ? `${name} busy on one line for ${t.sameStackSeconds} s${at}` : `${name} busy${at}`;
   const parked = t.wait?.parked && (t.sameStackSeconds ?? 0) >= stuckAfterSeconds ? ` for ${t.sameStackSeconds} s` : '';
   return `${name} idle${parked}${at}${parked ? wait : ''}`;
 }
@@ -32,18 +33,23 @@ export function describeThread(t: ThreadProfile, stuckAfterSeconds = DEFAULT_STU
 export function profileToText(p: Profile, o: { top?: number } = {}): string {
   const top = o.top ?? 15;
   const secs = (p.durationMs / 1000).toFixed(1);
-  const out = [`Sampled pid ${p.pid} for ${secs} s at ${p.rateHz} Hz with ${p.method}: ${p.samples} samples over ${p.threads.length} thread${p.threads.length === 1 ? '' : 's'}`];
+  const out = [
+    `Sampled pid ${p.pid} for ${secs} s at ${p.rateHz} Hz with ${p.method}: ${p.samples} samples over ${p.threads.length} thread${p.threads.length === 1 ? '' : 's'}`,
+  ];
   for (const n of p.notes ?? []) out.push(`note: ${n}`);
   if (p.findings?.length) {
     out.push('', 'Findings:');
     for (const f of p.findings) out.push(`  ${f.severity}: ${f.title}`);
   }
   out.push('', 'Threads:');
-  for (const t of p.threads) out.push(`  ${t.status === 'stuck' ? '■' : t.status === 'busy' ? '▶' : '·'} ${describeThread(t, p.stuckAfterSeconds)}  (${t.samples} samples)`);
+  for (const t of p.threads)
+    out.push(`  ${t.status === 'stuck' ? '■' : t.status === 'busy' ? '▶' : '·'} ${describeThread(t, p.stuckAfterSeconds)}  (${t.samples} samples)`);
   const table = (title: string, rows: { function: string; file: string; line: number; localFile?: string; own: number; total: number }[]) => {
     out.push('', `${title}:`, '   %Own  %Total  Function (file:line)');
     for (const r of rows.slice(0, top)) {
-      out.push(`  ${share(r.own, p.samples).toFixed(1).padStart(5)}  ${share(r.total, p.samples).toFixed(1).padStart(6)}  ${r.function} (${r.localFile ? `${r.localFile}:${r.line}` : shortLocation(r.file, r.line)})`);
+      out.push(
+        `  ${share(r.own, p.samples).toFixed(1).padStart(5)}  ${share(r.total, p.samples).toFixed(1).padStart(6)}  ${r.function} (${r.localFile ? `${r.localFile}:${r.line}` : shortLocation(r.file, r.line)})`,
+      );
     }
   };
   table('Hot lines', p.lines);

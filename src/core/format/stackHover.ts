@@ -49,7 +49,11 @@ function frameLine(f: Frame, here: boolean, o: HoverOptions): string {
   // not end the title and the link early and start a link of its own.
   const title = escapeMarkdown(`${f.localFile ?? f.file}:${f.line}`);
   const label = doc ? `[${name}](${commandLink(o.openCommand, { file: doc, line: f.line })} "${title}")` : name;
-  const tags = [f.native ? '_native_' : '', f.origin && f.origin !== 'user' && !f.native ? `_${f.origin}_` : '', f.note ? `_${escapeMarkdown(f.note)}_` : ''].filter(Boolean);
+  const tags = [
+    f.native ? '_native_' : '',
+    f.origin && f.origin !== 'user' && !f.native ? `_${f.origin}_` : '',
+    f.note ? `_${escapeMarkdown(f.note)}_` : '',
+  ].filter(Boolean);
   const text = `${label} — \`${where}\`${tags.length ? ` · ${tags.join(' · ')}` : ''}`;
   return here ? `- **${text}** ◀` : `- ${text}`;
 }
@@ -71,6 +75,8 @@ export function hoverMarkdown(dump: StackDump, mark: LineMark, o: HoverOptions):
     out.push('');
   }
   if (mark.threads.length > maxThreads) out.push(`… ${mark.threads.length - maxThreads} more threads at this line`, '');
-  out.push(`_pid ${dump.pid} · ${dump.backend}${dump.method ? ` (${escapeMarkdown(dump.method)})` : ''} · ${dump.takenAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}_`);
+  out.push(
+    `_pid ${dump.pid} · ${dump.backend}${dump.method ? ` (${escapeMarkdown(dump.method)})` : ''} · ${dump.takenAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}_`,
+  );
   return out.join('\n');
 }

@@ -97,13 +97,19 @@ async function runInline(place: ToolPlace, tool: GuardedTool): Promise<GuardedRu
   }
   const raw = result?.stderr ?? (RunError.is(failure) ? failure.stderr : '');
   const { stderr, report } = guardedStderr(raw);
-  if (RunError.is(failure, 'exit') && failure.exitCode === REFUSED_EXIT && report.pipeWriters.length) throw pipeRefusal(tool.name, place.pid, report.pipeWriters);
+  if (RunError.is(failure, 'exit') && failure.exitCode === REFUSED_EXIT && report.pipeWriters.length)
+    throw pipeRefusal(tool.name, place.pid, report.pipeWriters);
   // No sh there (a minimal image): the engine says 126/127 before the guard could say anything.
   if (RunError.is(failure, 'exit') && !report.spoke && (failure.exitCode === 126 || failure.exitCode === 127)) {
     const fallback = place.watch.kind === 'inline' ? place.watch.fallback : undefined;
     return fallback ? runWatched(place, fallback, tool) : runWithoutShell(place, tool);
   }
-  if (report.toolMissing) failure = new SnagError('tool-not-found', `${tool.name} was not found on ${place.where} (${tool.argv(false)[0]}).`, tool.name === 'py-spy' ? ['install-pyspy', 'configure-pyspy-path'] : ['install-gdb']);
+  if (report.toolMissing)
+    failure = new SnagError(
+      'tool-not-found',
+      `${tool.name} was not found on ${place.where} (${tool.argv(false)[0]}).`,
+      tool.name === 'py-spy' ? ['install-pyspy', 'configure-pyspy-path'] : ['install-gdb'],
+    );
   if (result) result = { ...result, stderr };
   if (RunError.is(failure)) failure = withStderr(failure, stderr);
   const outcome: GuardOutcome = report.stoppedBefore ? 'left-stopped' : report.stillStopped ? 'still-stopped' : report.resumed ? 'resumed' : 'running';
@@ -152,7 +158,10 @@ async function look(watch: DirectWatch): Promise<TaskState[] | undefined> {
   if (watch.kind === 'local') return readLocalTasks(watch.pid, { wchan: true });
   try {
     // No AbortSignal on purpose: the check after a run also happens when the user cancelled it.
-    const { stdout } = await watch.runner.run(['sh', '-c', LOOK_SCRIPT, 'snag-look', String(watch.pid)], { timeoutMs: WATCH_TIMEOUT_MS, maxBytes: 4 * 1024 * 1024 });
+    const { stdout } = await watch.runner.run(['sh', '-c', LOOK_SCRIPT, 'snag-look', String(watch.pid)], {
+      timeoutMs: WATCH_TIMEOUT_MS,
+      maxBytes: 4 * 1024 * 1024,
+    });
     return stdout
       .split('\n')
       .map((line) => line.split(' '))

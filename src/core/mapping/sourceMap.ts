@@ -21,7 +21,22 @@ export interface SourceMapperOptions {
   remoteSource?: string;
 }
 
-const SKIP_DIRS = new Set(['.git', '.hg', '.svn', 'node_modules', '__pycache__', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.ruff_cache', '.cache', 'dist', 'build', '.eggs']);
+const SKIP_DIRS = new Set([
+  '.git',
+  '.hg',
+  '.svn',
+  'node_modules',
+  '__pycache__',
+  '.tox',
+  '.nox',
+  '.mypy_cache',
+  '.pytest_cache',
+  '.ruff_cache',
+  '.cache',
+  'dist',
+  'build',
+  '.eggs',
+]);
 const SOURCE_EXT = /\.(py|pyx|pyi|pxd)$/;
 
 /** Library or user code, judged by the path the target reports. */
@@ -128,8 +143,7 @@ export class SourceMapper {
       [this.opts.mappings ?? [], 'rule', 'path mapping'],
     ] as const) {
       const hit = applyRules(file, rules);
-      if (hit && this.fileExists(hit.path))
-        return { path: hit.path, mapping: { method, reason: `${what} ${hit.rule.remoteRoot} → ${hit.rule.localRoot}` } };
+      if (hit && this.fileExists(hit.path)) return { path: hit.path, mapping: { method, reason: `${what} ${hit.rule.remoteRoot} → ${hit.rule.localRoot}` } };
     }
     if ((this.opts.pathsAreLocal ?? true) && isAbsolute(file) && this.fileExists(file)) {
       return { path: file, mapping: { method: 'exists', reason: 'the path exists on this machine' } };

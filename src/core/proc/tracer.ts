@@ -7,7 +7,10 @@ export async function readTracer(runner: Runner, pid: number): Promise<{ pid: nu
     const { stdout } = await runner.run(['cat', `/proc/${pid}/status`], { timeoutMs: 10_000, maxBytes: 1024 * 1024 });
     const tracer = Number(/^TracerPid:\s*(\d+)/m.exec(stdout)?.[1] ?? 0);
     if (!tracer) return undefined;
-    const name = await runner.run(['cat', `/proc/${tracer}/comm`], { timeoutMs: 10_000, maxBytes: 4096 }).then((r) => r.stdout.trim() || undefined, () => undefined);
+    const name = await runner.run(['cat', `/proc/${tracer}/comm`], { timeoutMs: 10_000, maxBytes: 4096 }).then(
+      (r) => r.stdout.trim() || undefined,
+      () => undefined,
+    );
     return { pid: tracer, name };
   } catch {
     return undefined;

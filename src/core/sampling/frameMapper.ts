@@ -9,7 +9,9 @@ export function frameMapperFor(mapper: SourceMapper): FrameMapper {
     const key = `${f.native ? 'n' : 'p'}\0${f.file}`;
     let hit = cache.get(key);
     if (!hit) {
-      hit = mapper.mapFrame({ function: f.function, file: f.file, line: f.line, native: f.native, isUserCode: false }).then((m) => (m.localFile ? { localFile: m.localFile, isUserCode: m.isUserCode } : { isUserCode: m.isUserCode }));
+      hit = mapper
+        .mapFrame({ function: f.function, file: f.file, line: f.line, native: f.native, isUserCode: false })
+        .then((m) => (m.localFile ? { localFile: m.localFile, isUserCode: m.isUserCode } : { isUserCode: m.isUserCode }));
       cache.set(key, hit);
     }
     return hit;

@@ -62,7 +62,16 @@ export class RecordSource implements SampleSource {
     }
   }
 
-  private async chunks(pyspy: string, output: string, where: string, chunk: number, onBatch: Parameters<SampleSource['run']>[0], signal: AbortSignal, clock: () => number, finish?: AbortSignal): Promise<void> {
+  private async chunks(
+    pyspy: string,
+    output: string,
+    where: string,
+    chunk: number,
+    onBatch: Parameters<SampleSource['run']>[0],
+    signal: AbortSignal,
+    clock: () => number,
+    finish?: AbortSignal,
+  ): Promise<void> {
     const runOpts = { signal, maxBytes: 32 * 1024 * 1024, env: { RUST_BACKTRACE: '0' } };
     while (!signal.aborted && !finish?.aborted) {
       const startMs = clock();
@@ -94,7 +103,12 @@ export class RecordSource implements SampleSource {
       const endMs = clock();
       const activeThreads = stacks.length ? await this.activeThreads(pyspy, signal) : undefined;
       if (signal.aborted) return;
-      if (stacks.length === 0) throw new SnagError('process-gone', `py-spy recorded no samples of process ${this.opts.pid} on ${where}: it has exited or runs no Python code any more.`, ['refresh-processes']);
+      if (stacks.length === 0)
+        throw new SnagError(
+          'process-gone',
+          `py-spy recorded no samples of process ${this.opts.pid} on ${where}: it has exited or runs no Python code any more.`,
+          ['refresh-processes'],
+        );
       if (writers.length) notes.unshift(pipeWriterNote(writers));
       await onBatch({ startMs, endMs, stacks, activeThreads, ...(notes.length ? { notes } : {}) });
     }

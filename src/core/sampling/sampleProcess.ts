@@ -34,7 +34,16 @@ export async function createSampler(job: SamplerJob): Promise<Sampler> {
   const mapper = await mapperFor(job.target, job.mapper, job.signal);
   // One cache of source lines for both explainers, for the whole session.
   const source = new SourceLines(remoteReader(job.target, job.signal));
-  return new Sampler({ pid: job.pid, rateHz: job.rateHz, method: job.source.method, stuckAfterSeconds: job.stuckAfterSeconds, label: job.label, mapFrame: frameMapperFor(mapper), explainStack: stackWaitExplainer(source), explainThreads: threadsExplainer(source) });
+  return new Sampler({
+    pid: job.pid,
+    rateHz: job.rateHz,
+    method: job.source.method,
+    stuckAfterSeconds: job.stuckAfterSeconds,
+    label: job.label,
+    mapFrame: frameMapperFor(mapper),
+    explainStack: stackWaitExplainer(source),
+    explainThreads: threadsExplainer(source),
+  });
 }
 
 /** Rejects with the source's error when nothing was sampled; a later failure ends early with a note. */

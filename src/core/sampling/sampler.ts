@@ -137,7 +137,13 @@ export class Sampler {
     const key = still.map((st) => `${st.id}:${st.key}`).join('|');
     if (key === this.findingsKey) return;
     this.findingsKey = key;
-    const threads = still.map((st) => ({ id: st.id, name: st.name, active: st.active === true, ownsGil: false, frames: st.last!.map((i) => ({ ...this.frames[i]! })) }));
+    const threads = still.map((st) => ({
+      id: st.id,
+      name: st.name,
+      active: st.active === true,
+      ownsGil: false,
+      frames: st.last!.map((i) => ({ ...this.frames[i]! })),
+    }));
     this.findings = threads.length ? await explain(threads).catch(() => []) : [];
   }
 
@@ -181,7 +187,14 @@ export class Sampler {
     if (st.last?.length) {
       const frames = st.last.map((i) => this.frames[i]!);
       const at = standsAt(frames)!;
-      p.at = { function: at.function, file: at.file, line: at.line, native: at.native, isUserCode: at.isUserCode, ...(at.localFile ? { localFile: at.localFile } : {}) };
+      p.at = {
+        function: at.function,
+        file: at.file,
+        line: at.line,
+        native: at.native,
+        isUserCode: at.isUserCode,
+        ...(at.localFile ? { localFile: at.localFile } : {}),
+      };
     }
     return p;
   }
@@ -197,7 +210,15 @@ export class Sampler {
         const f = this.frames[fi]!;
         let ls = lines.get(fi);
         if (!ls) {
-          ls = { file: f.file, line: f.line, function: f.function, isUserCode: f.isUserCode, own: 0, total: 0, ...(f.localFile ? { localFile: f.localFile } : {}) };
+          ls = {
+            file: f.file,
+            line: f.line,
+            function: f.function,
+            isUserCode: f.isUserCode,
+            own: 0,
+            total: 0,
+            ...(f.localFile ? { localFile: f.localFile } : {}),
+          };
           lines.set(fi, ls);
         }
         if (depth === 0) ls.own += s.count;
@@ -208,7 +229,16 @@ export class Sampler {
         const fk = `${f.function}\0${f.file}`;
         let fs = functions.get(fk);
         if (!fs) {
-          fs = { function: f.function, file: f.file, line: f.line, isUserCode: f.isUserCode, own: 0, total: 0, lineCounts: new Map(), ...(f.localFile ? { localFile: f.localFile } : {}) };
+          fs = {
+            function: f.function,
+            file: f.file,
+            line: f.line,
+            isUserCode: f.isUserCode,
+            own: 0,
+            total: 0,
+            lineCounts: new Map(),
+            ...(f.localFile ? { localFile: f.localFile } : {}),
+          };
           functions.set(fk, fs);
         }
         if (depth === 0) fs.own += s.count;

@@ -10,7 +10,11 @@ import { SourceLines } from '../findings/sourceLines';
 
 const SCHEMA = 'https://www.speedscope.app/file-format-schema.json';
 
-interface SpeedscopeFrame { name: string; file?: string; line?: number | null }
+interface SpeedscopeFrame {
+  name: string;
+  file?: string;
+  line?: number | null;
+}
 interface SpeedscopeProfile {
   type: string;
   name: string;
@@ -65,7 +69,17 @@ export function toSpeedscope(p: Profile, exporter: string): string {
     activeProfileIndex: 0,
     shared: { frames },
     profiles,
-    snag: { pid: p.pid, rateHz: p.rateHz, method: p.method, startedAt: p.startedAt, durationMs: p.durationMs, stuckAfterSeconds: p.stuckAfterSeconds, threads: p.threads, threadIds, ...(p.label ? { label: p.label } : {}) },
+    snag: {
+      pid: p.pid,
+      rateHz: p.rateHz,
+      method: p.method,
+      startedAt: p.startedAt,
+      durationMs: p.durationMs,
+      stuckAfterSeconds: p.stuckAfterSeconds,
+      threads: p.threads,
+      threadIds,
+      ...(p.label ? { label: p.label } : {}),
+    },
   };
   return JSON.stringify(file);
 }
@@ -95,7 +109,8 @@ export async function fromSpeedscope(text: string, source: string, mapFrame?: Fr
   const meta = file.snag;
   const minWeight = Math.min(...sampled.flatMap((p) => p.weights ?? []).filter((w) => w > 0));
   const rate = meta?.rateHz ?? (Number.isFinite(minWeight) && sampled[0]!.unit === 'seconds' ? Math.round(1 / minWeight) : 1);
-  const toCount = (unit: string, w: number | undefined) => Math.max(1, Math.round(w === undefined ? 1 : unit === 'seconds' ? w * rate : unit === 'milliseconds' ? (w * rate) / 1000 : w));
+  const toCount = (unit: string, w: number | undefined) =>
+    Math.max(1, Math.round(w === undefined ? 1 : unit === 'seconds' ? w * rate : unit === 'milliseconds' ? (w * rate) / 1000 : w));
   const frameAt = (i: number): SampleFrame | undefined => {
     const f = file.shared.frames[i];
     if (!f) return undefined;
@@ -104,16 +119,34 @@ export async function fromSpeedscope(text: string, source: string, mapFrame?: Fr
   };
   const stacks: StackSample[] = [];
   sampled.forEach((p, i) => {
-    const thread = meta?.threadIds[i] !== undefined ? { id: meta.threadIds[i]!, name: meta.threads.find((t) => t.id === meta.threadIds[i])?.name ?? p.name } : threadOf(p.name, i);
+    const thread =
+      meta?.threadIds[i] !== undefined
+        ? { id: meta.threadIds[i]!, name: meta.threads.find((t) => t.id === meta.threadIds[i])?.name ?? p.name }
+        : threadOf(p.name, i);
     p.samples!.forEach((sample, j) => {
       // py-spy puts a `thread (id): name` root frame on every stack; the thread is known already.
-      const frames = sample.map(frameAt).filter((f): f is SampleFrame => !!f && !/^thread \(/.test(f.function)).reverse();
+      const frames = sample
+        .map(frameAt)
+        .filter((f): f is SampleFrame => !!f && !/^thread \(/.test(f.function))
+        .reverse();
       if (frames.length) stacks.push({ threadId: thread.id, threadName: thread.name, frames, count: toCount(p.unit, p.weights?.[j]) });
     });
   });
-  const durationMs = meta?.durationMs ?? Math.round(Math.max(...sampled.map((p) => (p.endValue - p.startValue) * (p.unit === 'seconds' ? 1000 : p.unit === 'milliseconds' ? 1 : 1000 / rate))));
+  const durationMs =
+    meta?.durationMs ??
+    Math.round(Math.max(...sampled.map((p) => (p.endValue - p.startValue) * (p.unit === 'seconds' ? 1000 : p.unit === 'milliseconds' ? 1 : 1000 / rate))));
   const lines = new SourceLines();
-  const sampler = new Sampler({ pid: meta?.pid ?? 0, rateHz: rate, method: `loaded from ${source}`, label: meta?.label ?? file.name, stuckAfterSeconds: meta?.stuckAfterSeconds, mapFrame, explainStack: stackWaitExplainer(lines), explainThreads: threadsExplainer(lines), startedAt: meta ? new Date(meta.startedAt) : undefined });
+  const sampler = new Sampler({
+    pid: meta?.pid ?? 0,
+    rateHz: rate,
+    method: `loaded from ${source}`,
+    label: meta?.label ?? file.name,
+    stuckAfterSeconds: meta?.stuckAfterSeconds,
+    mapFrame,
+    explainStack: stackWaitExplainer(lines),
+    explainThreads: threadsExplainer(lines),
+    startedAt: meta ? new Date(meta.startedAt) : undefined,
+  });
   await sampler.add({ startMs: 0, endMs: durationMs, stacks });
   const profile = sampler.profile();
   if (meta) {

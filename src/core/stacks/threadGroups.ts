@@ -132,7 +132,12 @@ export function groupHeadline(g: ThreadGroup, name: (s: string) => string = (s) 
   const state = g.threads.every((t) => !t.active) ? 'idle' : g.threads.every((t) => t.active) ? 'active' : 'active and idle';
   const what = g.sameStack ? 'one stack' : `the same innermost ${g.shared} frame${g.shared === 1 ? '' : 's'}`;
   const locals = first.frames.slice(0, g.shared).some((f) => f.locals?.length) ? ` (locals of "${name(clipName(first.name))}")` : '';
-  return `${g.threads.length} threads (${state}), ${what}${locals}: ${someNames(g.threads.map((t) => t.name), HEADLINE_NAMES, HEADLINE_BUDGET, (s) => `"${name(s)}"`)}`;
+  return `${g.threads.length} threads (${state}), ${what}${locals}: ${someNames(
+    g.threads.map((t) => t.name),
+    HEADLINE_NAMES,
+    HEADLINE_BUDGET,
+    (s) => `"${name(s)}"`,
+  )}`;
 }
 
 /** The line after a group's shared frames when the members' outer frames differ. */

@@ -129,20 +129,41 @@ export class ContainerEngine {
     const where = this.parent.ref.kind === 'local' ? 'this machine' : this.parent.ref.label;
     switch (engineFailure(err)) {
       case 'cli-not-found':
-        return new SnagError('tool-not-found', `${this.cli} was not found on ${where}. Install ${this.label} or choose another engine in snag.containers.engine.`, ['show-log'], { cause: err });
+        return new SnagError(
+          'tool-not-found',
+          `${this.cli} was not found on ${where}. Install ${this.label} or choose another engine in snag.containers.engine.`,
+          ['show-log'],
+          { cause: err },
+        );
       case 'engine-unreachable':
         return new SnagError('unreachable', `${this.label} does not answer on ${where}: ${engineComplaint(err)}`, ['show-log'], { cause: err });
       case 'engine-permission':
-        return new SnagError('permission-denied', `This user may not use ${this.label} on ${where}: ${engineComplaint(err)} (add the user to the docker group or run as root).`, ['show-log'], { cause: err });
+        return new SnagError(
+          'permission-denied',
+          `This user may not use ${this.label} on ${where}: ${engineComplaint(err)} (add the user to the docker group or run as root).`,
+          ['show-log'],
+          { cause: err },
+        );
       case 'container-gone':
-        return new SnagError('process-gone', `No running container ${container ?? ''} on ${this.label} (it stopped, was removed or never existed).`.replace('  ', ' '), ['refresh-processes'], { cause: err });
+        return new SnagError(
+          'process-gone',
+          `No running container ${container ?? ''} on ${this.label} (it stopped, was removed or never existed).`.replace('  ', ' '),
+          ['refresh-processes'],
+          { cause: err },
+        );
       default:
         return err;
     }
   }
 }
 
-interface PsLine { id?: string; name?: string; image?: string; state?: string; status?: string }
+interface PsLine {
+  id?: string;
+  name?: string;
+  image?: string;
+  state?: string;
+  status?: string;
+}
 
 export function parseContainerList(stdout: string): ContainerSummary[] {
   const out: ContainerSummary[] = [];
@@ -196,7 +217,11 @@ export function parseInspect(stdout: string): ContainerDetails {
  * The engines to show for the setting: `auto` keeps every engine whose CLI answers (a group per
  * engine); a named engine is returned even when it fails, so its error can be shown.
  */
-export async function detectEngines(parent: Target, choice: EngineChoice = 'auto', signal?: AbortSignal): Promise<{ engine: ContainerEngine; info?: EngineInfo; error?: unknown }[]> {
+export async function detectEngines(
+  parent: Target,
+  choice: EngineChoice = 'auto',
+  signal?: AbortSignal,
+): Promise<{ engine: ContainerEngine; info?: EngineInfo; error?: unknown }[]> {
   const kinds: EngineKind[] = choice === 'auto' ? ['docker', 'podman'] : [choice];
   const probed = await Promise.all(
     kinds.map(async (kind) => {

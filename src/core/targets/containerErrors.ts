@@ -30,10 +30,20 @@ export function engineFailure(err: unknown): EngineFailure | undefined {
   if (err.failure !== 'exit') return undefined;
   const text = `${err.stderr}\n${err.stdout}`;
   if (/permission denied while trying to connect to the (docker )?daemon socket/i.test(text)) return 'engine-permission';
-  if (/Cannot connect to the Docker daemon|Is the docker daemon running|error during connect|Cannot connect to Podman|unable to connect to Podman/i.test(text)) return 'engine-unreachable';
-  if (/No such container|No such object|is not running|non running container|container state improper|no container with (name or )?ID|can only (create exec sessions|kill running) on running containers|container .* does not exist/i.test(text))
+  if (/Cannot connect to the Docker daemon|Is the docker daemon running|error during connect|Cannot connect to Podman|unable to connect to Podman/i.test(text))
+    return 'engine-unreachable';
+  if (
+    /No such container|No such object|is not running|non running container|container state improper|no container with (name or )?ID|can only (create exec sessions|kill running) on running containers|container .* does not exist/i.test(
+      text,
+    )
+  )
     return 'container-gone';
-  if (/executable file not found|exec: "[^"]*": (stat [^:]*: )?no such file or directory|no such file or directory: OCI runtime|OCI runtime exec failed: exec failed: .*no such file/i.test(text)) return 'exec-not-found';
+  if (
+    /executable file not found|exec: "[^"]*": (stat [^:]*: )?no such file or directory|no such file or directory: OCI runtime|OCI runtime exec failed: exec failed: .*no such file/i.test(
+      text,
+    )
+  )
+    return 'exec-not-found';
   if (/exec format error/i.test(text)) return 'exec-format';
   if (/Could not find the file|no such file or directory/i.test(text) && /\bcp\b/.test(err.argv.join(' '))) return 'path-missing';
   if (/read-only file system|rootfs is marked read-only/i.test(text)) return 'read-only';
@@ -45,6 +55,10 @@ export function engineFailure(err: unknown): EngineFailure | undefined {
 /** The engine's own last line of complaint, for messages ("Error response from daemon: …" trimmed). */
 export function engineComplaint(err: unknown): string {
   if (!RunError.is(err)) return err instanceof Error ? err.message : String(err);
-  const line = `${err.stderr}`.split('\n').map((l) => l.trim()).filter(Boolean).find((l) => !/^Run '.* --help'/.test(l));
+  const line = `${err.stderr}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .find((l) => !/^Run '.* --help'/.test(l));
   return (line ?? err.message).replace(/^(docker: |Error: |Error response from daemon: )+/i, '');
 }

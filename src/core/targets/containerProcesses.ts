@@ -49,8 +49,12 @@ export async function readHostFacts(parent: Runner, hostPids: readonly number[],
   const o = { timeoutMs: FACTS_TIMEOUT_MS, ...opts };
   // grep exits 2 when one of the processes is gone meanwhile; find exits 1; both still print the rest.
   const [status, exes] = await Promise.all([
-    parent.run(['grep', '-H', '-E', '^(NSpid|Threads|VmRSS):', ...hostPids.map((p) => `/proc/${p}/status`)], { ...o, okExitCodes: [0, 1, 2] }).catch(() => undefined),
-    parent.run(['find', ...hostPids.map((p) => `/proc/${p}/exe`), '-maxdepth', '0', '-printf', '%p\\t%l\\n'], { ...o, okExitCodes: [0, 1] }).catch(() => undefined),
+    parent
+      .run(['grep', '-H', '-E', '^(NSpid|Threads|VmRSS):', ...hostPids.map((p) => `/proc/${p}/status`)], { ...o, okExitCodes: [0, 1, 2] })
+      .catch(() => undefined),
+    parent
+      .run(['find', ...hostPids.map((p) => `/proc/${p}/exe`), '-maxdepth', '0', '-printf', '%p\\t%l\\n'], { ...o, okExitCodes: [0, 1] })
+      .catch(() => undefined),
   ]);
   for (const m of (status?.stdout ?? '').matchAll(/^\/proc\/(\d+)\/status:(NSpid|Threads|VmRSS):\s*([\d\s]+?)(?: kB)?$/gm)) {
     const f = get(Number(m[1]));
@@ -66,7 +70,11 @@ export async function readHostFacts(parent: Runner, hostPids: readonly number[],
 async function readLibpython(parent: Runner, hostPids: readonly number[], facts: Map<number, HostFacts>, opts: RunOptions): Promise<void> {
   if (hostPids.length === 0) return;
   const r = await parent
-    .run(['grep', '-H', '-m1', '-o', '-E', '/[^ ]*/libpython[0-9.]+[a-z]*\\.so[0-9.]*', ...hostPids.map((p) => `/proc/${p}/maps`)], { timeoutMs: FACTS_TIMEOUT_MS, ...opts, okExitCodes: [0, 1, 2] })
+    .run(['grep', '-H', '-m1', '-o', '-E', '/[^ ]*/libpython[0-9.]+[a-z]*\\.so[0-9.]*', ...hostPids.map((p) => `/proc/${p}/maps`)], {
+      timeoutMs: FACTS_TIMEOUT_MS,
+      ...opts,
+      okExitCodes: [0, 1, 2],
+    })
     .catch(() => undefined);
   for (const m of (r?.stdout ?? '').matchAll(/^\/proc\/(\d+)\/maps:(\S+)$/gm)) {
     const f = facts.get(Number(m[1]));
@@ -108,7 +116,12 @@ export async function fromHostRows(parent: Runner, details: ContainerDetails, ro
     if (ns && ns.length >= first.length) inner.set(r.pid, ns[first.length - 1]!);
   }
   const candidates = rows.filter((r) => mightEmbedPython(r.command) && !isPythonExe(facts.get(r.pid)?.exe ?? ''));
-  await readLibpython(parent, candidates.map((r) => r.pid), facts, opts);
+  await readLibpython(
+    parent,
+    candidates.map((r) => r.pid),
+    facts,
+    opts,
+  );
   const out: ProcessInfo[] = [];
   for (const r of rows) {
     const pid = inner.get(r.pid);
@@ -173,19 +186,47 @@ const PY_LISTER = [
   'print(json.dumps(out))',
 ].join('\n');
 
-interface PyListed { pid: number; ppid: number; state: string; user: string; threads: number; rss: number; elapsed: number; argv: string[]; comm: string; exe: string | null }
+interface PyListed {
+  pid: number;
+  ppid: number;
+  state: string;
+  user: string;
+  threads: number;
+  rss: number;
+  elapsed: number;
+  argv: string[];
+  comm: string;
+  exe: string | null;
+}
 
 export function parsePythonListing(stdout: string): ProcessInfo[] {
   return (JSON.parse(stdout) as PyListed[]).map((r) => {
     const command = r.argv.length ? r.argv.join(' ') : `[${r.comm}]`;
-    const p: ProcessInfo = { pid: r.pid, ppid: r.ppid, user: r.user, state: r.state, cpuPercent: 0, rssKb: r.rss, threads: r.threads, elapsedSeconds: r.elapsed, command, name: displayName(command), isPython: false };
+    const p: ProcessInfo = {
+      pid: r.pid,
+      ppid: r.ppid,
+      user: r.user,
+      state: r.state,
+      cpuPercent: 0,
+      rssKb: r.rss,
+      threads: r.threads,
+      elapsedSeconds: r.elapsed,
+      command,
+      name: displayName(command),
+      isPython: false,
+    };
     recogniseContainerPython(p, { exe: r.exe ?? undefined });
     return p;
   });
 }
 
 /** The processes of one running container (see the ways above). */
-export async function listContainerProcesses(engine: ContainerEngine, details: ContainerDetails, inContainer: Runner, opts: RunOptions = {}): Promise<ContainerProcessList> {
+export async function listContainerProcesses(
+  engine: ContainerEngine,
+  details: ContainerDetails,
+  inContainer: Runner,
+  opts: RunOptions = {},
+): Promise<ContainerProcessList> {
   const parent = engine.parent.runner;
   let hostRows: ProcessInfo[] | undefined;
   try {
@@ -210,7 +251,8 @@ export async function listContainerProcesses(engine: ContainerEngine, details: C
     if (mapped) return { processes: mapped, hostPidsVisible: true, via: 'top' };
   } catch (err) {
     const why = engineFailure(err);
-    if (why === 'container-gone' || why === 'engine-unreachable' || why === 'engine-permission' || why === 'cli-not-found') throw engine.error(err, details.name);
+    if (why === 'container-gone' || why === 'engine-unreachable' || why === 'engine-permission' || why === 'cli-not-found')
+      throw engine.error(err, details.name);
     // Some engines (rootless, old podman) cannot run top; the container itself still can.
   }
   // The host's /proc is not the engine's: ask inside the container.
@@ -222,7 +264,13 @@ export async function listContainerProcesses(engine: ContainerEngine, details: C
  * The processes as the container itself sees them (no host PIDs): its ps, or, in images without
  * one, its Python reading /proc (the interpreter named by `python`, else python3).
  */
-export async function listInsideContainer(engine: ContainerEngine, details: ContainerDetails, inContainer: Runner, python = 'python3', opts: RunOptions = {}): Promise<ContainerProcessList> {
+export async function listInsideContainer(
+  engine: ContainerEngine,
+  details: ContainerDetails,
+  inContainer: Runner,
+  python = 'python3',
+  opts: RunOptions = {},
+): Promise<ContainerProcessList> {
   try {
     const { stdout } = await inContainer.run(PS_ARGV, { timeoutMs: 15_000, ...opts });
     const procs = parsePs(stdout).filter((p) => !(p.command.startsWith(PS_ARGV.join(' ')) && p.ppid === 0));

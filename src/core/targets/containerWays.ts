@@ -61,7 +61,8 @@ export interface ContainerDumpOptions {
 // Failures another way in might avoid; the others (gone, not Python, cancelled, timed out) stop.
 const TRY_NEXT: ReadonlySet<SnagErrorReason> = new Set<SnagErrorReason>(['tool-not-found', 'permission-denied', 'tool-failed', 'unsupported-python']);
 const CLEANUP_TIMEOUT_MS = 15_000;
-const HOST_ACTIVITY_UNKNOWN = "Some threads could not be matched to the host's tasks: across the container's PID namespace py-spy cannot tell whether they are idle, so they show as active.";
+const HOST_ACTIVITY_UNKNOWN =
+  "Some threads could not be matched to the host's tasks: across the container's PID namespace py-spy cannot tell whether they are idle, so they show as active.";
 const PTRACE_HELP = 'Start the container with --cap-add SYS_PTRACE (Kubernetes: securityContext.capabilities.add: ["SYS_PTRACE"])';
 
 interface Job {
@@ -147,7 +148,10 @@ export class ContainerWays {
     const hostPid = proc.hostPid;
     // Killing the engine's CLI does not end what it started in the container; where the image has
     // no shell for the guard's own limit, the host ends a hung tool by its PID namespace.
-    const reap = hostPid && this.engine.parent.ref.kind === 'local' ? (argv: readonly string[]) => killToolInNamespace(hostPid, argv[0]!).then(() => undefined) : undefined;
+    const reap =
+      hostPid && this.engine.parent.ref.kind === 'local'
+        ? (argv: readonly string[]) => killToolInNamespace(hostPid, argv[0]!).then(() => undefined)
+        : undefined;
     return { runner: this.target.runner, pid: proc.pid, watch: { kind: 'inline', fallback: this.fromHost(proc) }, where: `container ${details.name}`, reap };
   }
 
@@ -238,7 +242,9 @@ export class ContainerWays {
           if (why === 'path-missing' && dir !== '') continue;
           if (why === 'container-gone' || why === 'cli-not-found' || why?.startsWith('engine-') || !RunError.is(err, 'exit')) throw err;
           // Read-only root, full disk, a policy: whatever it is, it was the copy that failed.
-          throw new SnagError('tool-failed', `Could not copy py-spy into container ${details.name}: ${engineComplaint(err)}`, ['use-sidecar', 'show-log'], { cause: err });
+          throw new SnagError('tool-failed', `Could not copy py-spy into container ${details.name}: ${engineComplaint(err)}`, ['use-sidecar', 'show-log'], {
+            cause: err,
+          });
         }
         await this.options.onStep?.({ strategy: 'copy', phase: 'copied' });
         return `${dir}/${name}`;
@@ -256,7 +262,10 @@ export class ContainerWays {
   private async removeCopy(path: string, job: Job, maybeAbsent: boolean): Promise<string | undefined> {
     const asRoot = containerRunner(this.engine, job.details.id, '0');
     const python = pythonOf(job.proc);
-    const removers: string[][] = [['rm', '-f', path], ...(python ? [[python, '-c', 'import os,sys\ntry: os.remove(sys.argv[1])\nexcept FileNotFoundError: pass', path]] : [])];
+    const removers: string[][] = [
+      ['rm', '-f', path],
+      ...(python ? [[python, '-c', 'import os,sys\ntry: os.remove(sys.argv[1])\nexcept FileNotFoundError: pass', path]] : []),
+    ];
     let last: unknown;
     for (const argv of removers) {
       try {
@@ -281,25 +290,46 @@ export class ContainerWays {
   /** One actionable SnagError for a strategy's failure. */
   private async classify(err: unknown, strategy: ContainerStrategy, { details, proc, req }: Job): Promise<SnagError> {
     const name = details.name;
-    const ownPyspy = () => new SnagError('tool-not-found', `Container ${name} has no ${this.options.inContainerPyspy ?? 'py-spy'} of its own.`, ['use-sidecar'], { cause: err });
+    const ownPyspy = () =>
+      new SnagError('tool-not-found', `Container ${name} has no ${this.options.inContainerPyspy ?? 'py-spy'} of its own.`, ['use-sidecar'], { cause: err });
     if (strategy === 'exec' && SnagError.is(err, 'tool-not-found')) return ownPyspy();
     if (SnagError.is(err) && err.reason !== 'tool-failed') return err;
-    const gone = () => new SnagError('process-gone', `Container ${name} stopped during the dump of process ${proc.pid}.`, ['refresh-processes'], { cause: err });
+    const gone = () =>
+      new SnagError('process-gone', `Container ${name} stopped during the dump of process ${proc.pid}.`, ['refresh-processes'], { cause: err });
     switch (engineFailure(err)) {
       case 'container-gone':
         return gone();
       case 'exec-not-found':
         if (strategy === 'exec') return ownPyspy();
-        return new SnagError('tool-failed', `Snag's py-spy could not be started inside container ${name}: ${engineComplaint(err)}`, ['use-sidecar', 'show-log'], { cause: err });
+        return new SnagError(
+          'tool-failed',
+          `Snag's py-spy could not be started inside container ${name}: ${engineComplaint(err)}`,
+          ['use-sidecar', 'show-log'],
+          { cause: err },
+        );
       case 'exec-format':
-        return new SnagError('tool-failed', `Snag's py-spy does not run inside container ${name} (built for another platform).`, ['use-sidecar', 'show-log'], { cause: err });
+        return new SnagError('tool-failed', `Snag's py-spy does not run inside container ${name} (built for another platform).`, ['use-sidecar', 'show-log'], {
+          cause: err,
+        });
       case 'path-missing':
       case 'read-only':
-        return new SnagError('tool-failed', `Could not copy py-spy into container ${name}: ${engineComplaint(err)}`, ['use-sidecar', 'show-log'], { cause: err });
+        return new SnagError('tool-failed', `Could not copy py-spy into container ${name}: ${engineComplaint(err)}`, ['use-sidecar', 'show-log'], {
+          cause: err,
+        });
       case 'runtime-failed':
-        return new SnagError('tool-failed', `${this.engine.label} could not start ${strategy === 'sidecar' ? 'the sidecar container' : 'py-spy'} for container ${name}: ${engineComplaint(err)}`, ['show-log'], { cause: err });
+        return new SnagError(
+          'tool-failed',
+          `${this.engine.label} could not start ${strategy === 'sidecar' ? 'the sidecar container' : 'py-spy'} for container ${name}: ${engineComplaint(err)}`,
+          ['show-log'],
+          { cause: err },
+        );
       case 'image-missing':
-        return new SnagError('tool-failed', `The sidecar needs the image of container ${name} (${details.image}), which the engine no longer has.`, ['show-log'], { cause: err });
+        return new SnagError(
+          'tool-failed',
+          `The sidecar needs the image of container ${name} (${details.image}), which the engine no longer has.`,
+          ['show-log'],
+          { cause: err },
+        );
       case 'cli-not-found':
       case 'engine-unreachable':
       case 'engine-permission':
@@ -313,7 +343,8 @@ export class ContainerWays {
     if (reason === 'cancelled' || reason === 'timed-out') return e as SnagError;
     // A process killed with its container surfaces as odd py-spy errors: ask the engine.
     if (reason !== 'not-python' && !(await this.stillRunning(details.id))) return gone();
-    if (reason === 'process-gone') return new SnagError('process-gone', `Process ${proc.pid} in container ${name} is no longer running.`, ['refresh-processes'], { cause: err });
+    if (reason === 'process-gone')
+      return new SnagError('process-gone', `Process ${proc.pid} in container ${name} is no longer running.`, ['refresh-processes'], { cause: err });
     if (reason === 'permission-denied') return ptraceError(strategy, name, proc, where, err);
     if (SnagError.is(e)) return e;
     return new SnagError('tool-failed', `${STRATEGY_LABEL[strategy]} failed: ${errorMessage(e)}`, ['show-log'], { cause: err });
@@ -329,16 +360,34 @@ export class ContainerWays {
 
 function ptraceError(strategy: ContainerStrategy, name: string, proc: ProcessInfo, where: string, cause: unknown): SnagError {
   if (strategy === 'host')
-    return new SnagError('permission-denied', `py-spy on ${where} may not attach to process ${proc.pid} of container ${name} (host PID ${proc.hostPid}): run Snag as root, or read the stacks from inside the container.`, ['use-sidecar', 'ptrace-help'], { cause });
+    return new SnagError(
+      'permission-denied',
+      `py-spy on ${where} may not attach to process ${proc.pid} of container ${name} (host PID ${proc.hostPid}): run Snag as root, or read the stacks from inside the container.`,
+      ['use-sidecar', 'ptrace-help'],
+      { cause },
+    );
   if (strategy === 'sidecar')
-    return new SnagError('permission-denied', `The sidecar container may not attach to process ${proc.pid} of container ${name}: ptrace was refused. The engine must grant the sidecar --cap-add SYS_PTRACE (check seccomp, AppArmor or SELinux policies; on Kubernetes: securityContext.capabilities.add: ["SYS_PTRACE"]).`, ['add-sys-ptrace'], { cause });
-  return new SnagError('permission-denied', `py-spy inside container ${name} may not attach to process ${proc.pid}: ptrace was refused. ${PTRACE_HELP} and run py-spy as the process's user, or let Snag use a sidecar container that shares its PID namespace.`, ['use-sidecar', 'add-sys-ptrace'], { cause });
+    return new SnagError(
+      'permission-denied',
+      `The sidecar container may not attach to process ${proc.pid} of container ${name}: ptrace was refused. The engine must grant the sidecar --cap-add SYS_PTRACE (check seccomp, AppArmor or SELinux policies; on Kubernetes: securityContext.capabilities.add: ["SYS_PTRACE"]).`,
+      ['add-sys-ptrace'],
+      { cause },
+    );
+  return new SnagError(
+    'permission-denied',
+    `py-spy inside container ${name} may not attach to process ${proc.pid}: ptrace was refused. ${PTRACE_HELP} and run py-spy as the process's user, or let Snag use a sidecar container that shares its PID namespace.`,
+    ['use-sidecar', 'add-sys-ptrace'],
+    { cause },
+  );
 }
 
 /** The error to show when every way in failed: the most actionable one, plus what was tried. */
 function finalError(tried: { strategy: ContainerStrategy; error: SnagError }[]): SnagError {
   if (tried.length === 0) return new SnagError('bad-input', 'No way to read this container process applies here.');
-  const pick = tried.find((a) => a.error.reason === 'permission-denied' && a.strategy !== 'host') ?? tried.find((a) => a.error.reason === 'permission-denied') ?? tried[tried.length - 1]!;
+  const pick =
+    tried.find((a) => a.error.reason === 'permission-denied' && a.strategy !== 'host') ??
+    tried.find((a) => a.error.reason === 'permission-denied') ??
+    tried[tried.length - 1]!;
   const triedSidecar = tried.some((a) => a.strategy === 'sidecar');
   const summary = tried.map((a) => `${a.strategy}: ${a.error.reason}`).join(', ');
   const fixes = pick.error.fixes.filter((f) => !(triedSidecar && f === 'use-sidecar'));

@@ -21,7 +21,10 @@ export function parseProcStat(text: string): ProcessKind | undefined {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return undefined;
-  const f = text.slice(close + 2).trim().split(/\s+/);
+  const f = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   // After the name: state(3) ppid(4) pgrp session tty_nr tpgid flags(9).
   const flags = Number(f[6]);
   if (!f[0] || !Number.isFinite(flags)) return undefined;
@@ -45,9 +48,19 @@ export function kindError(pid: number, kind: ProcessKind | undefined, cause?: un
   if (!kind) return undefined;
   const name = safeText(kind.name);
   if (kind.kernelThread)
-    return new SnagError('not-python', `Process ${pid} (${name}) is a kernel thread, not a Python process: it has no Python stacks to read. Pick a Python process (snag ps lists them).`, ['refresh-processes'], { cause });
+    return new SnagError(
+      'not-python',
+      `Process ${pid} (${name}) is a kernel thread, not a Python process: it has no Python stacks to read. Pick a Python process (snag ps lists them).`,
+      ['refresh-processes'],
+      { cause },
+    );
   if (kind.state === 'Z')
-    return new SnagError('process-gone', `Process ${pid} (${name}) is a zombie: it has exited and its parent (pid ${kind.ppid}) has not yet collected its exit status, so there are no stacks to read.`, ['refresh-processes'], { cause });
+    return new SnagError(
+      'process-gone',
+      `Process ${pid} (${name}) is a zombie: it has exited and its parent (pid ${kind.ppid}) has not yet collected its exit status, so there are no stacks to read.`,
+      ['refresh-processes'],
+      { cause },
+    );
   return undefined;
 }
 

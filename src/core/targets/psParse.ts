@@ -43,7 +43,10 @@ export function displayName(command: string, exe?: string): string {
       const a = args[i]!;
       if (a === '-m' && args[i + 1]) return `${prog} -m ${args[i + 1]}`;
       if (a === '-c') return `${prog} -c …`;
-      if (PY_OPTS_WITH_ARG.has(a)) { i++; continue; }
+      if (PY_OPTS_WITH_ARG.has(a)) {
+        i++;
+        continue;
+      }
       if (a.startsWith('-')) continue;
       return base(a);
     }
@@ -55,7 +58,8 @@ export function displayName(command: string, exe?: string): string {
 }
 
 const PY_EXE = /(^|\/)(python|pypy)[\d.]*m?(-dbg)?$/;
-const PY_LAUNCHER = /(^|[\s/])(uwsgi|gunicorn|celery|uvicorn|hypercorn|daphne|airflow|dramatiq|huey|rq|supervisord|jupyter[\w-]*|ipython\d?|pytest|python[\d.]*|pypy[\d.]*)(\b|$)/i;
+const PY_LAUNCHER =
+  /(^|[\s/])(uwsgi|gunicorn|celery|uvicorn|hypercorn|daphne|airflow|dramatiq|huey|rq|supervisord|jupyter[\w-]*|ipython\d?|pytest|python[\d.]*|pypy[\d.]*)(\b|$)/i;
 
 /** Is this executable a Python interpreter (by name, after resolving symlinks)? */
 export function isPythonExe(exe: string): boolean {

@@ -83,7 +83,11 @@ function isKernelThread(p: ProcessInfo): boolean {
 }
 
 /** Reads the facts for these processes with one run of the constant script. */
-export async function readPythonFacts(runner: Runner, procs: readonly ProcessInfo[], opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<Map<number, PythonFacts>> {
+export async function readPythonFacts(
+  runner: Runner,
+  procs: readonly ProcessInfo[],
+  opts: { signal?: AbortSignal; timeoutMs?: number } = {},
+): Promise<Map<number, PythonFacts>> {
   const args = procs.filter((p) => !isKernelThread(p)).map((p) => (mightEmbedPython(p.command) ? `m${p.pid}` : String(p.pid)));
   if (args.length === 0) return new Map();
   const { stdout } = await runner.run(['sh', '-c', PYTHON_FACTS_SCRIPT, 'sh', ...args], {
@@ -95,7 +99,10 @@ export async function readPythonFacts(runner: Runner, procs: readonly ProcessInf
 }
 
 /** Lists processes through a runner: `ps` there, then the facts script. */
-export async function listProcessesVia(runner: Runner, opts: ListOptions & { timeoutMs?: number } = {}): Promise<{ processes: ProcessInfo[]; facts: Map<number, PythonFacts> }> {
+export async function listProcessesVia(
+  runner: Runner,
+  opts: ListOptions & { timeoutMs?: number } = {},
+): Promise<{ processes: ProcessInfo[]; facts: Map<number, PythonFacts> }> {
   const { stdout } = await runner.run(PS_ARGV, { timeoutMs: opts.timeoutMs ?? 20_000, signal: opts.signal, maxBytes: 64 * 1024 * 1024 });
   // Drop the listing's own `ps` (its parent is the remote shell that ran it).
   const all = parsePs(stdout).filter((p) => !p.command.startsWith(PS_ARGV.join(' ')));

@@ -65,7 +65,10 @@ export class RemotePySpy {
       try {
         await this.runner.run(['test', '-x', configured], { timeoutMs: 15_000, signal, maxBytes: 4096 });
       } catch (err) {
-        if (RunError.is(err, 'exit')) throw new SnagError('tool-not-found', `The py-spy path configured for ${where} (${configured}) is not an executable file there.`, ['configure-pyspy-path']);
+        if (RunError.is(err, 'exit'))
+          throw new SnagError('tool-not-found', `The py-spy path configured for ${where} (${configured}) is not an executable file there.`, [
+            'configure-pyspy-path',
+          ]);
         throw err;
       }
       return (this.found = configured);
@@ -86,14 +89,23 @@ export class RemotePySpy {
     const here = localPlatform();
     const notFound = `py-spy was not found on ${where} (PATH, ~/.local/bin, /usr/local/bin).`;
     if (platform !== here)
-      throw new SnagError('tool-not-found', `${notFound} This machine's py-spy cannot be copied there (${where} is ${platform}, this machine ${here}): install it there with pip install py-spy, or set its path for this host.`, ['configure-pyspy-path']);
+      throw new SnagError(
+        'tool-not-found',
+        `${notFound} This machine's py-spy cannot be copied there (${where} is ${platform}, this machine ${here}): install it there with pip install py-spy, or set its path for this host.`,
+        ['configure-pyspy-path'],
+      );
     const allowed = typeof allowCopy === 'function' ? await allowCopy(platform) : allowCopy;
     if (!allowed)
-      throw new SnagError('tool-not-found', `${notFound} Install it there (pip install py-spy), set its path for this host, or let Snag copy this machine's py-spy to a private temporary folder there.`, ['copy-pyspy', 'configure-pyspy-path']);
+      throw new SnagError(
+        'tool-not-found',
+        `${notFound} Install it there (pip install py-spy), set its path for this host, or let Snag copy this machine's py-spy to a private temporary folder there.`,
+        ['copy-pyspy', 'configure-pyspy-path'],
+      );
     const binary = await readFile(await this.opts.localPySpy());
     const { stdout } = await this.runner.run(['sh', '-c', COPY_PYSPY_SCRIPT], { input: binary, timeoutMs: 120_000, signal, maxBytes: 64 * 1024 });
     const dir = stdout.trim();
-    if (!/^\/\S*\/snag-pyspy\.[\w]+$/.test(dir)) throw new SnagError('tool-failed', `Copying py-spy to ${where} failed: unexpected folder "${dir}".`, ['show-log']);
+    if (!/^\/\S*\/snag-pyspy\.[\w]+$/.test(dir))
+      throw new SnagError('tool-failed', `Copying py-spy to ${where} failed: unexpected folder "${dir}".`, ['show-log']);
     this.copiedDir = dir;
     return `${dir}/py-spy`;
   }

@@ -72,7 +72,19 @@ export class SshTarget implements Target {
 
   /** What the host knows about one process (Python or not, its executable), without a full listing. */
   async processInfo(pid: number, signal?: AbortSignal): Promise<ProcessInfo | undefined> {
-    const p: ProcessInfo = { pid, ppid: 0, user: '', state: '', cpuPercent: 0, rssKb: 0, threads: 0, elapsedSeconds: 0, command: '', name: String(pid), isPython: false };
+    const p: ProcessInfo = {
+      pid,
+      ppid: 0,
+      user: '',
+      state: '',
+      cpuPercent: 0,
+      rssKb: 0,
+      threads: 0,
+      elapsedSeconds: 0,
+      command: '',
+      name: String(pid),
+      isPython: false,
+    };
     const facts = (await readPythonFacts(this.runner, [p], { signal })).get(pid);
     if (!facts) return undefined;
     applyPythonFacts(p, facts);
@@ -94,8 +106,17 @@ export class SshTarget implements Target {
       const { stdout } = await this.runner.run(['cat', '--', path], { timeoutMs: 30_000, signal, maxBytes: MAX_REMOTE_FILE_BYTES });
       return stdout;
     } catch (err) {
-      if (RunError.is(err, 'exit')) throw new SnagError('tool-failed', `Cannot read ${path} on ${this.ref.label}: ${err.stderr.trim().split('\n').pop() ?? 'cat failed'}`, ['show-log'], { cause: err });
-      if (RunError.is(err, 'output-too-large')) throw new SnagError('bad-input', `${path} on ${this.ref.label} is larger than ${MAX_REMOTE_FILE_BYTES / 1024 / 1024} MiB; Snag opens source files only.`, [], { cause: err });
+      if (RunError.is(err, 'exit'))
+        throw new SnagError('tool-failed', `Cannot read ${path} on ${this.ref.label}: ${err.stderr.trim().split('\n').pop() ?? 'cat failed'}`, ['show-log'], {
+          cause: err,
+        });
+      if (RunError.is(err, 'output-too-large'))
+        throw new SnagError(
+          'bad-input',
+          `${path} on ${this.ref.label} is larger than ${MAX_REMOTE_FILE_BYTES / 1024 / 1024} MiB; Snag opens source files only.`,
+          [],
+          { cause: err },
+        );
       throw err;
     }
   }

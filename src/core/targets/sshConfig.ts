@@ -49,7 +49,12 @@ export function parseSshConfig(text: string): { hosts: string[]; includes: strin
 }
 
 function globToRegExp(segment: string): RegExp {
-  return new RegExp(`^${segment.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return new RegExp(
+    `^${segment
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
 }
 
 /** Expands `*` and `?` in any path segment (Include allows glob patterns), sorted like glob(3). */

@@ -134,17 +134,27 @@ export class SshConnection implements Runner {
       this.opts.sshPath ?? 'ssh',
       ...(this.opts.configFile ? ['-F', this.opts.configFile] : []),
       '-T', // no terminal: output stays byte-exact, even with RequestTTY in the user's config
-      '-o', 'BatchMode=yes', // never prompt (no passwords, no host-key questions): fail instead
-      '-o', 'ControlMaster=auto',
-      '-o', `ControlPath=${this.controlDir.replace(/%/g, '%%')}/%C`,
-      '-o', `ControlPersist=${CONTROL_PERSIST_SECONDS}`,
-      '-o', `ConnectTimeout=${this.connectTimeoutSeconds}`,
-      '-o', `ServerAliveInterval=${SERVER_ALIVE_SECONDS}`,
-      '-o', 'ServerAliveCountMax=3',
+      '-o',
+      'BatchMode=yes', // never prompt (no passwords, no host-key questions): fail instead
+      '-o',
+      'ControlMaster=auto',
+      '-o',
+      `ControlPath=${this.controlDir.replace(/%/g, '%%')}/%C`,
+      '-o',
+      `ControlPersist=${CONTROL_PERSIST_SECONDS}`,
+      '-o',
+      `ConnectTimeout=${this.connectTimeoutSeconds}`,
+      '-o',
+      `ServerAliveInterval=${SERVER_ALIVE_SECONDS}`,
+      '-o',
+      'ServerAliveCountMax=3',
       // Port forwards from the user's config would collide with their own sessions; Snag needs none.
-      '-o', 'ClearAllForwardings=yes',
-      '-o', 'ForwardAgent=no',
-      '-o', 'RemoteCommand=none',
+      '-o',
+      'ClearAllForwardings=yes',
+      '-o',
+      'ForwardAgent=no',
+      '-o',
+      'RemoteCommand=none',
     ];
   }
 
@@ -171,7 +181,12 @@ export class SshConnection implements Runner {
       let e = sshConnectError(err, this.host, 'connect');
       // A master up but no answer: the login went through and the remote shell hangs (start-up files).
       if (RunError.is(err, 'timed-out') && (await this.isMasterRunning()))
-        e = new SnagError('unreachable', `${this.host} accepted the login, but its shell did not run a command within ${Math.round((err.result.durationMs ?? 0) / 1000)} s: check the shell's start-up files there (~/.bashrc).`, ['ssh-terminal', 'show-log'], { cause: err });
+        e = new SnagError(
+          'unreachable',
+          `${this.host} accepted the login, but its shell did not run a command within ${Math.round((err.result.durationMs ?? 0) / 1000)} s: check the shell's start-up files there (~/.bashrc).`,
+          ['ssh-terminal', 'show-log'],
+          { cause: err },
+        );
       this.setState({ kind: 'unreachable', error: e.message, reason: e });
       throw e;
     }
@@ -227,7 +242,8 @@ export class SshConnection implements Runner {
       }
       if (RunError.is(err, 'not-found')) throw sshConnectError(err, this.host, 'command');
       const program = argv[0] ?? '';
-      if (remoteProgramNotFound(err, program)) throw new RunError('not-found', (err as RunError).argv, `${program} was not found on ${this.host}`, (err as RunError).result);
+      if (remoteProgramNotFound(err, program))
+        throw new RunError('not-found', (err as RunError).argv, `${program} was not found on ${this.host}`, (err as RunError).result);
       throw err;
     } finally {
       release();

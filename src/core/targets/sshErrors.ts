@@ -20,7 +20,12 @@ export function sshConnectError(err: unknown, host: string, phase: 'connect' | '
   const line = sshErrorLine(err.stderr);
   switch (err.failure) {
     case 'not-found':
-      return new SnagError('tool-not-found', 'The ssh client was not found. Install OpenSSH (e.g. apt-get install openssh-client) or set snag.sshPath.', ['show-log'], { cause: err });
+      return new SnagError(
+        'tool-not-found',
+        'The ssh client was not found. Install OpenSSH (e.g. apt-get install openssh-client) or set snag.sshPath.',
+        ['show-log'],
+        { cause: err },
+      );
     case 'cancelled':
       return new SnagError('cancelled', `Connecting to ${host} was cancelled.`, [], { cause: err });
     case 'timed-out':
@@ -36,11 +41,22 @@ export function sshConnectError(err: unknown, host: string, phase: 'connect' | '
       break;
   }
   const said = line ? `: ${line}` : '';
-  if (phase === 'command' && !line) return new SnagError('unreachable', `The connection to ${host} was lost while a command ran.`, ['refresh-processes', 'show-log'], { cause: err });
+  if (phase === 'command' && !line)
+    return new SnagError('unreachable', `The connection to ${host} was lost while a command ran.`, ['refresh-processes', 'show-log'], { cause: err });
   if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|host key for .* has changed|No .*host key is known/i.test(err.stderr))
-    return new SnagError('unreachable', `${host}'s host key is not known or has changed${said}. Connect once in a terminal (ssh ${host}) to check and accept it; Snag never skips host-key checking.`, ['ssh-terminal'], { cause: err });
+    return new SnagError(
+      'unreachable',
+      `${host}'s host key is not known or has changed${said}. Connect once in a terminal (ssh ${host}) to check and accept it; Snag never skips host-key checking.`,
+      ['ssh-terminal'],
+      { cause: err },
+    );
   if (/Permission denied|Too many authentication failures|no mutual signature/i.test(line))
-    return new SnagError('unreachable', `${host} refused the login${said}. Snag uses your keys and ssh-agent and never asks for passwords: add a key (ssh-copy-id) or load it into ssh-agent.`, ['ssh-terminal'], { cause: err });
+    return new SnagError(
+      'unreachable',
+      `${host} refused the login${said}. Snag uses your keys and ssh-agent and never asks for passwords: add a key (ssh-copy-id) or load it into ssh-agent.`,
+      ['ssh-terminal'],
+      { cause: err },
+    );
   if (/timed out/i.test(line)) return new SnagError('unreachable', `${host} did not answer in time${said}.`, ['show-log'], { cause: err });
   return new SnagError('unreachable', `Cannot reach ${host}${said}.`, ['show-log'], { cause: err });
 }

@@ -7,7 +7,6 @@ import type { TaskState } from '../proc/tasks';
 import type { Runner } from '../runner';
 import type { ToolPlace } from '../guard/toolPlace';
 
-
 export interface ListOptions {
   signal?: AbortSignal;
   /** Include processes that are not Python. */

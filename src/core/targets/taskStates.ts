@@ -13,7 +13,12 @@ import type { Runner } from '../runner';
 export async function readTasks(runner: Runner, pid: number, signal?: AbortSignal, local = false): Promise<TaskState[]> {
   if (local) return readLocalTasks(pid);
   try {
-    const { stdout } = await runner.run(['sh', '-c', 'cat /proc/"$1"/task/*/status 2>/dev/null', 'sh', String(pid)], { timeoutMs: 10_000, signal, okExitCodes: [0, 1], maxBytes: 4 * 1024 * 1024 });
+    const { stdout } = await runner.run(['sh', '-c', 'cat /proc/"$1"/task/*/status 2>/dev/null', 'sh', String(pid)], {
+      timeoutMs: 10_000,
+      signal,
+      okExitCodes: [0, 1],
+      maxBytes: 4 * 1024 * 1024,
+    });
     return parseTaskStatus(stdout);
   } catch {
     return [];
@@ -29,5 +34,10 @@ export async function explainRefusedAttach(err: unknown, runner: Runner, pid: nu
   const tracer = await readTracer(runner, pid);
   if (!tracer) return err;
   const who = tracer.name ? `${tracer.name} (pid ${tracer.pid})` : `process ${tracer.pid}`;
-  return new SnagError('permission-denied', `Process ${pid} is already being traced by ${who}, and only one debugger can attach at a time. Stop or detach ${tracer.name ?? 'it'}, then try again.`, [], { cause: err });
+  return new SnagError(
+    'permission-denied',
+    `Process ${pid} is already being traced by ${who}, and only one debugger can attach at a time. Stop or detach ${tracer.name ?? 'it'}, then try again.`,
+    [],
+    { cause: err },
+  );
 }

@@ -54,7 +54,13 @@ export function parsePid(text: string | undefined, subject = 'Snag', max = PID_L
   const refuse = (why: string) => new SnagError('bad-input', `${subject} needs a process id, got ${show(text ?? '')}: ${why}.`);
   if (text === undefined || text === '') throw refuse(`snag ps lists them; ${range(limit)}`);
   if (!/^[1-9][0-9]*$/.test(text)) {
-    const how = /^0+$/.test(text) ? 'there is no process 0' : /^0[0-9]+$/.test(text) ? 'write it without leading zeros' : /^\s|\s$/.test(text) ? 'it has spaces around it' : 'decimal digits only';
+    const how = /^0+$/.test(text)
+      ? 'there is no process 0'
+      : /^0[0-9]+$/.test(text)
+        ? 'write it without leading zeros'
+        : /^\s|\s$/.test(text)
+          ? 'it has spaces around it'
+          : 'decimal digits only';
     throw refuse(`${how}; ${range(limit)}`);
   }
   // Long digit strings are out of range whatever they say (and may not even be safe integers).

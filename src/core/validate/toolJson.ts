@@ -14,7 +14,11 @@ function opening(text: string): string {
 
 /** A tool's output that is not what Snag expects. */
 export function badOutput(tool: string, what: string): SnagError {
-  return new SnagError('tool-failed', `${tool} printed output Snag cannot read: ${what}. Check that this ${tool} works (run it by hand on the process), and try again.`, ['show-log']);
+  return new SnagError(
+    'tool-failed',
+    `${tool} printed output Snag cannot read: ${what}. Check that this ${tool} works (run it by hand on the process), and try again.`,
+    ['show-log'],
+  );
 }
 
 /** JSON.parse, with a failure told as the tool's bad output (where it broke off or went wrong). */
@@ -40,7 +44,18 @@ export class Shape {
 
   private fail(field: string, expected: string, got: unknown): never {
     const kind = typeof got;
-    const shown = got === undefined ? 'missing' : got === null ? 'null' : Array.isArray(got) ? 'a list' : kind === 'string' ? 'text' : kind === 'object' ? 'an object' : `a ${kind}`;
+    const shown =
+      got === undefined
+        ? 'missing'
+        : got === null
+          ? 'null'
+          : Array.isArray(got)
+            ? 'a list'
+            : kind === 'string'
+              ? 'text'
+              : kind === 'object'
+                ? 'an object'
+                : `a ${kind}`;
     throw badOutput(this.tool, `${this.where ? `${this.where}: ` : ''}${field} should be ${expected}, is ${shown}`);
   }
 

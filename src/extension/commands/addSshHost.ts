@@ -27,7 +27,10 @@ export function addSshHost(): () => Promise<void> {
     pick.items = configItems;
     pick.onDidChangeValue((v) => {
       const typed = v.trim();
-      pick.items = typed && validHost(typed) && !fromConfig.includes(typed) ? [{ label: typed, description: vscode.l10n.t('add this host') }, ...configItems] : configItems;
+      pick.items =
+        typed && validHost(typed) && !fromConfig.includes(typed)
+          ? [{ label: typed, description: vscode.l10n.t('add this host') }, ...configItems]
+          : configItems;
     });
     const host = await new Promise<string | undefined>((resolve) => {
       pick.onDidAccept(() => {

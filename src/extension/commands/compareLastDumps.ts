@@ -17,7 +17,10 @@ export function compareLastDumps(s: Services): () => Promise<void> {
       }
       const again = vscode.l10n.t('Dump Again');
       const answer = selected.source
-        ? await vscode.window.showInformationMessage(vscode.l10n.t('Only one dump of {0} (pid {1}). Dump it again now and compare?', safeText(selected.processName), selected.dump.pid), again)
+        ? await vscode.window.showInformationMessage(
+            vscode.l10n.t('Only one dump of {0} (pid {1}). Dump it again now and compare?', safeText(selected.processName), selected.dump.pid),
+            again,
+          )
         : undefined;
       if (answer !== again || !selected.source) return;
       await dumpAndShow(s, selected.source, selected.options);

@@ -9,6 +9,8 @@ export function copyDumpMarkdown(s: Services): (node?: unknown) => Promise<void>
     const entry = entryFor(s, node);
     if (!entry) return;
     await vscode.env.clipboard.writeText(dumpToMarkdown(entry.dump));
-    void vscode.window.showInformationMessage(vscode.l10n.t('Copied the dump of {0} (pid {1}) as Markdown, ready for a bug report.', safeText(entry.processName), entry.dump.pid));
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('Copied the dump of {0} (pid {1}) as Markdown, ready for a bug report.', safeText(entry.processName), entry.dump.pid),
+    );
   };
 }

@@ -30,7 +30,10 @@ async function revealAt(uri: vscode.Uri, oneBasedLine: number): Promise<void> {
 async function explainUnmapped(frame: Frame): Promise<void> {
   const add = vscode.l10n.t('Add Path Mapping');
   const why = frame.mapping?.reason ?? vscode.l10n.t('no local file');
-  const picked = await vscode.window.showInformationMessage(vscode.l10n.t('{0} ({1}) is not in this workspace: {2}.', safeText(frame.function), frameLocation(frame), safeText(why)), add);
+  const picked = await vscode.window.showInformationMessage(
+    vscode.l10n.t('{0} ({1}) is not in this workspace: {2}.', safeText(frame.function), frameLocation(frame), safeText(why)),
+    add,
+  );
   if (picked === add) await vscode.commands.executeCommand('workbench.action.openSettingsJson', { revealSetting: { key: 'snag.pathMappings', edit: true } });
 }
 
@@ -53,7 +56,12 @@ async function pickFrame(s: Services): Promise<FrameLink | undefined> {
       if (!file) continue;
       const label = f === here ? `$(debug-stackframe-focused) ${iconFreeText(f.function)}` : iconFreeText(f.function);
       const detail = remote ? f.mapping?.reason : f.isUserCode ? undefined : f.localFile;
-      items.push({ label, description: `${iconFreeText(frameLocation(f))}${f === here ? ' ◀ here' : ''}`, detail: detail === undefined ? undefined : iconFreeText(detail), link: { file, line: f.line } });
+      items.push({
+        label,
+        description: `${iconFreeText(frameLocation(f))}${f === here ? ' ◀ here' : ''}`,
+        detail: detail === undefined ? undefined : iconFreeText(detail),
+        link: { file, line: f.line },
+      });
     }
   }
   const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Open Frame'), matchOnDescription: true });

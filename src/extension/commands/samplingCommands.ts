@@ -36,7 +36,12 @@ export function stopSampling(s: Services): () => Promise<void> {
 }
 
 function fileSafe(text: string): string {
-  return text.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'profile';
+  return (
+    text
+      .replace(/[^\w.-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'profile'
+  );
 }
 
 export function saveSampling(s: Services): (uri?: unknown) => Promise<void> {
@@ -48,10 +53,16 @@ export function saveSampling(s: Services): (uri?: unknown) => Promise<void> {
     const target =
       uri instanceof vscode.Uri
         ? uri
-        : await vscode.window.showSaveDialog({ title: vscode.l10n.t('Save Sampling Session'), defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined, filters: { [vscode.l10n.t('speedscope profile')]: ['json'] } });
+        : await vscode.window.showSaveDialog({
+            title: vscode.l10n.t('Save Sampling Session'),
+            defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
+            filters: { [vscode.l10n.t('speedscope profile')]: ['json'] },
+          });
     if (!target) return;
     await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(toSpeedscope(profile, `snag@${SNAG_VERSION}`)));
-    void vscode.window.showInformationMessage(vscode.l10n.t('Saved {0} samples to {1} (opens in speedscope.app too).', profile.samples, vscode.workspace.asRelativePath(target)));
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('Saved {0} samples to {1} (opens in speedscope.app too).', profile.samples, vscode.workspace.asRelativePath(target)),
+    );
   };
 }
 
@@ -60,7 +71,13 @@ export function loadSampling(s: Services): (uri?: unknown) => Promise<void> {
     const picked =
       uri instanceof vscode.Uri
         ? uri
-        : (await vscode.window.showOpenDialog({ title: vscode.l10n.t('Load Sampling Session'), canSelectMany: false, filters: { [vscode.l10n.t('speedscope profile')]: ['json'] } }))?.[0];
+        : (
+            await vscode.window.showOpenDialog({
+              title: vscode.l10n.t('Load Sampling Session'),
+              canSelectMany: false,
+              filters: { [vscode.l10n.t('speedscope profile')]: ['json'] },
+            })
+          )?.[0];
     if (!picked) return;
     const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(picked));
     const file = picked.path.slice(picked.path.lastIndexOf('/') + 1);

@@ -58,7 +58,14 @@ export class HeatDecorations implements vscode.Disposable {
       if (m.line > doc.lineCount) continue;
       const hover = new vscode.MarkdownString(
         // The function's name is the target's: a code span that no backtick in it can end, neutralised.
-        vscode.l10n.t('**Sampling** · {0} — {1} % of samples stopped on this line, {2} % had it on the stack ({3} of {4} samples).', codeSpan(m.stat.function), m.ownPercent.toFixed(1), m.totalPercent.toFixed(1), m.stat.own, samples),
+        vscode.l10n.t(
+          '**Sampling** · {0} — {1} % of samples stopped on this line, {2} % had it on the stack ({3} of {4} samples).',
+          codeSpan(m.stat.function),
+          m.ownPercent.toFixed(1),
+          m.totalPercent.toFixed(1),
+          m.stat.own,
+          samples,
+        ),
       );
       byType[m.level]!.push({ range: doc.lineAt(m.line - 1).range, hoverMessage: hover, renderOptions: { after: { contentText: m.text } } });
     }

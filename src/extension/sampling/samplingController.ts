@@ -65,7 +65,14 @@ export class SamplingController implements vscode.Disposable {
 
   snapshot(): SamplingSnapshot {
     const failure = this.session?.failure;
-    return { state: this.state, title: this.title, profile: this.profile(), rateHz: this.rateHz, target: this.ref?.target.ref, ...(failure ? { error: errorMessage(failure) } : {}) };
+    return {
+      state: this.state,
+      title: this.title,
+      profile: this.profile(),
+      rateHz: this.rateHz,
+      target: this.ref?.target.ref,
+      ...(failure ? { error: errorMessage(failure) } : {}),
+    };
   }
 
   /** Starts sampling the process (stopping any session before). */
@@ -77,9 +84,21 @@ export class SamplingController implements vscode.Disposable {
     const { pyspy, gdb } = createBackends(settings, roots);
     const p = ref.process;
     const where = (ref.path ?? [ref.target.ref.label]).join(' › ');
-    const source = chooseSampleSource(ref.target, settings.backend, pyspy, gdb, { pid: p.pid, rateHz: this.rateHz, nonblocking: settings.sampling.nonblocking });
+    const source = chooseSampleSource(ref.target, settings.backend, pyspy, gdb, {
+      pid: p.pid,
+      rateHz: this.rateHz,
+      nonblocking: settings.sampling.nonblocking,
+    });
     this.title = `${p.name} (pid ${p.pid}) on ${where}`;
-    const sampler = await createSampler({ target: ref.target, pid: p.pid, source, mapper: this.dumper.workspaceMapper(), rateHz: this.rateHz, label: this.title, stuckAfterSeconds: settings.sampling.stuckAfterSeconds });
+    const sampler = await createSampler({
+      target: ref.target,
+      pid: p.pid,
+      source,
+      mapper: this.dumper.workspaceMapper(),
+      rateHz: this.rateHz,
+      label: this.title,
+      stuckAfterSeconds: settings.sampling.stuckAfterSeconds,
+    });
     const durationMs = settings.sampling.durationSeconds > 0 ? settings.sampling.durationSeconds * 1000 : undefined;
     this.ref = ref;
     this.loaded = undefined;

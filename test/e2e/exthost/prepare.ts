@@ -23,9 +23,22 @@ export async function prepareSuite(socketRecvPid: number): Promise<PreparedSuite
   const extensionId = `${manifest.publisher}.${manifest.name}`;
   const dir = mkdtempSync(join(tmpdir(), 'snag-exthost-'));
   const suitePath = join(dir, 'suite.js');
-  await build({ entryPoints: [join(__dirname, 'suite.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['vscode'], loader: { '.py': 'text' }, outfile: suitePath, logLevel: 'warning' });
+  await build({
+    entryPoints: [join(__dirname, 'suite.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['vscode'],
+    loader: { '.py': 'text' },
+    outfile: suitePath,
+    logLevel: 'warning',
+  });
   const file = join(PROGRAMS, 'socket_recv.py');
-  const otherLine = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('threading.Event().wait()')) + 1;
+  const otherLine =
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes('threading.Event().wait()')) + 1;
   const input: SuiteInput = { extensionId, pid: socketRecvPid, file, hangLine: hangLine('socket_recv.py', 'recv'), otherLine };
   writeFileSync(join(dir, 'input.json'), JSON.stringify(input));
   return {

@@ -64,21 +64,33 @@ async function rowSurvivesRefreshes(input: SuiteInput): Promise<void> {
     // Local group (its set of rows changed), which is another case: only rounds with the same
     // processes before and after count, and three of them must.
     const local = new LocalTarget();
-    const pythonPids = async () => (await local.listProcesses()).map((p) => p.pid).sort((a, b) => a - b).join(',');
+    const pythonPids = async () =>
+      (await local.listProcesses())
+        .map((p) => p.pid)
+        .sort((a, b) => a - b)
+        .join(',');
     let counted = 0;
-    for (let round = 0; round < 15 && counted < 3; round++) {
+    for (let round = 0; round < 20 && counted < 3; round++) {
       const before = await pythonPids();
       await vscode.commands.executeCommand('snag.refreshProcesses');
       // Watched for as long as a refresh takes on a loaded machine (debounce, listing, redraw).
       const misses: string[] = [];
       const until = Date.now() + 3000;
       let probes = 0;
+      // Looked at again every half second: a process that starts and ends within the round
+      // changes the group too.
+      let steady = true;
+      let lookedAt = Date.now();
       while (Date.now() < until) {
         const arg = await rowArgument();
         probes++;
         if (pidOf(arg) !== input.pid) misses.push(String(arg));
+        if (Date.now() - lookedAt > 500) {
+          steady &&= (await pythonPids()) === before;
+          lookedAt = Date.now();
+        }
       }
-      if ((await pythonPids()) !== before) continue;
+      if (!steady || (await pythonPids()) !== before) continue;
       counted++;
       assert.deepEqual(misses, [], `round ${round}: the menu's argument resolved to something else than the row in ${misses.length} of ${probes} probes`);
     }
@@ -105,10 +117,7 @@ function cases(input: SuiteInput): [string, () => Promise<void>][] {
         );
       },
     ],
-    [
-      'a Processes row stays registered through refreshes, so its context-menu commands get their process',
-      () => rowSurvivesRefreshes(input),
-    ],
+    ['a Processes row stays registered through refreshes, so its context-menu commands get their process', () => rowSurvivesRefreshes(input)],
     [
       'snag.dumpStacks on a process row dumps the real process; the CodeLens counts its threads in the file',
       async () => {
@@ -119,7 +128,11 @@ function cases(input: SuiteInput): [string, () => Promise<void>][] {
         const row = { kind: 'process', groupId: 'local', target, process: proc, path: ['Local'], children: [] };
         await vscode.commands.executeCommand('snag.dumpStacks', row);
         await vscode.window.showTextDocument(uri);
-        const lenses = await eventually('a CodeLens on the dumped file', () => lensesOf(uri), (l) => l.length > 0);
+        const lenses = await eventually(
+          'a CodeLens on the dumped file',
+          () => lensesOf(uri),
+          (l) => l.length > 0,
+        );
         assert.match(lenses[0]!.command?.title ?? '', new RegExp(`2 threads stopped in this file \\(pid ${input.pid}\\)`));
         assert.equal(lenses[0]!.command?.command, 'snag.openFrame');
         const link = lenses[0]!.command?.arguments?.[0] as { file: string; line: number };
@@ -141,7 +154,11 @@ function cases(input: SuiteInput): [string, () => Promise<void>][] {
       async () => {
         await vscode.env.clipboard.writeText('');
         await vscode.commands.executeCommand('snag.copyDumpText');
-        const text = await eventually('the dump on the clipboard', () => vscode.env.clipboard.readText(), (t) => t.length > 0);
+        const text = await eventually(
+          'the dump on the clipboard',
+          () => vscode.env.clipboard.readText(),
+          (t) => t.length > 0,
+        );
         assert.match(text, new RegExp(`^Process ${input.pid} · py-spy`));
         assert.match(text, /"MainThread"/);
         assert.match(text, new RegExp(`▶ fetch_reply \\(${input.file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${input.hangLine}\\)`));
@@ -151,7 +168,11 @@ function cases(input: SuiteInput): [string, () => Promise<void>][] {
       'snag.clearDecorations removes the markers (the CodeLens goes away)',
       async () => {
         await vscode.commands.executeCommand('snag.clearDecorations');
-        await eventually('no CodeLens after clearing', () => lensesOf(uri), (l) => l.length === 0);
+        await eventually(
+          'no CodeLens after clearing',
+          () => lensesOf(uri),
+          (l) => l.length === 0,
+        );
       },
     ],
   ];

@@ -37,7 +37,9 @@ export function testSettings(extra: Record<string, unknown> = {}): Record<string
 
 /** The settings among these whose contributed scope is machine or machine-overridable. */
 function machineScoped(settings: Record<string, unknown>): Record<string, unknown> {
-  const manifest = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, { scope?: string }> } } };
+  const manifest = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
+    contributes: { configuration: { properties: Record<string, { scope?: string }> } };
+  };
   const props = manifest.contributes.configuration.properties;
   return Object.fromEntries(Object.entries(settings).filter(([key]) => /^machine/.test(props[key]?.scope ?? '')));
 }
@@ -114,7 +116,18 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     const port = await freePort();
     const origin = `http://127.0.0.1:${port}`;
     const server = await startInBackground(
-      [opts.bin, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', ...dirs, opts.folder],
+      [
+        opts.bin,
+        '--bind-addr',
+        `127.0.0.1:${port}`,
+        '--auth',
+        'none',
+        '--disable-telemetry',
+        '--disable-update-check',
+        '--disable-workspace-trust',
+        ...dirs,
+        opts.folder,
+      ],
       { env },
     );
     const log = server.output;

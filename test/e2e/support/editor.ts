@@ -7,7 +7,9 @@ import { UI_TIMEOUT_MS } from './workbench';
 
 /** The 1-based line of the first line of `file` that contains `snippet`. */
 export function lineContaining(file: string, snippet: string): number {
-  const i = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(snippet));
+  const i = readFileSync(file, 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(snippet));
   assert.ok(i >= 0, `${snippet} not in ${file}`);
   return i + 1;
 }

@@ -22,7 +22,15 @@ export const VIEWPORT = { width: 1400, height: 900 };
 export const UI_TIMEOUT_MS = 30_000;
 
 /** Flags from docs for a quiet headless Chromium that never reaches the network on its own. */
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export interface WorkbenchOptions {
   /** The folder to open (absolute). */
@@ -91,10 +99,20 @@ export function requireChromium(t: TestContext): string | undefined {
 }
 
 /** Opens a workbench URL (a server the test started, or the demo's) in a fresh headless Chromium. */
-export async function openInBrowser(t: TestContext, chromiumPath: string, url: string, opts: Pick<WorkbenchOptions, 'beforeLoad' | 'waitForSnag'> = {}): Promise<Workbench> {
+export async function openInBrowser(
+  t: TestContext,
+  chromiumPath: string,
+  url: string,
+  opts: Pick<WorkbenchOptions, 'beforeLoad' | 'waitForSnag'> = {},
+): Promise<Workbench> {
   // Its own config folder: Chromium's crash reporter otherwise writes under the user's home.
   const profile = mkdtempSync(join(tmpdir(), 'snag-e2e-browser-'));
-  const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: CHROMIUM_ARGS, env: { ...process.env, XDG_CONFIG_HOME: profile } });
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    env: { ...process.env, XDG_CONFIG_HOME: profile },
+  });
   t.after(async () => {
     await browser.close().catch(() => undefined);
     rmSync(profile, { recursive: true, force: true });
@@ -168,7 +186,10 @@ export async function openInBrowser(t: TestContext, chromiumPath: string, url: s
       await menu.locator('.action-label', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }).click();
       // A click that lands while the Processes view refreshes under the menu only highlights the
       // item (seen in CI); the menu stays open. Enter runs the highlighted item, as a person's second try would.
-      const closed = await menu.waitFor({ state: 'hidden', timeout: 2000 }).then(() => true, () => false);
+      const closed = await menu.waitFor({ state: 'hidden', timeout: 2000 }).then(
+        () => true,
+        () => false,
+      );
       if (!closed) await page.keyboard.press('Enter');
     },
     async runCommand(title) {

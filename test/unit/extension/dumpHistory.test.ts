@@ -6,7 +6,14 @@ import { DumpHistory, processKey, type DumpEntry } from '../../../src/extension/
 
 let clock = 0;
 function entry(pid: number, target = 'local'): DumpEntry {
-  const dump: StackDump = { pid, backend: 'py-spy', takenAt: new Date(Date.UTC(2026, 0, 1, 0, 0, clock++)).toISOString(), durationMs: 1, threads: [], findings: [] };
+  const dump: StackDump = {
+    pid,
+    backend: 'py-spy',
+    takenAt: new Date(Date.UTC(2026, 0, 1, 0, 0, clock++)).toISOString(),
+    durationMs: 1,
+    threads: [],
+    findings: [],
+  };
   return { key: processKey(target, pid), dump, processName: `p${pid}`, where: target, options: {} };
 }
 
@@ -70,7 +77,10 @@ describe('dump history', () => {
     assert.deepEqual(h.lastTwo(), [a3, a2]);
     h.select(a2);
     assert.deepEqual(h.lastTwo(), [a2, a1], 'follows an earlier selection');
-    assert.deepEqual(h.lineage().map((d) => d.takenAt), [a2.dump.takenAt, a1.dump.takenAt]);
+    assert.deepEqual(
+      h.lineage().map((d) => d.takenAt),
+      [a2.dump.takenAt, a1.dump.takenAt],
+    );
   });
 
   it('select fires only on a change; shrinking drops a selection that fell out', () => {

@@ -17,7 +17,14 @@ import { PROGRAMS, REPO } from '../../support/programs';
 /** The recorded py-spy --locals dump of many_waiters.py 5 2: MainThread and five workers on work_lock. */
 async function recorded(): Promise<StackDump> {
   const json = readFileSync(join(REPO, 'test', 'fixtures', 'outputs', 'pyspy-many-waiters-locals.json'), 'utf8');
-  const d = await new SourceMapper({ workspaceRoots: [PROGRAMS] }).mapDump({ pid: 14635, backend: 'py-spy', takenAt: '2026-01-01T00:00:00.000Z', durationMs: 1, threads: parsePySpyDump(json), findings: [] });
+  const d = await new SourceMapper({ workspaceRoots: [PROGRAMS] }).mapDump({
+    pid: 14635,
+    backend: 'py-spy',
+    takenAt: '2026-01-01T00:00:00.000Z',
+    durationMs: 1,
+    threads: parsePySpyDump(json),
+    findings: [],
+  });
   d.findings = await diagnose(d);
   return d;
 }
@@ -34,8 +41,14 @@ describe('Stacks view: threads waiting in one place', () => {
   it('one group row: the threads folded inside, then their stack once, the focus on it', async () => {
     const p = tree(await recorded());
     const roots = p.getChildren();
-    assert.deepEqual(roots.map((n) => n.kind), ['finding', 'finding', 'dump', 'thread', 'group']);
-    assert.match(label(p, roots[0]!), /^5 threads \(worker-4, worker-3, worker-2 and 2 more\) wait to acquire work_lock at many_waiters\.py:\d+ \(descend\), held by MainThread$/);
+    assert.deepEqual(
+      roots.map((n) => n.kind),
+      ['finding', 'finding', 'dump', 'thread', 'group'],
+    );
+    assert.match(
+      label(p, roots[0]!),
+      /^5 threads \(worker-4, worker-3, worker-2 and 2 more\) wait to acquire work_lock at many_waiters\.py:\d+ \(descend\), held by MainThread$/,
+    );
     const group = roots[4]!;
     const item = p.getTreeItem(group);
     assert.match(String(item.label), /^5 threads wait at many_waiters\.py:\d+ \(descend\)$/);
@@ -45,11 +58,17 @@ describe('Stacks view: threads waiting in one place', () => {
     assert.equal(members!.kind, 'members');
     assert.equal(label(p, members!), '5 threads');
     assert.equal(p.getTreeItem(members!).collapsibleState, 1, 'folded');
-    assert.deepEqual(p.getChildren(members!).map((n) => label(p, n)), ['worker-4', 'worker-3', 'worker-2', 'worker-1', 'worker-0']);
-    assert.deepEqual(stack.map((n) => n.kind), ['frame', 'frame', 'frame', 'frame', 'library']);
+    assert.deepEqual(
+      p.getChildren(members!).map((n) => label(p, n)),
+      ['worker-4', 'worker-3', 'worker-2', 'worker-1', 'worker-0'],
+    );
+    assert.deepEqual(
+      stack.map((n) => n.kind),
+      ['frame', 'frame', 'frame', 'frame', 'library'],
+    );
     assert.match(String(p.getTreeItem(stack[0]!).description), /◀ here$/);
     const focus = p.focusNode()!;
-    assert.equal(focus.parent, group, 'the group\'s own stack, not a folded thread');
+    assert.equal(focus.parent, group, "the group's own stack, not a folded thread");
     assert.equal(p.getParent(p.getChildren(members!)[0]!), members);
   });
 
@@ -57,6 +76,9 @@ describe('Stacks view: threads waiting in one place', () => {
     const d = await recorded();
     d.threads = d.threads.slice(0, 3);
     const roots = tree(d).getChildren();
-    assert.deepEqual(roots.filter((n) => n.kind === 'thread' || n.kind === 'group').map((n) => n.kind), ['thread', 'thread', 'thread']);
+    assert.deepEqual(
+      roots.filter((n) => n.kind === 'thread' || n.kind === 'group').map((n) => n.kind),
+      ['thread', 'thread', 'thread'],
+    );
   });
 });

@@ -60,9 +60,17 @@ describe('asyncio event loop blocked by a synchronous call', () => {
   });
 
   it('a loop waiting in its selector is idle, not blocked', async () => {
-    const t = thread('MainThread', [lib('EpollSelector.select', 'selectors.py', 468), lib('BaseEventLoop._run_once', 'asyncio/base_events.py', 1898), ...loop().slice(2)]);
+    const t = thread('MainThread', [
+      lib('EpollSelector.select', 'selectors.py', 468),
+      lib('BaseEventLoop._run_once', 'asyncio/base_events.py', 1898),
+      ...loop().slice(2),
+    ]);
     const findings = await diagnose(dump(t));
-    assert.deepEqual(findings.map((f) => [f.kind, f.severity]), [['asyncio-idle', 'info']], 'idle, not blocked');
+    assert.deepEqual(
+      findings.map((f) => [f.kind, f.severity]),
+      [['asyncio-idle', 'info']],
+      'idle, not blocked',
+    );
     assert.match(findings[0]!.title, /^MainThread runs an idle asyncio event loop \(every task is waiting\) at server\.py:\d+ \(<module>\)$/);
   });
 });

@@ -19,7 +19,10 @@ export class SourceDir {
 
   /** The 1-based line holding `marker` in a file written here. */
   line(path: string, marker: string): number {
-    const i = this.texts.get(path)!.split('\n').findIndex((l) => l.includes(marker));
+    const i = this.texts
+      .get(path)!
+      .split('\n')
+      .findIndex((l) => l.includes(marker));
     if (i < 0) throw new Error(`no ${marker} in ${path}`);
     return i + 1;
   }
@@ -66,4 +69,8 @@ export function dump(...threads: ThreadStack[]): StackDump {
 }
 
 /** Thread bottoms py-spy shows under a thread's target. */
-export const THREAD_BOOTSTRAP = [lib('Thread.run', 'threading.py', 982), lib('Thread._bootstrap_inner', 'threading.py', 1045), lib('Thread._bootstrap', 'threading.py', 1002)];
+export const THREAD_BOOTSTRAP = [
+  lib('Thread.run', 'threading.py', 982),
+  lib('Thread._bootstrap_inner', 'threading.py', 1045),
+  lib('Thread._bootstrap', 'threading.py', 1002),
+];

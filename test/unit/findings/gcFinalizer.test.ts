@@ -25,7 +25,13 @@ def random_function(items):
 describe('GC finalizers', () => {
   it('a __del__ over native gc frames: noted as called from the garbage collector', async () => {
     const del = src.user('Connection.__del__', res, 'DEL');
-    const t = thread('MainThread', [nat('PyThread_acquire_lock_timed'), nat('lock_PyThread_acquire_lock'), del, nat('gc_collect_main'), src.user('random_function', res, 'ALLOC')]);
+    const t = thread('MainThread', [
+      nat('PyThread_acquire_lock_timed'),
+      nat('lock_PyThread_acquire_lock'),
+      del,
+      nat('gc_collect_main'),
+      src.user('random_function', res, 'ALLOC'),
+    ]);
     const findings = await diagnose(dump(t));
     assert.equal(del.note, GC_NOTE);
     assert.equal(findings[0]!.kind, 'gc-finalizer');
@@ -34,11 +40,14 @@ describe('GC finalizers', () => {
     assert.match(findings[0]!.detail!, /Inside it, the thread waits to acquire pool_lock at resource.py:3/);
     assert.deepEqual(findings[0]!.frame, { file: res, line: 3, localFile: res });
     // The lock wait inside is part of this finding (no other thread is known to hold the lock).
-    assert.deepEqual(findings.map((f) => f.kind), ['gc-finalizer']);
+    assert.deepEqual(
+      findings.map((f) => f.kind),
+      ['gc-finalizer'],
+    );
     assert.equal(t.frames.filter((f) => f.note).length, 1);
   });
 
-  it('gc.collect() on the caller\'s line counts as the garbage collector too', async () => {
+  it("gc.collect() on the caller's line counts as the garbage collector too", async () => {
     const del = src.user('Connection.__del__', res, 'DEL');
     const t = thread('MainThread', [del, src.user('work', res, 'COLLECT')]);
     const [f] = await diagnose(dump(t));
@@ -56,10 +65,19 @@ describe('GC finalizers', () => {
   });
 
   it('a library finalizer (zmq) names the user frame the collector interrupted', async () => {
-    const t = thread('MainThread', [pkg('Context.term', 'zmq/sugar/context.py', 195), pkg('Context.__del__', 'zmq/sugar/context.py', 74), nat('gc_collect_main'), nat('_PyObject_GC_Link'), src.user('random_function', res, 'ALLOC')]);
+    const t = thread('MainThread', [
+      pkg('Context.term', 'zmq/sugar/context.py', 195),
+      pkg('Context.__del__', 'zmq/sugar/context.py', 74),
+      nat('gc_collect_main'),
+      nat('_PyObject_GC_Link'),
+      src.user('random_function', res, 'ALLOC'),
+    ]);
     const [f] = await diagnose(dump(t));
-    assert.equal(f!.title, 'MainThread is stuck in a finalizer at context.py:74 (Context.__del__), called from the garbage collector during resource.py:10 (random_function)');
-    assert.equal(f!.frame!.line, 10, 'points at the user\'s frame');
+    assert.equal(
+      f!.title,
+      'MainThread is stuck in a finalizer at context.py:74 (Context.__del__), called from the garbage collector during resource.py:10 (random_function)',
+    );
+    assert.equal(f!.frame!.line, 10, "points at the user's frame");
     assert.equal(t.frames[1]!.note, GC_NOTE);
   });
 });

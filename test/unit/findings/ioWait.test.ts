@@ -40,7 +40,11 @@ describe('waits for something to arrive', () => {
   });
 
   it('a socketserver waiting for requests', async () => {
-    const [kind] = await kindsOf(lib('_PollLikeSelector.select', 'selectors.py', 468), lib('BaseServer.serve_forever', 'socketserver.py', 233), src.user('loop', svc, 'SERVE'));
+    const [kind] = await kindsOf(
+      lib('_PollLikeSelector.select', 'selectors.py', 468),
+      lib('BaseServer.serve_forever', 'socketserver.py', 233),
+      src.user('loop', svc, 'SERVE'),
+    );
     assert.equal(kind, 'server-idle');
   });
 
@@ -50,7 +54,12 @@ describe('waits for something to arrive', () => {
   });
 
   it('not for a library’s own helper thread at rest (a multiprocessing pool’s worker handler)', async () => {
-    const t = thread('Thread-1 (_handle_workers)', [lib('_PollLikeSelector.select', 'selectors.py', 415), lib('wait', 'multiprocessing/connection.py', 947), lib('Pool._handle_workers', 'multiprocessing/pool.py', 522), lib('Thread.run', 'threading.py', 975)]);
+    const t = thread('Thread-1 (_handle_workers)', [
+      lib('_PollLikeSelector.select', 'selectors.py', 415),
+      lib('wait', 'multiprocessing/connection.py', 947),
+      lib('Pool._handle_workers', 'multiprocessing/pool.py', 522),
+      lib('Thread.run', 'threading.py', 975),
+    ]);
     assert.deepEqual(await diagnose(dump(t)), []);
   });
 

@@ -29,7 +29,12 @@ def work():
 
 describe('join waits', () => {
   it('Thread.join: info, naming where the other threads are', async () => {
-    const main = thread('MainThread', [nat('lock_PyThread_acquire_lock'), lib('Thread._wait_for_tstate_lock', 'threading.py', 1139), lib('Thread.join', 'threading.py', 1119), src.user('main', app, 'JOIN')]);
+    const main = thread('MainThread', [
+      nat('lock_PyThread_acquire_lock'),
+      lib('Thread._wait_for_tstate_lock', 'threading.py', 1139),
+      lib('Thread.join', 'threading.py', 1119),
+      src.user('main', app, 'JOIN'),
+    ]);
     const busy = thread('cruncher', [src.user('work', app, 'BUSY'), ...THREAD_BOOTSTRAP], { active: true });
     const findings = await diagnose(dump(main, busy));
     assert.equal(findings.length, 1, 'a join is not a lock wait');
@@ -49,20 +54,36 @@ describe('join waits', () => {
   });
 
   it('multiprocessing Process.join: explains the queue feeder case', async () => {
-    const t = thread('MainThread', [nat('wait4', 'libc.so.6'), nat('os_waitpid'), lib('Popen.poll', 'multiprocessing/popen_fork.py', 27), lib('Popen.wait', 'multiprocessing/popen_fork.py', 43), lib('BaseProcess.join', 'multiprocessing/process.py', 149), src.user('run_process', app, 'PROCESS')]);
+    const t = thread('MainThread', [
+      nat('wait4', 'libc.so.6'),
+      nat('os_waitpid'),
+      lib('Popen.poll', 'multiprocessing/popen_fork.py', 27),
+      lib('Popen.wait', 'multiprocessing/popen_fork.py', 43),
+      lib('BaseProcess.join', 'multiprocessing/process.py', 149),
+      src.user('run_process', app, 'PROCESS'),
+    ]);
     const [f] = await diagnose(dump(t));
     assert.equal(f!.title, 'MainThread waits for a child process to exit at app.py:9 (run_process)');
     assert.match(f!.detail!, /multiprocessing\.Queue cannot exit until they are read/);
   });
 
   it('concurrent.futures Future.result', async () => {
-    const t = thread('MainThread', [lib('Condition.wait', 'threading.py', 327), lib('Future.result', 'concurrent/futures/_base.py', 451), src.user('gather', app, 'FUTURE')]);
+    const t = thread('MainThread', [
+      lib('Condition.wait', 'threading.py', 327),
+      lib('Future.result', 'concurrent/futures/_base.py', 451),
+      src.user('gather', app, 'FUTURE'),
+    ]);
     const [f] = await diagnose(dump(t));
     assert.equal(f!.title, 'MainThread waits for the result of a concurrent.futures task at app.py:12 (gather)');
   });
 
   it('subprocess.run → communicate: no advice to use communicate()', async () => {
-    const t = thread('MainThread', [lib('Popen._communicate', 'subprocess.py', 2115), lib('Popen.communicate', 'subprocess.py', 1209), lib('run', 'subprocess.py', 550), src.user('run_child', app, 'POPEN')]);
+    const t = thread('MainThread', [
+      lib('Popen._communicate', 'subprocess.py', 2115),
+      lib('Popen.communicate', 'subprocess.py', 1209),
+      lib('run', 'subprocess.py', 550),
+      src.user('run_child', app, 'POPEN'),
+    ]);
     const [f] = await diagnose(dump(t));
     assert.equal(f!.kind, 'join-wait');
     assert.doesNotMatch(f!.detail!, /instead of wait/);
@@ -70,7 +91,14 @@ describe('join waits', () => {
   });
 
   it('multiprocessing Pool.map: dump the pool’s workers', async () => {
-    const t = thread('MainThread', [lib('Condition.wait', 'threading.py', 327), lib('Event.wait', 'threading.py', 629), lib('ApplyResult.wait', 'multiprocessing/pool.py', 765), lib('ApplyResult.get', 'multiprocessing/pool.py', 768), lib('Pool.map', 'multiprocessing/pool.py', 367), src.user('gather', app, 'FUTURE')]);
+    const t = thread('MainThread', [
+      lib('Condition.wait', 'threading.py', 327),
+      lib('Event.wait', 'threading.py', 629),
+      lib('ApplyResult.wait', 'multiprocessing/pool.py', 765),
+      lib('ApplyResult.get', 'multiprocessing/pool.py', 768),
+      lib('Pool.map', 'multiprocessing/pool.py', 367),
+      src.user('gather', app, 'FUTURE'),
+    ]);
     const [f, ...rest] = await diagnose(dump(t));
     assert.deepEqual(rest, []);
     assert.equal(f!.title, 'MainThread waits for the worker processes of a multiprocessing pool at app.py:12 (gather)');

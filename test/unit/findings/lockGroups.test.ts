@@ -72,8 +72,12 @@ def tried():
 `,
 );
 
-const workers = (n: number, frame: () => Frame, name = (i: number) => `worker-${i}`) => Array.from({ length: n }, (_, i) => thread(name(i), [frame(), ...THREAD_BOOTSTRAP]));
-const withLocals = (f: Frame, locals: Record<string, string>): Frame => ({ ...f, locals: Object.entries(locals).map(([name, repr]) => ({ name, repr, isArg: true })) });
+const workers = (n: number, frame: () => Frame, name = (i: number) => `worker-${i}`) =>
+  Array.from({ length: n }, (_, i) => thread(name(i), [frame(), ...THREAD_BOOTSTRAP]));
+const withLocals = (f: Frame, locals: Record<string, string>): Frame => ({
+  ...f,
+  locals: Object.entries(locals).map(([name, repr]) => ({ name, repr, isArg: true })),
+});
 
 describe('many threads waiting for one lock', () => {
   it('500 waiters and the holder: one finding naming the lock and the holder, first, title bounded', async () => {
@@ -86,36 +90,57 @@ describe('many threads waiting for one lock', () => {
     assert.equal(f!.title, '500 threads (worker-0, worker-1, worker-2 and 497 more) wait to acquire work_lock at pool.py:6 (work), held by MainThread');
     assert.ok(f!.title.length <= TITLE_MAX);
     assert.equal(f!.threadId, ws[0]!.id);
-    assert.deepEqual(f!.threadIds, ws.map((t) => t.id));
+    assert.deepEqual(
+      f!.threadIds,
+      ws.map((t) => t.id),
+    );
     assert.match(f!.detail!, /MainThread entered `with work_lock:` at line 10 \(in serve\)/);
     assert.match(f!.detail!, /The 500 threads: worker-0, worker-1, .*worker-19 and 480 more\./);
     assert.equal(f!.frame!.localFile, pool);
   });
 
   it('a holder that took the lock with acquire() earlier in its function is named', async () => {
-    for (const [fn, marker] of [['take', 'TOOK'], ['tried', 'TRIED']] as const) {
+    for (const [fn, marker] of [
+      ['take', 'TOOK'],
+      ['tried', 'TRIED'],
+    ] as const) {
       const main = thread('MainThread', [src.user(fn, pool, marker)]);
       const findings = await diagnose(dump(main, ...workers(5, () => src.user('work', pool, 'WAITS'))));
       assert.equal(findings.length, 1, findings.map((f) => f.title).join('\n'));
       assert.match(findings[0]!.title, /^5 threads .* wait to acquire work_lock at pool\.py:6 \(work\), held by MainThread$/);
-      assert.match(findings[0]!.detail!, /MainThread called work_lock\.acquire\(\) at line \d+ \(in (take|tried)\), has not called work_lock\.release\(\) since/);
+      assert.match(
+        findings[0]!.detail!,
+        /MainThread called work_lock\.acquire\(\) at line \d+ \(in (take|tried)\), has not called work_lock\.release\(\) since/,
+      );
     }
   });
 
   it('a holder the code does not show: one finding, no holder named, no "possible deadlock"', async () => {
     // Taken in a call that returned, in a branch not taken, or released since: nothing to name.
-    for (const [fn, marker] of [['after_grab', 'GRABBED'], ['branch', 'BRANCH'], ['released', 'RELEASED']] as const) {
+    for (const [fn, marker] of [
+      ['after_grab', 'GRABBED'],
+      ['branch', 'BRANCH'],
+      ['released', 'RELEASED'],
+    ] as const) {
       const main = thread('MainThread', [src.user(fn, pool, marker)]);
       const ws = workers(500, () => src.user('work', pool, 'WAITS'));
       const findings = await diagnose(dump(main, ...ws));
-      assert.deepEqual(findings.map((f) => [f.kind, f.title]), [['lock-wait', '500 threads (worker-0, worker-1, worker-2 and 497 more) wait to acquire work_lock at pool.py:6 (work)']], fn);
+      assert.deepEqual(
+        findings.map((f) => [f.kind, f.title]),
+        [['lock-wait', '500 threads (worker-0, worker-1, worker-2 and 497 more) wait to acquire work_lock at pool.py:6 (work)']],
+        fn,
+      );
       assert.match(findings[0]!.detail!, /Which thread holds work_lock is not visible/);
     }
   });
 
   it('titles stay bounded with 5,000-character thread names', async () => {
     const main = thread('MainThread', [src.user('serve', pool, 'HOLDS')]);
-    const ws = workers(500, () => src.user('work', pool, 'WAITS'), (i) => `${'x'.repeat(5000)}-${i}`);
+    const ws = workers(
+      500,
+      () => src.user('work', pool, 'WAITS'),
+      (i) => `${'x'.repeat(5000)}-${i}`,
+    );
     const findings = await diagnose(dump(main, ...ws));
     assert.equal(findings.length, 1);
     assert.ok(findings[0]!.title.length <= TITLE_MAX, `${findings[0]!.title.length}`);
@@ -128,10 +153,13 @@ describe('many threads waiting for one lock', () => {
   it('two threads waiting for one lock stay two findings', async () => {
     const main = thread('MainThread', [src.user('serve', pool, 'HOLDS')]);
     const findings = await diagnose(dump(main, ...workers(2, () => src.user('work', pool, 'WAITS'))));
-    assert.deepEqual(findings.map((f) => f.title), [
-      'worker-0 waits to acquire work_lock at pool.py:6 (work), which MainThread holds at pool.py:11 (serve)',
-      'worker-1 waits to acquire work_lock at pool.py:6 (work), which MainThread holds at pool.py:11 (serve)',
-    ]);
+    assert.deepEqual(
+      findings.map((f) => f.title),
+      [
+        'worker-0 waits to acquire work_lock at pool.py:6 (work), which MainThread holds at pool.py:11 (serve)',
+        'worker-1 waits to acquire work_lock at pool.py:6 (work), which MainThread holds at pool.py:11 (serve)',
+      ],
+    );
   });
 
   it('any thread wait is grouped alike: 40 threads in one blocking read', async () => {
@@ -146,7 +174,10 @@ describe('many threads waiting for one lock', () => {
     const main = thread('MainThread', [src.user('serve', pool, 'HOLDS')]);
     const lone = thread('lone', [src.user('other', pool, 'OTHER'), ...THREAD_BOOTSTRAP]);
     const findings = await diagnose(dump(main, lone, ...workers(10, () => src.user('work', pool, 'WAITS'))));
-    assert.deepEqual(findings.map((f) => f.threadIds?.length ?? 1), [10, 1]);
+    assert.deepEqual(
+      findings.map((f) => f.threadIds?.length ?? 1),
+      [10, 1],
+    );
   });
 
   it('different locks nobody visibly holds are a possible deadlock, with a bounded title', async () => {
@@ -156,7 +187,10 @@ describe('many threads waiting for one lock', () => {
     const possible = findings.find((f) => f.kind === 'deadlock');
     assert.ok(possible, findings.map((f) => f.title).join('\n'));
     assert.ok(possible.title.length <= TITLE_MAX, possible.title);
-    assert.match(possible.title, /^worker-0 waits for work_lock at pool\.py:6 \(work\) while worker-1, worker-2, worker-3 and 297 more also wait for locks: a possible deadlock$/);
+    assert.match(
+      possible.title,
+      /^worker-0 waits for work_lock at pool\.py:6 \(work\) while worker-1, worker-2, worker-3 and 297 more also wait for locks: a possible deadlock$/,
+    );
   });
 });
 
@@ -187,7 +221,10 @@ describe('a recorded real dump (py-spy --locals of many_waiters.py 5 2)', () => 
     const d = await new SourceMapper({ workspaceRoots: [PROGRAMS] }).mapDump(raw);
     const findings = await diagnose(d);
     assert.equal(findings[0]!.kind, 'lock-wait');
-    assert.match(findings[0]!.title, /^5 threads \(worker-4, worker-3, worker-2 and 2 more\) wait to acquire work_lock at many_waiters\.py:\d+ \(descend\), held by MainThread$/);
+    assert.match(
+      findings[0]!.title,
+      /^5 threads \(worker-4, worker-3, worker-2 and 2 more\) wait to acquire work_lock at many_waiters\.py:\d+ \(descend\), held by MainThread$/,
+    );
     assert.equal(findings[0]!.threadIds!.length, 5);
     assert.equal(findings.filter((f) => f.kind === 'lock-wait').length, 1);
   });

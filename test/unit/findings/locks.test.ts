@@ -71,7 +71,7 @@ describe('lock names from source lines', () => {
 });
 
 describe('lock waits and deadlocks', () => {
-  it('two threads waiting for each other\'s locks: a deadlock, one error per thread', async () => {
+  it("two threads waiting for each other's locks: a deadlock, one error per thread", async () => {
     const a = thread('worker-a', [src.user('transfer_a_to_b', bank, 'A-WAITS'), ...THREAD_BOOTSTRAP]);
     const b = thread('worker-b', [src.user('transfer_b_to_a', bank, 'B-WAITS'), ...THREAD_BOOTSTRAP]);
     const findings = await diagnose(dump(a, b));
@@ -105,7 +105,12 @@ describe('lock waits and deadlocks', () => {
   });
 
   it('names the thread that holds the lock when the code shows it', async () => {
-    const owner = thread('pool-owner', [lib('Condition.wait', 'threading.py', 327), lib('Event.wait', 'threading.py', 629), src.user('hold_pool', bank, 'HOLDER'), ...THREAD_BOOTSTRAP]);
+    const owner = thread('pool-owner', [
+      lib('Condition.wait', 'threading.py', 327),
+      lib('Event.wait', 'threading.py', 629),
+      src.user('hold_pool', bank, 'HOLDER'),
+      ...THREAD_BOOTSTRAP,
+    ]);
     const waiter = thread('MainThread', [src.user('use_pool', bank, 'USER-WAITS')]);
     const findings = await diagnose(dump(waiter, owner));
     assert.equal(findings.length, 1, JSON.stringify(findings));
@@ -144,8 +149,19 @@ describe('lock waits and deadlocks', () => {
   });
 
   it('waiting for a signal (Event, Condition, Queue.get) is how idle threads look: no finding', async () => {
-    const idle = thread('pool-1', [lib('Condition.wait', 'threading.py', 327), lib('Queue.get', 'queue.py', 171), src.user('consume', bank, 'QGET'), ...THREAD_BOOTSTRAP]);
-    const idleNative = thread('pool-2', [nat('PyThread_acquire_lock_timed'), nat('lock_PyThread_acquire_lock'), lib('Condition.wait', 'threading.py', 327), lib('Event.wait', 'threading.py', 629), ...THREAD_BOOTSTRAP]);
+    const idle = thread('pool-1', [
+      lib('Condition.wait', 'threading.py', 327),
+      lib('Queue.get', 'queue.py', 171),
+      src.user('consume', bank, 'QGET'),
+      ...THREAD_BOOTSTRAP,
+    ]);
+    const idleNative = thread('pool-2', [
+      nat('PyThread_acquire_lock_timed'),
+      nat('lock_PyThread_acquire_lock'),
+      lib('Condition.wait', 'threading.py', 327),
+      lib('Event.wait', 'threading.py', 629),
+      ...THREAD_BOOTSTRAP,
+    ]);
     assert.deepEqual(await diagnose(dump(idle, idleNative)), []);
   });
 });

@@ -37,7 +37,10 @@ describe('multiprocessing queue feeder', () => {
     assert.equal(findings[0]!.kind, 'queue-feeder');
     assert.equal(findings[0]!.severity, 'warning');
     assert.equal(findings[0]!.threadId, f.id);
-    assert.equal(findings[0]!.title, 'QueueFeederThread keeps this process from exiting: it is still writing queued data that no process reads, at queues.py:250 (Queue._feed)');
+    assert.equal(
+      findings[0]!.title,
+      'QueueFeederThread keeps this process from exiting: it is still writing queued data that no process reads, at queues.py:250 (Queue._feed)',
+    );
     assert.match(findings[0]!.detail!, /MainThread waits for that in Queue\._finalize_join/);
     assert.match(findings[0]!.detail!, /join\(\) before get\(\)/);
   });
@@ -49,7 +52,11 @@ describe('multiprocessing queue feeder', () => {
   });
 
   it('an idle feeder waiting for items is no finding', async () => {
-    const idle = thread('QueueFeederThread', [lib('Condition.wait', 'threading.py', 327), lib('Queue._feed', 'multiprocessing/queues.py', 231), ...THREAD_BOOTSTRAP]);
+    const idle = thread('QueueFeederThread', [
+      lib('Condition.wait', 'threading.py', 327),
+      lib('Queue._feed', 'multiprocessing/queues.py', 231),
+      ...THREAD_BOOTSTRAP,
+    ]);
     assert.deepEqual(await diagnose(dump(idle)), []);
   });
 });

@@ -35,7 +35,12 @@ describe('time.sleep', () => {
   });
 
   it('a sleep in C (ctypes, an extension) is named as such, not time.sleep', async () => {
-    const t = thread('MainThread', [nat('clock_nanosleep', 'libc.so.6'), nat('sleep', 'libc.so.6'), nat('ffi_call', 'libffi.so.8'), unmapped('<module>', '<string>', 3)]);
+    const t = thread('MainThread', [
+      nat('clock_nanosleep', 'libc.so.6'),
+      nat('sleep', 'libc.so.6'),
+      nat('ffi_call', 'libffi.so.8'),
+      unmapped('<module>', '<string>', 3),
+    ]);
     const [f] = await diagnose(dump(t));
     assert.equal(f!.title, 'MainThread sleeps in a C call (clock_nanosleep) at <string>:3 (<module>)');
   });

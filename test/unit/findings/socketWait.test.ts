@@ -24,7 +24,7 @@ def download(url):
 );
 
 describe('socket waits', () => {
-  it('without native frames, recognises .recv( on the user\'s own line', async () => {
+  it("without native frames, recognises .recv( on the user's own line", async () => {
     const t = thread('MainThread', [src.user('fetch_reply', worker, 'RECV'), src.user('<module>', worker, 'import socket')]);
     const [f, ...rest] = await diagnose(dump(t));
     assert.deepEqual(rest, []);
@@ -37,7 +37,12 @@ describe('socket waits', () => {
   });
 
   it('native recv with no poll before it: no timeout', async () => {
-    const t = thread('MainThread', [nat('recv', 'libc.so.6'), nat('sock_call_ex', '_socket.so'), nat('sock_recv', '_socket.so'), src.user('fetch_reply', worker, 'RECV')]);
+    const t = thread('MainThread', [
+      nat('recv', 'libc.so.6'),
+      nat('sock_call_ex', '_socket.so'),
+      nat('sock_recv', '_socket.so'),
+      src.user('fetch_reply', worker, 'RECV'),
+    ]);
     const [f] = await diagnose(dump(t));
     assert.equal(f!.title, 'MainThread waits in a socket read with no timeout at worker.py:4 (fetch_reply)');
     assert.equal(f!.severity, 'warning');
@@ -45,13 +50,19 @@ describe('socket waits', () => {
   });
 
   it('a poll under the read means a timeout is armed: only info', async () => {
-    const t = thread('MainThread', [nat('poll', 'libc.so.6'), nat('internal_select', '_socket.so'), nat('sock_call_ex', '_socket.so'), nat('sock_recv', '_socket.so'), src.user('fetch_reply', worker, 'RECV')]);
+    const t = thread('MainThread', [
+      nat('poll', 'libc.so.6'),
+      nat('internal_select', '_socket.so'),
+      nat('sock_call_ex', '_socket.so'),
+      nat('sock_recv', '_socket.so'),
+      src.user('fetch_reply', worker, 'RECV'),
+    ]);
     const [f] = await diagnose(dump(t));
     assert.equal(f!.severity, 'info');
     assert.equal(f!.title, 'MainThread waits in a socket read (a timeout is set) at worker.py:4 (fetch_reply)');
   });
 
-  it('an SSL read under http.client, named at the user\'s frame beneath the library frames', async () => {
+  it("an SSL read under http.client, named at the user's frame beneath the library frames", async () => {
     const t = thread('MainThread', [
       lib('SSLSocket.read', 'ssl.py', 1167),
       lib('SSLSocket.recv_into', 'ssl.py', 1315),
@@ -66,13 +77,26 @@ describe('socket waits', () => {
   });
 
   it('the same with native SSL frames says there is no timeout', async () => {
-    const t = thread('MainThread', [nat('read', 'libc.so.6'), nat('BIO_read', 'libcrypto.so.3'), nat('SSL_read_ex', 'libssl.so.3'), nat('_ssl__SSLSocket_read', '_ssl.so'), lib('SSLSocket.read', 'ssl.py', 1167), src.user('download', worker, 'HTTP')]);
+    const t = thread('MainThread', [
+      nat('read', 'libc.so.6'),
+      nat('BIO_read', 'libcrypto.so.3'),
+      nat('SSL_read_ex', 'libssl.so.3'),
+      nat('_ssl__SSLSocket_read', '_ssl.so'),
+      lib('SSLSocket.read', 'ssl.py', 1167),
+      src.user('download', worker, 'HTTP'),
+    ]);
     const [f] = await diagnose(dump(t));
     assert.equal(f!.title, 'MainThread waits in an SSL read with no timeout at worker.py:12 (download)');
   });
 
   it('recv_into under a library client in a worker thread', async () => {
-    const t = thread('scheduler', [lib('SocketIO.readinto', 'socket.py', 706), lib('HTTPResponse.begin', 'http/client.py', 300), lib('HTTPConnection.getresponse', 'http/client.py', 1378), src.user('download', worker, 'HTTP'), ...THREAD_BOOTSTRAP]);
+    const t = thread('scheduler', [
+      lib('SocketIO.readinto', 'socket.py', 706),
+      lib('HTTPResponse.begin', 'http/client.py', 300),
+      lib('HTTPConnection.getresponse', 'http/client.py', 1378),
+      src.user('download', worker, 'HTTP'),
+      ...THREAD_BOOTSTRAP,
+    ]);
     const [f] = await diagnose(dump(t));
     assert.equal(f!.title, 'scheduler waits in a socket read of an HTTP response at worker.py:12 (download)');
   });

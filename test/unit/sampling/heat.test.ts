@@ -9,12 +9,21 @@ describe('heat', () => {
   });
 
   it('marks hot lines and caller lines of local files only', async () => {
-    const s = new Sampler({ pid: 1, rateHz: 10, method: 't', mapFrame: async (f) => (f.file.startsWith('/app/') ? { localFile: f.file.replace('/app', '/ws'), isUserCode: true } : { isUserCode: false }) });
+    const s = new Sampler({
+      pid: 1,
+      rateHz: 10,
+      method: 't',
+      mapFrame: async (f) => (f.file.startsWith('/app/') ? { localFile: f.file.replace('/app', '/ws'), isUserCode: true } : { isUserCode: false }),
+    });
     const fr = (fn: string, line: number, file = '/app/w.py') => ({ function: fn, file, line, native: false });
-    await s.add({ startMs: 0, endMs: 1000, stacks: [
-      { threadId: 1, threadName: 'm', frames: [fr('crunch', 9), fr('main', 2)], count: 60 },
-      { threadId: 1, threadName: 'm', frames: [fr('sum', 0, '/usr/lib/python3.11/x.py'), fr('crunch', 10), fr('main', 2)], count: 40 },
-    ] });
+    await s.add({
+      startMs: 0,
+      endMs: 1000,
+      stacks: [
+        { threadId: 1, threadName: 'm', frames: [fr('crunch', 9), fr('main', 2)], count: 60 },
+        { threadId: 1, threadName: 'm', frames: [fr('sum', 0, '/usr/lib/python3.11/x.py'), fr('crunch', 10), fr('main', 2)], count: 40 },
+      ],
+    });
     const heat = heatByFile(s.profile());
     assert.deepEqual([...heat.keys()], ['/ws/w.py']);
     const byLine = Object.fromEntries(heat.get('/ws/w.py')!.map((m) => [m.line, m]));

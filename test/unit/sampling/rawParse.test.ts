@@ -33,12 +33,18 @@ describe('parseRawRecord on recorded py-spy record --format raw output', () => {
   });
 
   it("skips py-spy's own messages and blank lines", () => {
-    const text = "py-spy> Sampling process 10 times a second for 1 seconds. Press Control-C to exit.\n\nthread (42): MainThread;<module> (/a b/x.py:3);f (/a b/x.py:7) 5\npy-spy> Wrote raw flamegraph data to 'out'. Samples: 5 Errors: 0\n";
+    const text =
+      "py-spy> Sampling process 10 times a second for 1 seconds. Press Control-C to exit.\n\nthread (42): MainThread;<module> (/a b/x.py:3);f (/a b/x.py:7) 5\npy-spy> Wrote raw flamegraph data to 'out'. Samples: 5 Errors: 0\n";
     assert.deepEqual(parseRawRecord(text), [
-      { threadId: 42, threadName: 'MainThread', count: 5, frames: [
-        { function: 'f', file: '/a b/x.py', line: 7, native: false },
-        { function: '<module>', file: '/a b/x.py', line: 3, native: false },
-      ] },
+      {
+        threadId: 42,
+        threadName: 'MainThread',
+        count: 5,
+        frames: [
+          { function: 'f', file: '/a b/x.py', line: 7, native: false },
+          { function: '<module>', file: '/a b/x.py', line: 3, native: false },
+        ],
+      },
     ]);
   });
 
@@ -50,7 +56,12 @@ describe('parseRawRecord on recorded py-spy record --format raw output', () => {
 
   it('parses frames with parentheses in the function name', () => {
     assert.deepEqual(parseRawFrame('<lambda> (/x (copy).py:9)'), { function: '<lambda>', file: '/x (copy).py', line: 9, native: false });
-    assert.deepEqual(parseRawFrame('0x7f7deb9278ec (/usr/lib/x86_64-linux-gnu/libc.so.6)'), { function: '0x7f7deb9278ec', file: '/usr/lib/x86_64-linux-gnu/libc.so.6', line: 0, native: true });
+    assert.deepEqual(parseRawFrame('0x7f7deb9278ec (/usr/lib/x86_64-linux-gnu/libc.so.6)'), {
+      function: '0x7f7deb9278ec',
+      file: '/usr/lib/x86_64-linux-gnu/libc.so.6',
+      line: 0,
+      native: true,
+    });
   });
 });
 

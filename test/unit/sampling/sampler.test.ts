@@ -10,23 +10,50 @@ import { REPO } from '../../support/programs';
 
 const f = (fn: string, line: number, file = '/app/w.py'): SampleFrame => ({ function: fn, file, line, native: false });
 const stack = (threadId: number, threadName: string, frames: SampleFrame[], count = 10): StackSample => ({ threadId, threadName, frames, count });
-const batch = (startS: number, stacks: StackSample[], activeThreads?: number[]): SampleBatch => ({ startMs: startS * 1000, endMs: (startS + 1) * 1000, stacks, activeThreads });
-const userCode = async (fr: SampleFrame) => ({ isUserCode: fr.file.startsWith('/app/'), localFile: fr.file.startsWith('/app/') ? `/ws${fr.file.slice(4)}` : undefined });
+const batch = (startS: number, stacks: StackSample[], activeThreads?: number[]): SampleBatch => ({
+  startMs: startS * 1000,
+  endMs: (startS + 1) * 1000,
+  stacks,
+  activeThreads,
+});
+const userCode = async (fr: SampleFrame) => ({
+  isUserCode: fr.file.startsWith('/app/'),
+  localFile: fr.file.startsWith('/app/') ? `/ws${fr.file.slice(4)}` : undefined,
+});
 
 describe('Sampler', () => {
   it('own counts add up to all samples; totals count a line once per sample', async () => {
     const s = new Sampler({ pid: 1, rateHz: 10, method: 'test' });
     // Recursion: g appears twice on one stack, its total must still count the sample once.
-    await s.add(batch(0, [stack(1, 'MainThread', [f('g', 5), f('g', 5), f('main', 1)], 7), stack(1, 'MainThread', [f('h', 9), f('main', 1)], 3), stack(2, 'w', [f('wait', 20)], 10)]));
+    await s.add(
+      batch(0, [
+        stack(1, 'MainThread', [f('g', 5), f('g', 5), f('main', 1)], 7),
+        stack(1, 'MainThread', [f('h', 9), f('main', 1)], 3),
+        stack(2, 'w', [f('wait', 20)], 10),
+      ]),
+    );
     const p = s.profile();
     assert.equal(p.samples, 20);
-    assert.equal(p.lines.reduce((a, l) => a + l.own, 0), p.samples);
-    assert.equal(p.functions.reduce((a, l) => a + l.own, 0), p.samples);
+    assert.equal(
+      p.lines.reduce((a, l) => a + l.own, 0),
+      p.samples,
+    );
+    assert.equal(
+      p.functions.reduce((a, l) => a + l.own, 0),
+      p.samples,
+    );
     const line = (fn: string) => p.lines.find((l) => l.function === fn)!;
     assert.deepEqual([line('g').own, line('g').total], [7, 7]);
     assert.deepEqual([line('main').own, line('main').total], [0, 10]);
     assert.ok(p.lines.every((l) => l.total >= l.own && l.total <= p.samples));
-    assert.deepEqual(p.lines.slice(0, 2).map((l) => l.function).sort(), ['g', 'wait'], 'hottest first');
+    assert.deepEqual(
+      p.lines
+        .slice(0, 2)
+        .map((l) => l.function)
+        .sort(),
+      ['g', 'wait'],
+      'hottest first',
+    );
   });
 
   it('reports a thread stuck once its stack stayed the same for the threshold while idle', async () => {
@@ -75,7 +102,8 @@ describe('Sampler', () => {
 
   it('repeated dumps: instants that say which threads are active', async () => {
     const s = new Sampler({ pid: 1, rateHz: 10, method: 'test', stuckAfterSeconds: 1 });
-    for (let ms = 0; ms <= 1500; ms += 100) await s.add({ startMs: ms, endMs: ms, stacks: [stack(1, 'MainThread', [f('sleep', 4)], 1), stack(2, 'hot', [f('x', ms)], 1)], activeThreads: [2] });
+    for (let ms = 0; ms <= 1500; ms += 100)
+      await s.add({ startMs: ms, endMs: ms, stacks: [stack(1, 'MainThread', [f('sleep', 4)], 1), stack(2, 'hot', [f('x', ms)], 1)], activeThreads: [2] });
     const p = s.profile();
     assert.equal(p.samples, 32);
     assert.equal(p.threads.find((t) => t.name === 'MainThread')!.status, 'stuck');
@@ -86,7 +114,12 @@ describe('Sampler', () => {
     const s = new Sampler({ pid: 1, rateHz: 10, method: 'test' });
     const ticks = [false, false, true, false, false, true, false];
     for (const [i, running] of ticks.entries()) {
-      await s.add({ startMs: i * 1000, endMs: i * 1000 + 1000, stacks: [stack(7, 'ticker', [f('tick', 31 + (i % 2))], 10), stack(8, 'worker', [f('crunch', 40 + (i % 2))], 10)], activeThreads: running ? [7, 8] : [8] });
+      await s.add({
+        startMs: i * 1000,
+        endMs: i * 1000 + 1000,
+        stacks: [stack(7, 'ticker', [f('tick', 31 + (i % 2))], 10), stack(8, 'worker', [f('crunch', 40 + (i % 2))], 10)],
+        activeThreads: running ? [7, 8] : [8],
+      });
       const by = Object.fromEntries(s.profile().threads.map((t) => [t.name, t.status]));
       assert.equal(by.ticker, 'idle', `after look ${i}`);
       assert.equal(by.worker, 'busy', `after look ${i}`);
@@ -108,7 +141,13 @@ describe('Sampler', () => {
     for (let i = 0; i < 10; i++) await s.add(batch(i, [stack(1, 'm', [f('a', 1), f('b', 2)])]));
     assert.equal(calls, 2);
     const p = s.profile();
-    assert.deepEqual(p.lines.map((l) => [l.function, l.localFile, l.isUserCode]), [['a', '/ws/w.py', true], ['b', '/ws/w.py', true]]);
+    assert.deepEqual(
+      p.lines.map((l) => [l.function, l.localFile, l.isUserCode]),
+      [
+        ['a', '/ws/w.py', true],
+        ['b', '/ws/w.py', true],
+      ],
+    );
     assert.equal(p.stacks.length, 1, 'one distinct stack, counted');
     assert.equal(p.stacks[0]!.count, 100);
   });

@@ -13,7 +13,11 @@ function periodic(ms: number): SampleSource {
         const startMs = clock();
         await pause(ms, signal);
         if (signal.aborted) return; // a hard stop drops the batch in progress
-        await onBatch({ startMs, endMs: clock(), stacks: [{ threadId: 1, threadName: 'm', frames: [{ function: 'f', file: '/x.py', line: 1, native: false }], count: 1 }] });
+        await onBatch({
+          startMs,
+          endMs: clock(),
+          stacks: [{ threadId: 1, threadName: 'm', frames: [{ function: 'f', file: '/x.py', line: 1, native: false }], count: 1 }],
+        });
       }
     },
   };

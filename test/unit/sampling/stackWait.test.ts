@@ -21,8 +21,19 @@ describe('stackWaitExplainer', () => {
   const queueGet = [lib('Condition.wait', 'threading.py', 327), lib('Queue.get', 'queue.py', 171)];
 
   it('a helper thread in Queue.get, Event.wait or time.sleep is parked', async () => {
-    assert.deepEqual(await explain(thread('worker', [...queueGet, user('worker', 'parked_helpers.py', 'worker')])), { kind: 'signal-wait', severity: 'info', phrase: 'waits for a queue (Queue.get)', parked: true });
-    const event = await explain(thread('heartbeat', [lib('Condition.wait', 'threading.py', 331), lib('Event.wait', 'threading.py', 629), user('heartbeat', 'parked_helpers.py', 'heartbeat')]));
+    assert.deepEqual(await explain(thread('worker', [...queueGet, user('worker', 'parked_helpers.py', 'worker')])), {
+      kind: 'signal-wait',
+      severity: 'info',
+      phrase: 'waits for a queue (Queue.get)',
+      parked: true,
+    });
+    const event = await explain(
+      thread('heartbeat', [
+        lib('Condition.wait', 'threading.py', 331),
+        lib('Event.wait', 'threading.py', 629),
+        user('heartbeat', 'parked_helpers.py', 'heartbeat'),
+      ]),
+    );
     assert.equal(event?.phrase, 'waits for an Event (Event.wait)');
     assert.equal(event?.parked, true);
     const sleep = await explain(thread('janitor', [user('janitor', 'parked_helpers.py', 'janitor')]));
@@ -35,7 +46,13 @@ describe('stackWaitExplainer', () => {
   });
 
   it('a wait for a result, a lock or a socket is a hang whichever thread waits', async () => {
-    const future = await explain(thread('poller', [lib('Condition.wait', 'threading.py', 327), lib('Future.result', 'concurrent/futures/_base.py', 451), user('worker', 'parked_helpers.py', 'worker')]));
+    const future = await explain(
+      thread('poller', [
+        lib('Condition.wait', 'threading.py', 327),
+        lib('Future.result', 'concurrent/futures/_base.py', 451),
+        user('worker', 'parked_helpers.py', 'worker'),
+      ]),
+    );
     assert.deepEqual([future?.kind, future?.parked], ['join-wait', undefined]);
     const lock = await explain(thread('updater', [user('updater', 'parked_helpers.py', 'updater')]));
     assert.deepEqual([lock?.kind, lock?.phrase, lock?.parked], ['lock-wait', 'waits to acquire guard', undefined]);
@@ -53,7 +70,14 @@ describe('Sampler with an explainer', () => {
   it('a parked helper stays idle however long it waits; the headline says what it waits for', async () => {
     const frames = (fs: Frame[]) => fs.map(({ function: fn, file, line, native }) => ({ function: fn, file, line, native }));
     const mapped = new Map([[join(PROGRAMS, 'parked_helpers.py'), true]]);
-    const s = new Sampler({ pid: 1, rateHz: 10, method: 'test', stuckAfterSeconds: 2, explainStack: stackWaitExplainer(new SourceLines()), mapFrame: async (f) => (mapped.has(f.file) ? { isUserCode: true, localFile: f.file } : { isUserCode: false }) });
+    const s = new Sampler({
+      pid: 1,
+      rateHz: 10,
+      method: 'test',
+      stuckAfterSeconds: 2,
+      explainStack: stackWaitExplainer(new SourceLines()),
+      mapFrame: async (f) => (mapped.has(f.file) ? { isUserCode: true, localFile: f.file } : { isUserCode: false }),
+    });
     const waiting = [lib('Condition.wait', 'threading.py', 327), lib('Queue.get', 'queue.py', 171)];
     for (let i = 0; i < 4; i++) {
       await s.add({
