@@ -22,6 +22,7 @@ const vscode = {
   names: ['vscode'],
   message: 'src/core, src/cli, src/webview and test/unit run without VS Code: keep vscode (types too) in src/extension.',
 };
+const targetsMessage = 'Targets say where a process is and how to reach it; backends say how stacks are read. Move the shared piece out of backends.';
 const processes = {
   names: ['execa', 'child_process', 'node:child_process'],
   message: 'Start programs through src/core/run.ts (argv array, timeout, AbortSignal, output cap).',
@@ -31,15 +32,16 @@ const processes = {
 // and type imports go through no-restricted-imports; `import('…')`, `require('…')` and `typeof import('…')`
 // are not imports to that rule, so no-restricted-syntax catches them by their AST shape.
 function forbid(...groups) {
-  const paths = groups.flatMap((g) => g.names.map((name) => ({ name, message: g.message })));
-  const patterns = groups.flatMap((g) => g.names.map((name) => ({ group: [`${name}/*`], message: g.message })));
-  const syntax = groups.flatMap((g) =>
-    g.names.flatMap((name) => [
+  const paths = groups.flatMap((g) => (g.names ?? []).map((name) => ({ name, message: g.message })));
+  const patterns = groups.flatMap((g) => (g.names ?? []).map((name) => ({ group: [`${name}/*`], message: g.message })));
+  const syntax = groups.flatMap((g) => [
+    ...(g.names ?? []).flatMap((name) => [
       { selector: `ImportExpression[source.value='${name}']`, message: g.message },
       { selector: `CallExpression[callee.name='require'][arguments.0.value='${name}']`, message: g.message },
       { selector: `TSImportType[argument.literal.value='${name}']`, message: g.message },
     ]),
-  );
+    ...(g.syntax ?? []).map((selector) => ({ selector, message: g.message })),
+  ]);
   return {
     '@typescript-eslint/no-restricted-imports': ['error', { paths, patterns }],
     'no-restricted-syntax': ['error', ...syntax],
@@ -77,6 +79,7 @@ export function snagConfig(root) {
     },
     // Rule sets replace each other for a file rather than merge, so each folder gets its full list once.
     // The webview pages run in the browser: neither the vscode module nor processes exist there.
+    { files: ['src/**/*.ts'], rules: forbid(processes) },
     { files: ['src/core/**/*.ts', 'src/cli/**/*.ts', 'src/webview/**/*.ts'], rules: forbid(vscode, processes) },
     { files: ['src/core/run.ts'], rules: forbid(vscode) },
     { files: ['src/extension/**/*.ts'], rules: forbid(processes) },
@@ -84,6 +87,8 @@ export function snagConfig(root) {
     {
       files: ['src/core/targets/**/*.ts'],
       rules: {
+        // `typeof import('../backends/…')` is a type, not an import, to no-restricted-paths.
+        ...forbid(vscode, processes, { syntax: ['TSImportType[argument.literal.value=/(^|\\/)backends(\\/|$)/]'], message: targetsMessage }),
         'import-x/no-restricted-paths': [
           'error',
           {
@@ -92,7 +97,7 @@ export function snagConfig(root) {
               {
                 target: './src/core/targets',
                 from: './src/core/backends',
-                message: 'Targets say where a process is and how to reach it; backends say how stacks are read. Move the shared piece out of backends.',
+                message: targetsMessage,
               },
             ],
           },

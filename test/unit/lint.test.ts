@@ -68,7 +68,9 @@ test('child_process outside src/core/run.ts, by either name, with import or requ
     'src/extension/a.ts': "import { spawn } from 'node:child_process';\nexport const s = spawn;\n",
     'src/core/b.ts': "import { execFile } from 'child_process';\nexport const s = execFile;\n",
     'src/cli/c.ts': "// eslint-disable-next-line @typescript-eslint/no-require-imports\nexport const cp = require('node:child_process');\n",
+    'src/newFolder/d.ts': "import { fork } from 'node:child_process';\nexport const f = fork;\n",
   });
+  assert.deepEqual(r['src/newFolder/d.ts'], [RESTRICTED_IMPORT], 'anywhere under src/, not only the folders known today');
   assert.deepEqual(r['src/extension/a.ts'], [RESTRICTED_IMPORT]);
   assert.deepEqual(r['src/core/b.ts'], [RESTRICTED_IMPORT]);
   assert.deepEqual(r['src/cli/c.ts'], [RESTRICTED_SYNTAX]);
@@ -79,7 +81,9 @@ test('src/core/targets importing from src/core/backends', async () => {
     'src/core/backends/reader.ts': 'export const read = 1;\n',
     'src/core/targets/a.ts': "import { read } from '../backends/reader';\nexport const r = read;\n",
     'src/core/targets/b.ts': "import type { read } from '../backends/reader';\nexport type R = typeof read;\n",
+    'src/core/targets/c.ts': "export type R = typeof import('../backends/reader');\n",
   });
+  assert.deepEqual(r['src/core/targets/c.ts'], [RESTRICTED_SYNTAX], 'a type-level import() too');
   assert.deepEqual(r['src/core/targets/a.ts'], ['import-x/no-restricted-paths']);
   assert.deepEqual(r['src/core/targets/b.ts'], ['import-x/no-restricted-paths']);
 });

@@ -1,4 +1,5 @@
 // A StackDump as plain text or Markdown (terminal output, "copy for a bug report").
+import { standsAt } from '../stacks/standing';
 import type { Frame, StackDump, ThreadStack } from '../model';
 import { codeBlock, escapeMarkdown, markdownWithCode } from '../text/markdown';
 import { safeText } from '../text/safeText';
@@ -41,7 +42,8 @@ export function dumpToText(d: StackDump, o: TextOptions = {}): string {
   for (const g of groupThreads(d.threads)) {
     const t = g.threads[0]!;
     lines.push('', g.threads.length > 1 ? groupHeadline(g) : threadHeadline(t));
-    const user = t.frames.find((f) => f.isUserCode);
+    // Where the thread stands (the one rule: markers and findings point at the same frame).
+    const user = standsAt(t.frames);
     for (const f of t.frames.slice(0, g.shared)) {
       const text = `${f.function} (${f.localFile ? `${f.localFile}:${f.line}` : frameLocation(f)})${f.native ? ' [native]' : ''}${f.note ? ` — ${f.note}` : ''}`;
       if (f === user) highlighted.add(lines.length);

@@ -70,9 +70,12 @@ export function isPipeWrite(wchan: string | undefined): boolean {
   return wchan !== undefined && PIPE_WRITE_WCHANS.includes(wchan);
 }
 
-/** The tasks (by the reader's id) blocked writing to a pipe. */
+/**
+ * The tasks blocked writing to a pipe, by their id in the process's own (innermost) PID namespace:
+ * the ids the user and the tools see (a container's, when the host looks).
+ */
 export function pipeWriterIds(tasks: readonly TaskState[]): number[] {
-  return tasks.filter((t) => isPipeWrite(t.wchan)).map((t) => t.ids[0]!);
+  return tasks.filter((t) => isPipeWrite(t.wchan)).map((t) => t.ids[t.ids.length - 1]!);
 }
 
 /** `tid wchan` lines of a process's tasks → the tids blocked writing to a pipe. */

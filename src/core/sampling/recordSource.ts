@@ -19,6 +19,8 @@ import { parseRawRecord } from './rawParse';
 import type { SampleSource } from './sampleSource';
 
 const RECORD_PREFIX = '/tmp/snag-record-';
+const NONBLOCKING_NOTE =
+  'Sampled without pausing the process (py-spy record --nonblocking): pausing it many times a second could cut short a write to a pipe that starts meanwhile. A stack may now and then mix two moments.';
 
 export interface RecordOptions {
   pid: number;
@@ -86,7 +88,9 @@ export class RecordSource implements SampleSource {
           name: 'py-spy',
           argv: (nonblocking) => pyspyRecordArgv(pyspy, { ...this.opts, pid: place.pid, nonblocking }, output),
           onPipeWriter: 'nonblocking',
-          nonblocking: this.opts.nonblocking,
+          // Always: a recording pauses the process up to rate-times a second, and a pipe write that
+          // starts between the guard's look and a pause would be cut short. Never paused, never cut.
+          nonblocking: true,
           options: { ...runOpts, timeoutMs: chunk * 1000 + 20_000 },
         });
         const remark = guardRemark(run.outcome, this.opts.pid, 'py-spy');
@@ -110,6 +114,7 @@ export class RecordSource implements SampleSource {
           ['refresh-processes'],
         );
       if (writers.length) notes.unshift(pipeWriterNote(writers));
+      notes.unshift(NONBLOCKING_NOTE);
       await onBatch({ startMs, endMs, stacks, activeThreads, ...(notes.length ? { notes } : {}) });
     }
   }

@@ -2,6 +2,7 @@
 // fact, not 500. Findings, the Stacks view and the text dump all group with groupThreads(), so they
 // agree on who is in which group. No vscode here.
 import { clipName, where } from './frameText';
+import { standsAt } from './standing';
 import type { Frame, ThreadStack } from '../model';
 
 /** Fewer threads than this in one place are shown one by one (two deadlocked threads stay two). */
@@ -51,7 +52,7 @@ function group(threads: ThreadStack[]): ThreadGroup {
   const shared = threads.length === 1 ? first.frames.length : sharedDepth(threads);
   return {
     threads,
-    at: first.frames.find((f) => f.isUserCode) ?? first.frames[0],
+    at: standsAt(first.frames),
     shared,
     sameStack: shared === first.frames.length && threads.every((t) => t.frames.length === shared),
   };
