@@ -1,6 +1,5 @@
 // `snag` — the command line over Snag's core: `snag ps`, `snag dump <pid>`, `snag sample <pid>`.
 // Output is text for people or --json for programs; every failure is exit code ≠ 0 and one line on stderr.
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chooseBackend, isBackendChoice } from '../core/backends/auto';
@@ -26,6 +25,9 @@ import { containerPs, openContainerTarget, parseEngine, parseStrategy } from './
 import { MAX_DURATION_S, optionError, parseDecimal, parseSeconds, requireValues } from './options';
 import { localPidMax, parsePid as parsePidText, PID_LIMIT } from '../core/validate/pid';
 import { remotePythonVersion, SSH_OPTIONS, sshTargetFromArgs } from './ssh';
+import { checkWritable, writeOutput } from './outputFile';
+import { threadIdError } from '../core/targets/processKind';
+import type { Target } from '../core/targets/target';
 
 const USAGE = `Snag: where is a Python process stuck? Every thread's stack, mapped to your source.
 
@@ -38,7 +40,8 @@ usage:
   snag dump <pid> [options]                   every thread's stack once, with findings
   snag sample <pid> [--duration S] [--rate HZ] [--stuck-after S] [--speedscope FILE] [options]
                                               samples for a while: stuck, busy and idle threads, hot lines
-                                              (--duration and --stuck-after at most 86400 s, --rate 1 to 100)
+                                              (--duration 1 to 86400 s, --stuck-after at most 86400 s,
+                                              --rate 1 to 100)
 
 A pid is a plain decimal number (no sign, spaces, hex or leading zeros); numbers of seconds are plain
 decimals like 20 or 0.5. Every option that takes a value needs a non-empty one.
@@ -54,7 +57,8 @@ options of dump and sample:
   --container NAME [--strategy auto|host|exec|copy|sidecar] [--engine E]
                          a process in a container (its pid as the container sees it)
   --ssh HOST [--remote-pyspy PATH] [--copy-pyspy] [--ssh-config FILE]
-                         a process on an ssh host
+                         a process on an ssh host (not with --container: run snag on that host
+                         to read its containers)
 
 Environment: SNAG_PYSPY (path to py-spy), SNAG_GDB (path to gdb).`;
 
@@ -87,6 +91,7 @@ async function ps(args: string[], io: Io): Promise<void> {
     allowPositionals: false,
   });
   requireValues(values);
+  onePlace(values);
   if (values.docker || values.container) return containerPs(values, io);
   const procs = await (values.ssh ? sshTargetFromArgs(values) : new LocalTarget()).listProcesses({ all: values.all, signal: io.signal });
   if (values.json) return io.out(JSON.stringify(procs, null, 2) + '\n');
@@ -123,9 +128,22 @@ const READ_OPTIONS = {
 
 type ReadValues = ReturnType<typeof parseArgs<{ options: typeof READ_OPTIONS; allowPositionals: true }>>['values'];
 
+/**
+ * --ssh and --container (--docker) name different places: containers are found through this
+ * machine's engine, so together they would quietly read a container here, or a host process there.
+ */
+function onePlace(values: { ssh?: string; container?: string; docker?: boolean }): void {
+  if (values.ssh === undefined || (values.container === undefined && !values.docker)) return;
+  throw new SnagError(
+    'bad-input',
+    `--${values.container !== undefined ? 'container' : 'docker'} and --ssh cannot be combined: snag reads the containers of the machine it runs on. To read a container on ${values.ssh}, run snag there; or drop one of the two.`,
+  );
+}
+
 /** The one pid argument; on this machine checked against its pid_max, elsewhere against Linux's limit. */
 function parsePid(positionals: readonly string[], cmd: string, values: ReadValues): number {
   requireValues(values);
+  onePlace(values);
   if (positionals.length > 1) throw new SnagError('bad-input', `${cmd} takes one process id, got ${positionals.length}: ${positionals.join(' ')}`);
   return parsePidText(positionals[0], cmd, values.ssh !== undefined || values.container !== undefined ? PID_LIMIT : localPidMax());
 }
@@ -134,7 +152,12 @@ function parsePid(positionals: readonly string[], cmd: string, values: ReadValue
 async function openProcess(values: ReadValues, io: Io) {
   const root = resolve(values.root ?? process.cwd());
   const localPySpy = () =>
-    findTool('py-spy', { configured: values.pyspy ?? process.env.SNAG_PYSPY, workspaceRoots: [root], configureHint: 'pass --pyspy PATH (or set SNAG_PYSPY)' });
+    findTool('py-spy', {
+      configured: values.pyspy ?? process.env.SNAG_PYSPY,
+      configuredBy: values.pyspy !== undefined ? '--pyspy' : 'SNAG_PYSPY',
+      workspaceRoots: [root],
+      configureHint: 'pass --pyspy PATH (or set SNAG_PYSPY)',
+    });
   // On an ssh host the PID is the host's; a copied py-spy is removed again when the dump is done.
   const ssh = values.ssh ? sshTargetFromArgs(values, localPySpy) : undefined;
   // In a container the PID is the one inside it (as `snag ps --docker` shows).
@@ -144,7 +167,9 @@ async function openProcess(values: ReadValues, io: Io) {
   const choice = values.backend ?? 'auto';
   if (!isBackendChoice(choice)) throw new SnagError('bad-input', `--backend expects auto, py-spy or gdb, got "${choice}"`);
   const pyspy = new PySpyBackend(localPySpy);
-  const gdb = new GdbBackend(gdbLocator(values.gdb ?? process.env.SNAG_GDB, 'pass --gdb PATH (or set SNAG_GDB)'));
+  const gdb = new GdbBackend(
+    gdbLocator(values.gdb ?? process.env.SNAG_GDB, 'pass --gdb PATH (or set SNAG_GDB)', values.gdb !== undefined ? '--gdb' : 'SNAG_GDB'),
+  );
   const mapper = new SourceMapper({ workspaceRoots: [root], mappings: (values.map ?? []).map(parseMapping) });
   return { target, ssh, choice, pyspy, gdb, mapper };
 }
@@ -158,6 +183,7 @@ async function dump(args: string[], io: Io): Promise<void> {
   const pid = parsePid(positionals, 'dump', values);
   const timeoutMs = parseSeconds('--timeout', values.timeout);
   const { target, ssh, choice, pyspy, gdb, mapper } = await openProcess(values, io);
+  await refuseThreadId(target, pid, 'snag dump');
   const d = await dumpProcess({
     target,
     pid,
@@ -181,10 +207,13 @@ async function sample(args: string[], io: Io): Promise<void> {
     options: { ...READ_OPTIONS, duration: { type: 'string' }, rate: { type: 'string' }, 'stuck-after': { type: 'string' }, speedscope: { type: 'string' } },
   });
   const pid = parsePid(positionals, 'sample', values);
-  const durationMs = parseSeconds('--duration', values.duration, MAX_DURATION_S) ?? 5_000;
+  // At least a second: py-spy records whole seconds, and a shorter sample holds no sample at all.
+  const durationMs = values.duration === undefined ? 5_000 : parseDecimal('--duration', values.duration, 'seconds', MAX_DURATION_S, 1) * 1000;
   const rate = values.rate === undefined ? DEFAULT_RATE_HZ : parseDecimal('--rate', values.rate, 'samples per second', MAX_RATE_HZ, MIN_RATE_HZ);
   const stuckAfterMs = parseSeconds('--stuck-after', values['stuck-after'], MAX_DURATION_S);
+  if (values.speedscope) await checkWritable('--speedscope', values.speedscope);
   const { target, ssh, choice, pyspy, gdb, mapper } = await openProcess(values, io);
+  await refuseThreadId(target, pid, 'snag sample');
   const rateHz = clampRate(rate);
   const source = chooseSampleSource(target, choice, pyspy, gdb, { pid, rateHz, nonblocking: values.nonblocking, native: values.native });
   const profile = await sampleProcess({
@@ -197,9 +226,19 @@ async function sample(args: string[], io: Io): Promise<void> {
     stuckAfterSeconds: stuckAfterMs === undefined ? undefined : stuckAfterMs / 1000,
     signal: io.signal,
   }).finally(() => ssh?.dispose());
-  if (values.speedscope) await writeFile(values.speedscope, toSpeedscope(profile, `snag@${SNAG_VERSION}`));
-  if (values.json) return io.out(JSON.stringify(profileToJson(profile), null, 2) + '\n');
-  io.out(profileToText(profile));
+  // The profile is printed even when the file could not be written: a sampling session is not lost.
+  const saved = values.speedscope ? writeOutput('--speedscope', values.speedscope, toSpeedscope(profile, `snag@${SNAG_VERSION}`)) : undefined;
+  saved?.catch(() => undefined);
+  io.out(values.json ? JSON.stringify(profileToJson(profile), null, 2) + '\n' : profileToText(profile));
+  await saved;
+  // Cancelled part-way (Ctrl-C, SIGTERM, SIGHUP): what was taken is shown, and the exit code says it is not the whole.
+  if (io.signal?.aborted) throw new SnagError('cancelled', `Sampling of process ${pid} was cancelled: the profile above holds the samples taken until then.`);
+}
+
+/** A thread id given as the pid (this machine only): refused before any tool runs, naming its process. */
+async function refuseThreadId(target: Target, pid: number, readAs: string): Promise<void> {
+  const err = await threadIdError(target, pid, readAs);
+  if (err) throw err;
 }
 
 async function localPythonVersion(pid: number): Promise<string | undefined> {
@@ -241,9 +280,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
 
 if (require.main === module) {
   const controller = new AbortController();
-  // Ctrl-C cancels the running tool (which kills its process group) instead of orphaning it.
-  process.once('SIGINT', () => controller.abort());
-  process.once('SIGTERM', () => controller.abort());
+  // Ctrl-C, kill, a closed terminal (SIGHUP) or Ctrl-\ (SIGQUIT) cancel the running tool (which kills
+  // its process group, and the guard resumes a target it left stopped) instead of orphaning it.
+  // A second signal of the same kind gets its default action.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const) process.once(signal, () => controller.abort());
   void main(process.argv.slice(2), {
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),

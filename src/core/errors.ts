@@ -52,6 +52,8 @@ export function errorMessage(err: unknown): string {
 /** The same error with one more sentence (what Snag did about the target), when there is one. */
 export function withRemark(err: unknown, remark: string): unknown {
   if (!remark) return err;
-  if (SnagError.is(err)) return new SnagError(err.reason, `${err.message} ${remark}`, err.fixes, { cause: err.cause ?? err });
+  // Two sentences, never run together: "…: boom. Process 7 was left stopped…".
+  const sep = /[.!?]$/.test(err instanceof Error ? err.message.trimEnd() : '') ? ' ' : '. ';
+  if (SnagError.is(err)) return new SnagError(err.reason, `${err.message.trimEnd()}${sep}${remark}`, err.fixes, { cause: err.cause ?? err });
   return err;
 }

@@ -1,6 +1,6 @@
 // Finds the programs Snag drives (py-spy, gdb) on this machine: a configured path first, then the
 // workspace's virtual environments, then PATH and the usual user install folders.
-import { access, constants } from 'node:fs/promises';
+import { access, constants, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { SnagError } from './errors';
@@ -15,18 +15,35 @@ export interface ToolSearch {
   env?: NodeJS.ProcessEnv;
   /** How the user points Snag at the tool, for messages (default: the extension's setting). */
   configureHint?: string;
+  /** Where `configured` came from, for messages (default: the extension's setting, snag.pyspyPath). */
+  configuredBy?: string;
 }
 
 const SETTING: Record<string, string> = { 'py-spy': 'snag.pyspyPath', gdb: 'snag.gdbPath' };
 
 const VENV_DIRS = ['.venv', 'venv', 'env', '.env'];
 
+/** A program Snag can start: an executable regular file (a directory passes access(X_OK) too). */
 async function isExecutable(p: string): Promise<boolean> {
+  return (await whyNotExecutable(p)) === undefined;
+}
+
+/** Why `p` cannot be started as a program, or undefined when it can. */
+async function whyNotExecutable(p: string): Promise<string | undefined> {
+  let st;
+  try {
+    st = await stat(p);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR' ? 'does not exist' : `cannot be read (${code ?? 'error'})`;
+  }
+  if (st.isDirectory()) return 'is a directory, not a program';
+  if (!st.isFile()) return 'is not a regular file';
   try {
     await access(p, constants.X_OK);
-    return true;
+    return undefined;
   } catch {
-    return false;
+    return 'is not executable (chmod +x it)';
   }
 }
 
@@ -44,10 +61,12 @@ export function candidatePaths(tool: string, s: ToolSearch): string[] {
 
 export async function findTool(tool: string, s: ToolSearch = {}): Promise<string> {
   if (s.configured) {
-    if (await isExecutable(s.configured)) return s.configured;
+    const why = await whyNotExecutable(s.configured);
+    if (why === undefined) return s.configured;
+    const by = s.configuredBy ?? `the ${SETTING[tool] ?? 'configured'} setting`;
     throw new SnagError(
       'tool-not-found',
-      `The configured ${tool} path ${s.configured} does not exist or is not executable. Fix the setting or clear it to search PATH.`,
+      `The ${tool} path given by ${by}, ${s.configured}, ${why}. Point it at the ${tool} program, or leave it unset to search PATH.`,
       [tool === 'py-spy' ? 'configure-pyspy-path' : 'show-log'],
     );
   }

@@ -149,6 +149,37 @@ describe('a tool that stops the target, over ssh', () => {
     await toolEnded(STOP_AND_HANG, 10_000);
     await notStopped(p.pid, 10_000);
   });
+
+  it(
+    'cancelled (Ctrl-C) while the tool hangs with the target stopped: ended on the host and resumed at once, not at the far limit',
+    { timeout: 120_000 },
+    async (t) => {
+      const sshd = await startSshd(t);
+      if (!sshd) return;
+      const p = await sleeper(t);
+      const target = new SshTarget({ host: sshd.host, configFile: sshd.clientConfig, controlDir: join(sshd.dir, 'ctl-cancel'), pyspyPath: STOP_AND_HANG });
+      t.after(() => target.runner.close());
+      const controller = new AbortController();
+      const dumping = dumpProcess({
+        target,
+        pid: p.pid,
+        backend: new PySpyBackend(async () => STOP_AND_HANG),
+        mapper: new SourceMapper({ workspaceRoots: [PROGRAMS] }),
+        timeoutMs: 60_000,
+        signal: controller.signal,
+      });
+      const deadline = Date.now() + 20_000;
+      while (processState(p.pid) !== 'T' && Date.now() < deadline) await delay(50);
+      assert.equal(processState(p.pid), 'T', 'the fake tool stopped the target');
+      const cancelledAt = Date.now();
+      controller.abort();
+      await assert.rejects(dumping, (err: unknown) => SnagError.is(err, 'cancelled'));
+      // Far sooner than the far side's own limit (60 s + 2 s).
+      await notStopped(p.pid, 5_000);
+      await toolEnded(STOP_AND_HANG, 5_000);
+      assert.ok(Date.now() - cancelledAt < 10_000, `took ${Date.now() - cancelledAt} ms`);
+    },
+  );
 });
 
 /** The same misbehaving tool in Python, for minimal images (the test image has Python and nothing else). */

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { guardedArgv, guardedStderr, REFUSED_EXIT, TOOL_MISSING_EXIT } from '../../src/core/guard/guardScript';
+import { resumeIfStopped } from '../../src/core/guard/runGuarded';
 import { run } from '../../src/core/run';
 
 function state(pid: number): string {
@@ -114,5 +115,31 @@ describe('guard script', () => {
   it('a tool that is not there is reported as missing, not run', async () => {
     const r = await run(guardedArgv(['/nonexistent/py-spy', 'dump'], process.pid, 30, 'nonblocking'), { timeoutMs: 20_000, okExitCodes: [TOOL_MISSING_EXIT] });
     assert.equal(guardedStderr(r.stderr).report.toolMissing, true);
+  });
+
+  it('the target exits while the tool runs: reported gone, nothing signalled', async () => {
+    const target = sleeper();
+    const r = await run(guardedArgv(['sh', '-c', 'kill -KILL "$1"; sleep 0.3', 'tool', String(target.pid)], target.pid!, 30, 'nonblocking'), {
+      timeoutMs: 20_000,
+    });
+    const { report } = guardedStderr(r.stderr);
+    assert.equal(report.gone, true, r.stderr);
+    assert.equal(report.resumed, false);
+    assert.ok(report.guardPid, 'the guard says its pid (for the reaper)');
+  });
+});
+
+describe('resumeIfStopped', () => {
+  it('a pid whose start time changed is another process: left alone', async () => {
+    const target = sleeper();
+    try {
+      process.kill(target.pid!, 'SIGSTOP');
+      await waitForState(target.pid!, 'T');
+      assert.equal(await resumeIfStopped({ kind: 'local', pid: target.pid! }, '1'), 'gone');
+      assert.equal(state(target.pid!), 'T', 'no SIGCONT for a process that is not the target');
+      assert.equal(await resumeIfStopped({ kind: 'local', pid: target.pid! }), 'resumed');
+    } finally {
+      target.kill('SIGKILL');
+    }
   });
 });

@@ -20,6 +20,7 @@ import { placeFor } from '../targets/targetPlace';
 import type { ToolPlace } from '../guard/toolPlace';
 import { readdir } from 'node:fs/promises';
 import { gdbTimeoutMs } from './gdbTimeout';
+import { goneDuringRead } from './toolFailure';
 
 /** How Python frames are read: the interpreter's gdb extension, Snag's own reader, or the best available. */
 export type GdbPythonReader = 'auto' | 'py-bt' | 'frame-objects';
@@ -130,6 +131,7 @@ export class GdbBackend implements Backend {
     if (reportError) throw reportError;
 
     const { threads, notes } = gdbReportToThreads(report);
+    if (run.outcome === 'gone' && threads.length === 0) throw goneDuringRead('gdb', pid);
     const method = report.method ?? 'native';
     return {
       pid,
@@ -157,8 +159,8 @@ function dumpNotes(report: GdbReport, method: string, req: DumpRequest): string[
 }
 
 /** This machine's gdb (a configured path, else PATH) for local targets; `gdb` on PATH elsewhere. */
-export function gdbLocator(configured?: string, configureHint?: string): GdbLocator {
-  return async (target) => (target.ref.kind === 'local' ? findTool('gdb', { configured, configureHint }) : 'gdb');
+export function gdbLocator(configured?: string, configureHint?: string, configuredBy?: string): GdbLocator {
+  return async (target) => (target.ref.kind === 'local' ? findTool('gdb', { configured, configureHint, configuredBy }) : 'gdb');
 }
 
 /** The thread count of a process on this machine, when nobody listed it (the CLI); else unknown. */

@@ -1,7 +1,7 @@
 // Turns a failed gdb run, or a report in which Snag's script could not attach, into one actionable
 // SnagError. gdb reports failures as text (ptrace's errno message, shell "not found" lines over
 // ssh), so this is the one place that reads that text.
-import { SnagError } from '../errors';
+import { SnagError, withRemark } from '../errors';
 import { RunError } from '../run';
 import { safeText } from '../text/safeText';
 import type { GdbReport } from './gdbParse';
@@ -59,7 +59,11 @@ export function gdbNoReportError(stderr: string, pid: number, where = 'this mach
     .split('\n')
     .filter((l) => l.trim() && !/^warning:/i.test(l))
     .pop();
-  return new SnagError('tool-failed', `gdb printed no stacks for process ${pid}${last ? `: ${oneLine(last).replace(/[.:]$/, '')}` : ''}.`, ['show-log']);
+  return new SnagError(
+    'tool-failed',
+    `gdb printed no stacks for process ${pid}${last ? `: ${oneLine(last).replace(/[.:]$/, '')}` : ''}. Check that this gdb works and has Python support (gdb -batch -ex "python print(1)"), and that it can attach (gdb -p ${pid} by hand).`,
+    ['show-log'],
+  );
 }
 
 /** A RunError from starting gdb → SnagError; `after` says what Snag did about the target afterwards. */
@@ -93,5 +97,5 @@ export function gdbRunError(err: unknown, pid: number, where = 'this machine', a
   // Through a shell (ssh, docker exec) a missing program is exit 127 with "not found" on stderr.
   if (err.exitCode === 127 || /gdb: (command )?not found|exec: "?gdb"?: executable file not found/i.test(err.stderr))
     return new SnagError('tool-not-found', `gdb was not found on ${where}. Install it there (e.g. apt-get install gdb).`, ['install-gdb']);
-  return gdbNoReportError(err.stderr, pid, where);
+  return withRemark(gdbNoReportError(err.stderr, pid, where), after);
 }

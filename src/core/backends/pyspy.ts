@@ -10,6 +10,7 @@ import { placeFor } from '../targets/targetPlace';
 import { withRemark } from '../errors';
 import type { Backend, DumpRequest } from './backend';
 import { pyspyError } from './pyspyErrors';
+import { goneDuringRead } from './toolFailure';
 import { parsePySpyDump } from './pyspyParse';
 import { checkPid } from '../validate/pid';
 import { DUMP_OUTPUT_MAX_BYTES } from '../validate/limits';
@@ -47,13 +48,15 @@ export class PySpyBackend implements Backend {
     const remark = guardRemark(run.outcome, pid, 'py-spy');
     if (run.failure !== undefined || !run.result) throw withRemark(pyspyError(run.failure, pid, place.where), remark);
     const notes = [...(run.pipeWriters.length ? [pipeWriterNote(run.pipeWriters)] : []), ...(remark ? [remark] : [])];
+    const threads = parsePySpyDump(run.result.stdout);
+    if (run.outcome === 'gone' && threads.length === 0) throw goneDuringRead('py-spy', pid);
     return {
       pid,
       backend: 'py-spy',
       takenAt: new Date(started).toISOString(),
       durationMs: Date.now() - started,
       target: target.ref,
-      threads: parsePySpyDump(run.result.stdout),
+      threads,
       findings: [],
       ...(notes.length ? { notes } : {}),
     };

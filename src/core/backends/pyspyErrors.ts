@@ -6,26 +6,41 @@ import { safeText } from '../text/safeText';
 import { ptraceHelp } from './ptraceHelp';
 import { killedBy, toolOutputError, toolSignalError } from './toolFailure';
 
+/** Below this a timeout is the reason a read did not finish, not the process (py-spy takes ~0.1-1 s to start). */
+const SHORT_TIMEOUT_MS = 2_000;
+
 export function pyspyError(err: unknown, pid: number, where = 'this machine'): unknown {
   if (!RunError.is(err)) return err;
   const text = `${err.stderr}\n${err.stdout}`;
+  // `py-spy record` is a sampling session, `py-spy dump` one dump: the advice names what was running.
+  const sampling = err.argv[1] === 'record';
   switch (err.failure) {
     case 'not-found':
       return new SnagError('tool-not-found', `py-spy was not found on ${where}. Install it (pip install py-spy) or set snag.pyspyPath.`, [
         'install-pyspy',
         'configure-pyspy-path',
       ]);
-    case 'timed-out':
+    case 'timed-out': {
+      const ms = err.result.durationMs;
+      if (ms !== undefined && ms < SHORT_TIMEOUT_MS)
+        return new SnagError(
+          'timed-out',
+          `py-spy did not finish reading process ${pid}: Snag gave up after ${ms} ms, too short a timeout for py-spy to start and attach. Raise the timeout (--timeout) to a few seconds.`,
+          ['show-log'],
+        );
       return new SnagError(
         'timed-out',
-        `py-spy did not finish reading process ${pid} in time. The process may be too busy to pause; try a non-blocking dump.`,
+        sampling
+          ? `py-spy did not finish recording process ${pid} in time. The process may be too busy to pause; sample it with --nonblocking.`
+          : `py-spy did not finish reading process ${pid} in time. The process may be too busy to pause; try a non-blocking dump.`,
         ['retry-nonblocking', 'show-log'],
       );
+    }
     case 'cancelled':
-      return new SnagError('cancelled', `Dump of process ${pid} cancelled.`);
+      return new SnagError('cancelled', `${sampling ? 'Sampling' : 'Dump'} of process ${pid} cancelled.`);
     case 'output-too-large':
       // What py-spy printed is cut at the cap: never show its stderr as if it were py-spy's error.
-      return toolOutputError('py-spy', err, pid);
+      return toolOutputError('py-spy', err, pid, '', sampling ? 'sampling' : 'dump');
     default:
       break;
   }
@@ -63,9 +78,12 @@ export function pyspyError(err: unknown, pid: number, where = 'this machine'): u
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !/^Stack backtrace|^\d+:|^note: |^at /.test(l));
-  // A Rust panic says where it panicked first and what went wrong on the next line.
+  // A Rust panic says where it panicked first and what went wrong on the next line; a Python
+  // traceback (a py-spy wrapper script, a pip shim) ends with the exception that says why.
   const panic = lines.findIndex((l) => /panicked at/.test(l));
-  const first = (panic >= 0 ? (lines[panic + 1] ?? lines[panic]) : lines[0])?.replace(/^Error:\s*/, '');
+  const traceback = lines[0]?.startsWith('Traceback (most recent call last)');
+  const reason = panic >= 0 ? (lines[panic + 1] ?? lines[panic]) : traceback ? lines.at(-1) : lines[0];
+  const first = reason?.replace(/^Error:\s*/, '');
   const code = err.exitCode === undefined ? '' : ` (exit code ${err.exitCode})`;
   const why = first ? safeText(first.length > 300 ? `${first.slice(0, 300)}…` : first) : `it exited${code} without saying why`;
   return new SnagError('tool-failed', `py-spy failed on process ${pid}: ${why}`, ['show-log'], { cause: err });

@@ -27,12 +27,17 @@ export function toolSignalError(tool: string, err: RunError, pid: number, tail =
   return new SnagError('tool-failed', `${tool} was killed by ${signal} while reading process ${pid}. ${hint}.${tail}`, ['show-log'], { cause: err });
 }
 
-export function toolOutputError(tool: string, err: RunError, pid: number, tail = ''): SnagError {
+/** `activity`: what the tool was doing, so the advice fits (a dump, or one recording of a sampling session). */
+export function toolOutputError(tool: string, err: RunError, pid: number, tail = '', activity: 'dump' | 'sampling' = 'dump'): SnagError {
   const cap = err.capBytes === undefined ? "Snag's cap" : `Snag's cap of ${formatBytes(err.capBytes)}`;
-  return new SnagError(
-    'tool-failed',
-    `${tool} printed more output for process ${pid} than ${cap} for one dump, so Snag stopped it. A dump is normally far smaller: check that this ${tool} works (run it by hand on the process), or dump without locals and native frames.${tail}`,
-    ['show-log'],
-    { cause: err },
-  );
+  const advice =
+    activity === 'dump'
+      ? `for one dump, so Snag stopped it. A dump is normally far smaller: check that this ${tool} works (run it by hand on the process), or dump without locals and native frames.`
+      : `for one recording, so Snag stopped it. A recording is normally far smaller: check that this ${tool} works (run it by hand on the process), or sample without native frames.`;
+  return new SnagError('tool-failed', `${tool} printed more output for process ${pid} than ${cap} ${advice}${tail}`, ['show-log'], { cause: err });
+}
+
+/** A run that read no threads while the guard saw the process go: it exited (or was killed) meanwhile, not "0 threads". */
+export function goneDuringRead(tool: string, pid: number): SnagError {
+  return new SnagError('process-gone', `Process ${pid} exited during the dump: ${tool} read no threads before it was gone.`, ['refresh-processes']);
 }

@@ -11,12 +11,29 @@ export const REFUSED_EXIT = 97;
 /** Exit code of the guard when the tool is not there (126/127 are left to mean: no sh here). */
 export const TOOL_MISSING_EXIT = 96;
 
-/** Sets `into` when a task is stopped (T); with `traced`, also when one is in a tracer's stop (t). */
+/**
+ * Sets `into` when a task is stopped (T) or has a SIGSTOP on its way (bit 18 of SigPnd/ShdPnd: a
+ * kill() returns before the stop is delivered, so a tool that stopped the process just before it
+ * exited leaves only that); with `traced`, also when a task is in a tracer's stop (t).
+ */
 const STOPPED = (into: string, traced = false) =>
-  `${into}=; for t in /proc/"$pid"/task/*; do { while read -r k v _; do case "$k" in State:) case "$v" in T${traced ? '|t' : ''}) ${into}=1;; esac; break;; esac; done < "$t/status"; } 2>/dev/null; done`;
+  `${into}=; for t in /proc/"$pid"/task/*; do { while read -r k v _; do case "$k" in ` +
+  `State:) case "$v" in T${traced ? '|t' : ''}) ${into}=1;; esac;; ` +
+  `SigPnd:|ShdPnd:) x=\${v%????}; case "\${x#"\${x%?}"}" in [4567cdefCDEF]) ${into}=1;; esac;; ` +
+  `esac; done < "$t/status"; } 2>/dev/null; done`;
+
+/**
+ * `stime` prints the process's start time (field 22 of /proc/<pid>/stat, after the name, which may
+ * hold spaces and parentheses): the same pid with another start time is another process (the pid
+ * was reused after the target exited), which must not get a SIGCONT meant for the target.
+ */
+const START_TIME = 'stime_of() { l=; { read -r l < /proc/"$1"/stat; } 2>/dev/null; r=${l##*) }; set -- $r; echo "${20}"; }\nstime() { stime_of "$pid"; }';
 
 export const GUARD_SCRIPT = [
   'limit=$1; pid=$2; mode=$3; shift 3; nb=',
+  START_TIME,
+  // Who to end if Snag gives up (its reaper ends this group) and which process this is.
+  'st0=$(stime); echo "snag-guard pid $$ $st0 $(stime_of $$)" >&2',
   `command -v "$1" >/dev/null 2>&1 || { echo "snag-guard tool-missing" >&2; exit ${TOOL_MISSING_EXIT}; }`,
   'for t in /proc/"$pid"/task/*; do',
   '  w=; { read -r w < "$t/wchan"; } 2>/dev/null',
@@ -30,13 +47,16 @@ export const GUARD_SCRIPT = [
   // A killed tool can leave members of its group behind (gdb's stopped ptrace probe) that hold the
   // output open; signals go only to sh's own group, and only where sh leads one.
   'trap "" TERM; kill -TERM -$$ 2>/dev/null; kill -CONT -$$ 2>/dev/null',
+  // The target exited (and its pid may be another process's now): nothing to resume.
+  'if [ -z "$st0" ] || [ "$(stime)" != "$st0" ]; then echo "snag-guard gone" >&2; exit $rc; fi',
   'if [ -z "$before" ]; then',
   `  ${STOPPED('after')}`,
   // Always: a stop may still be on its way (a tool that died mid-attach leaves its SIGSTOP pending,
   // or stopped the process just before it exited); SIGCONT discards a pending stop and ends a done one.
   '  kill -CONT "$pid" 2>/dev/null',
   '  if [ -n "$after" ]; then',
-  `    ${STOPPED('still')}`,
+  // SIGCONT is delivered a moment after kill() returns: look again a few times before saying so.
+  `    n=0; while :; do ${STOPPED('still')}; [ -z "$still" ] || [ $n -ge 100 ] && break; n=$((n+1)); done`,
   '    if [ -n "$still" ]; then echo "snag-guard still-stopped" >&2; else echo "snag-guard resumed" >&2; fi',
   '  fi',
   'fi',
@@ -54,6 +74,11 @@ export interface GuardReport {
   /** The guard said anything (so its sh ran). */
   spoke: boolean;
   toolMissing: boolean;
+  /** The guard's own pid (its process group, where it leads one) and the target's start time. */
+  guardPid?: number;
+  startTime?: string;
+  guardStartTime?: string;
+  gone: boolean;
   pipeWriters: number[];
   stoppedBefore: boolean;
   resumed: boolean;
@@ -62,16 +87,21 @@ export interface GuardReport {
 
 /** Splits the guard's own lines off the tool's stderr. */
 export function guardedStderr(stderr: string): { stderr: string; report: GuardReport } {
-  const report: GuardReport = { spoke: false, toolMissing: false, pipeWriters: [], stoppedBefore: false, resumed: false, stillStopped: false };
+  const report: GuardReport = { spoke: false, toolMissing: false, gone: false, pipeWriters: [], stoppedBefore: false, resumed: false, stillStopped: false };
   const kept: string[] = [];
   for (const line of stderr.split('\n')) {
-    const m = /^snag-guard (pipe-writer (\d+)|tool-missing|stopped-before|resumed|still-stopped)$/.exec(line);
+    const m = /^snag-guard (pipe-writer (\d+)|pid (\d+) ?(\d*) ?(\d*)|tool-missing|stopped-before|resumed|still-stopped|gone)$/.exec(line);
     if (!m) {
       kept.push(line);
       continue;
     }
     report.spoke = true;
     if (m[2]) report.pipeWriters.push(Number(m[2]));
+    else if (m[3]) {
+      report.guardPid = Number(m[3]);
+      if (m[4]) report.startTime = m[4];
+      if (m[5]) report.guardStartTime = m[5];
+    } else if (m[1] === 'gone') report.gone = true;
     else if (m[1] === 'tool-missing') report.toolMissing = true;
     else if (m[1] === 'stopped-before') report.stoppedBefore = true;
     else if (m[1] === 'resumed') report.resumed = true;
@@ -80,13 +110,43 @@ export function guardedStderr(stderr: string): { stderr: string; report: GuardRe
   return { stderr: kept.join('\n'), report };
 }
 
-/** For a separate watcher runner: prints `tid state wchan` per task. */
+/** For a separate watcher runner: prints `start <starttime>`, then `tid state wchan` per task. */
 export const LOOK_SCRIPT = [
+  'pid=$1',
+  START_TIME,
+  'echo "start $(stime)"',
   'for t in /proc/"$1"/task/*; do',
   '  [ -d "$t" ] || continue; w=; s=',
   '  { read -r w < "$t/wchan"; } 2>/dev/null',
   '  { while read -r k v _; do case "$k" in State:) s=$v; break;; esac; done < "$t/status"; } 2>/dev/null',
   '  [ -n "$s" ] && printf "%s %s %s\\n" "${t##*/}" "$s" "${w:--}"',
   'done',
+  'exit 0',
+].join('\n');
+
+/**
+ * Run through the same runner when Snag gave up on a guarded tool (timeout, Cancel): killing Snag's
+ * local client (ssh) does not end the far side, and the target would stay traced or stopped until
+ * the far side's own limit. Ends the guard's group, then resumes the target (same start time only).
+ * Arguments: guard pid, target pid, target start time, 1 to resume, guard start time.
+ */
+export const REAP_SCRIPT = [
+  'g=$1; pid=$2; st0=$3; resume=$4; gst=$5',
+  START_TIME,
+  // The guard's pid names the guard still (same start time), not a process that took it since.
+  '[ -n "$gst" ] && [ "$(stime_of "$g")" = "$gst" ] || g=',
+  // The guard and everything below it (timeout, the tool, what the tool started), by parent pid:
+  // the guard leads no process group where ssh or an engine started it inside another.
+  'tree=" $g "; grew=$g',
+  'while [ -n "$grew" ]; do grew=',
+  '  for p in /proc/[0-9]*; do',
+  '    c=${p#/proc/}; case "$tree" in *" $c "*) continue;; esac',
+  '    l=; { read -r l < "$p/stat"; } 2>/dev/null; [ -n "$l" ] || continue',
+  '    r=${l##*) }; set -- $r',
+  '    case "$tree" in *" $2 "*) tree="$tree$c "; grew=1;; esac',
+  '  done',
+  'done',
+  'if [ -n "$g" ]; then kill -TERM $tree 2>/dev/null; sleep 1; kill -KILL $tree 2>/dev/null; fi',
+  '[ "$resume" = 1 ] && [ -n "$st0" ] && [ "$(stime)" = "$st0" ] && kill -CONT "$pid" 2>/dev/null',
   'exit 0',
 ].join('\n');

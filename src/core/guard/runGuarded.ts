@@ -7,9 +7,9 @@
 //           handling its SIGSTOP) gets SIGCONT, unless it was stopped before Snag came.
 // Backends and samplers never call a tool's runner directly; a new way in only offers a ToolPlace.
 import { SnagError } from '../errors';
-import { anyStopped, pipeWriterIds, readLocalTasks, type TaskState } from '../proc/tasks';
+import { anyStopped, pipeWriterIds, readLocalStartTime, readLocalTasks, type TaskState } from '../proc/tasks';
 import { RunError, type RunOptions, type RunResult } from '../run';
-import { guardedArgv, guardedStderr, LOOK_SCRIPT, REFUSED_EXIT, type PipeWriterPolicy } from './guardScript';
+import { guardedArgv, guardedStderr, LOOK_SCRIPT, REAP_SCRIPT, REFUSED_EXIT, type GuardReport, type PipeWriterPolicy } from './guardScript';
 import { pipeRefusal } from './guardNotes';
 import type { DirectWatch, ToolPlace } from './toolPlace';
 
@@ -59,7 +59,7 @@ export function resultOf(run: GuardedRun): RunResult {
 
 async function runWatched(place: ToolPlace, watch: DirectWatch, tool: GuardedTool): Promise<GuardedRun> {
   const seen = await look(watch);
-  const before = seen ?? [];
+  const before = seen?.tasks ?? [];
   const notes: string[] = [];
   const writers = tool.nonblocking ? [] : pipeWriterIds(before);
   if (writers.length && tool.onPipeWriter === 'refuse') throw pipeRefusal(tool.name, place.pid, writers);
@@ -77,7 +77,7 @@ async function runWatched(place: ToolPlace, watch: DirectWatch, tool: GuardedToo
     if (RunError.is(failure, 'timed-out') || RunError.is(failure, 'cancelled')) await place.reap?.(argv);
   }
   // Stopped by the user (Ctrl-Z) or held by another debugger before: left exactly as found.
-  const outcome = anyStopped(before) || before.some((t) => t.state === 't') ? 'left-stopped' : await resumeIfStopped(watch);
+  const outcome = anyStopped(before) || before.some((t) => t.state === 't') ? 'left-stopped' : await resumeIfStopped(watch, seen?.start);
   return { result, failure, pipeWriters: writers, outcome, notes, ...(watch.kind === 'local' ? { tasksBefore: before } : {}) };
 }
 
@@ -93,10 +93,10 @@ async function runInline(place: ToolPlace, tool: GuardedTool): Promise<GuardedRu
     failure = err ?? new Error(`${tool.name} failed`);
     // The far side ends the tool at its own limit where it has `timeout`; where it has not, or
     // sooner, the place's reaper (a container seen from its host) does.
-    if (RunError.is(failure, 'timed-out') || RunError.is(failure, 'cancelled')) await place.reap?.(toolArgv);
   }
   const raw = result?.stderr ?? (RunError.is(failure) ? failure.stderr : '');
   const { stderr, report } = guardedStderr(raw);
+  if (RunError.is(failure, 'timed-out') || RunError.is(failure, 'cancelled')) await reapInline(place, report, toolArgv);
   if (RunError.is(failure, 'exit') && failure.exitCode === REFUSED_EXIT && report.pipeWriters.length)
     throw pipeRefusal(tool.name, place.pid, report.pipeWriters);
   // No sh there (a minimal image): the engine says 126/127 before the guard could say anything.
@@ -112,7 +112,15 @@ async function runInline(place: ToolPlace, tool: GuardedTool): Promise<GuardedRu
     );
   if (result) result = { ...result, stderr };
   if (RunError.is(failure)) failure = withStderr(failure, stderr);
-  const outcome: GuardOutcome = report.stoppedBefore ? 'left-stopped' : report.stillStopped ? 'still-stopped' : report.resumed ? 'resumed' : 'running';
+  const outcome: GuardOutcome = report.stoppedBefore
+    ? 'left-stopped'
+    : report.gone
+      ? 'gone'
+      : report.stillStopped
+        ? 'still-stopped'
+        : report.resumed
+          ? 'resumed'
+          : 'running';
   return { result, failure, pipeWriters: report.pipeWriters, outcome, notes: [] };
 }
 
@@ -142,6 +150,32 @@ function uncheckable(tool: string, place: ToolPlace): SnagError {
   );
 }
 
+/**
+ * Snag gave up on a tool behind a connection (timeout, Cancel): killing its local client does not end
+ * the far side, where the tool would keep the target traced (or stopped) until the guard's own limit.
+ * The guard said its pid: end its group there and resume the target. Else the place's own reaper
+ * (a container seen from its host) does what it can.
+ */
+async function reapInline(place: ToolPlace, report: GuardReport, toolArgv: readonly string[]): Promise<void> {
+  if (report.guardPid) {
+    const argv = [
+      'sh',
+      '-c',
+      REAP_SCRIPT,
+      'snag-reap',
+      String(report.guardPid),
+      String(place.pid),
+      report.startTime ?? '',
+      report.stoppedBefore ? '0' : '1',
+      report.guardStartTime ?? '',
+    ];
+    // No AbortSignal: this is what runs after a Cancel.
+    await place.runner.run(argv, { timeoutMs: WATCH_TIMEOUT_MS, maxBytes: 64 * 1024 }).catch(() => undefined);
+  }
+  // Also where the guard could not be reached (a dropped connection, a container without a shell).
+  await place.reap?.(toolArgv);
+}
+
 /** The same failure with the guard's lines taken out of its stderr (and of its message). */
 function withStderr(err: RunError, stderr: string): RunError {
   if (err.stderr === stderr) return err;
@@ -153,20 +187,31 @@ function withStderr(err: RunError, stderr: string): RunError {
   return new RunError(err.failure, err.argv, message, { ...err.result, stderr });
 }
 
-/** The process's tasks; empty when it is gone; undefined when they cannot be read there. */
-async function look(watch: DirectWatch): Promise<TaskState[] | undefined> {
-  if (watch.kind === 'local') return readLocalTasks(watch.pid, { wchan: true });
+/** What a look at the process sees: its tasks (empty when it is gone) and its start time. */
+interface Seen {
+  tasks: TaskState[];
+  /** Field 22 of /proc/<pid>/stat: another value under the same pid is another process. */
+  start?: string;
+}
+
+/** The process as the watch sees it; undefined when it cannot be read there. */
+async function look(watch: DirectWatch): Promise<Seen | undefined> {
+  if (watch.kind === 'local') {
+    const [tasks, start] = await Promise.all([readLocalTasks(watch.pid, { wchan: true }), readLocalStartTime(watch.pid)]);
+    return { tasks, start };
+  }
   try {
     // No AbortSignal on purpose: the check after a run also happens when the user cancelled it.
     const { stdout } = await watch.runner.run(['sh', '-c', LOOK_SCRIPT, 'snag-look', String(watch.pid)], {
       timeoutMs: WATCH_TIMEOUT_MS,
       maxBytes: 4 * 1024 * 1024,
     });
-    return stdout
-      .split('\n')
-      .map((line) => line.split(' '))
+    const lines = stdout.split('\n').map((line) => line.split(' '));
+    const tasks = lines
       .filter((f) => f.length === 3 && /^\d+$/.test(f[0]!))
       .map(([tid, state, wchan]) => ({ ids: [Number(tid)], state: state!, wchan: wchan === '-' ? '' : wchan }));
+    const start = lines.find((f) => f[0] === 'start' && f[1])?.[1];
+    return { tasks, ...(start ? { start } : {}) };
   } catch {
     return undefined;
   }
@@ -187,14 +232,20 @@ async function signalCont(watch: DirectWatch): Promise<void> {
  * its SIGSTOP pending, and a tool may stop the process just before it exits. SIGCONT discards a
  * pending stop and ends one that happened; to a running process it does nothing.
  */
-export async function resumeIfStopped(watch: DirectWatch): Promise<GuardOutcome> {
-  const tasks = await look(watch);
-  if (tasks?.length === 0) return 'gone';
-  const stopped = tasks ? anyStopped(tasks) : false;
+export async function resumeIfStopped(watch: DirectWatch, startBefore?: string): Promise<GuardOutcome> {
+  const seen = await look(watch);
+  if (seen?.tasks.length === 0) return 'gone';
+  // The pid now names another process (the target exited and the pid was reused): not ours to signal.
+  if (startBefore !== undefined && seen?.start !== undefined && seen.start !== startBefore) return 'gone';
+  const stopped = seen ? anyStopped(seen.tasks) : false;
   await signalCont(watch);
   if (!stopped) return 'running';
-  const after = await look(watch);
-  if (after?.length === 0) return 'gone';
-  if (after && anyStopped(after)) return 'still-stopped';
-  return 'resumed';
+  // SIGCONT is delivered a moment after kill() returns: look again a few times before saying so.
+  for (let i = 0; ; i++) {
+    const after = await look(watch);
+    if (after?.tasks.length === 0) return 'gone';
+    if (!after || !anyStopped(after.tasks)) return 'resumed';
+    if (i >= 10) return 'still-stopped';
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

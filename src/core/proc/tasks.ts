@@ -10,7 +10,12 @@ export interface TaskState {
   state: string;
   /** The kernel function the task sleeps in (`pipe_write`), when read. */
   wchan?: string;
+  /** A SIGSTOP is pending: sent, not yet delivered (the task stops any moment). */
+  stopPending?: boolean;
 }
+
+/** SIGSTOP (19 on Linux) as a bit of the SigPnd/ShdPnd masks. */
+const SIGSTOP_BIT = 1n << 18n;
 
 /** Parses concatenated `status` files (each begins with `Name:`). */
 export function parseTaskStatus(text: string): TaskState[] {
@@ -19,7 +24,8 @@ export function parseTaskStatus(text: string): TaskState[] {
     const state = /^State:\s*(\S)/m.exec(block)?.[1];
     const ns = /^NSpid:\s*([\d\s]+)$/m.exec(block)?.[1] ?? /^Pid:\s*(\d+)/m.exec(block)?.[1];
     const ids = (ns ?? '').trim().split(/\s+/).filter(Boolean).map(Number);
-    if (state && ids.length) out.push({ ids, state });
+    const pending = [...block.matchAll(/^(?:SigPnd|ShdPnd):\s*([0-9a-f]+)$/gim)].some((m) => (BigInt(`0x${m[1]}`) & SIGSTOP_BIT) !== 0n);
+    if (state && ids.length) out.push({ ids, state, ...(pending ? { stopPending: true } : {}) });
   }
   return out;
 }
@@ -49,9 +55,23 @@ export async function readLocalTasks(pid: number, opts: { wchan?: boolean } = {}
   return tasks.filter((t): t is TaskState => t !== undefined);
 }
 
-/** Stopped by a signal (T), not merely traced (t) while a debugger reads it. */
+/**
+ * The process's start time (field 22 of /proc/<pid>/stat, in clock ticks since boot): the same pid
+ * with another start time is another process. undefined when it is gone. Never throws.
+ */
+export async function readLocalStartTime(pid: number): Promise<string | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the name (which may hold spaces and parentheses) start after the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Stopped by a signal (T) or about to be (a SIGSTOP pending), not merely traced (t) while a debugger reads it. */
 export function anyStopped(tasks: readonly TaskState[]): boolean {
-  return tasks.some((t) => t.state === 'T');
+  return tasks.some((t) => t.state === 'T' || t.stopPending);
 }
 
 /**

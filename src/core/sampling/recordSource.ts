@@ -1,7 +1,9 @@
-// Samples from `py-spy record --format raw`, run where the process lives (the target's runner), in
-// one-second chunks: py-spy writes its aggregate only when a recording ends, so a live view needs
+// Samples from `py-spy record --format speedscope`, run where the process lives (the target's
+// runner), in one-second chunks: py-spy writes its recording only when it ends, so a live view needs
 // short recordings back to back. py-spy writes to a file (it cannot open /dev/stdout when that is
-// a socket, as Node's pipes are), read back with `cat` through the same runner and removed at the end. Raw output cannot tell idle threads from running ones; a
+// a socket, as Node's pipes are), read back with `cat` through the same runner (at most `maxBytes`)
+// and removed at the end. Speedscope, not raw: it is JSON, so no name from the target can forge a
+// thread or a frame (see recordParse). A recording cannot tell idle threads from running ones; a
 // non-blocking `py-spy dump` after each chunk (it never pauses the target) says which threads run.
 import { checkPid } from '../validate/pid';
 import { randomBytes } from 'node:crypto';
@@ -15,10 +17,16 @@ import { withRemark } from '../errors';
 import { guardRemark, pipeWriterNote } from '../guard/guardNotes';
 import { resultOf, runGuarded } from '../guard/runGuarded';
 import { placeFor, whereOf } from '../targets/targetPlace';
-import { parseRawRecord } from './rawParse';
+import { RunError } from '../run';
+import { formatBytes } from '../validate/limits';
+import { parseSpeedscopeRecord } from './recordParse';
 import type { SampleSource } from './sampleSource';
 
 const RECORD_PREFIX = '/tmp/snag-record-';
+/** A second at 100 Hz of a few hundred threads, deep stacks: far more than a real chunk takes. */
+export const DEFAULT_RECORD_MAX_BYTES = 8 * 1024 * 1024;
+/** py-spy counts at most rate × seconds samples of a thread; half as many again leaves room for its timing. */
+const SAMPLES_SLACK = 1.5;
 const NONBLOCKING_NOTE =
   'Sampled without pausing the process (py-spy record --nonblocking): pausing it many times a second could cut short a write to a pipe that starts meanwhile. A stack may now and then mix two moments.';
 
@@ -30,11 +38,13 @@ export interface RecordOptions {
   native?: boolean;
   /** Seconds per recording (py-spy takes whole seconds). */
   chunkSeconds?: number;
+  /** Cap on one recording read back; a larger one fails the session (default 8 MiB). */
+  maxBytes?: number;
 }
 
 /** The argv of one recording chunk (a tool call is data; the runner decides where it runs). */
 export function pyspyRecordArgv(pyspy: string, o: RecordOptions, output: string): string[] {
-  const argv = [pyspy, 'record', '--pid', String(checkPid(o.pid)), '--format', 'raw', '--idle', '--threads', '--full-filenames'];
+  const argv = [pyspy, 'record', '--pid', String(checkPid(o.pid)), '--format', 'speedscope', '--idle', '--full-filenames'];
   argv.push('--rate', String(o.rateHz), '--duration', String(o.chunkSeconds ?? 1), '--output', output);
   if (o.nonblocking) argv.push('--nonblocking');
   if (o.native) argv.push('--native');
@@ -74,7 +84,8 @@ export class RecordSource implements SampleSource {
     clock: () => number,
     finish?: AbortSignal,
   ): Promise<void> {
-    const runOpts = { signal, maxBytes: 32 * 1024 * 1024, env: { RUST_BACKTRACE: '0' } };
+    // py-spy's own stdout is a few progress lines; the recording is the file, read with its own cap.
+    const runOpts = { signal, maxBytes: 4 * 1024 * 1024, env: { RUST_BACKTRACE: '0' } };
     while (!signal.aborted && !finish?.aborted) {
       const startMs = clock();
       // Under the one guard: a thread blocked writing to a pipe is not paused (this recording then
@@ -98,12 +109,13 @@ export class RecordSource implements SampleSource {
         if (remark) notes.push(remark);
         notes.push(...run.notes);
         writers = run.pipeWriters;
-        ({ stdout } = await this.target.runner.run(['cat', output], { ...runOpts, timeoutMs: 10_000 }));
+        stdout = await this.readRecording(output, chunk, where, signal);
       } catch (err) {
         if (signal.aborted) return;
         throw await explainRefusedAttach(pyspyError(err, this.opts.pid, where), this.target.runner, this.opts.pid);
       }
-      const stacks = parseRawRecord(stdout);
+      // Output that is not a speedscope recording fails here as py-spy's unreadable output (tool-failed).
+      const { stacks, clampedThreads } = parseSpeedscopeRecord(stdout, Math.ceil(this.opts.rateHz * chunk * SAMPLES_SLACK));
       const endMs = clock();
       const activeThreads = stacks.length ? await this.activeThreads(pyspy, signal) : undefined;
       if (signal.aborted) return;
@@ -113,9 +125,28 @@ export class RecordSource implements SampleSource {
           `py-spy recorded no samples of process ${this.opts.pid} on ${where}: it has exited or runs no Python code any more.`,
           ['refresh-processes'],
         );
+      if (clampedThreads)
+        notes.push(
+          `py-spy reported more samples of ${clampedThreads} thread${clampedThreads === 1 ? '' : 's'} than ${this.opts.rateHz} Hz allows in a recording: the extra ones were not counted.`,
+        );
       if (writers.length) notes.unshift(pipeWriterNote(writers));
       notes.unshift(NONBLOCKING_NOTE);
       await onBatch({ startMs, endMs, stacks, activeThreads, ...(notes.length ? { notes } : {}) });
+    }
+  }
+
+  /** The recording, read back through the runner; one over the cap fails whole (half a JSON file is no use). */
+  private async readRecording(output: string, chunk: number, where: string, signal: AbortSignal): Promise<string> {
+    const cap = this.opts.maxBytes ?? DEFAULT_RECORD_MAX_BYTES;
+    try {
+      return (await this.target.runner.run(['cat', output], { signal, maxBytes: cap, timeoutMs: 10_000 })).stdout;
+    } catch (err) {
+      if (!RunError.is(err) || err.failure !== 'output-too-large') throw err;
+      throw new SnagError(
+        'tool-failed',
+        `py-spy's recording of ${chunk} s of process ${this.opts.pid} on ${where} is larger than ${formatBytes(cap)}, Snag's cap on one recording (too many threads or samples at once). Sample at a lower rate.`,
+        ['show-log'],
+      );
     }
   }
 

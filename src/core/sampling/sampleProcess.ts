@@ -12,6 +12,7 @@ import { SourceLines } from '../findings/sourceLines';
 import { SamplingSession } from './samplingSession';
 import { checkPid } from '../validate/pid';
 import { explainProcessKind } from '../targets/processKind';
+import { SnagError } from '../errors';
 
 export interface SamplerJob {
   target: Target;
@@ -58,8 +59,18 @@ export async function sampleProcess(job: SampleJob): Promise<Profile> {
     job.signal?.removeEventListener('abort', onAbort);
   }
   const failure = session.failure;
-  if (failure && sampler.samples === 0) throw await explainProcessKind(failure, job.target, job.pid, job.signal);
+  // An empty profile ("0 samples over 0 threads") is never a result: it says why there is none.
+  if (sampler.samples === 0) {
+    if (failure) throw await explainProcessKind(failure, job.target, job.pid, job.signal);
+    if (job.signal?.aborted) throw new SnagError('cancelled', `Sampling of process ${job.pid} cancelled before any sample was taken.`);
+    throw new SnagError(
+      'tool-failed',
+      `Sampling took no sample of process ${job.pid} in ${job.durationMs / 1000} s (${job.source.method}). Check that a dump of it works, then sample for longer.`,
+      ['show-log'],
+    );
+  }
   const profile = sampler.profile();
   if (failure) (profile.notes ??= []).push(`sampling ended early: ${failure.message}`);
+  else if (job.signal?.aborted) (profile.notes ??= []).push('sampling was cancelled: the profile holds the samples taken until then.');
   return profile;
 }

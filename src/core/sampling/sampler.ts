@@ -3,14 +3,26 @@
 // A thread is stuck when its whole stack has not changed for `stuckAfterSeconds` while it was
 // not running Python code, unless the finding rules say it is a helper thread parked in a sleep,
 // an Event or a queue (idle); one that keeps the same stack while running is busy (a hot spin).
+import { createHash } from 'node:crypto';
 import { standsAt } from '../stacks/standing';
-import type { Finding, FunctionStat, LineStat, Profile, ProfileStack, SampleBatch, SampleFrame, StackWait, ThreadProfile, ThreadStatus } from '../model';
+import type { Finding, FunctionStat, LineStat, Profile, ProfileStack, SampleBatch, SampleFrame, StackSample, StackWait, ThreadProfile, ThreadStatus } from '../model';
 import type { StackExplainer, ThreadsExplainer } from './stackWait';
 
 // Two seconds: with one-second recordings a wait shows as stuck after the second one, within ~3 s of Start.
 export const DEFAULT_STUCK_AFTER_SECONDS = 2;
 /** Looks at which threads run that decide whether one is busy (by majority). */
 const ACTIVITY_LOOKS = 3;
+/**
+ * Distinct stacks and frames a session keeps: memory and each profile()'s time stay bounded however
+ * long it runs or whatever a tool hands over. Samples of further new stacks still count, into one
+ * "(other stacks)" stack per thread; the stuck detector still sees them (by a digest of the frames).
+ */
+export const MAX_STACKS = 20_000;
+export const MAX_FRAMES = 50_000;
+export const OTHER_STACKS = '(other stacks)';
+/** Explanations kept before the cache starts over (each is one thread name and stack). */
+const MAX_WAITS = 5_000;
+const MAX_NOTES = 100;
 
 /** How a sampled frame's file maps to the workspace (SourceMapper, cached per file by the caller). */
 export type FrameMapper = (frame: SampleFrame) => Promise<{ localFile?: string; isUserCode: boolean }>;
@@ -38,8 +50,8 @@ interface ThreadState {
   /** The stack key while it stays the same; undefined while it changes. */
   key?: string;
   sinceMs: number;
-  /** The last stack seen (frame indices), for `at`. */
-  last?: number[];
+  /** The last stack seen, innermost first, for `at` and the finding rules. */
+  last?: MappedFrame[];
   /** Running Python code, by most of the last looks; undefined when the source cannot tell. */
   active?: boolean;
   /** The last few looks (a thread that wakes now and then is not busy because one look caught it). */
@@ -49,6 +61,10 @@ interface ThreadState {
 }
 
 type MappedFrame = Profile['frames'][number];
+
+function frameKey(f: SampleFrame): string {
+  return `${f.native ? 'n' : 'p'}\0${f.function}\0${f.file}\0${f.line}`;
+}
 
 export class Sampler {
   private readonly frames: MappedFrame[] = [];
@@ -63,6 +79,8 @@ export class Sampler {
   private findingsKey = '';
   private endMs = 0;
   private total = 0;
+  /** Samples counted into "(other stacks)" because the session kept MAX_STACKS already. */
+  private overflow = 0;
   readonly startedAt: Date;
 
   constructor(private readonly opts: SamplerOptions) {
@@ -79,23 +97,18 @@ export class Sampler {
   }
 
   async add(batch: SampleBatch): Promise<void> {
-    const perThread = new Map<number, { keys: Set<string>; last: number[]; count: number; name: string }>();
+    const perThread = new Map<number, { keys: Set<string>; last: MappedFrame[]; count: number; name: string }>();
     for (const s of batch.stacks) {
-      if (s.count <= 0) continue;
-      const indices: number[] = [];
-      for (const f of s.frames) indices.push(await this.frameId(f));
-      const key = indices.join(',');
-      const stackKey = `${s.threadId}|${key}`;
-      const stack = this.stacks.get(stackKey);
-      if (stack) stack.count += s.count;
-      else this.stacks.set(stackKey, { threadId: s.threadId, frames: indices, count: s.count });
-      const t = perThread.get(s.threadId) ?? { keys: new Set(), last: indices, count: 0, name: s.threadName };
+      if (!(s.count > 0) || !Number.isSafeInteger(s.count)) continue;
+      const { key, last } = await this.count(s);
+      const t = perThread.get(s.threadId) ?? { keys: new Set(), last, count: 0, name: s.threadName };
       t.keys.add(key);
-      t.last = indices;
+      t.last = last;
       t.count += s.count;
       perThread.set(s.threadId, t);
       this.total += s.count;
     }
+    const active = batch.activeThreads && new Set(batch.activeThreads);
     for (const [id, seen] of perThread) {
       let st = this.threads.get(id);
       if (!st) {
@@ -119,14 +132,57 @@ export class Sampler {
         st.wait = undefined;
         st.sinceMs = batch.endMs;
       }
-      if (batch.activeThreads) {
-        st.looks = [...(st.looks ?? []), batch.activeThreads.includes(id)].slice(-ACTIVITY_LOOKS);
+      if (active) {
+        st.looks = [...(st.looks ?? []), active.has(id)].slice(-ACTIVITY_LOOKS);
         st.active = st.looks.filter(Boolean).length * 2 > st.looks.length;
       }
     }
-    for (const n of batch.notes ?? []) this.notes.add(n);
+    for (const n of batch.notes ?? []) if (this.notes.size < MAX_NOTES) this.notes.add(n);
     this.endMs = Math.max(this.endMs, batch.endMs);
     await this.explainStillStacks();
+  }
+
+  /**
+   * Counts one stack into the session: its own entry while there is room, else its thread's
+   * "(other stacks)" (whose frames are then neither kept nor mapped). Returns the key that tells
+   * whether the thread's stack changed, and its frames.
+   */
+  private async count(s: StackSample): Promise<{ key: string; last: MappedFrame[] }> {
+    const frameKeys = s.frames.map(frameKey);
+    const known = frameKeys.map((k) => this.frameIndex.get(k));
+    const missing = known.filter((i) => i === undefined).length;
+    let stack = missing === 0 ? this.stacks.get(`${s.threadId}|${known.join(',')}`) : undefined;
+    if (!stack && this.stacks.size < MAX_STACKS && this.frames.length + missing <= MAX_FRAMES) {
+      const indices: number[] = [];
+      for (const f of s.frames) indices.push(await this.frameId(f));
+      const key = `${s.threadId}|${indices.join(',')}`;
+      // The mapping awaited: another batch may have added the same stack meanwhile.
+      stack = this.stacks.get(key);
+      if (!stack) this.stacks.set(key, (stack = { threadId: s.threadId, frames: indices, count: 0 }));
+    }
+    if (stack) {
+      stack.count += s.count;
+      return { key: stack.frames.join(','), last: stack.frames.map((i) => this.frames[i]!) };
+    }
+    this.overflow += s.count;
+    const other = `${s.threadId}|other`;
+    let bucket = this.stacks.get(other);
+    if (!bucket) this.stacks.set(other, (bucket = { threadId: s.threadId, frames: [this.otherFrame()], count: 0 }));
+    bucket.count += s.count;
+    // The frames this session knows come mapped; the rest as sampled (not user code: not mapped).
+    const last = s.frames.map((f, j) => (known[j] !== undefined ? this.frames[known[j]]! : { ...f, isUserCode: false }));
+    return { key: `#${createHash('sha256').update(frameKeys.join('\n')).digest('base64')}`, last };
+  }
+
+  /** The one frame every "(other stacks)" stack consists of. */
+  private otherFrame(): number {
+    const key = `x\0${OTHER_STACKS}`;
+    let i = this.frameIndex.get(key);
+    if (i === undefined) {
+      i = this.frames.push({ function: OTHER_STACKS, file: '', line: 0, native: true, isUserCode: false }) - 1;
+      this.frameIndex.set(key, i);
+    }
+    return i;
   }
 
   /** Cross-thread findings over the threads whose stacks stood still for the threshold (not the moving ones: those would flicker). */
@@ -142,18 +198,19 @@ export class Sampler {
       name: st.name,
       active: st.active === true,
       ownsGil: false,
-      frames: st.last!.map((i) => ({ ...this.frames[i]! })),
+      frames: st.last!.map((f) => ({ ...f })),
     }));
     this.findings = threads.length ? await explain(threads).catch(() => []) : [];
   }
 
-  private explain(name: string, key: string, stack: number[]): Promise<StackWait | undefined> {
+  private explain(name: string, key: string, stack: MappedFrame[]): Promise<StackWait | undefined> {
     const explain = this.opts.explainStack;
     if (!explain) return Promise.resolve(undefined);
     const cacheKey = `${name}|${key}`;
     let hit = this.waits.get(cacheKey);
     if (!hit) {
-      const frames = stack.map((i) => ({ ...this.frames[i]! }));
+      if (this.waits.size >= MAX_WAITS) this.waits.clear();
+      const frames = stack.map((f) => ({ ...f }));
       hit = explain({ id: 0, name, active: false, ownsGil: false, frames }).catch(() => undefined);
       this.waits.set(cacheKey, hit);
     }
@@ -161,7 +218,7 @@ export class Sampler {
   }
 
   private async frameId(f: SampleFrame): Promise<number> {
-    const key = `${f.native ? 'n' : 'p'}\0${f.function}\0${f.file}\0${f.line}`;
+    const key = frameKey(f);
     let i = this.frameIndex.get(key);
     if (i !== undefined) return i;
     const mapped = (await this.opts.mapFrame?.(f)) ?? { isUserCode: false };
@@ -185,7 +242,7 @@ export class Sampler {
     if (sameMs >= 1000) p.sameStackSeconds = Math.floor(sameMs / 1000);
     if (st.wait && st.active !== true) p.wait = st.wait;
     if (st.last?.length) {
-      const frames = st.last.map((i) => this.frames[i]!);
+      const frames = st.last;
       const at = standsAt(frames)!;
       p.at = {
         function: at.function,
@@ -275,7 +332,12 @@ export class Sampler {
       stacks: [...this.stacks.values()],
     };
     if (this.opts.label) profile.label = this.opts.label;
-    if (this.notes.size) profile.notes = [...this.notes];
+    const notes = [...this.notes];
+    if (this.overflow)
+      notes.push(
+        `Kept the first ${MAX_STACKS.toLocaleString('en-US')} distinct stacks; ${this.overflow} samples of further new stacks are counted as "${OTHER_STACKS}" of their thread.`,
+      );
+    if (notes.length) profile.notes = notes;
     if (this.findings.length) profile.findings = this.findings;
     return profile;
   }

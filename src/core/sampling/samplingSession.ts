@@ -2,14 +2,29 @@
 // optional duration. Updates are pushed after every batch; a failure ends the session with the
 // error kept (the samples taken so far stay). The session clock keeps running across pauses.
 import { SnagError } from '../errors';
+import { RunError } from '../run';
 import { MAX_TIMER_MS } from '../validate/limits';
 import type { Sampler } from './sampler';
 import type { SampleSource } from './sampleSource';
 
 export type SamplingState = 'running' | 'paused' | 'stopped';
 
-/** How long past its duration a session waits for the recording in progress. */
+/**
+ * How long past its duration a session waits for the recording in progress: as long again as the
+ * duration, at least MIN_FINISH_GRACE_MS (a py-spy recording of one second, a gdb dump) and at most
+ * FINISH_GRACE_MS. A tool that hangs (a gdb stuck attaching) so ends a 3 s sample after 8 s, not 28.
+ */
 const FINISH_GRACE_MS = 25_000;
+const MIN_FINISH_GRACE_MS = 5_000;
+
+export function finishGraceMs(durationMs: number): number {
+  return Math.min(FINISH_GRACE_MS, Math.max(MIN_FINISH_GRACE_MS, durationMs));
+}
+
+/** A cancellation (the session's own stop, a Cancel), as opposed to a failure of the source. */
+function isCancellation(err: unknown): boolean {
+  return SnagError.is(err, 'cancelled') || RunError.is(err, 'cancelled') || (err instanceof Error && err.name === 'AbortError');
+}
 
 export interface SamplingSessionOptions {
   source: SampleSource;
@@ -49,7 +64,18 @@ export class SamplingSession {
     // (and is stopped outright if it does not within FINISH_GRACE_MS).
     const finish = new AbortController();
     const timer = left === undefined ? undefined : setTimeout(() => finish.abort(), Math.min(MAX_TIMER_MS, Math.max(0, left)));
-    const hardStop = left === undefined ? undefined : setTimeout(() => void this.stop(), Math.min(MAX_TIMER_MS, Math.max(0, left) + FINISH_GRACE_MS));
+    const grace = finishGraceMs(this.opts.durationMs ?? 0);
+    let overran = false;
+    const hardStop =
+      left === undefined
+        ? undefined
+        : setTimeout(
+            () => {
+              overran = true;
+              void this.stop();
+            },
+            Math.min(MAX_TIMER_MS, Math.max(0, left) + grace),
+          );
     this.running = this.opts.source
       .run(
         async (batch) => {
@@ -62,11 +88,21 @@ export class SamplingSession {
         finish.signal,
       )
       .catch((err: unknown) => {
-        if (!controller.signal.aborted) this.error = err;
+        // A stop or pause aborts the source, which then ends quietly or with a cancellation; a
+        // real failure that comes with it (or just before it) is still the session's error.
+        if (!controller.signal.aborted || !isCancellation(err)) this.error = err;
       })
       .finally(() => {
         clearTimeout(timer);
         clearTimeout(hardStop);
+        // Stopped by the session itself: the recording in progress never ended, which is a failure
+        // (with no sample at all, the only thing there is to say).
+        if (overran && this.error === undefined)
+          this.error = new SnagError(
+            'timed-out',
+            `Sampling by ${this.opts.source.method} had not delivered the sample in progress ${grace / 1000} s after its duration ended, so Snag stopped the tool: it hangs, or needs longer than that (try a longer duration).`,
+            ['show-log'],
+          );
         this.sampledMs += this.clock() - began;
         // A pause() leaves the state paused; anything else (stop, duration, failure) stops.
         if (this.controller === controller && this.state === 'running') this.state = 'stopped';

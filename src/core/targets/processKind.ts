@@ -74,3 +74,27 @@ export async function explainProcessKind(err: unknown, target: Target, pid: numb
   if (!SnagError.is(err) || !['process-gone', 'permission-denied', 'not-python', 'tool-failed', 'unsupported-python'].includes(err.reason)) return err;
   return kindError(pid, await readStat(target, pid, signal), err) ?? err;
 }
+
+/** The Tgid line of /proc/<n>/status: the process a task belongs to (itself, for a process). */
+export function parseTgid(status: string): number | undefined {
+  const m = /^Tgid:\s*(\d+)\s*$/m.exec(status);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * A thread id given where a process id belongs (`snag dump <TID>`): /proc/<tid> exists, so tools
+ * read the whole process and Snag would title it "Process <TID>". Refused, naming the process to
+ * read instead. On this machine only (a cheap /proc read, before any tool runs); elsewhere undefined.
+ * `readAs`: how the user reads that process instead (`snag dump`).
+ */
+export async function threadIdError(target: Target, pid: number, readAs: string): Promise<SnagError | undefined> {
+  if (target.ref.kind !== 'local') return undefined;
+  const tgid = parseTgid(await readFile(`/proc/${pid}/status`, 'utf8').catch(() => ''));
+  if (tgid === undefined || tgid === pid) return undefined;
+  const name = (await readFile(`/proc/${tgid}/comm`, 'utf8').catch(() => '')).trim();
+  return new SnagError(
+    'bad-input',
+    `${pid} is a thread of process ${tgid}${name ? ` (${safeText(name)})` : ''}, not a process id: ${readAs} ${tgid} reads all its threads, this one among them.`,
+    ['refresh-processes'],
+  );
+}

@@ -75,7 +75,9 @@ export class Shape {
   }
 
   number(v: unknown, field: string): number {
-    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(field, 'a number', v);
+    if (typeof v !== 'number') this.fail(field, 'a number', v);
+    // JSON.parse reads 1e400 as Infinity: a number, but no line or thread id.
+    if (!Number.isFinite(v)) throw badOutput(this.tool, `${this.where ? `${this.where}: ` : ''}${field} should be a finite number, is not finite`);
     return v;
   }
 

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { SampleBatch, SampleFrame, StackSample } from '../../../src/core/model';
 import { describeThread } from '../../../src/core/format/profileText';
-import { Sampler } from '../../../src/core/sampling/sampler';
-import { parseRawRecord } from '../../../src/core/sampling/rawParse';
+import { MAX_FRAMES, MAX_STACKS, OTHER_STACKS, Sampler } from '../../../src/core/sampling/sampler';
+import { parseSpeedscopeRecord } from '../../../src/core/sampling/recordParse';
 import { REPO } from '../../support/programs';
 
 const f = (fn: string, line: number, file = '/app/w.py'): SampleFrame => ({ function: fn, file, line, native: false });
@@ -127,7 +127,7 @@ describe('Sampler', () => {
   });
 
   it('the recorded py-spy chunk: the stuck reader and the idle-but-moving ticker differ', async () => {
-    const stacks = parseRawRecord(readFileSync(join(REPO, 'test', 'fixtures', 'outputs', 'pyspy-record-raw-busy-and-stuck.txt'), 'utf8'));
+    const { stacks } = parseSpeedscopeRecord(readFileSync(join(REPO, 'test', 'fixtures', 'outputs', 'pyspy-record-speedscope-busy-and-stuck.json'), 'utf8'));
     const main = stacks.find((st) => st.threadName === 'MainThread')!.threadId;
     const s = new Sampler({ pid: main, rateHz: 20, method: 'py-spy record', stuckAfterSeconds: 3 });
     for (let i = 0; i < 4; i++) await s.add(batch(i, stacks, [main]));
@@ -150,5 +150,41 @@ describe('Sampler', () => {
     );
     assert.equal(p.stacks.length, 1, 'one distinct stack, counted');
     assert.equal(p.stacks[0]!.count, 100);
+  });
+});
+
+describe('Sampler memory bounds', () => {
+  it(`keeps ${MAX_STACKS} distinct stacks; further new ones count as "(other stacks)" of their thread, said in a note`, async () => {
+    let mapped = 0;
+    const s = new Sampler({ pid: 1, rateHz: 10, method: 'test', mapFrame: async (fr) => (mapped++, userCode(fr)) });
+    const extra = 500;
+    const many = Array.from({ length: MAX_STACKS + extra }, (_, i) => stack(1 + (i % 2), `t${i % 2}`, [f(`fn${i}`, 1)], 1));
+    await s.add(batch(0, many));
+    await s.add(batch(1, many)); // the kept ones count again, the others go on into the bucket
+    const p = s.profile();
+    assert.equal(p.stacks.length, MAX_STACKS + 2, 'the kept stacks and one bucket per thread');
+    assert.ok(p.frames.length <= MAX_FRAMES + 1 && mapped <= MAX_FRAMES, 'frames of dropped stacks are neither kept nor mapped');
+    const other = p.stacks.filter((st) => p.frames[st.frames[0]!]!.function === OTHER_STACKS);
+    assert.equal(other.length, 2);
+    assert.equal(
+      other.reduce((n, st) => n + st.count, 0),
+      2 * extra,
+    );
+    assert.equal(p.samples, 2 * (MAX_STACKS + extra), 'every sample still counts');
+    assert.equal(
+      p.lines.reduce((n, l) => n + l.own, 0),
+      p.samples,
+    );
+    assert.ok(p.notes?.some((n) => n.includes(`${2 * extra} samples of further new stacks`)));
+  });
+
+  it('a thread that stays on a stack beyond the cap is still found stuck, where it stands', async () => {
+    const s = new Sampler({ pid: 1, rateHz: 10, method: 'test', stuckAfterSeconds: 2 });
+    const filler = Array.from({ length: MAX_STACKS }, (_, i) => stack(1, 'busy', [f(`fn${i}`, 1)], 1));
+    await s.add(batch(0, filler));
+    for (let i = 1; i <= 4; i++) await s.add(batch(i, [stack(9, 'late', [f('recv', 17), f('main', 3)])], []));
+    const late = s.profile().threads.find((t) => t.name === 'late')!;
+    assert.equal(late.status, 'stuck');
+    assert.equal(late.at?.function, 'recv');
   });
 });
