@@ -57,6 +57,22 @@ export async function recognisePython(p: ProcessInfo): Promise<void> {
   p.name = displayName(p.command, exe);
 }
 
+/**
+ * ps rewrites what it cannot print (control characters become '?' or '.'): the command line as the
+ * process has it, from /proc, so --json is exact (everything shown is neutralised anyway).
+ */
+async function exactCommand(p: ProcessInfo): Promise<void> {
+  try {
+    const args = (await readFile(`/proc/${p.pid}/cmdline`, 'utf8')).split('\0');
+    if (args[args.length - 1] === '') args.pop();
+    if (args.length === 0) return; // a kernel thread or a zombie: keep ps's [name]
+    p.command = args.join(' ');
+    p.name = displayName(p.command, p.exe);
+  } catch {
+    /* gone, or not readable: ps's text stays */
+  }
+}
+
 export function pythonVersionOf(p: ProcessInfo): string | undefined {
   return pythonVersionFromPath(p.exe) ?? pythonVersionFromPath(/(\S*lib(?:python|pypy)[\d.]+\S*)/.exec(p.pythonReason ?? '')?.[1]);
 }
@@ -76,7 +92,7 @@ export class LocalTarget implements Target {
     const all = parsePs(stdout).filter((p) => p.pid !== self && !(p.command.startsWith('ps ') && p.ppid === self));
     await Promise.all(all.map((p) => recognisePython(p)));
     const shown = opts.all ? all : all.filter((p) => p.isPython);
-    await this.measureRecentCpu(shown);
+    await Promise.all([this.measureRecentCpu(shown), Promise.all(shown.map(exactCommand))]);
     return shown;
   }
 
