@@ -6,8 +6,8 @@ import { safeText } from '../text/safeText';
 import { ptraceHelp } from './ptraceHelp';
 import { killedBy, toolOutputError, toolSignalError } from './toolFailure';
 
-/** Below this a timeout is the reason a read did not finish, not the process (py-spy takes ~0.1-1 s to start). */
-const SHORT_TIMEOUT_MS = 2_000;
+/** Below this a timeout is the reason a read did not finish, not the process (py-spy takes a few hundred ms to start and attach). */
+const SHORT_TIMEOUT_MS = 1_000;
 
 export function pyspyError(err: unknown, pid: number, where = 'this machine'): unknown {
   if (!RunError.is(err)) return err;
