@@ -49,7 +49,11 @@ function fakeRecorder(name: string, record: string): string {
 
 /** `snag sample` under /usr/bin/time: the result and the CLI's peak memory. */
 async function sampleMeasured(args: string[], timeoutMs: number) {
-  const r = await run(['/usr/bin/time', '-f', 'maxrss=%M', process.execPath, CLI, 'sample', ...args], { timeoutMs, okExitCodes: [0, 1, 2], maxBytes: 64 * 1024 * 1024 });
+  const r = await run(['/usr/bin/time', '-f', 'maxrss=%M', process.execPath, CLI, 'sample', ...args], {
+    timeoutMs,
+    okExitCodes: [0, 1, 2],
+    maxBytes: 64 * 1024 * 1024,
+  });
   const rss = Number(/maxrss=(\d+)\s*$/.exec(r.stderr)?.[1]);
   // time's own lines ("Command exited with non-zero status 1", the measure) are not the CLI's.
   const stderr = r.stderr.replace(/(Command exited with non-zero status \d+\n)?maxrss=\d+\s*$/, '');
@@ -169,16 +173,16 @@ describe('snag sample: a record tool that writes what py-spy never does', () => 
     });
     const turn = join(dir, 'turn');
     writeFileSync(turn, '0');
-    const tool = fakeRecorder(
-      'pyspy-many',
-      `n=$(cat "${turn}"); echo $(( (n + 1) % 3 )) > "${turn}"; sleep 0.5; cat "${dir}/rec$n.json" > "$out"`,
-    );
+    const tool = fakeRecorder('pyspy-many', `n=$(cat "${turn}"); echo $(( (n + 1) % 3 )) > "${turn}"; sleep 0.5; cat "${dir}/rec$n.json" > "$out"`);
     const r = await sampleMeasured([String(sleeper), '--duration', '3', '--rate', '100', '--json', '--pyspy', tool], 50_000);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(r.rssKb < MAX_RSS_KB, `peak RSS ${Math.round(r.rssKb / 1024)} MB`);
     assert.ok(r.stdout.length < 64 * 1024 * 1024, `--json is ${r.stdout.length} bytes`);
     const p = JSON.parse(r.stdout) as { samples: number; notes?: string[]; lines: { function: string; own: number }[] };
-    assert.ok(p.notes?.some((n) => n.includes(OTHER_STACKS)), JSON.stringify(p.notes));
+    assert.ok(
+      p.notes?.some((n) => n.includes(OTHER_STACKS)),
+      JSON.stringify(p.notes),
+    );
     assert.ok(p.lines.some((l) => l.function === OTHER_STACKS));
     assert.equal(
       p.lines.reduce((n, l) => n + l.own, 0),

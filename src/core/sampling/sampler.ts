@@ -5,7 +5,19 @@
 // an Event or a queue (idle); one that keeps the same stack while running is busy (a hot spin).
 import { createHash } from 'node:crypto';
 import { standsAt } from '../stacks/standing';
-import type { Finding, FunctionStat, LineStat, Profile, ProfileStack, SampleBatch, SampleFrame, StackSample, StackWait, ThreadProfile, ThreadStatus } from '../model';
+import type {
+  Finding,
+  FunctionStat,
+  LineStat,
+  Profile,
+  ProfileStack,
+  SampleBatch,
+  SampleFrame,
+  StackSample,
+  StackWait,
+  ThreadProfile,
+  ThreadStatus,
+} from '../model';
 import type { StackExplainer, ThreadsExplainer } from './stackWait';
 
 // Two seconds: with one-second recordings a wait shows as stuck after the second one, within ~3 s of Start.
@@ -18,7 +30,7 @@ const ACTIVITY_LOOKS = 3;
  * "(other stacks)" stack per thread; the stuck detector still sees them (by a digest of the frames).
  */
 export const MAX_STACKS = 20_000;
-export const MAX_FRAMES = 50_000;
+export const MAX_FRAMES = 30_000;
 export const OTHER_STACKS = '(other stacks)';
 /** Explanations kept before the cache starts over (each is one thread name and stack). */
 const MAX_WAITS = 5_000;

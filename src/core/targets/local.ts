@@ -7,6 +7,7 @@ import { run, type RunOptions } from '../run';
 import { displayName, isPythonExe, libpythonFromMaps, mightEmbedPython, parsePs, PS_ARGV, pythonVersionFromPath } from './psParse';
 import type { Runner } from '../runner';
 import type { ListOptions, Target } from './target';
+import { placeAt, type ToolPlace } from '../guard/toolPlace';
 
 export const localRunner: Runner = {
   run: (argv, opts?: RunOptions) => run(argv, opts),
@@ -84,6 +85,11 @@ export class LocalTarget implements Target {
 
   constructor(label = 'Local') {
     this.ref = { kind: 'local', id: 'local', label };
+  }
+
+  /** Tools run here as they are; the guard reads this machine's /proc directly. */
+  async place(pid: number): Promise<ToolPlace> {
+    return placeAt(this.runner, pid, true, 'this machine');
   }
 
   async listProcesses(opts: ListOptions = {}): Promise<ProcessInfo[]> {

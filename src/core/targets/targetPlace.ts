@@ -7,7 +7,8 @@ export function whereOf(target: Target): string {
   return target.ref.kind === 'local' ? 'this machine' : target.ref.label;
 }
 
-/** The place for a tool reading process `pid` (by default: through the target's runner, where it lives). */
+/** The place for a tool reading process `pid` (by default: through the target's runner, watched in the same round trip). */
 export async function placeFor(target: Target, pid: number, signal?: AbortSignal): Promise<ToolPlace> {
-  return (await target.place?.(pid, signal)) ?? placeAt(target.runner, pid, target.ref.kind === 'local', whereOf(target));
+  // Without a place of its own, a target is behind a connection: the guard rides along there.
+  return (await target.place?.(pid, signal)) ?? placeAt(target.runner, pid, false, whereOf(target));
 }

@@ -10,7 +10,15 @@ const recorded = (name: string) => readFileSync(join(REPO, 'test', 'fixtures', '
 const PROGRAM = '/home/dev/snag/test/fixtures/programs/busy_and_stuck.py';
 const file = (profiles: unknown[], frames: unknown[] = [{ name: 'f', file: '/a.py', line: 1 }]) =>
   JSON.stringify({ $schema: 'https://www.speedscope.app/file-format-schema.json', profiles, shared: { frames } });
-const profile = (name: string, samples: unknown[]) => ({ type: 'sampled', name, unit: 'seconds', startValue: 0, endValue: 1, samples, weights: samples.map(() => 0.1) });
+const profile = (name: string, samples: unknown[]) => ({
+  type: 'sampled',
+  name,
+  unit: 'seconds',
+  startValue: 0,
+  endValue: 1,
+  samples,
+  weights: samples.map(() => 0.1),
+});
 
 describe('parseSpeedscopeRecord on recorded py-spy record --format speedscope output', () => {
   it('reads each thread with its kernel id and name, its distinct stacks innermost first, with counts', () => {
