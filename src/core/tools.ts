@@ -63,10 +63,10 @@ export async function findTool(tool: string, s: ToolSearch = {}): Promise<string
   if (s.configured) {
     const why = await whyNotExecutable(s.configured);
     if (why === undefined) return s.configured;
-    const by = s.configuredBy ?? `the ${SETTING[tool] ?? 'configured'} setting`;
+    const by = s.configuredBy ?? SETTING[tool] ?? 'the setting';
     throw new SnagError(
       'tool-not-found',
-      `The ${tool} path given by ${by}, ${s.configured}, ${why}. Point it at the ${tool} program, or leave it unset to search PATH.`,
+      `The configured ${tool} path ${s.configured} ${why}. Point ${by} at the ${tool} program, or leave it unset to search PATH.`,
       [tool === 'py-spy' ? 'configure-pyspy-path' : 'show-log'],
     );
   }

@@ -198,7 +198,7 @@ describe('cli review: configured tool paths (F10, F19)', () => {
       const err = await fails(
         ['dump', pid, '--backend', backend, '--pyspy', dir, '--gdb', TATTLE_GDB],
         1,
-        /^snag: The py-spy path given by --pyspy, .*, is a directory, not a program\. Point it at the py-spy program, or leave it unset/,
+        /^snag: The configured py-spy path .* is a directory, not a program\. Point --pyspy at the py-spy program, or leave it unset/,
       );
       assert.doesNotMatch(err, /exit code -1|Fix the setting/);
       assert.equal(toolsRan(), '', 'gdb was tried instead');
@@ -206,10 +206,10 @@ describe('cli review: configured tool paths (F10, F19)', () => {
   });
 
   it('--gdb DIR and SNAG_PYSPY=missing: named by where they came from', async () => {
-    await fails(['dump', pid, '--backend', 'gdb', '--gdb', dir], 1, /^snag: The gdb path given by --gdb, .*, is a directory, not a program\./);
+    await fails(['dump', pid, '--backend', 'gdb', '--gdb', dir], 1, /^snag: The configured gdb path .* is a directory, not a program\. Point --gdb at/);
     const r = await runCli(['dump', pid, '--backend', 'py-spy'], { env: { ...process.env, SNAG_PYSPY: join(dir, 'missing') } });
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /^snag: The py-spy path given by SNAG_PYSPY, .*missing, does not exist\./);
+    assert.match(r.stderr, /^snag: The configured py-spy path .*missing does not exist\. Point SNAG_PYSPY at/);
   });
 });
 

@@ -13,6 +13,7 @@ import { SnagError } from '../../src/core/errors';
 import { compareDumps, comparisonToMarkdown } from '../../src/core/format/compareDumps';
 import { dumpToMarkdown, dumpToText } from '../../src/core/format/dumpText';
 import { afterText, marksByFile } from '../../src/core/format/frameMarks';
+import { safeText } from '../../src/core/text/safeText';
 import { describeProcess, processCommandLine, processLabel } from '../../src/core/format/processTree';
 import { describeThread, profileToText } from '../../src/core/format/profileText';
 import { hoverMarkdown } from '../../src/core/format/stackHover';
@@ -144,11 +145,11 @@ describe('forged output: a real stuck program with hostile names, through the bu
     const [text, json] = await Promise.all([runCli(['ps']), runCli(['ps', '--json'])]);
     assert.equal(text.code, 0, text.stderr);
     assertNeutral(text.stdout, 'snag ps text');
-    // ps itself shows ESC and BEL as `?`; the RLO reaches Snag as is, and --json keeps it.
+    // The command line comes from /proc exactly (ps would show ESC and BEL as `?`): --json keeps it.
     const listed = (JSON.parse(json.stdout) as ProcessInfo[]).find((x) => x.pid === p.pid);
-    assert.ok(listed?.name.startsWith('stuck') && listed.name.includes(RLO), JSON.stringify(listed));
+    assert.ok(listed?.name.startsWith('stuck') && listed.name.includes(RLO) && listed.name.includes('\x1b]0;pwned\x07'), JSON.stringify(listed));
     const row = text.stdout.split('\n').find((l) => l.includes(`pid ${p.pid} `));
-    assert.ok(row?.includes(`${listed!.name.replace(RLO, '\\u202e')}  pid`), `row: ${row}`);
+    assert.ok(row?.includes(`${safeText(listed!.name)}  pid`), `row: ${row}`);
   });
 });
 

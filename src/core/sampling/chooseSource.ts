@@ -18,6 +18,9 @@ export interface SourceOptions {
 
 export function chooseSampleSource(target: Target, choice: BackendChoice, pyspy: PySpyBackend, gdb: Backend, o: SourceOptions): SampleSource {
   if (choice === 'gdb') return new DumpSource(target, gdb, o);
+  // Native frames need py-spy to pause the process (it cannot unwind native stacks without), and a
+  // recording pauses it many times a second; guarded dumps check for pipe writers before each pause.
+  if (o.native) return new DumpSource(target, pyspy, o);
   // Several ways in (containers): each sample is a dump through them, so it takes the way that works.
   if (target.waysIn) return new DumpSource(target, pyspy, o);
   return new RecordSource(target, (signal) => pyspy.locate(target, signal), o);

@@ -48,9 +48,17 @@ export function toSpeedscope(p: Profile, exporter: string): string {
   const frames: SpeedscopeFrame[] = p.frames.map((f) => (f.line ? { name: f.function, file: f.file, line: f.line } : { name: f.function, file: f.file }));
   const rate = p.rateHz || 1;
   const threadIds = [...new Set([...p.threads.map((t) => t.id), ...p.stacks.map((s) => s.threadId)])];
+  // Grouped once: a session may hold thousands of threads and its cap of stacks.
+  const byThread = new Map<number, Profile['stacks']>();
+  for (const s of p.stacks) {
+    const list = byThread.get(s.threadId);
+    if (list) list.push(s);
+    else byThread.set(s.threadId, [s]);
+  }
+  const names = new Map(p.threads.map((t) => [t.id, t.name]));
   const profiles: SpeedscopeProfile[] = threadIds.map((id) => {
-    const stacks = p.stacks.filter((s) => s.threadId === id);
-    const name = p.threads.find((t) => t.id === id)?.name ?? `Thread ${id}`;
+    const stacks = byThread.get(id) ?? [];
+    const name = names.get(id) ?? `Thread ${id}`;
     const weights = stacks.map((s) => s.count / rate);
     return {
       type: 'sampled',
