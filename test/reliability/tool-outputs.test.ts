@@ -148,7 +148,7 @@ describe('reliability: tools that end oddly', () => {
     const started = Date.now();
     const r = await runCli(['dump', pid, '--backend', 'py-spy', '--pyspy', tool, '--timeout', '20']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /Thread 7 \(idle\): "MainThread"\n\s+wait_here \(.*app\.py:3\)/);
+    assert.match(r.stdout, /Thread 7 \(idle\): "MainThread"\n\s+(▶ )?wait_here \(.*app\.py:3\)/);
     assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms (the timeout is 20 s)`);
     const grandchild = Number(readFileSync(join(dir, 'grandchild.pid'), 'utf8'));
     for (let i = 0; processState(grandchild) !== undefined; i++) {
