@@ -57,6 +57,20 @@ export function resultOf(run: GuardedRun): RunResult {
   return run.result;
 }
 
+/** The tool's one run at its place: its result, or what went wrong (never thrown here). */
+async function runTool(place: ToolPlace, argv: readonly string[], tool: GuardedTool): Promise<{ result?: RunResult; failure?: unknown }> {
+  try {
+    return { result: await place.runner.run(argv, tool.options) };
+  } catch (err) {
+    return { failure: err ?? new Error(`${tool.name} failed`) };
+  }
+}
+
+/** Snag stopped waiting (timeout, Cancel): the far side may still be running the tool. */
+function gaveUp(failure: unknown): boolean {
+  return RunError.is(failure, 'timed-out') || RunError.is(failure, 'cancelled');
+}
+
 async function runWatched(place: ToolPlace, watch: DirectWatch, tool: GuardedTool): Promise<GuardedRun> {
   const seen = await look(watch);
   const before = seen?.tasks ?? [];
@@ -68,14 +82,8 @@ async function runWatched(place: ToolPlace, watch: DirectWatch, tool: GuardedToo
   if (blind && tool.onPipeWriter === 'refuse') throw uncheckable(tool.name, place);
   if (blind) notes.push(blindNote(place));
   const argv = tool.argv(Boolean(tool.nonblocking) || writers.length > 0 || blind);
-  let result: RunResult | undefined;
-  let failure: unknown;
-  try {
-    result = await place.runner.run(argv, tool.options);
-  } catch (err) {
-    failure = err ?? new Error(`${tool.name} failed`);
-    if (RunError.is(failure, 'timed-out') || RunError.is(failure, 'cancelled')) await place.reap?.(argv);
-  }
+  const { result, failure } = await runTool(place, argv, tool);
+  if (gaveUp(failure)) await place.reap?.(argv);
   // Stopped by the user (Ctrl-Z) or held by another debugger before: left exactly as found.
   const outcome = anyStopped(before) || before.some((t) => t.state === 't') ? 'left-stopped' : await resumeIfStopped(watch, seen?.start);
   return { result, failure, pipeWriters: writers, outcome, notes, ...(watch.kind === 'local' ? { tasksBefore: before } : {}) };
@@ -85,18 +93,10 @@ async function runInline(place: ToolPlace, tool: GuardedTool): Promise<GuardedRu
   const policy: PipeWriterPolicy = tool.nonblocking ? 'ignore' : tool.onPipeWriter;
   const toolArgv = tool.argv(Boolean(tool.nonblocking));
   const argv = guardedArgv(toolArgv, place.pid, tool.options.timeoutMs / 1000 + REMOTE_GRACE_S, policy);
-  let result: RunResult | undefined;
-  let failure: unknown;
-  try {
-    result = await place.runner.run(argv, tool.options);
-  } catch (err) {
-    failure = err ?? new Error(`${tool.name} failed`);
-    // The far side ends the tool at its own limit where it has `timeout`; where it has not, or
-    // sooner, the place's reaper (a container seen from its host) does.
-  }
+  let { result, failure } = await runTool(place, argv, tool);
   const raw = result?.stderr ?? (RunError.is(failure) ? failure.stderr : '');
   const { stderr, report } = guardedStderr(raw);
-  if (RunError.is(failure, 'timed-out') || RunError.is(failure, 'cancelled')) await reapInline(place, report, toolArgv);
+  if (gaveUp(failure)) await reapInline(place, report, toolArgv);
   if (RunError.is(failure, 'exit') && failure.exitCode === REFUSED_EXIT && report.pipeWriters.length)
     throw pipeRefusal(tool.name, place.pid, report.pipeWriters);
   // No sh there (a minimal image): the engine says 126/127 before the guard could say anything.

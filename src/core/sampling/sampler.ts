@@ -5,19 +5,8 @@
 // an Event or a queue (idle); one that keeps the same stack while running is busy (a hot spin).
 import { createHash } from 'node:crypto';
 import { standsAt } from '../stacks/standing';
-import type {
-  Finding,
-  FunctionStat,
-  LineStat,
-  Profile,
-  ProfileStack,
-  SampleBatch,
-  SampleFrame,
-  StackSample,
-  StackWait,
-  ThreadProfile,
-  ThreadStatus,
-} from '../model';
+import { hotRows } from './profileRows';
+import type { Finding, Profile, ProfileStack, SampleBatch, SampleFrame, StackSample, StackWait, ThreadProfile, ThreadStatus } from '../model';
 import type { StackExplainer, ThreadsExplainer } from './stackWait';
 
 // Two seconds: with one-second recordings a wait shows as stuck after the second one, within ~3 s of Start.
@@ -270,61 +259,8 @@ export class Sampler {
 
   /** The profile so far. */
   profile(): Profile {
-    const lines = new Map<number, LineStat>();
-    const functions = new Map<string, FunctionStat & { lineCounts: Map<number, number> }>();
-    for (const s of this.stacks.values()) {
-      const seenLines = new Set<number>();
-      const seenFns = new Set<string>();
-      s.frames.forEach((fi, depth) => {
-        const f = this.frames[fi]!;
-        let ls = lines.get(fi);
-        if (!ls) {
-          ls = {
-            file: f.file,
-            line: f.line,
-            function: f.function,
-            isUserCode: f.isUserCode,
-            own: 0,
-            total: 0,
-            ...(f.localFile ? { localFile: f.localFile } : {}),
-          };
-          lines.set(fi, ls);
-        }
-        if (depth === 0) ls.own += s.count;
-        if (!seenLines.has(fi)) {
-          seenLines.add(fi);
-          ls.total += s.count;
-        }
-        const fk = `${f.function}\0${f.file}`;
-        let fs = functions.get(fk);
-        if (!fs) {
-          fs = {
-            function: f.function,
-            file: f.file,
-            line: f.line,
-            isUserCode: f.isUserCode,
-            own: 0,
-            total: 0,
-            lineCounts: new Map(),
-            ...(f.localFile ? { localFile: f.localFile } : {}),
-          };
-          functions.set(fk, fs);
-        }
-        if (depth === 0) fs.own += s.count;
-        fs.lineCounts.set(f.line, (fs.lineCounts.get(f.line) ?? 0) + s.count);
-        if (!seenFns.has(fk)) {
-          seenFns.add(fk);
-          fs.total += s.count;
-        }
-      });
-    }
-    const hottest = <T extends { own: number; total: number }>(a: T, b: T) => b.own - a.own || b.total - a.total;
-    const fnList = [...functions.values()].map(({ lineCounts, ...fn }) => {
-      let best = fn.line;
-      let most = -1;
-      for (const [line, n] of lineCounts) if (n > most) [best, most] = [line, n];
-      return { ...fn, line: best };
-    });
+    // The tables by the one counting rule (the Sampling view's per-thread tables use it too).
+    const rows = hotRows(this.frames, this.stacks.values());
     const threads = [...this.threads.values()].map((t) => this.threadProfile(t));
     // Stuck first (that is what the user came for), then busy, then idle; MainThread first among equals.
     const rank: Record<ThreadStatus, number> = { stuck: 0, busy: 1, idle: 2 };
@@ -338,8 +274,8 @@ export class Sampler {
       samples: this.total,
       stuckAfterSeconds: this.stuckAfterSeconds,
       threads,
-      functions: fnList.sort(hottest),
-      lines: [...lines.values()].sort(hottest),
+      functions: rows.functions,
+      lines: rows.lines,
       frames: this.frames,
       stacks: [...this.stacks.values()],
     };
