@@ -77,7 +77,7 @@ async function rowSurvivesRefreshes(input: SuiteInput): Promise<void> {
       const misses: string[] = [];
       const until = Date.now() + 3000;
       let probes = 0;
-      // Looked at again every half second: a process that starts and ends within the round
+      // Looked at again every 150 ms: a process that starts and ends within the round
       // changes the group too.
       let steady = true;
       let lookedAt = Date.now();
@@ -85,7 +85,7 @@ async function rowSurvivesRefreshes(input: SuiteInput): Promise<void> {
         const arg = await rowArgument();
         probes++;
         if (pidOf(arg) !== input.pid) misses.push(String(arg));
-        if (Date.now() - lookedAt > 500) {
+        if (Date.now() - lookedAt > 150) {
           steady &&= (await pythonPids()) === before;
           lookedAt = Date.now();
         }
