@@ -1,27 +1,27 @@
 // activate(): builds Snag's pieces and registers them — nothing else happens here.
 import * as vscode from 'vscode';
-import { ViewId } from './commandIds';
-import { createContainerTargetProvider, SIDECAR_FIX_LABEL, withStrategy } from './containerTargetProvider';
-import { StackDecorations } from './decorations';
-import { DumpHistory } from './dumpHistory';
-import { Dumper } from './dumper';
+import { ViewId } from './commands/commandIds';
+import { createContainerTargetProvider, SIDECAR_FIX_LABEL, withStrategy } from './targets/containerTargetProvider';
+import { StackDecorations } from './dumps/decorations';
+import { DumpHistory } from './dumps/dumpHistory';
+import { Dumper } from './dumps/dumper';
 import { Fixes } from './fixes';
-import { createLocalTargetProvider } from './localTargetProvider';
+import { createLocalTargetProvider } from './targets/localTargetProvider';
 import { createLog } from './log';
-import { ProcessTreeProvider } from './processTree';
-import { registerCommands } from './registerCommands';
+import { ProcessTreeProvider } from './targets/processTree';
+import { registerCommands } from './commands/registerCommands';
 import { registerTrees } from './registerTrees';
-import { RemoteDocuments, REMOTE_SCHEME } from './remoteDocuments';
-import { ReportDocuments } from './reportDocuments';
+import { RemoteDocuments, REMOTE_SCHEME } from './dumps/remoteDocuments';
+import { ReportDocuments } from './dumps/reportDocuments';
 import { HeatDecorations } from './sampling/heatDecorations';
 import { SamplingController } from './sampling/samplingController';
 import { SamplingStatusBar } from './sampling/samplingStatusBar';
 import { SamplingViewProvider } from './sampling/samplingView';
 import { readSettings } from './settings';
-import { registerSshFixes, SshHosts } from './sshTargetProvider';
-import { StackTreeProvider } from './stackTree';
-import { StoppedThreadsLens } from './stoppedThreadsLens';
-import { TargetProviders } from './targetProviders';
+import { registerSshFixes, SshHosts } from './targets/sshTargetProvider';
+import { StackTreeProvider } from './dumps/stackTree';
+import { StoppedThreadsLens } from './dumps/stoppedThreadsLens';
+import { TargetProviders } from './targets/targetProviders';
 
 export function activate(context: vscode.ExtensionContext): void {
   const push = (...d: vscode.Disposable[]) => context.subscriptions.push(...d);

@@ -5,9 +5,9 @@
 import * as vscode from 'vscode';
 import type { SnagFix } from '../core/errors';
 import type { DumpOptions } from '../core/model';
-import { Cmd } from './commandIds';
+import { Cmd } from './commands/commandIds';
 import { installPySpy } from './installPySpy';
-import type { ProcessRef } from './targetProviders';
+import type { ProcessRef } from './targets/targetProviders';
 
 export type FixActions = Partial<Record<SnagFix, () => unknown>>;
 

@@ -3,12 +3,12 @@
 // and the selected dump in the Stacks view's description and the `snag.hasDump` context key.
 import * as vscode from 'vscode';
 import { safeText } from '../core/text/safeText';
-import { ViewId } from './commandIds';
-import { processKey, type DumpHistory } from './dumpHistory';
-import { registerFrameDimming } from './frameDimming';
-import type { ProcessTreeNode, ProcessTreeProvider } from './processTree';
+import { ViewId } from './commands/commandIds';
+import { processKey, type DumpHistory } from './dumps/dumpHistory';
+import { registerFrameDimming } from './dumps/frameDimming';
+import type { ProcessTreeNode, ProcessTreeProvider } from './targets/processTree';
 import { affectsSnag, readSettings } from './settings';
-import type { StackNode, StackTreeProvider } from './stackTree';
+import type { StackNode, StackTreeProvider } from './dumps/stackTree';
 
 export interface Trees {
   processView: vscode.TreeView<ProcessTreeNode>;

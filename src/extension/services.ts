@@ -1,16 +1,16 @@
 // The pieces activate() builds, handed to commands and views.
 import type * as vscode from 'vscode';
-import type { StackDecorations } from './decorations';
-import type { DumpHistory } from './dumpHistory';
-import type { Dumper } from './dumper';
+import type { StackDecorations } from './dumps/decorations';
+import type { DumpHistory } from './dumps/dumpHistory';
+import type { Dumper } from './dumps/dumper';
 import type { Fixes } from './fixes';
-import type { ProcessTreeNode, ProcessTreeProvider } from './processTree';
-import type { ReportDocuments } from './reportDocuments';
+import type { ProcessTreeNode, ProcessTreeProvider } from './targets/processTree';
+import type { ReportDocuments } from './dumps/reportDocuments';
 import type { SamplingController } from './sampling/samplingController';
 import type { SamplingViewProvider } from './sampling/samplingView';
-import type { StackNode, StackTreeProvider } from './stackTree';
-import type { SshHosts } from './sshTargetProvider';
-import type { TargetProviders } from './targetProviders';
+import type { StackNode, StackTreeProvider } from './dumps/stackTree';
+import type { SshHosts } from './targets/sshTargetProvider';
+import type { TargetProviders } from './targets/targetProviders';
 
 export interface Services {
   extensionUri: vscode.Uri;

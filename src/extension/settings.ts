@@ -5,7 +5,7 @@ import { isBackendChoice, type BackendChoice } from '../core/backends/auto';
 import type { DumpOptions, PathMapping } from '../core/model';
 import { DEFAULT_STUCK_AFTER_SECONDS } from '../core/sampling/sampler';
 import { clampRate, DEFAULT_RATE_HZ } from '../core/sampling/sampleSource';
-import { resolvePathMappings } from './pathMappingsSetting';
+import { resolvePathMappings } from './dumps/pathMappingsSetting';
 
 export const SECTION = 'snag';
 

@@ -18,12 +18,12 @@ import { describeProcess, processCommandLine, processLabel } from '../../src/cor
 import { describeThread, profileToText } from '../../src/core/format/profileText';
 import { hoverMarkdown } from '../../src/core/format/stackHover';
 import type { Frame, ProcessInfo, Profile, StackDump, ThreadStack } from '../../src/core/model';
-import { DumpHistory, processKey } from '../../src/extension/dumpHistory';
+import { DumpHistory, processKey } from '../../src/extension/dumps/dumpHistory';
 import { showSnagError } from '../../src/extension/errorNotification';
 import type { Fixes } from '../../src/extension/fixes';
-import { ProcessTreeProvider, type ProcessTreeNode } from '../../src/extension/processTree';
-import { StackTreeProvider, type StackNode } from '../../src/extension/stackTree';
-import type { TargetProviders } from '../../src/extension/targetProviders';
+import { ProcessTreeProvider, type ProcessTreeNode } from '../../src/extension/targets/processTree';
+import { StackTreeProvider, type StackNode } from '../../src/extension/dumps/stackTree';
+import type { TargetProviders } from '../../src/extension/targets/targetProviders';
 import { startProgram, type Started } from '../support/programs';
 import { ensureBuilt, isOneLine, runCli } from '../support/snag';
 import { requireTool } from '../support/tools';

@@ -1,7 +1,7 @@
 // snag.sshHosts → host settings: strings and objects, bad entries dropped, add/remove keep the rest.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { resolveSshHosts, withoutSshHost, withSshHost } from '../../src/extension/sshHostsSetting';
+import { resolveSshHosts, withoutSshHost, withSshHost } from '../../src/extension/targets/sshHostsSetting';
 
 describe('resolveSshHosts', () => {
   it('reads strings and objects, resolves mappings, drops what ssh would misread', () => {

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { readSshConfigHosts } from '../../core/targets/sshConfig';
 import { checkSshHost } from '../../core/targets/sshConnection';
-import { addSshHostSetting, readSshSettings } from '../sshTargetProvider';
+import { addSshHostSetting, readSshSettings } from '../targets/sshTargetProvider';
 
 function validHost(value: string): boolean {
   try {

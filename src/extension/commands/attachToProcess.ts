@@ -1,6 +1,6 @@
 // "Attach to Process…": pick any process of any target and dump its stacks.
 import * as vscode from 'vscode';
-import { pickProcess } from '../pickProcess';
+import { pickProcess } from '../targets/pickProcess';
 import type { Services } from '../services';
 import { dumpAndShow } from './dumpStacks';
 

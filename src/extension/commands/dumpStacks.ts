@@ -1,10 +1,10 @@
 // "Dump Stacks" on a process row (or a picked process): dump, then reveal where it is stopped.
 import * as vscode from 'vscode';
 import type { DumpOptions } from '../../core/model';
-import { pickProcess } from '../pickProcess';
-import { isProcessNode } from '../processTree';
+import { pickProcess } from '../targets/pickProcess';
+import { isProcessNode } from '../targets/processTree';
 import type { Services } from '../services';
-import type { ProcessRef } from '../targetProviders';
+import type { ProcessRef } from '../targets/targetProviders';
 
 export async function dumpAndShow(s: Services, ref: ProcessRef, options: DumpOptions): Promise<void> {
   const entry = await s.dumper.dump(ref, options);

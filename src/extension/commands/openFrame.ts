@@ -7,9 +7,9 @@ import type { FrameLink } from '../../core/format/stackHover';
 import type { Frame } from '../../core/model';
 import { iconFreeText } from '../../core/text/markdown';
 import { safeText } from '../../core/text/safeText';
-import { REMOTE_SCHEME, remoteFrameUri } from '../remoteDocuments';
+import { REMOTE_SCHEME, remoteFrameUri } from '../dumps/remoteDocuments';
 import type { Services } from '../services';
-import { isFrameNode } from '../stackTree';
+import { isFrameNode } from '../dumps/stackTree';
 
 function isLink(x: unknown): x is FrameLink {
   return !!x && typeof x === 'object' && typeof (x as FrameLink).file === 'string' && typeof (x as FrameLink).line === 'number';

@@ -1,6 +1,6 @@
 // "Open SSH Terminal" on a host: a terminal running `ssh HOST`, where the user can accept a host
 // key or unlock a key themselves (Snag runs ssh with BatchMode and never answers such prompts).
-import { openSshTerminal as openTerminal } from '../sshTargetProvider';
+import { openSshTerminal as openTerminal } from '../targets/sshTargetProvider';
 import { sshHostOfNode } from './sshHostNode';
 
 export function openSshTerminal(): (node?: unknown) => void {

@@ -4,10 +4,10 @@ import * as vscode from 'vscode';
 import { fromSpeedscope, toSpeedscope } from '../../core/sampling/speedscope';
 import { frameMapperFor } from '../../core/sampling/frameMapper';
 import { SNAG_VERSION } from '../../core/version';
-import { pickProcess } from '../pickProcess';
-import { isProcessNode } from '../processTree';
+import { pickProcess } from '../targets/pickProcess';
+import { isProcessNode } from '../targets/processTree';
 import type { Services } from '../services';
-import type { ProcessRef } from '../targetProviders';
+import type { ProcessRef } from '../targets/targetProviders';
 
 export function startSampling(s: Services): (node?: unknown) => Promise<void> {
   return async (node?: unknown) => {

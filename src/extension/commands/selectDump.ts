@@ -1,7 +1,7 @@
 // Shows an earlier dump: the Stacks view and the decorations follow the pick.
 import * as vscode from 'vscode';
 import { iconFreeText } from '../../core/text/markdown';
-import type { DumpEntry } from '../dumpHistory';
+import type { DumpEntry } from '../dumps/dumpHistory';
 import type { Services } from '../services';
 
 export function selectDump(s: Services): () => Promise<void> {

@@ -1,6 +1,6 @@
 // The dump a Stacks-view command acts on: the row's dump when run from its context menu, else the selected one.
 import * as vscode from 'vscode';
-import type { DumpEntry } from '../dumpHistory';
+import type { DumpEntry } from '../dumps/dumpHistory';
 import type { Services } from '../services';
 
 export function entryFor(s: Services, node: unknown): DumpEntry | undefined {

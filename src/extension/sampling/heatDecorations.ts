@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { HEAT_LEVELS, heatByFile, type HeatMark } from '../../core/format/heat';
 import { codeSpan } from '../../core/text/markdown';
-import { documentKey, sampledDocumentOf } from '../remoteDocuments';
+import { documentKey, sampledDocumentOf } from '../dumps/remoteDocuments';
 import type { SamplingController } from './samplingController';
 
 export class HeatDecorations implements vscode.Disposable {

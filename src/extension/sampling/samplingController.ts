@@ -10,12 +10,12 @@ import { createSampler } from '../../core/sampling/sampleProcess';
 import { clampRate } from '../../core/sampling/sampleSource';
 import { SamplingSession, type SamplingState } from '../../core/sampling/samplingSession';
 import { createBackends } from '../backends';
-import type { Dumper } from '../dumper';
+import type { Dumper } from '../dumps/dumper';
 import { showSnagError } from '../errorNotification';
 import type { Fixes } from '../fixes';
 import { logInfo } from '../log';
 import { readSettings, workspaceRoots } from '../settings';
-import type { ProcessRef } from '../targetProviders';
+import type { ProcessRef } from '../targets/targetProviders';
 
 const UPDATE_MS = 250;
 

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { describeThread } from '../../core/format/profileText';
 import { escapeMarkdown, iconFreeText } from '../../core/text/markdown';
-import { Cmd } from '../commandIds';
+import { Cmd } from '../commands/commandIds';
 import type { SamplingController } from './samplingController';
 
 export class SamplingStatusBar implements vscode.Disposable {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { StackDump } from '../../../src/core/model';
-import { DumpHistory, processKey, type DumpEntry } from '../../../src/extension/dumpHistory';
+import { DumpHistory, processKey, type DumpEntry } from '../../../src/extension/dumps/dumpHistory';
 
 let clock = 0;
 function entry(pid: number, target = 'local'): DumpEntry {

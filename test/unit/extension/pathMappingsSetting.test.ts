@@ -1,7 +1,7 @@
 // snag.pathMappings as users write it (debugpy's shape) → core path mappings.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { resolvePathMappings } from '../../../src/extension/pathMappingsSetting';
+import { resolvePathMappings } from '../../../src/extension/dumps/pathMappingsSetting';
 
 describe('snag.pathMappings', () => {
   it('resolves ${workspaceFolder} and relative localRoots; drops malformed entries', () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildProcessTree } from '../../../src/core/format/processTree';
 import type { ProcessInfo } from '../../../src/core/model';
-import { filterProcessForest, processMatches } from '../../../src/extension/processFilter';
+import { filterProcessForest, processMatches } from '../../../src/extension/targets/processFilter';
 
 const p = (pid: number, ppid: number, name: string, command = `python3 ${name}`): ProcessInfo => ({
   pid,

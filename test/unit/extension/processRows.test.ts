@@ -2,7 +2,7 @@
 // hands VS Code to redraw is only the rows whose text changed and the parents whose rows changed.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mergeRows, steadyRows, treeItemSignature } from '../../../src/extension/processRows';
+import { mergeRows, steadyRows, treeItemSignature } from '../../../src/extension/targets/processRows';
 
 interface Row {
   id: string;

@@ -10,8 +10,8 @@ import { parsePySpyDump } from '../../../src/core/backends/pyspyParse';
 import { diagnose } from '../../../src/core/findings/diagnose';
 import type { StackDump } from '../../../src/core/model';
 import { SourceMapper } from '../../../src/core/mapping/sourceMap';
-import { DumpHistory, processKey } from '../../../src/extension/dumpHistory';
-import { StackTreeProvider, type StackNode } from '../../../src/extension/stackTree';
+import { DumpHistory, processKey } from '../../../src/extension/dumps/dumpHistory';
+import { StackTreeProvider, type StackNode } from '../../../src/extension/dumps/stackTree';
 import { PROGRAMS, REPO } from '../../support/programs';
 
 /** The recorded py-spy --locals dump of many_waiters.py 5 2: MainThread and five workers on work_lock. */

@@ -1,7 +1,7 @@
 // The Processes view's text filter over a parent → children forest: a process stays when it or
 // any descendant matches, so a matching child keeps its parents for context. No vscode here.
-import type { ProcessNode } from '../core/format/processTree';
-import type { ProcessInfo } from '../core/model';
+import type { ProcessNode } from '../../core/format/processTree';
+import type { ProcessInfo } from '../../core/model';
 
 export function processMatches(p: ProcessInfo, filter: string): boolean {
   const words = filter.toLowerCase().split(/\s+/).filter(Boolean);

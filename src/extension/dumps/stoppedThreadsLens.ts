@@ -1,10 +1,10 @@
 // "N threads stopped in this file" above the first line of every file the selected dump marks;
 // clicking it jumps to the innermost marked line.
 import * as vscode from 'vscode';
-import { threadsInFile } from '../core/format/frameMarks';
-import { iconFreeText } from '../core/text/markdown';
-import { safeText } from '../core/text/safeText';
-import { Cmd } from './commandIds';
+import { threadsInFile } from '../../core/format/frameMarks';
+import { iconFreeText } from '../../core/text/markdown';
+import { safeText } from '../../core/text/safeText';
+import { Cmd } from '../commands/commandIds';
 import type { StackDecorations } from './decorations';
 import { documentKey } from './remoteDocuments';
 

@@ -2,12 +2,12 @@
 // every engine whose CLI is installed) → its running containers (name, image, status) → their
 // processes. Dumping one goes through the container target's ways in (snag.containers.dumpStrategy).
 import * as vscode from 'vscode';
-import { codeSpan, escapeMarkdown } from '../core/text/markdown';
-import type { ContainerStrategy, ContainerStrategyChoice } from '../core/targets/containerWays';
-import { detectEngines, type ContainerEngine, type EngineChoice, type EngineInfo } from '../core/targets/containerEngine';
-import { ContainerTarget } from '../core/targets/docker';
-import { LocalTarget } from '../core/targets/local';
-import { affectsSnag, SECTION } from './settings';
+import { codeSpan, escapeMarkdown } from '../../core/text/markdown';
+import type { ContainerStrategy, ContainerStrategyChoice } from '../../core/targets/containerWays';
+import { detectEngines, type ContainerEngine, type EngineChoice, type EngineInfo } from '../../core/targets/containerEngine';
+import { ContainerTarget } from '../../core/targets/docker';
+import { LocalTarget } from '../../core/targets/local';
+import { affectsSnag, SECTION } from '../settings';
 import type { ProcessRef, TargetGroup, TargetProvider } from './targetProviders';
 
 export interface ContainerSettings {

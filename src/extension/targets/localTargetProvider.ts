@@ -2,7 +2,7 @@
 // machine in a Remote-SSH / WSL / container window, so the group says which one.
 import { hostname } from 'node:os';
 import * as vscode from 'vscode';
-import { LocalTarget } from '../core/targets/local';
+import { LocalTarget } from '../../core/targets/local';
 import type { TargetGroup, TargetProvider } from './targetProviders';
 
 /**

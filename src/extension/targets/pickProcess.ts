@@ -3,11 +3,11 @@
 // Python processes and all processes. Used by "Attach to Process…" and as the fallback of every
 // command that needs a process.
 import * as vscode from 'vscode';
-import { errorMessage } from '../core/errors';
-import { describeProcess } from '../core/format/processTree';
-import { iconFreeText } from '../core/text/markdown';
-import { logError } from './log';
-import { readSettings } from './settings';
+import { errorMessage } from '../../core/errors';
+import { describeProcess } from '../../core/format/processTree';
+import { iconFreeText } from '../../core/text/markdown';
+import { logError } from '../log';
+import { readSettings } from '../settings';
 import type { ProcessRef, TargetProviders } from './targetProviders';
 
 interface ProcessItem extends vscode.QuickPickItem {

@@ -3,11 +3,11 @@
 // out (line highlight, its own icon and colour). The hover lists the threads there with their
 // whole stacks as links. The two decoration types are created once; updates are coalesced.
 import * as vscode from 'vscode';
-import { samePlaceSeconds } from '../core/format/compareDumps';
-import { afterText, marksByFile, type DocumentOf, type LineMark } from '../core/format/frameMarks';
-import { hoverMarkdown } from '../core/format/stackHover';
-import type { StackDump } from '../core/model';
-import { Cmd } from './commandIds';
+import { samePlaceSeconds } from '../../core/format/compareDumps';
+import { afterText, marksByFile, type DocumentOf, type LineMark } from '../../core/format/frameMarks';
+import { hoverMarkdown } from '../../core/format/stackHover';
+import type { StackDump } from '../../core/model';
+import { Cmd } from '../commands/commandIds';
 import type { DumpHistory } from './dumpHistory';
 import { inEditorTerms } from './editorTerms';
 import { documentKey, remoteFrameUri } from './remoteDocuments';

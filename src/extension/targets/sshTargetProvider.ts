@@ -4,18 +4,18 @@
 // stay collapsed until opened, so Snag never connects to a host nobody asked about; everything
 // is async and cancellable, and a dead host is retried at most every RETRY_MS by the refresh timer.
 import * as vscode from 'vscode';
-import { escapeMarkdown } from '../core/text/markdown';
-import { SnagError } from '../core/errors';
-import { detectEngines } from '../core/targets/containerEngine';
-import { SshTarget, type SshHostSettings } from '../core/targets/ssh';
-import { readSshConfigHosts } from '../core/targets/sshConfig';
-import type { SshState } from '../core/targets/sshConnection';
-import type { Target } from '../core/targets/target';
-import { findTool } from '../core/tools';
+import { escapeMarkdown } from '../../core/text/markdown';
+import { SnagError } from '../../core/errors';
+import { detectEngines } from '../../core/targets/containerEngine';
+import { SshTarget, type SshHostSettings } from '../../core/targets/ssh';
+import { readSshConfigHosts } from '../../core/targets/sshConfig';
+import type { SshState } from '../../core/targets/sshConnection';
+import type { Target } from '../../core/targets/target';
+import { findTool } from '../../core/tools';
 import { engineGroup, readContainerSettings } from './containerTargetProvider';
-import type { Fixes } from './fixes';
-import { logError, logInfo } from './log';
-import { affectsSnag, readSettings, SECTION, workspaceRoots } from './settings';
+import type { Fixes } from '../fixes';
+import { logError, logInfo } from '../log';
+import { affectsSnag, readSettings, SECTION, workspaceRoots } from '../settings';
 import { resolveSshHosts, withoutSshHost, withSshHost } from './sshHostsSetting';
 import type { TargetGroup, TargetProvider } from './targetProviders';
 

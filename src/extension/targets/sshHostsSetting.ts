@@ -1,8 +1,8 @@
 // snag.sshHosts as the user writes it — `"prod-1"` or `{"host": "prod-1", "label", "pyspyPath",
 // "pathMappings"}` — → core SshHostSettings. No vscode here, so plain Node tests it.
-import type { SshHostSettings } from '../core/targets/ssh';
-import { checkSshHost } from '../core/targets/sshConnection';
-import { resolvePathMappings } from './pathMappingsSetting';
+import type { SshHostSettings } from '../../core/targets/ssh';
+import { checkSshHost } from '../../core/targets/sshConnection';
+import { resolvePathMappings } from '../dumps/pathMappingsSetting';
 
 /** Drops malformed entries and names ssh would read as options; the last entry for a host wins. */
 export function resolveSshHosts(raw: unknown, workspaceRoot: string | undefined): SshHostSettings[] {

@@ -1,8 +1,8 @@
 // `snag-remote://<host>/<path>`: a file on an ssh host, fetched over the host's shared connection
 // and shown read-only, so frames that have no copy in the workspace still open at their line.
 import * as vscode from 'vscode';
-import type { Frame, TargetRef } from '../core/model';
-import type { SshHosts } from './sshTargetProvider';
+import type { Frame, TargetRef } from '../../core/model';
+import type { SshHosts } from '../targets/sshTargetProvider';
 
 export const REMOTE_SCHEME = 'snag-remote';
 

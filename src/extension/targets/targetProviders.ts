@@ -4,8 +4,8 @@
 // the "Attach to Process…" picker and every process command work from these nodes only, so a
 // new kind of target is one provider registered in extension.ts and nothing else.
 import * as vscode from 'vscode';
-import type { ProcessInfo } from '../core/model';
-import type { Target } from '../core/targets/target';
+import type { ProcessInfo } from '../../core/model';
+import type { Target } from '../../core/targets/target';
 
 export interface TargetGroup {
   /** Unique in the whole tree and stable across refreshes (keeps expansion): `local`, `docker:engine`, `ssh:prod-1`. */

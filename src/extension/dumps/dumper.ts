@@ -2,20 +2,20 @@
 // history (which selects it: Stacks view and decorations follow) and turns failures into one
 // actionable notification.
 import * as vscode from 'vscode';
-import { safeText } from '../core/text/safeText';
-import { dumpProcess } from '../core/pipeline/dumpProcess';
-import { SnagError } from '../core/errors';
-import type { DumpOptions } from '../core/model';
-import { SourceMapper } from '../core/mapping/sourceMap';
-import { pythonVersionOf } from '../core/targets/local';
-import { createBackend } from './backends';
-import { Cmd } from './commandIds';
+import { safeText } from '../../core/text/safeText';
+import { dumpProcess } from '../../core/pipeline/dumpProcess';
+import { SnagError } from '../../core/errors';
+import type { DumpOptions } from '../../core/model';
+import { SourceMapper } from '../../core/mapping/sourceMap';
+import { pythonVersionOf } from '../../core/targets/local';
+import { createBackend } from '../backends';
+import { Cmd } from '../commands/commandIds';
 import { processKey, type DumpEntry, type DumpHistory } from './dumpHistory';
-import { showSnagError } from './errorNotification';
-import type { Fixes } from './fixes';
-import { logInfo } from './log';
-import { affectsSnag, readSettings, workspaceRoots } from './settings';
-import type { ProcessRef } from './targetProviders';
+import { showSnagError } from '../errorNotification';
+import type { Fixes } from '../fixes';
+import { logInfo } from '../log';
+import { affectsSnag, readSettings, workspaceRoots } from '../settings';
+import type { ProcessRef } from '../targets/targetProviders';
 
 export class Dumper implements vscode.Disposable {
   private mapper?: SourceMapper;

@@ -2,13 +2,13 @@
 // nested groups under them, and each target's processes as a parent → children tree. Listing
 // failures become a row that says why, never an empty view.
 import * as vscode from 'vscode';
-import { errorMessage } from '../core/errors';
-import { buildProcessTree, describeProcess, describeState, processLabel, type ProcessNode as CoreProcessNode } from '../core/format/processTree';
-import type { ProcessInfo } from '../core/model';
-import { codeBlock, escapeMarkdown } from '../core/text/markdown';
-import { safeText } from '../core/text/safeText';
-import type { Target } from '../core/targets/target';
-import { logError } from './log';
+import { errorMessage } from '../../core/errors';
+import { buildProcessTree, describeProcess, describeState, processLabel, type ProcessNode as CoreProcessNode } from '../../core/format/processTree';
+import type { ProcessInfo } from '../../core/model';
+import { codeBlock, escapeMarkdown } from '../../core/text/markdown';
+import { safeText } from '../../core/text/safeText';
+import type { Target } from '../../core/targets/target';
+import { logError } from '../log';
 import { filterProcessForest } from './processFilter';
 import { mergeRows, steadyRows, treeItemSignature, type RowLook } from './processRows';
 import type { ProcessRef, TargetGroup, TargetProviders } from './targetProviders';

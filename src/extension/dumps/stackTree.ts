@@ -3,18 +3,18 @@
 // row (its threads folded inside, their stack shown once). The frame each thread is stopped at in the user's code
 // is marked "◀ here"; library runs fold into "N library frames"; clicking a frame opens it.
 import * as vscode from 'vscode';
-import { frameLocation } from '../core/format/dumpText';
-import { groupFrames } from '../core/format/frameGroups';
-import { GROUP_STACKS_DIFFER, groupLabel, groupThreads, someNames, type ThreadGroup } from '../core/stacks/threadGroups';
-import { stoppedFrame } from '../core/format/frameMarks';
-import type { Finding, Frame, LocalVariable, ThreadStack } from '../core/model';
-import { Cmd } from './commandIds';
+import { frameLocation } from '../../core/format/dumpText';
+import { groupFrames } from '../../core/format/frameGroups';
+import { GROUP_STACKS_DIFFER, groupLabel, groupThreads, someNames, type ThreadGroup } from '../../core/stacks/threadGroups';
+import { stoppedFrame } from '../../core/format/frameMarks';
+import type { Finding, Frame, LocalVariable, ThreadStack } from '../../core/model';
+import { Cmd } from '../commands/commandIds';
 import type { DumpEntry, DumpHistory } from './dumpHistory';
 import { dimmedUri } from './frameDimming';
-import { findingMarkdown, type FrameLink } from '../core/format/stackHover';
+import { findingMarkdown, type FrameLink } from '../../core/format/stackHover';
 import { inEditorTerms } from './editorTerms';
-import { codeBlock, escapeMarkdown } from '../core/text/markdown';
-import { safeText } from '../core/text/safeText';
+import { codeBlock, escapeMarkdown } from '../../core/text/markdown';
+import { safeText } from '../../core/text/safeText';
 
 interface Base {
   id: string;

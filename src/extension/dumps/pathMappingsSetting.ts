@@ -1,6 +1,6 @@
 // snag.pathMappings as the user writes it (debugpy's shape) → core PathMappings. No vscode here,
 // so plain Node tests it.
-import type { PathMapping } from '../core/model';
+import type { PathMapping } from '../../core/model';
 
 /** Drops malformed entries; `${workspaceFolder}` and relative localRoots resolve against workspaceRoot. */
 export function resolvePathMappings(raw: unknown, workspaceRoot: string | undefined): PathMapping[] {

@@ -1,7 +1,7 @@
 // The last dumps per process, newest first, and which one is selected (the Stacks view and the
 // editor decorations follow the selection). No vscode here: plain Node tests it.
-import type { DumpOptions, StackDump } from '../core/model';
-import type { ProcessRef } from './targetProviders';
+import type { DumpOptions, StackDump } from '../../core/model';
+import type { ProcessRef } from '../targets/targetProviders';
 
 export interface DumpEntry {
   /** `<target id>:<pid>`: the same process across dumps. */
