@@ -43,6 +43,26 @@ describe('core: a thread blocked writing to a pipe', () => {
     assert.equal(await readBytes(p.output), 1_000_000, 'nothing the child wrote was lost');
   });
 
+  it('with native frames too: read without pausing (the native frames left out, said so), nothing lost', async (t) => {
+    const pyspy = requireTool(t, 'py-spy');
+    if (!pyspy) return;
+    ensureBuilt();
+    const p = await startProgram('pipe_writer.py', ['4']);
+    t.after(() => p.stop());
+    const child = await childOf(p.output);
+    await delay(300);
+    const d = await runCli(['dump', String(child), '--native', '--json', '--pyspy', pyspy]);
+    assert.equal(d.code, 0, d.stderr);
+    const notes = (JSON.parse(d.stdout) as { notes?: string[] }).notes ?? [];
+    assert.ok(
+      notes.some((n) => /Native frames are left out/.test(n)),
+      JSON.stringify(notes),
+    );
+    const s = await runCli(['sample', String(child), '--duration', '1', '--native', '--pyspy', pyspy]);
+    assert.equal(s.code, 0, s.stderr);
+    assert.equal(await readBytes(p.output), 1_000_000, 'nothing the child wrote was lost');
+  });
+
   it('gdb refuses to attach, and says why', async (t) => {
     const pyspy = requireTool(t, 'py-spy');
     const gdb = requireTool(t, 'gdb');

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
+import { chooseBackend } from '../../src/core/backends/auto';
+import { GdbBackend } from '../../src/core/backends/gdb';
 import { PySpyBackend } from '../../src/core/backends/pyspy';
 import { dumpProcess } from '../../src/core/pipeline/dumpProcess';
 import { errorMessage, SnagError } from '../../src/core/errors';
@@ -40,6 +42,12 @@ const STOP_AND_DIE = fakePyspy('stop-and-die', 'echo "Error: something broke" >&
 const STOP_AND_SUCCEED = fakePyspy('stop-and-succeed', 'echo "[]"; exit 0');
 const STOP_AND_HANG = fakePyspy('stop-and-hang', 'sleep 300');
 const STOP_AND_SIGKILL_SELF = fakePyspy('stop-and-sigkill-self', 'kill -KILL $$');
+// Undo its own stop, leave a child that stops the target again after the tool has exited 0.
+const LATE_STOPPER = fakePyspy('late-stopper', 'kill -CONT "$pid"; (sleep 0.6; kill -STOP "$pid") >/dev/null 2>&1 &\necho "[]"; exit 0');
+// Kills the target and fails: an auto dump must not go on to gdb (the pid may name another process by then).
+const KILL_AND_FAIL = fakePyspy('kill-and-fail', 'kill -KILL "$pid"; echo "Error: Failed to find python version" >&2; exit 1');
+// Hangs, with a double-forked grandchild (reparented, outside the tool's tree) that stops the target later.
+const DOUBLE_FORK = fakePyspy('double-fork', '( (sleep 2; kill -STOP "$pid") & ) ; sleep 300');
 
 async function notStopped(pid: number, within = 10_000): Promise<void> {
   const deadline = Date.now() + within;
@@ -65,8 +73,15 @@ async function toolEnded(fake: string, within: number): Promise<void> {
   }
 }
 
-function dump(target: Target, pid: number, pyspy: string, timeoutMs = 20_000): Promise<StackDump> {
-  return dumpProcess({ target, pid, backend: new PySpyBackend(async () => pyspy), mapper: new SourceMapper({ workspaceRoots: [PROGRAMS] }), timeoutMs });
+function dump(target: Target, pid: number, pyspy: string, timeoutMs = 20_000, signal?: AbortSignal): Promise<StackDump> {
+  return dumpProcess({
+    target,
+    pid,
+    backend: new PySpyBackend(async () => pyspy),
+    mapper: new SourceMapper({ workspaceRoots: [PROGRAMS] }),
+    timeoutMs,
+    signal,
+  });
 }
 
 async function sleeper(t: TestContext) {
@@ -107,6 +122,27 @@ describe('a tool that stops the target, on this machine', () => {
     const p = await sleeper(t);
     await assert.rejects(dump(new LocalTarget(), p.pid, STOP_AND_SIGKILL_SELF));
     await notStopped(p.pid);
+  });
+
+  it("a child the tool left behind cannot stop the target after the tool exited 0 (the tool's group ends with it)", async (t) => {
+    const p = await sleeper(t);
+    await dump(new LocalTarget(), p.pid, LATE_STOPPER);
+    await delay(1200);
+    assert.notEqual(processState(p.pid), 'T', 'stopped by what the tool left running');
+  });
+
+  it('the tool kills the target and fails: process-gone, and auto never tries gdb on that pid', async (t) => {
+    const p = await sleeper(t);
+    const gdbRan = join(dir, 'gdb-ran');
+    const gdb = join(dir, 'fake-gdb');
+    writeFileSync(gdb, `#!/bin/sh\ntouch '${gdbRan}'\nexit 1\n`);
+    chmodSync(gdb, 0o755);
+    const backend = chooseBackend('auto', new PySpyBackend(async () => KILL_AND_FAIL), new GdbBackend(async () => gdb));
+    await assert.rejects(
+      dumpProcess({ target: new LocalTarget(), pid: p.pid, backend, mapper: new SourceMapper({ workspaceRoots: [PROGRAMS] }) }),
+      (err: unknown) => SnagError.is(err, 'process-gone'),
+    );
+    assert.equal(existsSync(gdbRan), false, 'gdb was started on a pid whose process had gone');
   });
 
   it('a target the user stopped before is left stopped, and said so', async (t) => {
@@ -180,6 +216,24 @@ describe('a tool that stops the target, over ssh', () => {
       assert.ok(Date.now() - cancelledAt < 10_000, `took ${Date.now() - cancelledAt} ms`);
     },
   );
+
+  it('cancelled while a double-forked grandchild waits to stop the target: the reaper ends it too', { timeout: 120_000 }, async (t) => {
+    const sshd = await startSshd(t);
+    if (!sshd) return;
+    const p = await sleeper(t);
+    const target = new SshTarget({ host: sshd.host, configFile: sshd.clientConfig, controlDir: join(sshd.dir, 'ctl-dfork'), pyspyPath: DOUBLE_FORK });
+    t.after(() => target.runner.close());
+    const controller = new AbortController();
+    const dumping = dump(target, p.pid, DOUBLE_FORK, 60_000, controller.signal);
+    const deadline = Date.now() + 20_000;
+    while (!existsSync(`${DOUBLE_FORK}.pid`) && Date.now() < deadline) await delay(50);
+    await delay(300);
+    controller.abort();
+    await assert.rejects(dumping, (err: unknown) => SnagError.is(err, 'cancelled'));
+    // The grandchild would have stopped the target 2 s after it started.
+    await delay(3000);
+    assert.notEqual(processState(p.pid), 'T', 'stopped by the grandchild the reaper missed');
+  });
 });
 
 /** The same misbehaving tool in Python, for minimal images (the test image has Python and nothing else). */

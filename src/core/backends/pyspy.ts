@@ -46,8 +46,10 @@ export class PySpyBackend implements Backend {
     const place = await placeFor(target, pid, req.signal);
     const run = await runGuarded(place, pyspyDumpTool(pyspy, place.pid, req));
     const remark = guardRemark(run.outcome, pid, 'py-spy');
+    // The process exited during the read (its pid may name another process now): no other reader may try it.
+    if (run.outcome === 'gone' && run.failure !== undefined) throw goneDuringRead('py-spy', pid);
     if (run.failure !== undefined || !run.result) throw withRemark(pyspyError(run.failure, pid, place.where), remark);
-    const notes = [...(run.pipeWriters.length ? [pipeWriterNote(run.pipeWriters)] : []), ...(remark ? [remark] : [])];
+    const notes = [...(run.pipeWriters.length ? [pipeWriterNote(run.pipeWriters)] : []), ...nativeLeftOut(run.pipeWriters, req), ...(remark ? [remark] : [])];
     const threads = parsePySpyDump(run.result.stdout);
     if (run.outcome === 'gone' && threads.length === 0) throw goneDuringRead('py-spy', pid);
     return {
@@ -71,7 +73,7 @@ export class PySpyBackend implements Backend {
         way.place,
         pyspyDumpTool(way.toolPath, way.place.pid, { ...req, timeoutMs: (req.timeoutMs ?? DUMP_TIMEOUT_MS) + (way.extraMs ?? 0) }),
       );
-      if (run.pipeWriters.length) choice.notes.push(pipeWriterNote(run.pipeWriters));
+      if (run.pipeWriters.length) choice.notes.push(pipeWriterNote(run.pipeWriters), ...nativeLeftOut(run.pipeWriters, req));
       choice.notes.push(...run.notes);
       const remark = guardRemark(run.outcome, pid, 'py-spy');
       if (remark) choice.notes.push(remark);
@@ -95,11 +97,19 @@ export class PySpyBackend implements Backend {
   }
 }
 
+/** Native frames asked for but left out: the read could not pause the process. */
+function nativeLeftOut(pipeWriters: readonly number[], req: DumpRequest): string[] {
+  return pipeWriters.length && req.native && !req.nonblocking
+    ? ['Native frames are left out of this dump: py-spy reads them only while pausing the process.']
+    : [];
+}
+
 /** One `py-spy dump` as a guarded tool run (pid as the tool sees it). */
 export function pyspyDumpTool(pyspy: string, pid: number, req: DumpRequest): GuardedTool {
   return {
     name: 'py-spy',
-    argv: (nonblocking) => pyspyDumpArgv(pyspy, pid, { ...req, nonblocking }),
+    // py-spy cannot unwind native stacks without pausing: a read that must not pause leaves them out.
+    argv: (nonblocking) => pyspyDumpArgv(pyspy, pid, { ...req, nonblocking, native: req.native && !nonblocking }),
     onPipeWriter: 'nonblocking',
     nonblocking: req.nonblocking,
     options: { timeoutMs: req.timeoutMs ?? DUMP_TIMEOUT_MS, signal: req.signal, maxBytes: PYSPY_MAX_BYTES, env: { RUST_BACKTRACE: '0' } },

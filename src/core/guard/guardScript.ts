@@ -138,15 +138,19 @@ export const REAP_SCRIPT = [
   // The guard and everything below it (timeout, the tool, what the tool started), by parent pid:
   // the guard leads no process group where ssh or an engine started it inside another.
   'tree=" $g "; grew=$g',
+  // Freeze what is found (SIGSTOP), look again: a tool that keeps forking cannot outrun it.
   'while [ -n "$grew" ]; do grew=',
   '  for p in /proc/[0-9]*; do',
   '    c=${p#/proc/}; case "$tree" in *" $c "*) continue;; esac',
   '    l=; { read -r l < "$p/stat"; } 2>/dev/null; [ -n "$l" ] || continue',
   '    r=${l##*) }; set -- $r',
-  '    case "$tree" in *" $2 "*) tree="$tree$c "; grew=1;; esac',
+  // A child of the tree, or (reparented by a double fork) a member of the guard's process group.
+  '    case "$tree" in *" $2 "*) tree="$tree$c "; grew=1;; *) [ "$3" = "$g" ] && { tree="$tree$c "; grew=1; };; esac',
   '  done',
+  '  [ -n "$g" ] && kill -STOP $tree 2>/dev/null',
   'done',
-  'if [ -n "$g" ]; then kill -TERM $tree 2>/dev/null; sleep 1; kill -KILL $tree 2>/dev/null; fi',
+  // A debugger's exit detaches the target a moment after SIGKILL: resume only once it has gone.
+  'if [ -n "$g" ]; then kill -KILL $tree 2>/dev/null; kill -KILL -- -"$g" 2>/dev/null; sleep 1; fi',
   '[ "$resume" = 1 ] && [ -n "$st0" ] && [ "$(stime)" = "$st0" ] && kill -CONT "$pid" 2>/dev/null',
   'exit 0',
 ].join('\n');

@@ -60,7 +60,8 @@ export function resultOf(run: GuardedRun): RunResult {
 /** The tool's one run at its place: its result, or what went wrong (never thrown here). */
 async function runTool(place: ToolPlace, argv: readonly string[], tool: GuardedTool): Promise<{ result?: RunResult; failure?: unknown }> {
   try {
-    return { result: await place.runner.run(argv, tool.options) };
+    // What the tool left running in its group ends with it (it could still stop the target later).
+    return { result: await place.runner.run(argv, { ...tool.options, killGroupOnExit: true }) };
   } catch (err) {
     return { failure: err ?? new Error(`${tool.name} failed`) };
   }

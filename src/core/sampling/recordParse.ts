@@ -13,6 +13,8 @@ const TOOL = 'py-spy';
 const THREAD = /^Thread (\d{1,16}|0x[0-9a-f]{1,16}) "([\s\S]*)"$/i;
 /** More threads than a Python process runs; beyond, the file is not a recording (and would cost memory). */
 export const MAX_RECORD_THREADS = 10_000;
+/** Frames kept of one sampled stack (the innermost): deeper recursion adds nothing a person can read. */
+export const MAX_STACK_DEPTH = 2_000;
 
 export interface RecordChunk {
   stacks: StackSample[];
@@ -66,10 +68,12 @@ export function parseSpeedscopeRecord(text: string, maxSamplesPerThread = Number
         continue;
       }
       t.seen++;
-      const key = sample.join(',');
+      // Outermost first: past MAX_STACK_DEPTH only the innermost frames are kept (where it stands).
+      const kept = (sample as number[]).length > MAX_STACK_DEPTH ? (sample as number[]).slice(-MAX_STACK_DEPTH) : (sample as number[]);
+      const key = kept.join(',');
       const known = t.stacks.get(key);
       if (known) known.count++;
-      else t.stacks.set(key, { threadId: thread.id, threadName: t.name, frames: (sample as number[]).map((k) => frames[k]!).reverse(), count: 1 });
+      else t.stacks.set(key, { threadId: thread.id, threadName: t.name, frames: kept.map((k) => frames[k]!).reverse(), count: 1 });
     }
   });
   const threads = [...byThread.values()];

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { SnagError } from '../../../src/core/errors';
-import { MAX_RECORD_THREADS, parseSpeedscopeRecord } from '../../../src/core/sampling/recordParse';
+import { MAX_RECORD_THREADS, MAX_STACK_DEPTH, parseSpeedscopeRecord } from '../../../src/core/sampling/recordParse';
 import { REPO } from '../../support/programs';
 
 const recorded = (name: string) => readFileSync(join(REPO, 'test', 'fixtures', 'outputs', name), 'utf8');
@@ -110,5 +110,13 @@ describe('parseSpeedscopeRecord on hostile recordings', () => {
 
   it('a recording without samples is no error (the caller says the process went)', () => {
     assert.deepEqual(parseSpeedscopeRecord(file([], [])).stacks, []);
+  });
+
+  it('a stack deeper than MAX_STACK_DEPTH keeps its innermost frames only (memory stays bounded)', () => {
+    const frames = Array.from({ length: 5000 }, (_, i) => ({ name: `f${i}`, file: '/a.py', line: i + 1 }));
+    const sample = frames.map((_, i) => i); // outermost first
+    const chunk = parseSpeedscopeRecord(file([profile('Thread 7 "MainThread"', [sample])], frames));
+    assert.equal(chunk.stacks[0]!.frames.length, MAX_STACK_DEPTH);
+    assert.equal(chunk.stacks[0]!.frames[0]!.function, 'f4999', 'innermost first, kept');
   });
 });
