@@ -47,7 +47,7 @@ export class PySpyBackend implements Backend {
     const run = await runGuarded(place, pyspyDumpTool(pyspy, place.pid, req));
     const remark = guardRemark(run.outcome, pid, 'py-spy');
     // The process exited during the read (its pid may name another process now): no other reader may try it.
-    if (run.outcome === 'gone' && run.failure !== undefined) throw goneDuringRead('py-spy', pid);
+    if (run.outcome === 'gone' && run.existed && run.failure !== undefined) throw goneDuringRead('py-spy', pid);
     if (run.failure !== undefined || !run.result) throw withRemark(pyspyError(run.failure, pid, place.where), remark);
     const notes = [...(run.pipeWriters.length ? [pipeWriterNote(run.pipeWriters)] : []), ...nativeLeftOut(run.pipeWriters, req), ...(remark ? [remark] : [])];
     const threads = parsePySpyDump(run.result.stdout);

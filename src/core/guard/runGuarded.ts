@@ -43,6 +43,8 @@ export interface GuardedRun {
   tasksBefore?: TaskState[];
   /** What the user should know about how the guard could work here. */
   notes: string[];
+  /** The process was there when the tool started (so 'gone' means it exited during the read). */
+  existed: boolean;
 }
 
 /** Runs a tool at a place under the guard. Never throws for the tool's failure (see `failure`), only for a refusal. */
@@ -87,7 +89,8 @@ async function runWatched(place: ToolPlace, watch: DirectWatch, tool: GuardedToo
   if (gaveUp(failure)) await place.reap?.(argv);
   // Stopped by the user (Ctrl-Z) or held by another debugger before: left exactly as found.
   const outcome = anyStopped(before) || before.some((t) => t.state === 't') ? 'left-stopped' : await resumeIfStopped(watch, seen?.start);
-  return { result, failure, pipeWriters: writers, outcome, notes, ...(watch.kind === 'local' ? { tasksBefore: before } : {}) };
+  const existed = seen === undefined || seen.tasks.length > 0;
+  return { result, failure, pipeWriters: writers, outcome, notes, existed, ...(watch.kind === 'local' ? { tasksBefore: before } : {}) };
 }
 
 async function runInline(place: ToolPlace, tool: GuardedTool): Promise<GuardedRun> {
@@ -122,7 +125,7 @@ async function runInline(place: ToolPlace, tool: GuardedTool): Promise<GuardedRu
         : report.resumed
           ? 'resumed'
           : 'running';
-  return { result, failure, pipeWriters: report.pipeWriters, outcome, notes: [] };
+  return { result, failure, pipeWriters: report.pipeWriters, outcome, notes: [], existed: !report.spoke || report.startTime !== undefined };
 }
 
 /**
@@ -133,9 +136,9 @@ async function runWithoutShell(place: ToolPlace, tool: GuardedTool): Promise<Gua
   if (tool.onPipeWriter === 'refuse' && !tool.nonblocking) throw uncheckable(tool.name, place);
   try {
     const result = await place.runner.run(tool.argv(true), tool.options);
-    return { result, pipeWriters: [], outcome: 'running', notes: tool.nonblocking ? [] : [blindNote(place)] };
+    return { result, pipeWriters: [], outcome: 'running', notes: tool.nonblocking ? [] : [blindNote(place)], existed: true };
   } catch (err) {
-    return { failure: err ?? new Error(`${tool.name} failed`), pipeWriters: [], outcome: 'running', notes: [] };
+    return { failure: err ?? new Error(`${tool.name} failed`), pipeWriters: [], outcome: 'running', notes: [], existed: true };
   }
 }
 
