@@ -16,7 +16,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { round, writeResult } from './support';
-import { heartbeat, killPids, lookAtTarget, resume, seededRandom, sleep, startTickingService, toolsOn } from './watch';
+import { prng as seededRandom } from '../test/support/randomArgv';
+import { heartbeat, killPids, lookAtTarget, resume, sleep, startTickingService, toolsOn } from './watch';
 import { CLI, ensureBuilt } from '../test/support/snag';
 import { which } from '../test/support/tools';
 
