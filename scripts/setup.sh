@@ -38,6 +38,20 @@ setup_core() {
     "$venv/bin/pip" install -q --disable-pip-version-check 'py-spy>=0.4,<0.5'
   fi
   apt_install gdb procps python3 python3.11-dbg openssl  # openssl: a throwaway certificate for https_download.py
+  setup_pylib
+}
+
+# Pure-Python libraries some stuck fixture programs import (a pool wait in urllib3/requests, a
+# database client's read), pinned to versions that run on Python 3.8–3.13, into a site-packages
+# folder the tests put on PYTHONPATH.
+PYLIB_PINS=(urllib3==2.2.3 requests==2.32.3 idna==3.15 certifi==2026.10.19.post1 charset-normalizer==3.5.3 PyMySQL==1.1.1 pg8000==1.31.2 scramp==1.4.6 asn1crypto==1.5.1 python-dateutil==3.0.0 six==1.17.0)
+setup_pylib() {
+  local target="$CACHE/pylib/site-packages" stamp="$CACHE/pylib/.pins"
+  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "${PYLIB_PINS[*]}" ] && return 0
+  log "pure-Python test libraries into $target"
+  python3 -m pip install -q --disable-pip-version-check --no-deps --target "$target" --upgrade \
+    --only-binary=:all: --platform any --implementation py --python-version 3.8 "${PYLIB_PINS[@]}"
+  printf '%s' "${PYLIB_PINS[*]}" > "$stamp"
 }
 
 # code-server 4.100.3 (VS Code 1.100) from npm + Debian's Chromium; see docs in the README.

@@ -7,11 +7,11 @@ import { GdbBackend, gdbLocator } from '../core/backends/gdb';
 import { PySpyBackend } from '../core/backends/pyspy';
 import { dumpProcess } from '../core/pipeline/dumpProcess';
 import { errorMessage, SnagError } from '../core/errors';
-import { dumpToJson, dumpToText } from '../core/format/dumpText';
+import { dumpToText } from '../core/format/dumpText';
+import { dumpJsonChunks, writeChunks } from '../core/format/dumpJsonStream';
 import { buildProcessTree, describeProcess, type ProcessNode } from '../core/format/processTree';
 import type { PathMapping } from '../core/model';
 import { SourceMapper } from '../core/mapping/sourceMap';
-import { LocalTarget, pythonVersionOf, recognisePython } from '../core/targets/local';
 import { findTool } from '../core/tools';
 import { profileToJson } from '../core/format/profileJson';
 import { profileToText } from '../core/format/profileText';
@@ -21,22 +21,20 @@ import { clampRate, DEFAULT_RATE_HZ, MAX_RATE_HZ, MIN_RATE_HZ } from '../core/sa
 import { toSpeedscope } from '../core/sampling/speedscope';
 import { safeText } from '../core/text/safeText';
 import { SNAG_VERSION } from '../core/version';
-import { containerPs, openContainerTarget, parseEngine, parseStrategy } from './containers';
 import { MAX_DURATION_S, optionError, parseDecimal, parseSeconds, requireValues } from './options';
 import { localPidMax, parsePid as parsePidText, PID_LIMIT } from '../core/validate/pid';
-import { remotePythonVersion, SSH_OPTIONS, sshTargetFromArgs } from './ssh';
+import { kindContext, pickKind, TARGET_PS_OPTIONS, TARGET_READ_OPTIONS, TARGET_USAGE } from './targetOptions';
 import { checkWritable, writeOutput } from './outputFile';
 import { threadIdError } from '../core/targets/processKind';
 import type { Target } from '../core/targets/target';
+import { OPEN_USAGE, openCommand } from './open';
+import { CORE_USAGE, coreCommand, dumpCoreCommand, wantsCore } from './core';
+import { TASKS_USAGE, tasksCommand } from './tasks';
 
 const USAGE = `Snag: where is a Python process stuck? Every thread's stack, mapped to your source.
 
 usage:
-  snag ps [--all] [--json]                    Python processes here as a tree (--all: every process)
-  snag ps --docker | --container NAME [--engine auto|docker|podman] [--all] [--json]
-                                              the containers' processes
-  snag ps --ssh HOST [--ssh-config FILE] [--connect-timeout S] [--all] [--json]
-                                              the processes on an ssh host
+${TARGET_USAGE.ps}
   snag dump <pid> [options]                   every thread's stack once, with findings
   snag sample <pid> [--duration S] [--rate HZ] [--stuck-after S] [--speedscope FILE] [options]
                                               samples for a while: stuck, busy and idle threads, hot lines
@@ -46,6 +44,10 @@ usage:
 A pid is a plain decimal number (no sign, spaces, hex or leading zeros); numbers of seconds are plain
 decimals like 20 or 0.5. Every option that takes a value needs a non-empty one.
 
+${OPEN_USAGE}
+${CORE_USAGE}
+${TASKS_USAGE}
+
 options of dump and sample:
   --json                 JSON instead of text (the README documents it)
   --root DIR             map frames to files under DIR (default: the current folder)
@@ -54,16 +56,14 @@ options of dump and sample:
   --locals               local variables (dump only)
   --nonblocking          do not pause the process while reading (py-spy --nonblocking)
   --backend auto|py-spy|gdb, --gdb PATH, --pyspy PATH, --timeout S (at most 3600)
-  --container NAME [--strategy auto|host|exec|copy|sidecar] [--engine E]
-                         a process in a container (its pid as the container sees it)
-  --ssh HOST [--remote-pyspy PATH] [--copy-pyspy] [--ssh-config FILE]
-                         a process on an ssh host (not with --container: run snag on that host
-                         to read its containers)
+${TARGET_USAGE.read}
 
 Environment: SNAG_PYSPY (path to py-spy), SNAG_GDB (path to gdb).`;
 
 export interface Io {
   out: (s: string) => void;
+  /** Writes s and resolves once the output has taken it (backpressure for long outputs); default: out(). */
+  write?: (s: string) => Promise<void>;
   err: (s: string) => void;
   isTTY: boolean;
   signal?: AbortSignal;
@@ -83,17 +83,18 @@ async function ps(args: string[], io: Io): Promise<void> {
     options: {
       all: { type: 'boolean' },
       json: { type: 'boolean' },
-      docker: { type: 'boolean' },
-      container: { type: 'string' },
-      engine: { type: 'string' },
-      ...SSH_OPTIONS,
+      ...TARGET_PS_OPTIONS,
     },
     allowPositionals: false,
   });
   requireValues(values);
-  onePlace(values);
-  if (values.docker || values.container) return containerPs(values, io);
-  const procs = await (values.ssh ? sshTargetFromArgs(values) : new LocalTarget()).listProcesses({ all: values.all, signal: io.signal });
+  const kind = pickKind(values);
+  const ctx = kindContext(io.signal);
+  if (kind.ps) {
+    const listing = await kind.ps(values, ctx);
+    return io.out(values.json ? JSON.stringify(listing.json, null, 2) + '\n' : listing.text);
+  }
+  const procs = await (await kind.open(values, ctx)).listProcesses({ all: values.all === true, signal: io.signal });
   if (values.json) return io.out(JSON.stringify(procs, null, 2) + '\n');
   if (procs.length === 0) return io.out(values.all ? 'No processes.\n' : 'No Python processes found (snag ps --all lists every process).\n');
   const lines: string[] = [];
@@ -120,32 +121,19 @@ const READ_OPTIONS = {
   pyspy: { type: 'string' },
   backend: { type: 'string' },
   gdb: { type: 'string' },
-  container: { type: 'string' },
-  engine: { type: 'string' },
-  strategy: { type: 'string' },
-  ...SSH_OPTIONS,
 } as const;
 
-type ReadValues = ReturnType<typeof parseArgs<{ options: typeof READ_OPTIONS; allowPositionals: true }>>['values'];
+/** With the options of every kind of target (where the process lives: --container, --ssh, …). */
+const READ_AND_TARGET_OPTIONS = { ...READ_OPTIONS, ...TARGET_READ_OPTIONS };
 
-/**
- * --ssh and --container (--docker) name different places: containers are found through this
- * machine's engine, so together they would quietly read a container here, or a host process there.
- */
-function onePlace(values: { ssh?: string; container?: string; docker?: boolean }): void {
-  if (values.ssh === undefined || (values.container === undefined && !values.docker)) return;
-  throw new SnagError(
-    'bad-input',
-    `--${values.container !== undefined ? 'container' : 'docker'} and --ssh cannot be combined: snag reads the containers of the machine it runs on. To read a container on ${values.ssh}, run snag there; or drop one of the two.`,
-  );
-}
+type ReadValues = ReturnType<typeof parseArgs<{ options: typeof READ_AND_TARGET_OPTIONS; allowPositionals: true }>>['values'];
 
 /** The one pid argument; on this machine checked against its pid_max, elsewhere against Linux's limit. */
 function parsePid(positionals: readonly string[], cmd: string, values: ReadValues): number {
   requireValues(values);
-  onePlace(values);
+  const kind = pickKind(values);
   if (positionals.length > 1) throw new SnagError('bad-input', `${cmd} takes one process id, got ${positionals.length}: ${positionals.join(' ')}`);
-  return parsePidText(positionals[0], cmd, values.ssh !== undefined || values.container !== undefined ? PID_LIMIT : localPidMax());
+  return parsePidText(positionals[0], cmd, kind.localPids ? localPidMax() : PID_LIMIT);
 }
 
 /** Where the process lives, how to read it and how to map its frames, from the flags. */
@@ -158,12 +146,9 @@ async function openProcess(values: ReadValues, io: Io) {
       workspaceRoots: [root],
       configureHint: 'pass --pyspy PATH (or set SNAG_PYSPY)',
     });
-  // On an ssh host the PID is the host's; a copied py-spy is removed again when the dump is done.
-  const ssh = values.ssh ? sshTargetFromArgs(values, localPySpy) : undefined;
-  // In a container the PID is the one inside it (as `snag ps --docker` shows).
-  const target =
-    ssh ??
-    (values.container ? await openContainerTarget(values.container, parseEngine(values.engine), parseStrategy(values.strategy), io.signal) : new LocalTarget());
+  // The PID as the target sees it (a host's, a container's own); what a target set up (a py-spy
+  // copied to a host) is undone by its dispose() when the read is done.
+  const target = await pickKind(values).open(values, kindContext(io.signal, localPySpy));
   const choice = values.backend ?? 'auto';
   if (!isBackendChoice(choice)) throw new SnagError('bad-input', `--backend expects auto, py-spy or gdb, got "${choice}"`);
   const pyspy = new PySpyBackend(localPySpy);
@@ -171,18 +156,18 @@ async function openProcess(values: ReadValues, io: Io) {
     gdbLocator(values.gdb ?? process.env.SNAG_GDB, 'pass --gdb PATH (or set SNAG_GDB)', values.gdb !== undefined ? '--gdb' : 'SNAG_GDB'),
   );
   const mapper = new SourceMapper({ workspaceRoots: [root], mappings: (values.map ?? []).map(parseMapping) });
-  return { target, ssh, choice, pyspy, gdb, mapper };
+  return { target, choice, pyspy, gdb, mapper };
 }
 
 async function dump(args: string[], io: Io): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { ...READ_OPTIONS, locals: { type: 'boolean' }, timeout: { type: 'string' } },
+    options: { ...READ_AND_TARGET_OPTIONS, locals: { type: 'boolean' }, timeout: { type: 'string' } },
   });
   const pid = parsePid(positionals, 'dump', values);
   const timeoutMs = parseSeconds('--timeout', values.timeout);
-  const { target, ssh, choice, pyspy, gdb, mapper } = await openProcess(values, io);
+  const { target, choice, pyspy, gdb, mapper } = await openProcess(values, io);
   await refuseThreadId(target, pid, 'snag dump');
   const d = await dumpProcess({
     target,
@@ -194,9 +179,9 @@ async function dump(args: string[], io: Io): Promise<void> {
     nonblocking: values.nonblocking,
     timeoutMs,
     signal: io.signal,
-    pythonVersion: ssh ? await remotePythonVersion(ssh, pid, io.signal) : values.container ? undefined : await localPythonVersion(pid),
-  }).finally(() => ssh?.dispose());
-  if (values.json) return io.out(JSON.stringify(dumpToJson(d), null, 2) + '\n');
+  }).finally(() => target.dispose?.());
+  // Thread by thread, at the pace the reader takes it: a dump of 150,000 threads is never one string.
+  if (values.json) return writeChunks(dumpJsonChunks(d), io.write ?? (async (s) => io.out(s)));
   io.out(dumpToText(d, { highlight: io.isTTY ? (s) => `\x1b[1m${s}\x1b[0m` : undefined }));
 }
 
@@ -204,7 +189,13 @@ async function sample(args: string[], io: Io): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { ...READ_OPTIONS, duration: { type: 'string' }, rate: { type: 'string' }, 'stuck-after': { type: 'string' }, speedscope: { type: 'string' } },
+    options: {
+      ...READ_AND_TARGET_OPTIONS,
+      duration: { type: 'string' },
+      rate: { type: 'string' },
+      'stuck-after': { type: 'string' },
+      speedscope: { type: 'string' },
+    },
   });
   const pid = parsePid(positionals, 'sample', values);
   // At least a second: py-spy records whole seconds, and a shorter sample holds no sample at all.
@@ -212,7 +203,7 @@ async function sample(args: string[], io: Io): Promise<void> {
   const rate = values.rate === undefined ? DEFAULT_RATE_HZ : parseDecimal('--rate', values.rate, 'samples per second', MAX_RATE_HZ, MIN_RATE_HZ);
   const stuckAfterMs = parseSeconds('--stuck-after', values['stuck-after'], MAX_DURATION_S);
   if (values.speedscope) await checkWritable('--speedscope', values.speedscope);
-  const { target, ssh, choice, pyspy, gdb, mapper } = await openProcess(values, io);
+  const { target, choice, pyspy, gdb, mapper } = await openProcess(values, io);
   await refuseThreadId(target, pid, 'snag sample');
   const rateHz = clampRate(rate);
   const source = chooseSampleSource(target, choice, pyspy, gdb, { pid, rateHz, nonblocking: values.nonblocking, native: values.native });
@@ -225,7 +216,7 @@ async function sample(args: string[], io: Io): Promise<void> {
     durationMs,
     stuckAfterSeconds: stuckAfterMs === undefined ? undefined : stuckAfterMs / 1000,
     signal: io.signal,
-  }).finally(() => ssh?.dispose());
+  }).finally(() => target.dispose?.());
   // The profile is printed even when the file could not be written: a sampling session is not lost.
   const saved = values.speedscope ? writeOutput('--speedscope', values.speedscope, toSpeedscope(profile, `snag@${SNAG_VERSION}`)) : undefined;
   saved?.catch(() => undefined);
@@ -241,12 +232,6 @@ async function refuseThreadId(target: Target, pid: number, readAs: string): Prom
   if (err) throw err;
 }
 
-async function localPythonVersion(pid: number): Promise<string | undefined> {
-  const p = { pid, ppid: 0, user: '', state: '', cpuPercent: 0, rssKb: 0, threads: 0, elapsedSeconds: 0, command: '', name: '', isPython: false };
-  await recognisePython(p);
-  return pythonVersionOf(p);
-}
-
 export async function main(argv: string[], io: Io): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
@@ -255,10 +240,20 @@ export async function main(argv: string[], io: Io): Promise<number> {
         await ps(rest, io);
         return 0;
       case 'dump':
-        await dump(rest, io);
+        if (wantsCore(rest)) await dumpCoreCommand(rest, io, parseMapping);
+        else await dump(rest, io);
+        return 0;
+      case 'core':
+        await coreCommand(rest, io);
+        return 0;
+      case 'open':
+        await openCommand(rest, io, parseMapping);
         return 0;
       case 'sample':
         await sample(rest, io);
+        return 0;
+      case 'tasks':
+        await tasksCommand(rest, io, parseMapping);
         return 0;
       case undefined:
       case '-h':
@@ -284,8 +279,16 @@ if (require.main === module) {
   // its process group, and the guard resumes a target it left stopped) instead of orphaning it.
   // A second signal of the same kind gets its default action.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const) process.once(signal, () => controller.abort());
+  // A reader that went away (`snag dump --json | head`) ends the output, not Snag (nor with a stack trace).
+  let stdoutGone = false;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    stdoutGone = true;
+  });
+  const write = (s: string) => (stdoutGone ? Promise.resolve() : new Promise<void>((res) => process.stdout.write(s, () => res())));
   void main(process.argv.slice(2), {
-    out: (s) => process.stdout.write(s),
+    out: (s) => void write(s),
+    write,
     err: (s) => process.stderr.write(s),
     isTTY: !!process.stdout.isTTY,
     signal: controller.signal,

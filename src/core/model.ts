@@ -2,8 +2,12 @@
 // and samples → profiles. Plain data only: it crosses the CLI's JSON, the extension's trees and the
 // webview, so no classes and no functions here.
 
-/** Where processes live. Targets compose: a docker target can sit on an ssh target. */
-export type TargetKind = 'local' | 'docker' | 'ssh';
+/**
+ * Where processes live: the id of the target's kind (`local`, `docker`, `ssh`), one of the kinds
+ * listed in src/core/kinds/registry.ts. Targets compose: a docker target can sit on an ssh target.
+ * For labels and ids only: nothing branches on it, a target answers its own facts.
+ */
+export type TargetKind = string;
 
 export interface TargetRef {
   kind: TargetKind;
@@ -67,6 +71,8 @@ export interface Frame {
   native: boolean;
   /** Native frames: the shared object the code lives in (`libc.so.6`). */
   module?: string;
+  /** Native frames read by gdb: the instruction address (`0x7f1d…`), to match frames another reader left unnamed. */
+  address?: string;
   locals?: LocalVariable[];
   /** Set by source mapping: an absolute local path that exists. */
   localFile?: string;
@@ -78,6 +84,10 @@ export interface Frame {
   note?: string;
 }
 
+/**
+ * One thread's stack: a dump's thread, and what sampling hands to the finding rules for a thread
+ * whose stack stood still (a sample is such stacks with a count: StackSample).
+ */
 export interface ThreadStack {
   /** Thread id as the backend reports it (py-spy: pthread id). */
   id: number;
@@ -86,7 +96,8 @@ export interface ThreadStack {
   name: string;
   /** False when the thread is idle (waiting in a known blocking call). */
   active: boolean;
-  ownsGil: boolean;
+  /** Set by the readers of a dump (py-spy, gdb); a sampled stack does not say. */
+  ownsGil?: boolean;
   /** Innermost first. */
   frames: Frame[];
 }
@@ -107,9 +118,26 @@ export interface Finding {
   frame?: { file: string; line: number; localFile?: string };
 }
 
+/** The formats `snag open` reads (a saved or pasted dump, a core read with gdb). */
+export type OpenedFormat = 'snag-json' | 'py-spy-json' | 'py-spy-text' | 'traceback' | 'faulthandler' | 'gdb-text' | 'core';
+
+/** Where an opened dump came from: a file, a paste or a core file, and what Snag read it as. */
+export interface OpenedFrom {
+  from: 'file' | 'paste' | 'core';
+  /** The file's name (or `pasted text`), for titles. */
+  name: string;
+  format: OpenedFormat;
+  /** What the format is called for people: `py-spy dump text`, `faulthandler output`. */
+  formatLabel: string;
+}
+
 export interface StackDump {
+  /** 0 when the dump does not say (a traceback, faulthandler output). */
   pid: number;
-  backend: BackendId;
+  /** Who read the stacks; 'python' for what the interpreter printed itself (a traceback, faulthandler). */
+  backend: BackendId | 'python';
+  /** Set for a dump opened from a file, a paste or a core (no live process behind it). */
+  opened?: OpenedFrom;
   pythonVersion?: string;
   /** ISO time the dump was taken. */
   takenAt: string;
@@ -121,6 +149,76 @@ export interface StackDump {
   threads: ThreadStack[];
   findings: Finding[];
   /** Things the user should know about this dump ("idle state unknown across PID namespaces"). */
+  notes?: string[];
+  /** Dumps of child processes a finding followed a wait into (a child's exit, its pipe), each explained. */
+  children?: StackDump[];
+  /** The process's asyncio tasks, read from its memory beside the stacks (an asyncio program's dump). */
+  asyncio?: AsyncioTasks;
+}
+
+// ---- asyncio tasks (read from the process's memory: src/core/asyncio/) ----
+
+/** What a task's innermost coroutine awaits. */
+export interface TaskAwait {
+  /** future: a Future (a sleep's, a lock's, an event's…); task: another task; gather/taskgroup: its children; other: an awaitable Snag cannot read. */
+  kind: 'future' | 'task' | 'gather' | 'taskgroup' | 'other';
+  /** What the wait is, from the coroutine frames: `sleep`, `event`, `lock`, `queue-get`, `executor`, … (absent: a plain future). */
+  what?: string;
+  /** The awaitable's address in the process (a task's id when kind is task). */
+  id: string;
+  /** Its type when not a plain Future or Task (`_GatheringFuture`, `uvloop.Future`). */
+  type?: string;
+  /** A future already done: the task is ready to run and waits for the loop. */
+  done?: boolean;
+  /** The tasks gathered or in the task group (their ids). */
+  children?: string[];
+  /** Seconds, for asyncio.sleep. */
+  delay?: number;
+  /** Only the waiting tasks hold it (nothing else can complete it; a cancel still ends the wait). */
+  orphan?: boolean;
+  /** The primitive only the waiters hold, when that is what makes it an orphan (`Event`, `Queue`). */
+  holder?: string;
+}
+
+/** One pending asyncio task. */
+export interface AsyncTask {
+  /** The task object's address in the process: stable while the task lives, unique among live tasks. */
+  id: string;
+  name: string;
+  /** The chain of coroutines it awaits, innermost first (the task's own coroutine last); Frame as in a thread's stack. */
+  frames: Frame[];
+  awaits?: TaskAwait;
+  /** Where the task was created (asyncio debug mode: its _source_traceback, else the coroutine's origin), innermost first. */
+  createdAt?: Frame[];
+  /** The loop's current task: it runs (or blocks the loop) now. */
+  current?: boolean;
+  /** Created by an eager task factory and still in its first step (Python 3.12+). */
+  eager?: boolean;
+  /** Created but never started (it waits for the loop to run it for the first time). */
+  notStarted?: boolean;
+  /** A Task subclass (`TracedTask`). */
+  type?: string;
+  /** The loop it belongs to, when the process runs several. */
+  loop?: string;
+}
+
+/** A reading of a process's asyncio tasks. */
+export interface AsyncioTasks {
+  pid: number;
+  pythonVersion?: string;
+  /** ISO time of the reading. */
+  takenAt: string;
+  durationMs: number;
+  /** False when the process has not imported asyncio. */
+  asyncio: boolean;
+  tasks: AsyncTask[];
+  /** Event loops seen (their addresses), with the task each runs now. */
+  loops: { id: string; current?: string }[];
+  /** Tasks that changed under the reader and could not be read. */
+  unreadable: number;
+  /** More tasks than the limit, or the time ran out: not every task is listed. */
+  truncated?: boolean;
+  /** How it was read and what the user should know. */
   notes?: string[];
 }
 
@@ -140,19 +238,17 @@ export interface PathMapping {
 
 // ---- Sampling ----
 
-/** One frame of a sampled stack: only what aggregation and the views need. */
-export interface SampleFrame {
-  function: string;
-  file: string;
-  /** 0 for native frames without a line. */
-  line: number;
-  native: boolean;
-}
+/** A frame as a sample source reads it: a Frame before source mapping, only what aggregation needs. */
+export type SampleFrame = Pick<Frame, 'function' | 'file' | 'line' | 'native'>;
 
-/** One distinct stack of one thread, seen `count` times in a batch. */
-export interface StackSample {
-  threadId: number;
-  threadName: string;
+/**
+ * A sampled frame mapped to the workspace, as a profile keeps it: the Frame fields the views open
+ * it by (`mapping` says whether it opens read-only from the target, as for a dump's frame).
+ */
+export type ProfileFrame = SampleFrame & Pick<Frame, 'localFile' | 'isUserCode' | 'mapping'>;
+
+/** One distinct stack of one thread (its id and name as in ThreadStack), seen `count` times in a batch. */
+export interface StackSample extends Pick<ThreadStack, 'id' | 'name'> {
   /** Innermost first. */
   frames: SampleFrame[];
   count: number;
@@ -176,6 +272,8 @@ export interface LineStat {
   function: string;
   localFile?: string;
   isUserCode: boolean;
+  /** As the line's frame (ProfileFrame): how its file was (not) found. Not part of `snag sample --json`. */
+  mapping?: FrameMapping;
   /** Samples in which this line was the innermost frame. */
   own: number;
   /** Samples in which this line was anywhere on the stack (counted once per sample). */
@@ -189,6 +287,8 @@ export interface FunctionStat {
   line: number;
   localFile?: string;
   isUserCode: boolean;
+  /** As the function's frames (ProfileFrame): how its file was (not) found. Not part of `snag sample --json`. */
+  mapping?: FrameMapping;
   own: number;
   total: number;
 }
@@ -220,7 +320,7 @@ export interface ThreadProfile {
   /** Seconds the thread's stack has not changed (set once it is at least 1 s). */
   sameStackSeconds?: number;
   /** Where the unchanged stack stands: the innermost user frame, else the innermost frame. */
-  at?: SampleFrame & { localFile?: string; isUserCode?: boolean };
+  at?: SampleFrame & Pick<ProfileFrame, 'localFile' | 'mapping'> & { isUserCode?: boolean };
   /** ms since the session started. */
   firstSeenMs: number;
   lastSeenMs: number;
@@ -252,7 +352,7 @@ export interface Profile {
   functions: FunctionStat[];
   lines: LineStat[];
   /** The distinct frames the stacks refer to, with their mapping. */
-  frames: (SampleFrame & { localFile?: string; isUserCode: boolean })[];
+  frames: ProfileFrame[];
   stacks: ProfileStack[];
   /** Things the user should know ("idle state unknown across PID namespaces"). */
   notes?: string[];

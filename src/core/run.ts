@@ -3,6 +3,7 @@
 // Timeouts and cancellation kill the whole process group, not just the direct child.
 import type { ResultPromise } from 'execa';
 import { formatBytes, timerMs } from './validate/limits';
+import { endToolTree, newTreeMark, startTicksNow, TREE_MARK_ENV } from './toolTree';
 
 type Execa = (typeof import('execa'))['execa'];
 let execaLoaded: Promise<Execa> | undefined;
@@ -34,6 +35,13 @@ export interface RunOptions {
    * output pipes open forever.
    */
   killGroupOnExit?: boolean;
+  /**
+   * The program is a tool on this machine: when it exits, times out or is cancelled, end everything
+   * it started, also what left its process group or session (`setsid`, a double fork), frozen first
+   * and killed (see toolTree.ts). Only for programs whose children are theirs to end (not an ssh
+   * client's ControlMaster, nor a container engine's helpers).
+   */
+  endDescendants?: boolean;
 }
 
 export interface RunResult {
@@ -134,6 +142,7 @@ function start(execa: Execa, argv: readonly string[], opts: RunOptions, streamSt
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const started = Date.now();
   let failure: RunFailure | undefined;
+  const mark = opts.endDescendants ? newTreeMark() : undefined;
 
   const child = execa(file, args, {
     detached: true, // own process group, so a timeout or Cancel kills grandchildren too
@@ -145,13 +154,21 @@ function start(execa: Execa, argv: readonly string[], opts: RunOptions, streamSt
     input: opts.input,
     stdin: opts.input === undefined ? 'ignore' : 'pipe',
     cwd: opts.cwd,
-    env: opts.env,
+    env: mark ? { ...opts.env, [TREE_MARK_ENV]: mark } : opts.env,
     extendEnv: true,
   } as never) as unknown as ResultPromise<{ detached: true }>;
+  // Read at once, while the pid surely names the program: older processes are never its descendants.
+  const startTicks = mark && child.pid ? startTicksNow(child.pid) : undefined;
   opts.onSpawn?.(child.pid);
+  let exited = false;
+  let ending: Promise<unknown> | undefined;
+  /** The program's whole tree, ended once (the program too while it lives). */
+  const endTree = (pid: number, m: string) => (ending ??= endToolTree({ pid, mark: m, startTicks, alive: !exited }));
   let lingering: NodeJS.Timeout | undefined;
   child.once('exit', () => {
+    exited = true;
     if (opts.killGroupOnExit) killOrphanedGroup(child.pid);
+    if (mark && child.pid) void endTree(child.pid, mark);
     // Processes outside the group (setsid) may hold the pipes too: stop reading them as well.
     lingering = setTimeout(() => {
       killOrphanedGroup(child.pid);
@@ -162,7 +179,8 @@ function start(execa: Execa, argv: readonly string[], opts: RunOptions, streamSt
 
   const stop = (why: RunFailure) => {
     failure ??= why;
-    killGroup(child.pid);
+    if (mark && child.pid) void endTree(child.pid, mark);
+    else killGroup(child.pid);
     // Processes outside the group may still hold the output pipes (ssh's ControlMaster keeps a
     // multiplexed client's until the remote command ends): stop reading, so the caller is free now.
     child.stdout?.destroy();
@@ -175,6 +193,8 @@ function start(execa: Execa, argv: readonly string[], opts: RunOptions, streamSt
 
   const finish = async (): Promise<RunResult> => {
     const r = await child;
+    // What the program started is gone before the caller goes on (the guard resumes the target next).
+    await ending;
     clearTimeout(timer);
     clearTimeout(lingering);
     opts.signal?.removeEventListener('abort', onAbort);

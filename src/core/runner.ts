@@ -7,4 +7,10 @@ export interface Runner {
   run(argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
   /** The argv that run() would start locally (for logs, streaming and composition). */
   wrap(argv: readonly string[]): string[];
+  /**
+   * argv runs on this machine as given: what a tool run here starts is this machine's processes, and
+   * ends with the tool (RunOptions.endDescendants). Not a prefixing runner (ssh, `docker exec`), whose
+   * local program is only a client.
+   */
+  readonly here?: boolean;
 }

@@ -1,12 +1,11 @@
 // activate(): builds Snag's pieces and registers them — nothing else happens here.
 import * as vscode from 'vscode';
 import { ViewId } from './commands/commandIds';
-import { createContainerTargetProvider, SIDECAR_FIX_LABEL, withStrategy } from './targets/containerTargetProvider';
+import { SIDECAR_FIX_LABEL, withStrategy } from './targets/containerTargetProvider';
 import { StackDecorations } from './dumps/decorations';
 import { DumpHistory } from './dumps/dumpHistory';
 import { Dumper } from './dumps/dumper';
 import { Fixes } from './fixes';
-import { createLocalTargetProvider } from './targets/localTargetProvider';
 import { createLog } from './log';
 import { ProcessTreeProvider } from './targets/processTree';
 import { registerCommands } from './commands/registerCommands';
@@ -18,9 +17,10 @@ import { SamplingController } from './sampling/samplingController';
 import { SamplingStatusBar } from './sampling/samplingStatusBar';
 import { SamplingViewProvider } from './sampling/samplingView';
 import { readSettings } from './settings';
-import { registerSshFixes, SshHosts } from './targets/sshTargetProvider';
+import { registerSshFixes } from './targets/sshTargetProvider';
 import { StackTreeProvider } from './dumps/stackTree';
 import { StoppedThreadsLens } from './dumps/stoppedThreadsLens';
+import { createTargetKinds, isDisposable } from './targets/targetKinds';
 import { TargetProviders } from './targets/targetProviders';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -28,13 +28,12 @@ export function activate(context: vscode.ExtensionContext): void {
   push(createLog());
   const settings = readSettings();
 
-  // Where processes live: one provider per kind of target.
+  // Where processes live: one provider per kind of target (targets/targetKinds.ts lists them).
   const providers = new TargetProviders();
-  push(providers, providers.register(createLocalTargetProvider()));
-  const containers = createContainerTargetProvider();
-  push(containers, providers.register(containers));
-  const sshHosts = new SshHosts();
-  push(sshHosts, providers.register(sshHosts));
+  push(providers);
+  const kinds = createTargetKinds();
+  for (const provider of Object.values(kinds)) push(...(isDisposable(provider) ? [provider] : []), providers.register(provider));
+  const sshHosts = kinds.ssh;
 
   // What error notifications can offer; targets register their own fixes here.
   const fixes = new Fixes(context.extensionUri);
@@ -56,7 +55,10 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   // SSH: open a terminal to a host, copy py-spy there; files without a local copy open read-only.
-  push(...registerSshFixes(fixes, sshHosts), vscode.workspace.registerTextDocumentContentProvider(REMOTE_SCHEME, new RemoteDocuments(sshHosts)));
+  push(
+    ...registerSshFixes(fixes, sshHosts),
+    vscode.workspace.registerTextDocumentContentProvider(REMOTE_SCHEME, new RemoteDocuments((id) => sshHosts.findTarget(id))),
+  );
   push(vscode.languages.registerCodeLensProvider([{ scheme: 'file' }, { scheme: REMOTE_SCHEME }], new StoppedThreadsLens(decorations)));
 
   // Live sampling: one session per window, shown in the Sampling view, as heat and in the status bar.

@@ -73,7 +73,7 @@ export function registerTrees(processTree: ProcessTreeProvider, stackTree: Stack
   const describeStacks = () => {
     const entry = history.selected;
     stackView.description = entry
-      ? `${safeText(entry.processName)} · pid ${entry.dump.pid}${history.hasExited(entry.key) ? ` · ${vscode.l10n.t('exited')}` : ''}`
+      ? `${safeText(entry.processName)}${entry.dump.pid ? ` · pid ${entry.dump.pid}` : ''}${history.hasExited(entry.key) ? ` · ${vscode.l10n.t('exited')}` : ''}`
       : undefined;
     void vscode.commands.executeCommand('setContext', 'snag.hasDump', !!entry);
   };

@@ -71,7 +71,8 @@ test('npm run demo: a workbench with Snag on a stuck worker; three clicks to the
   assert.ok(url.startsWith(`http://127.0.0.1:${port}/?folder=`), url);
   const workerPid = Number((await waitForOutput(demo.output, demo.hasExited, /worker\.py \(pid (\d+)\) is stuck/, 1_000))[1]);
   const hang = lineContaining(WORKER, 'urlopen(url)');
-  assert.match(demo.output(), new RegExp(`download_file  worker\\.py:${hang}`), 'the printed instructions name the hanging line');
+  // The instructions follow the URL by a moment: wait for them rather than read the output once.
+  await waitForOutput(demo.output, demo.hasExited, new RegExp(`download_file  worker\\.py:${hang}`), 10_000);
 
   const wb = await openInBrowser(t, chromiumPath, url);
   const page = wb.page;

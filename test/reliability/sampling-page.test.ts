@@ -28,7 +28,7 @@ async function hostileModel(thread: ThreadChoice) {
     { function: HOSTILE, file: `/app/${HOSTILE}.py`, line: 3, native: false },
     { function: 'main', file: '/app/w.py', line: 9, native: false },
   ];
-  for (let i = 0; i < 3; i++) await s.add({ startMs: i * 1000, endMs: (i + 1) * 1000, stacks: [{ threadId: 7, threadName: HOSTILE, frames, count: 10 }] });
+  for (let i = 0; i < 3; i++) await s.add({ startMs: i * 1000, endMs: (i + 1) * 1000, stacks: [{ id: 7, name: HOSTILE, frames, count: 10 }] });
   const snapshot = { state: 'running' as const, rateHz: 10, title: `${HOSTILE} (pid 1) on Local`, error: HOSTILE, profile: s.profile() };
   return samplingPageModel({ snapshot, thread, startAgain: false, documentOf: (x) => x.localFile });
 }

@@ -65,7 +65,13 @@ class ThemeColor {
   constructor(public id: string) {}
 }
 
-const uri = (scheme: string, path: string) => ({ scheme, path, fsPath: path, toString: () => `${scheme}:${path}` });
+const uri = (scheme: string, path: string, authority = '') => ({
+  scheme,
+  authority,
+  path,
+  fsPath: path,
+  toString: () => (authority ? `${scheme}://${authority}${path}` : `${scheme}:${path}`),
+});
 
 /** Notifications shown through vscode.window, newest last: `{ kind, message }`. */
 export const shownMessages: { kind: 'error' | 'warning' | 'info'; message: string }[] = [];
@@ -84,7 +90,7 @@ export const fakeVscode = {
   TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
   QuickPickItemKind: { Separator: -1, Default: 0 },
   Uri: {
-    from: (c: { scheme: string; path: string }) => uri(c.scheme, c.path),
+    from: (c: { scheme: string; authority?: string; path: string }) => uri(c.scheme, c.path, c.authority),
     file: (p: string) => uri('file', p),
     parse: (s: string) => uri(s.slice(0, s.indexOf(':')), s.slice(s.indexOf(':') + 1)),
   },

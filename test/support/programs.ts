@@ -32,10 +32,15 @@ function killGroup(c: ChildProcess): void {
 }
 
 /** Starts test/fixtures/programs/<name> and resolves once it printed its first "ready" line. */
-export function startProgram(name: string, args: string[] = [], opts: { python?: string; readyTimeoutMs?: number; cwd?: string } = {}): Promise<Started> {
+export function startProgram(
+  name: string,
+  args: string[] = [],
+  opts: { python?: string; readyTimeoutMs?: number; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<Started> {
   const child = spawn(opts.python ?? PYTHON, ['-u', join(PROGRAMS, name), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: opts.cwd ?? REPO,
+    ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}),
     detached: true, // its own process group, so stop() also takes down children it forked
   });
   running.add(child);

@@ -43,7 +43,10 @@ describe('gdbReportToThreads: native and Python frames in one stack', () => {
       native: true,
       isUserCode: false,
       module: 'libc.so.6',
+      // The address, so a reader that could not name the frame can take gdb's name for it.
+      address: f[0]!.address,
     });
+    assert.match(f[0]!.address ?? '', /^0x[0-9a-f]+$/);
     assert.match(f[1]!.function, /^0x[0-9a-f]+$/);
     assert.deepEqual(
       { file: f[1]!.file, line: f[1]!.line, module: f[1]!.module },

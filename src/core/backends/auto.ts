@@ -1,11 +1,14 @@
 // "Auto" backend choice: py-spy first (fast, never needs debug info); gdb when py-spy cannot
 // read the interpreter, or when the user asked for native frames and py-spy's native unwinding
 // failed or could not name the innermost native frames. The dump says which backend made it and why.
-// A missing py-spy is not a reason: its error says how to install it.
+// A missing py-spy is not a reason: its error says how to install it. Native frames never cost Python
+// frames: when gdb cannot read the Python frames py-spy read, py-spy's dump stays, with gdb's names
+// for its native frames (nativeMerge.ts).
 import { errorMessage, SnagError } from '../errors';
 import type { BackendId, StackDump } from '../model';
 import type { Target } from '../targets/target';
 import type { Backend, DumpRequest } from './backend';
+import { losesPythonFrames, mergeNativeNames, UNNAMED } from './nativeMerge';
 
 export type BackendChoice = 'auto' | BackendId;
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'py-spy', 'gdb'];
@@ -14,8 +17,7 @@ export function isBackendChoice(s: string): s is BackendChoice {
   return (BACKEND_CHOICES as readonly string[]).includes(s);
 }
 
-/** py-spy names frames it could not symbolise by their address (`0x7f1defaa3f16`). */
-const UNRESOLVED = /^0x[0-9a-f]+$/i;
+const UNRESOLVED = UNNAMED;
 
 /** Threads whose innermost frame (what the thread waits in) is native code py-spy could not name. */
 export function unresolvedNativeThreads(dump: StackDump): string[] {
@@ -53,11 +55,18 @@ export class AutoBackend implements Backend {
     if (unresolved.length === 0) return first;
     const why = `py-spy could not name the innermost native frames of ${unresolved.join(', ')}; read with gdb instead.`;
     try {
-      return await this.withGdb(gdb, target, pid, req, why);
+      const second = await gdb.dump(target, pid, req);
+      // gdb without the interpreter's debug info reads native frames only: keep py-spy's Python frames.
+      if (losesPythonFrames(first, second))
+        return mergeNativeNames(first, second, `py-spy could not name the innermost native frames of ${unresolved.join(', ')}; gdb named them.`);
+      second.notes = [why, ...(second.notes ?? [])];
+      return second;
     } catch (err) {
       if (SnagError.is(err, 'cancelled')) throw err;
       // gdb is missing or refused: py-spy's dump is still worth showing, with the reason.
-      (first.notes ??= []).push(`gdb could not add native frame names: ${errorMessage(err)}`);
+      (first.notes ??= []).push(
+        `The innermost native frames of ${unresolved.join(', ')} are shown as addresses: gdb could not add their names (${errorMessage(err).replace(/\.$/, '')}).`,
+      );
       return first;
     }
   }

@@ -16,7 +16,7 @@ import { GDB_SCRIPT } from './gdbScript';
 import { checkPid } from '../validate/pid';
 import { guardRemark } from '../guard/guardNotes';
 import { runGuarded } from '../guard/runGuarded';
-import { placeFor } from '../targets/targetPlace';
+import { isThisMachine, placeFor } from '../targets/targetPlace';
 import type { ToolPlace } from '../guard/toolPlace';
 import { readdir } from 'node:fs/promises';
 import { gdbTimeoutMs } from './gdbTimeout';
@@ -32,6 +32,8 @@ export interface GdbScriptArgs {
   maxFrames?: number;
   /** Extra python-gdb.py paths to try first. */
   extensions?: string[];
+  /** Read the core file gdb was started on (its argv names it) instead of attaching to `pid`. */
+  core?: boolean;
 }
 
 const PACKED_SCRIPT = deflateSync(Buffer.from(GDB_SCRIPT, 'utf8'), { level: 9 }).toString('base64');
@@ -116,10 +118,12 @@ export class GdbBackend implements Backend {
     let parseError: unknown;
     try {
       report = result ? parseGdbReport(result.stdout) : undefined;
+      // gdb's text is let go once parsed (tens of MB for many threads): only the report goes on.
+      if (report && result) result.stdout = '';
     } catch (err) {
       parseError = err;
     }
-    const after = guardRemark(run.outcome, pid, 'gdb');
+    const after = guardRemark(run.outcome, pid, 'gdb', req.operation ?? 'dump');
     if (failure) throw gdbRunError(failure, pid, where, after);
     if (!report)
       throw SnagError.is(parseError)
@@ -158,9 +162,9 @@ function dumpNotes(report: GdbReport, method: string, req: DumpRequest): string[
   return notes;
 }
 
-/** This machine's gdb (a configured path, else PATH) for local targets; `gdb` on PATH elsewhere. */
+/** This machine's gdb (a configured path, else PATH) where the target is this machine; `gdb` on PATH elsewhere. */
 export function gdbLocator(configured?: string, configureHint?: string, configuredBy?: string): GdbLocator {
-  return async (target) => (target.ref.kind === 'local' ? findTool('gdb', { configured, configureHint, configuredBy }) : 'gdb');
+  return async (target) => (isThisMachine(target) ? findTool('gdb', { configured, configureHint, configuredBy }) : 'gdb');
 }
 
 /** The thread count of a process on this machine, when nobody listed it (the CLI); else unknown. */

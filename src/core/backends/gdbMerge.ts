@@ -18,6 +18,7 @@ export function nativeFrame(f: GdbNativeFrame): Frame {
     isUserCode: false,
   };
   if (f.library) frame.module = basename(f.library);
+  if (f.pc) frame.address = f.pc;
   return frame;
 }
 
@@ -67,14 +68,20 @@ export interface MergedDump {
   notes: string[];
 }
 
+/**
+ * The report's threads as ThreadStacks. Consumes `report.threads`: each of gdb's threads is let go
+ * once merged, so a report of many threads is not held twice (callers read only the report's other fields).
+ */
 export function gdbReportToThreads(report: GdbReport): MergedDump {
   const notes: string[] = [];
   const all = report.threads ?? [];
+  report.threads = undefined;
   const mainComm = all.find((t) => t.lwp === report.pid)?.name;
-  const threads = all.map((t): ThreadStack => {
+  const threads = all.map((t, i): ThreadStack => {
     const { frames, notes: mergeNotes } = mergeFrames(t);
     const name = threadName(t, report.pid, mainComm);
     for (const n of [...t.notes, ...mergeNotes]) notes.push(`${name}: ${n}`);
+    (all as (GdbThread | undefined)[])[i] = undefined;
     return {
       id: t.pthread ?? t.lwp,
       nativeId: t.lwp,

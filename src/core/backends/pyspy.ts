@@ -45,7 +45,7 @@ export class PySpyBackend implements Backend {
     const started = Date.now();
     const place = await placeFor(target, pid, req.signal);
     const run = await runGuarded(place, pyspyDumpTool(pyspy, place.pid, req));
-    const remark = guardRemark(run.outcome, pid, 'py-spy');
+    const remark = guardRemark(run.outcome, pid, 'py-spy', req.operation ?? 'dump');
     // The process exited during the read (its pid may name another process now): no other reader may try it.
     if (run.outcome === 'gone' && run.existed && run.failure !== undefined) throw goneDuringRead('py-spy', pid);
     if (run.failure !== undefined || !run.result) throw withRemark(pyspyError(run.failure, pid, place.where), remark);
@@ -75,7 +75,7 @@ export class PySpyBackend implements Backend {
       );
       if (run.pipeWriters.length) choice.notes.push(pipeWriterNote(run.pipeWriters), ...nativeLeftOut(run.pipeWriters, req));
       choice.notes.push(...run.notes);
-      const remark = guardRemark(run.outcome, pid, 'py-spy');
+      const remark = guardRemark(run.outcome, pid, 'py-spy', req.operation ?? 'dump');
       if (remark) choice.notes.push(remark);
       const threads = parsePySpyDump(resultOf(run).stdout);
       way.refine?.(threads, run.tasksBefore);
@@ -85,7 +85,6 @@ export class PySpyBackend implements Backend {
     return {
       pid,
       backend: 'py-spy',
-      ...(plan.pythonVersion ? { pythonVersion: plan.pythonVersion } : {}),
       takenAt: new Date(started).toISOString(),
       durationMs: Date.now() - started,
       target: target.ref,

@@ -29,13 +29,14 @@ interface PySpyThread {
 export function parsePySpyDump(json: string): ThreadStack[] {
   const data = parseToolJson('py-spy', json);
   const top = new Shape('py-spy', '');
-  const threads = top.list(data, 'the dump').map((raw, i): ThreadStack => {
-    const shape = top.at(`thread ${i + 1} of ${(data as unknown[]).length}`);
+  const list = top.list(data, 'the dump');
+  const threads = list.map((raw, i): ThreadStack => {
+    const shape = top.at(`thread ${i + 1} of ${list.length}`);
     const t = shape.object(raw, 'the thread') as unknown as PySpyThread;
     const id = shape.number(t.thread_id, 'thread_id');
     const nativeId = shape.optionalNumber(t.os_thread_id, 'os_thread_id');
     const frames = shape.list(t.frames, 'frames').map((f, j) => toFrame(shape.at(`${shape.where}, frame ${j + 1}`), f));
-    return {
+    const thread: ThreadStack = {
       id,
       nativeId,
       name: shape.optionalString(t.thread_name, 'thread_name') ?? `Thread ${nativeId ?? id}`,
@@ -43,6 +44,9 @@ export function parsePySpyDump(json: string): ThreadStack[] {
       ownsGil: shape.flag(t.owns_gil),
       frames,
     };
+    // py-spy's own object is let go once read: a dump of many threads is not held twice while parsing.
+    list[i] = undefined;
+    return thread;
   });
   // MainThread first (where people look first), the others in py-spy's order.
   return [...threads.filter((t) => t.name === 'MainThread'), ...threads.filter((t) => t.name !== 'MainThread')];

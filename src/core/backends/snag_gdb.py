@@ -18,6 +18,8 @@ MAX_FRAMES = int(ARGS.get('maxFrames', 512))
 EXTENSION_HINTS = list(ARGS.get('extensions') or [])
 # 'py-bt' or 'frame-objects' to use one reader only (tests read both ways); default: the best one.
 READER = ARGS.get('reader') or 'auto'
+# A core file gdb loaded from its command line (gdb -batch PYTHON CORE): read it as it is, no attach.
+CORE = bool(ARGS.get('core'))
 BEGIN = '@@SNAG-GDB-BEGIN@@'
 END = '@@SNAG-GDB-END@@'
 EVAL_FRAMES = ('_PyEval_EvalFrameDefault', 'PyEval_EvalFrameEx')
@@ -751,7 +753,27 @@ def collect(out):
     out['threads'] = threads
 
 
+def main_core():
+    out = {'version': 1, 'pid': PID, 'notes': [], 'states': {}, 'attached': False}
+    try:
+        inferior = gdb.selected_inferior()
+        if not inferior.pid or not inferior.threads():
+            out['error'] = {'stage': 'attach', 'message': 'gdb loaded no core file (no process in it)'}
+            return
+        out['pid'] = inferior.pid
+        out['attached'] = True
+        try:
+            collect(out)
+        except Exception as e:
+            out['error'] = {'stage': 'read', 'message': '%s: %s' % (type(e).__name__, e)}
+    finally:
+        sys.stdout.write('\n%s\n%s\n%s\n' % (BEGIN, json.dumps(out), END))
+        sys.stdout.flush()
+
+
 def main():
+    if CORE:
+        return main_core()
     out = {'version': 1, 'pid': PID, 'notes': [], 'states': read_task_states(PID), 'attached': False}
     try:
         try:

@@ -1,42 +1,26 @@
 // Findings: plain-language explanations of a dump. Thread rules say what each thread waits in;
 // dump rules look across threads (deadlocks, a blocked event loop, finalizers, queue feeders) and
-// take over the threads they explain. Rules live in ./findings/, one concept per file.
-import { asyncioBlocked } from './asyncioBlocked';
-import { deadlock } from './deadlock';
+// take over the threads they explain. Rules live in ./findings/, one concept per file; the order
+// they run in is ruleOrder.ts.
 import { findingFrame, where } from './frames';
-import { gcFinalizer } from './gcFinalizer';
 import { bounded, clusters, groupIds, groupNames, groupTitle, plural, TITLE_MAX } from './groups';
-import { ioWait } from './ioWait';
-import { joinWaitIn } from './joinWait';
-import { lockWait } from './lockWait';
-import { queueFeeder } from './queueFeeder';
-import type { DiagnoseContext, DumpRule, ThreadRule, ThreadWait } from './rule';
-import { signalWait } from './signalWait';
-import { sleepWait } from './sleepWait';
-import { socketWait } from './socketWait';
-import { stdinWait } from './stdinWait';
+import type { DiagnoseContext, Stacks, ThreadWait } from './rule';
+import { DUMP_RULES, threadRules } from './ruleOrder';
+import { refineWait } from './refineWait';
 import { SourceLines, type RemoteReader } from './sourceLines';
-import type { Finding, Severity, StackDump, ThreadStack } from '../model';
+import type { Finding, Severity, ThreadStack } from '../model';
 
-// The wider explanation first: a finalizer or a blocked event loop before the lock it waits for.
-const DUMP_RULES: readonly DumpRule[] = [gcFinalizer, asyncioBlocked, queueFeeder, deadlock];
 const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
-/**
- * Worker threads waiting for an Event, a Condition or a queue are idle and get no finding; the
- * main thread waiting so is what holds the program up.
- */
-const mainThreadSignalWait: ThreadRule = (t, ctx) => (t.name === 'MainThread' ? signalWait(t, ctx) : Promise.resolve(undefined));
-
-/** What each thread waits in; the first thread rule that recognises it wins (joins before locks). */
-async function threadWaits(dump: StackDump, ctx: DiagnoseContext): Promise<Map<ThreadStack, ThreadWait>> {
-  const rules: ThreadRule[] = [joinWaitIn(dump.threads), mainThreadSignalWait, stdinWait, socketWait, ioWait, lockWait, sleepWait];
+/** What each thread waits in, by the thread rules in their order (ruleOrder.ts). */
+async function threadWaits(stacks: Stacks, ctx: DiagnoseContext): Promise<Map<ThreadStack, ThreadWait>> {
+  const rules = threadRules(stacks.threads, { workerSignals: false });
   const waits = new Map<ThreadStack, ThreadWait>();
-  for (const t of dump.threads) {
+  for (const t of stacks.threads) {
     for (const rule of rules) {
       const w = await rule(t, ctx);
       if (w) {
-        waits.set(t, w);
+        waits.set(t, await refineWait(t, w, ctx));
         break;
       }
     }
@@ -45,15 +29,16 @@ async function threadWaits(dump: StackDump, ctx: DiagnoseContext): Promise<Map<T
 }
 
 /**
- * Explains a (source-mapped) dump. May add notes to frames (a finalizer run by the GC). Source
- * lines of the user's frames without a local copy come from `readRemote` when given (ssh hosts).
+ * Explains (source-mapped) stacks: a dump, or anything with its threads. May add notes to frames
+ * (a finalizer run by the GC). Source lines of the user's frames without a local copy come from
+ * `readRemote` when given (ssh hosts).
  */
-export async function diagnose(dump: StackDump, readRemote?: RemoteReader): Promise<Finding[]> {
-  const { findings, waits, explained } = await crossThread(dump, new SourceLines(readRemote));
-  const alone = [...waits].filter(([t]) => !explained.has(t));
+export async function diagnose(stacks: Stacks, readRemote?: RemoteReader, facts: ProcessFacts = {}): Promise<Finding[]> {
+  const { findings, waits, explained } = await crossThread(stacks, new SourceLines(readRemote), facts);
+  const alone = [...waits].filter(([t, w]) => !explained.has(t) && !w.quiet);
   // Threads waiting alike in one place make one finding, not one each.
   for (const group of clusters(
-    dump.threads,
+    stacks.threads,
     alone,
     ([t]) => t,
     ([, w]) => `${w.kind}\0${w.phrase}\0${where(w.frame)}`,
@@ -69,24 +54,27 @@ export async function diagnose(dump: StackDump, readRemote?: RemoteReader): Prom
       frame: findingFrame(w.frame),
     });
   }
-  return ranked(findings, dump);
+  return ranked(findings, stacks);
 }
 
 /**
  * Only what the rules looking across threads say (deadlocks, a blocked event loop, a finalizer,
  * a queue feeder): sampling, whose threads carry their own waits, shows these beside them.
  */
-export async function crossThreadFindings(dump: StackDump, source: SourceLines): Promise<Finding[]> {
-  return ranked((await crossThread(dump, source)).findings, dump);
+export async function crossThreadFindings(stacks: Stacks, source: SourceLines, facts: ProcessFacts = {}): Promise<Finding[]> {
+  return ranked((await crossThread(stacks, source, facts)).findings, stacks);
 }
 
-async function crossThread(dump: StackDump, source: SourceLines) {
-  const ctx: DiagnoseContext = { source };
-  const waits = await threadWaits(dump, ctx);
-  const findings: Finding[] = [];
+/** What the rules may ask about the live process behind the stacks (its sockets, its children). */
+export type ProcessFacts = Pick<DiagnoseContext, 'process'>;
+
+async function crossThread(stacks: Stacks, source: SourceLines, facts: ProcessFacts) {
   const explained = new Set<ThreadStack>();
+  const ctx: DiagnoseContext = { source, ...facts, explained };
+  const waits = await threadWaits(stacks, ctx);
+  const findings: Finding[] = [];
   for (const rule of DUMP_RULES) {
-    const r = await rule(dump, waits, ctx);
+    const r = await rule(stacks, waits, ctx);
     findings.push(...r.findings);
     for (const t of r.explained) explained.add(t);
   }
@@ -97,8 +85,8 @@ async function crossThread(dump: StackDump, source: SourceLines) {
  * Most severe first; among equals, findings about a group of threads first (the most threads
  * first), then in thread order (MainThread first). Every title is bounded: it is one row.
  */
-function ranked(findings: Finding[], dump: StackDump): Finding[] {
-  const order = new Map(dump.threads.map((t, i) => [t.id, i]));
+function ranked(findings: Finding[], stacks: Stacks): Finding[] {
+  const order = new Map(stacks.threads.map((t, i) => [t.id, i]));
   const size = (f: Finding) => f.threadIds?.length ?? 1;
   return findings
     .map((f, i) => ({ f, i }))

@@ -15,15 +15,18 @@ export function pipeRefusal(tool: string, pid: number, tids: readonly number[]):
   );
 }
 
+/** What the tool's run is part of: one dump (py-spy or gdb), or sampling (a recording, or one of repeated dumps). */
+export type GuardedOperation = 'dump' | 'sampling';
+
 /** One sentence when the guard had to act or found the process stopped; empty otherwise. */
-export function guardRemark(outcome: GuardOutcome, pid: number, tool: string): string {
+export function guardRemark(outcome: GuardOutcome, pid: number, tool: string, operation: GuardedOperation): string {
   switch (outcome) {
     case 'resumed':
-      return `Process ${pid} was left stopped by ${tool}; Snag resumed it (SIGCONT).`;
+      return `Process ${pid} was left stopped by ${tool}${operation === 'sampling' ? ' while sampling' : ''}; Snag resumed it (SIGCONT).`;
     case 'still-stopped':
       return `Process ${pid} is stopped (state T) and SIGCONT did not resume it: resume it with kill -CONT ${pid}.`;
     case 'left-stopped':
-      return `Process ${pid} was already stopped (state T) before the dump; Snag left it stopped.`;
+      return `Process ${pid} was already stopped (state T) ${operation === 'sampling' ? 'before sampling' : 'before the dump'}; Snag left it stopped.`;
     default:
       return '';
   }

@@ -62,8 +62,9 @@ export function resultOf(run: GuardedRun): RunResult {
 /** The tool's one run at its place: its result, or what went wrong (never thrown here). */
 async function runTool(place: ToolPlace, argv: readonly string[], tool: GuardedTool): Promise<{ result?: RunResult; failure?: unknown }> {
   try {
-    // What the tool left running in its group ends with it (it could still stop the target later).
-    return { result: await place.runner.run(argv, { ...tool.options, killGroupOnExit: true }) };
+    // What the tool left running ends with it (it could still stop the target later): its group, and
+    // on this machine also what left the group or session (setsid), found by parent and by a mark.
+    return { result: await place.runner.run(argv, { ...tool.options, killGroupOnExit: true, ...(place.runner.here ? { endDescendants: true } : {}) }) };
   } catch (err) {
     return { failure: err ?? new Error(`${tool.name} failed`) };
   }

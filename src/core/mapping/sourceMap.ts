@@ -1,10 +1,12 @@
 // Frame path → local file. In order: path rules (container mounts, then the user's debugpy-style
 // pathMappings, longest remoteRoot first), the path itself when it exists here, then the longest
 // path-suffix match among the workspace's files; for targets whose files Snag can fetch (ssh
-// hosts), the rest is marked 'remote'. Every frame records how it was (not) mapped.
+// hosts), the rest is marked 'remote'. A relative frame path (`python svc/cli.py` on Python ≤ 3.8,
+// modules found through `sys.path` '') is the process's: it goes through the same steps resolved
+// against the process's working directory first. Every frame records how it was (not) mapped.
 import { existsSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { isAbsolute, join, posix, relative, sep } from 'node:path';
 import type { CodeOrigin, Frame, FrameMapping, PathMapping, StackDump } from '../model';
 
 export interface SourceMapperOptions {
@@ -19,6 +21,16 @@ export interface SourceMapperOptions {
   maxIndexedFiles?: number;
   /** Frames found nowhere here can still be read from the target (an ssh host's label): method 'remote'. */
   remoteSource?: string;
+  /** The process's working directory (asked once, only when a frame path is relative); undefined: unknown. */
+  workingDir?: () => Promise<string | undefined>;
+}
+
+/** Extra rules and facts a target brings to the mapper (see forTarget). */
+export type TargetMapperOptions = Pick<SourceMapperOptions, 'mounts' | 'pathsAreLocal' | 'mappings' | 'remoteSource' | 'workingDir'>;
+
+/** A path relative to the process's working directory (not `/…`, `<string>`, `C:\…` or empty). */
+export function isRelativePath(file: string): boolean {
+  return !!file && !file.startsWith('/') && !file.startsWith('<') && !/^[A-Za-z]:[\\/]/.test(file) && !file.startsWith('\\');
 }
 
 const SKIP_DIRS = new Set([
@@ -95,13 +107,14 @@ export class SourceMapper {
    * A mapper for one target's paths: its own rules (container mounts) go before the user's, and
    * it shares this mapper's workspace index so a dump does not walk the workspace again.
    */
-  forTarget(extra: { mounts?: readonly PathMapping[]; pathsAreLocal?: boolean; mappings?: readonly PathMapping[]; remoteSource?: string }): SourceMapper {
+  forTarget(extra: TargetMapperOptions): SourceMapper {
     const m = new SourceMapper({
       ...this.opts,
       mounts: [...(extra.mounts ?? []), ...(this.opts.mounts ?? [])],
       mappings: [...(extra.mappings ?? []), ...(this.opts.mappings ?? [])],
       pathsAreLocal: extra.pathsAreLocal ?? this.opts.pathsAreLocal,
       remoteSource: extra.remoteSource ?? this.opts.remoteSource,
+      workingDir: extra.workingDir ?? this.opts.workingDir,
     });
     m.indexOwner = this;
     return m;
@@ -133,7 +146,39 @@ export class SourceMapper {
     return { mapping: { method: 'remote', reason: `${found.mapping.reason}; opens read-only from ${remote}` } };
   }
 
+  private cwd?: Promise<string | undefined>;
+
+  /** The process's working directory, asked for once. */
+  private workingDir(): Promise<string | undefined> {
+    const ask = this.opts.workingDir;
+    this.cwd ??= ask
+      ? ask().then(
+          (d) => (d && d.startsWith('/') ? d : undefined),
+          () => undefined,
+        )
+      : Promise.resolve(undefined);
+    return this.cwd;
+  }
+
   private async locateHere(frame: Frame): Promise<{ path?: string; mapping: FrameMapping }> {
+    // A relative path is the process's: resolved against its working directory it may match one
+    // file where the bare suffix matches several. Not found so, the relative path is searched as it is.
+    if (!frame.native && isRelativePath(frame.file)) {
+      const cwd = await this.workingDir();
+      if (cwd) {
+        const resolved = posix.join(cwd, frame.file.replace(/\\/g, '/'));
+        const hit = await this.locatePath({ ...frame, file: resolved });
+        if (hit.path)
+          return {
+            path: hit.path,
+            mapping: { method: hit.mapping.method, reason: `${hit.mapping.reason} (${resolved}: relative to the process's working directory)` },
+          };
+      }
+    }
+    return this.locatePath(frame);
+  }
+
+  private async locatePath(frame: Frame): Promise<{ path?: string; mapping: FrameMapping }> {
     const file = frame.file;
     if (!file || file.startsWith('<') || (frame.native && !frame.line)) {
       return { mapping: { method: 'none', reason: frame.native ? 'native code without source information' : `no source file (${file || 'unknown'})` } };

@@ -1,13 +1,16 @@
 // One dump, start to finish: read the stacks with a backend, map frames to source, explain.
 import type { Backend, DumpRequest } from '../backends/backend';
 import { diagnose } from '../findings/diagnose';
-import type { ProcessInfo, StackDump } from '../model';
+import type { AsyncioTasks, ProcessInfo, StackDump } from '../model';
+import { addTasks } from '../asyncio/dumpTasks';
 import type { SourceMapper } from '../mapping/sourceMap';
 import type { Target } from '../targets/target';
 import { explainRefusedAttach } from '../targets/taskStates';
 import type { RemoteReader } from '../findings/sourceLines';
 import { checkPid } from '../validate/pid';
 import { explainProcessKind } from '../targets/processKind';
+import { processFacts } from '../targets/processFacts';
+import { liveProcessView, MAX_CHILD_DUMPS, type ViewJob } from './processView';
 
 export interface DumpJob extends DumpRequest {
   target: Target;
@@ -16,7 +19,10 @@ export interface DumpJob extends DumpRequest {
   mapper: SourceMapper;
   /** What the process list knew (for the Python version and findings). */
   process?: ProcessInfo;
-  pythonVersion?: string;
+  /** Read the asyncio tasks when a thread runs an event loop (default true; src/core/asyncio/). */
+  tasks?: boolean;
+  /** The last reading of this process's tasks, for what changed since (a pile-up growing). */
+  previousTasks?: AsyncioTasks;
 }
 
 export async function dumpProcess(job: DumpJob): Promise<StackDump> {
@@ -25,9 +31,27 @@ export async function dumpProcess(job: DumpJob): Promise<StackDump> {
   const dump = await job.backend.dump(job.target, job.pid, { ...job, threads: job.threads ?? job.process?.threads }).catch(async (err: unknown) => {
     throw await explainProcessKind(await explainRefusedAttach(err, job.target.runner, job.pid), job.target, job.pid, job.signal);
   });
-  if (job.pythonVersion && !dump.pythonVersion) dump.pythonVersion = job.pythonVersion;
-  await (await mapperFor(job.target, job.mapper, job.signal)).mapDump(dump);
-  dump.findings = await diagnose(dump, remoteReader(job.target, job.signal));
+  // The reader's own word first (gdb asks the interpreter); else the target's (its executable).
+  if (!dump.pythonVersion) {
+    const version = await job.target.pythonVersion?.(job.pid, { process: job.process, signal: job.signal }).catch(() => undefined);
+    if (version) dump.pythonVersion = version;
+  }
+  const explain = async (d: StackDump, view: ViewJob): Promise<void> => {
+    await (await mapperFor(view.target, job.mapper, view.req.signal, view.pid)).mapDump(d);
+    // The rules may ask about the live process: its sockets, its threads' locals, its children's dumps (each explained so in turn).
+    const process = liveProcessView(view, d);
+    d.findings = await diagnose(d, remoteReader(view.target, view.req.signal), { process });
+    const children = process.taken();
+    if (children.length) d.children = children;
+  };
+  await explain(dump, { target: job.target, pid: job.pid, backend: job.backend, req: job, depth: 0, budget: { left: MAX_CHILD_DUMPS }, explainChild: explain });
+  if (job.tasks !== false)
+    await addTasks(dump, {
+      target: job.target,
+      mapper: await mapperFor(job.target, job.mapper, job.signal, job.pid),
+      signal: job.signal,
+      previous: job.previousTasks,
+    });
   return dump;
 }
 
@@ -37,8 +61,14 @@ export function remoteReader(target: Target, signal?: AbortSignal): RemoteReader
   return read ? (path) => read(path, signal) : undefined;
 }
 
-/** The mapper for a target's frames: its own rules (container mounts, host mappings) before the user's. */
-export async function mapperFor(target: Target, mapper: SourceMapper, signal?: AbortSignal): Promise<SourceMapper> {
+/**
+ * The mapper for a target's frames: its own rules (container mounts, host mappings) before the
+ * user's; with `pid`, relative frame paths resolve against that process's working directory (asked
+ * for only when a frame has one).
+ */
+export async function mapperFor(target: Target, mapper: SourceMapper, signal?: AbortSignal, pid?: number): Promise<SourceMapper> {
   const targetMapping = await target.sourceMapping?.(signal);
-  return targetMapping ? mapper.forTarget(targetMapping) : mapper;
+  const workingDir = pid === undefined ? undefined : () => processFacts(target, pid, ['cwd'], signal).then((f) => f.cwd);
+  if (!targetMapping && !workingDir) return mapper;
+  return mapper.forTarget({ ...(targetMapping ?? {}), ...(workingDir ? { workingDir } : {}) });
 }

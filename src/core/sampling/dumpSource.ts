@@ -32,15 +32,20 @@ export class DumpSource implements SampleSource {
       const startMs = clock();
       let dump;
       try {
-        dump = await this.backend.dump(this.target, this.opts.pid, { signal, nonblocking: this.opts.nonblocking, native: this.opts.native });
+        dump = await this.backend.dump(this.target, this.opts.pid, {
+          signal,
+          nonblocking: this.opts.nonblocking,
+          native: this.opts.native,
+          operation: 'sampling',
+        });
       } catch (err) {
         if (signal.aborted) return;
         throw await explainRefusedAttach(err, this.target.runner, this.opts.pid);
       }
       const at = clock();
       const stacks: StackSample[] = dump.threads.map((t) => ({
-        threadId: t.nativeId ?? t.id,
-        threadName: t.name,
+        id: t.nativeId ?? t.id,
+        name: t.name,
         frames: t.frames.map((f) => ({ function: f.function, file: f.file, line: f.line, native: f.native })),
         count: 1,
       }));

@@ -26,7 +26,7 @@ export function hotRows(frames: Profile['frames'], stacks: Iterable<ProfileStack
     const seenFns = new Set<string>();
     s.frames.forEach((fi, depth) => {
       const f = frames[fi]!;
-      const local = f.localFile ? { localFile: f.localFile } : {};
+      const local = { ...(f.localFile ? { localFile: f.localFile } : {}), ...(f.mapping ? { mapping: f.mapping } : {}) };
       let ls = lines.get(fi);
       if (!ls) lines.set(fi, (ls = { file: f.file, line: f.line, function: f.function, isUserCode: f.isUserCode, own: 0, total: 0, ...local }));
       if (depth === 0) ls.own += s.count;

@@ -73,7 +73,7 @@ export function parseSpeedscopeRecord(text: string, maxSamplesPerThread = Number
       const key = kept.join(',');
       const known = t.stacks.get(key);
       if (known) known.count++;
-      else t.stacks.set(key, { threadId: thread.id, threadName: t.name, frames: kept.map((k) => frames[k]!).reverse(), count: 1 });
+      else t.stacks.set(key, { id: thread.id, name: t.name, frames: kept.map((k) => frames[k]!).reverse(), count: 1 });
     }
   });
   const threads = [...byThread.values()];

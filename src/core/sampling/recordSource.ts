@@ -104,7 +104,7 @@ export class RecordSource implements SampleSource {
           nonblocking: true,
           options: { ...runOpts, timeoutMs: chunk * 1000 + 20_000 },
         });
-        const remark = guardRemark(run.outcome, this.opts.pid, 'py-spy');
+        const remark = guardRemark(run.outcome, this.opts.pid, 'py-spy', 'sampling');
         if (run.failure !== undefined || !run.result) throw withRemark(pyspyError(run.failure, this.opts.pid, where), remark);
         if (remark) notes.push(remark);
         notes.push(...run.notes);
@@ -165,6 +165,9 @@ export class RecordSource implements SampleSource {
     try {
       const place = await placeFor(this.target, this.opts.pid, signal);
       const run = await runGuarded(place, pyspyDumpTool(pyspy, place.pid, { nonblocking: true, signal, timeoutMs: 10_000 }));
+      // A read that does not pause guesses activity from the innermost frame (a recv under
+      // http.client reads as running); when the kernel says no task of the process runs, none does.
+      if (run.tasksBefore?.length && run.tasksBefore.every((task) => task.state !== 'R')) return [];
       return parsePySpyDump(resultOf(run).stdout)
         .filter((t) => t.active)
         .map((t) => t.nativeId ?? t.id);

@@ -1,6 +1,7 @@
 // Samples one process for a while and returns the profile (the CLI's `snag sample`; the
 // extension drives a SamplingSession itself to show it live). Both build their Sampler here.
 import { mapperFor, remoteReader } from '../pipeline/dumpProcess';
+import { samplingProcessView } from '../pipeline/processView';
 import type { Profile } from '../model';
 import { Sampler } from './sampler';
 import type { SourceMapper } from '../mapping/sourceMap';
@@ -32,9 +33,11 @@ export interface SampleJob extends SamplerJob {
 /** A Sampler for the process whose frames map like its dumps' (the target's rules first). */
 export async function createSampler(job: SamplerJob): Promise<Sampler> {
   checkPid(job.pid);
-  const mapper = await mapperFor(job.target, job.mapper, job.signal);
+  const mapper = await mapperFor(job.target, job.mapper, job.signal, job.pid);
   // One cache of source lines for both explainers, for the whole session.
   const source = new SourceLines(remoteReader(job.target, job.signal));
+  // The live process's sockets, for socket waits that name their peer.
+  const view = samplingProcessView(job.target, job.pid, job.signal);
   return new Sampler({
     pid: job.pid,
     rateHz: job.rateHz,
@@ -42,8 +45,8 @@ export async function createSampler(job: SamplerJob): Promise<Sampler> {
     stuckAfterSeconds: job.stuckAfterSeconds,
     label: job.label,
     mapFrame: frameMapperFor(mapper),
-    explainStack: stackWaitExplainer(source),
-    explainThreads: threadsExplainer(source),
+    explainStack: stackWaitExplainer(source, view),
+    explainThreads: threadsExplainer(source, view),
   });
 }
 

@@ -6,7 +6,19 @@
 import { createHash } from 'node:crypto';
 import { standsAt } from '../stacks/standing';
 import { hotRows } from './profileRows';
-import type { Finding, Profile, ProfileStack, SampleBatch, SampleFrame, StackSample, StackWait, ThreadProfile, ThreadStatus } from '../model';
+import type {
+  Finding,
+  Profile,
+  ProfileFrame,
+  ProfileStack,
+  SampleBatch,
+  SampleFrame,
+  StackSample,
+  StackWait,
+  ThreadProfile,
+  ThreadStack,
+  ThreadStatus,
+} from '../model';
 import type { StackExplainer, ThreadsExplainer } from './stackWait';
 
 // Two seconds: with one-second recordings a wait shows as stuck after the second one, within ~3 s of Start.
@@ -25,8 +37,11 @@ export const OTHER_STACKS = '(other stacks)';
 const MAX_WAITS = 5_000;
 const MAX_NOTES = 100;
 
+/** Where a sampled frame's file is: the ProfileFrame fields source mapping sets. */
+export type MappedPlace = Pick<ProfileFrame, 'localFile' | 'isUserCode' | 'mapping'>;
+
 /** How a sampled frame's file maps to the workspace (SourceMapper, cached per file by the caller). */
-export type FrameMapper = (frame: SampleFrame) => Promise<{ localFile?: string; isUserCode: boolean }>;
+export type FrameMapper = (frame: SampleFrame) => Promise<MappedPlace>;
 
 export interface SamplerOptions {
   pid: number;
@@ -61,7 +76,7 @@ interface ThreadState {
   wait?: StackWait;
 }
 
-type MappedFrame = Profile['frames'][number];
+type MappedFrame = ProfileFrame;
 
 function frameKey(f: SampleFrame): string {
   return `${f.native ? 'n' : 'p'}\0${f.function}\0${f.file}\0${f.line}`;
@@ -102,11 +117,11 @@ export class Sampler {
     for (const s of batch.stacks) {
       if (!(s.count > 0) || !Number.isSafeInteger(s.count)) continue;
       const { key, last } = await this.count(s);
-      const t = perThread.get(s.threadId) ?? { keys: new Set(), last, count: 0, name: s.threadName };
+      const t = perThread.get(s.id) ?? { keys: new Set(), last, count: 0, name: s.name };
       t.keys.add(key);
       t.last = last;
       t.count += s.count;
-      perThread.set(s.threadId, t);
+      perThread.set(s.id, t);
       this.total += s.count;
     }
     const active = batch.activeThreads && new Set(batch.activeThreads);
@@ -126,7 +141,7 @@ export class Sampler {
         if (st.key !== key) {
           st.key = key;
           st.sinceMs = batch.startMs;
-          st.wait = await this.explain(st.name, key, seen.last);
+          st.wait = await this.explain(st, key, seen.last);
         }
       } else {
         st.key = undefined;
@@ -152,23 +167,23 @@ export class Sampler {
     const frameKeys = s.frames.map(frameKey);
     const known = frameKeys.map((k) => this.frameIndex.get(k));
     const missing = known.filter((i) => i === undefined).length;
-    let stack = missing === 0 ? this.stacks.get(`${s.threadId}|${known.join(',')}`) : undefined;
+    let stack = missing === 0 ? this.stacks.get(`${s.id}|${known.join(',')}`) : undefined;
     if (!stack && this.stacks.size < MAX_STACKS && this.frames.length + missing <= MAX_FRAMES) {
       const indices: number[] = [];
       for (const f of s.frames) indices.push(await this.frameId(f));
-      const key = `${s.threadId}|${indices.join(',')}`;
+      const key = `${s.id}|${indices.join(',')}`;
       // The mapping awaited: another batch may have added the same stack meanwhile.
       stack = this.stacks.get(key);
-      if (!stack) this.stacks.set(key, (stack = { threadId: s.threadId, frames: indices, count: 0 }));
+      if (!stack) this.stacks.set(key, (stack = { threadId: s.id, frames: indices, count: 0 }));
     }
     if (stack) {
       stack.count += s.count;
       return { key: stack.frames.join(','), last: stack.frames.map((i) => this.frames[i]!) };
     }
     this.overflow += s.count;
-    const other = `${s.threadId}|other`;
+    const other = `${s.id}|other`;
     let bucket = this.stacks.get(other);
-    if (!bucket) this.stacks.set(other, (bucket = { threadId: s.threadId, frames: [this.otherFrame()], count: 0 }));
+    if (!bucket) this.stacks.set(other, (bucket = { threadId: s.id, frames: [this.otherFrame()], count: 0 }));
     bucket.count += s.count;
     // The frames this session knows come mapped; the rest as sampled (not user code: not mapped).
     const last = s.frames.map((f, j) => (known[j] !== undefined ? this.frames[known[j]]! : { ...f, isUserCode: false }));
@@ -194,25 +209,27 @@ export class Sampler {
     const key = still.map((st) => `${st.id}:${st.key}`).join('|');
     if (key === this.findingsKey) return;
     this.findingsKey = key;
-    const threads = still.map((st) => ({
-      id: st.id,
-      name: st.name,
-      active: st.active === true,
-      ownsGil: false,
-      frames: st.last!.map((f) => ({ ...f })),
-    }));
+    const threads = still.map((st) => this.threadStack(st, st.last!));
     this.findings = threads.length ? await explain(threads).catch(() => []) : [];
   }
 
-  private explain(name: string, key: string, stack: MappedFrame[]): Promise<StackWait | undefined> {
+  /**
+   * The thread's stack as the finding rules read it (the model's ThreadStack): its frames copied,
+   * as a rule may note on a frame. Running: by most of the last looks (unknown counts as not).
+   */
+  private threadStack(st: ThreadState, frames: readonly MappedFrame[]): ThreadStack {
+    return { id: st.id, name: st.name, active: st.active === true, frames: frames.map((f) => ({ ...f })) };
+  }
+
+  /** What the thread's unchanged stack waits in; the same name and stack wait in the same call, so it is asked once. */
+  private explain(st: ThreadState, key: string, stack: MappedFrame[]): Promise<StackWait | undefined> {
     const explain = this.opts.explainStack;
     if (!explain) return Promise.resolve(undefined);
-    const cacheKey = `${name}|${key}`;
+    const cacheKey = `${st.name}|${key}`;
     let hit = this.waits.get(cacheKey);
     if (!hit) {
       if (this.waits.size >= MAX_WAITS) this.waits.clear();
-      const frames = stack.map((f) => ({ ...f }));
-      hit = explain({ id: 0, name, active: false, ownsGil: false, frames }).catch(() => undefined);
+      hit = explain(this.threadStack(st, stack)).catch(() => undefined);
       this.waits.set(cacheKey, hit);
     }
     return hit;
@@ -222,13 +239,14 @@ export class Sampler {
     const key = frameKey(f);
     let i = this.frameIndex.get(key);
     if (i !== undefined) return i;
-    const mapped = (await this.opts.mapFrame?.(f)) ?? { isUserCode: false };
+    const mapped: MappedPlace = (await this.opts.mapFrame?.(f)) ?? { isUserCode: false };
     // The mapping awaited: another batch may have added the same frame meanwhile.
     i = this.frameIndex.get(key);
     if (i !== undefined) return i;
     i = this.frames.length;
     const frame: MappedFrame = { function: f.function, file: f.file, line: f.line, native: f.native, isUserCode: mapped.isUserCode };
     if (mapped.localFile) frame.localFile = mapped.localFile;
+    if (mapped.mapping) frame.mapping = mapped.mapping;
     this.frames.push(frame);
     this.frameIndex.set(key, i);
     return i;
@@ -252,6 +270,7 @@ export class Sampler {
         native: at.native,
         isUserCode: at.isUserCode,
         ...(at.localFile ? { localFile: at.localFile } : {}),
+        ...(at.mapping ? { mapping: at.mapping } : {}),
       };
     }
     return p;

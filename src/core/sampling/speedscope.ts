@@ -84,7 +84,8 @@ export function toSpeedscope(p: Profile, exporter: string): string {
       startedAt: p.startedAt,
       durationMs: p.durationMs,
       stuckAfterSeconds: p.stuckAfterSeconds,
-      threads: p.threads,
+      // As `snag sample --json` has them: how a frame's file was mapped is this machine's business.
+      threads: p.threads.map((t) => (t.at?.mapping ? { ...t, at: { ...t.at, mapping: undefined } } : t)),
       threadIds,
       ...(p.label ? { label: p.label } : {}),
     },
@@ -137,7 +138,7 @@ export async function fromSpeedscope(text: string, source: string, mapFrame?: Fr
         .map(frameAt)
         .filter((f): f is SampleFrame => !!f && !/^thread \(/.test(f.function))
         .reverse();
-      if (frames.length) stacks.push({ threadId: thread.id, threadName: thread.name, frames, count: toCount(p.unit, p.weights?.[j]) });
+      if (frames.length) stacks.push({ id: thread.id, name: thread.name, frames, count: toCount(p.unit, p.weights?.[j]) });
     });
   });
   const durationMs =

@@ -5,6 +5,7 @@ import { SnagError } from '../errors';
 import type { RunOptions, RunResult } from '../run';
 import { engineComplaint, engineFailure } from './containerErrors';
 import type { Target } from './target';
+import { isThisMachine, whereOf } from './targetPlace';
 
 export type EngineKind = 'docker' | 'podman';
 /** The setting `snag.containers.engine`. */
@@ -70,7 +71,7 @@ export class ContainerEngine {
 
   /** Stable id for trees and target ids: `docker`, `podman@ssh:prod-1`. */
   get id(): string {
-    return this.parent.ref.kind === 'local' ? this.kind : `${this.kind}@${this.parent.ref.id}`;
+    return isThisMachine(this.parent) ? this.kind : `${this.kind}@${this.parent.ref.id}`;
   }
 
   /** argv of one CLI call, as the parent will start it. */
@@ -126,7 +127,7 @@ export class ContainerEngine {
 
   /** A SnagError for a failed call of this engine's CLI (or the error unchanged when unknown). */
   error(err: unknown, container?: string): unknown {
-    const where = this.parent.ref.kind === 'local' ? 'this machine' : this.parent.ref.label;
+    const where = whereOf(this.parent);
     switch (engineFailure(err)) {
       case 'cli-not-found':
         return new SnagError(

@@ -19,10 +19,10 @@ import type { ContainerDetails } from './containerEngine';
 import { engineComplaint, engineFailure } from './containerErrors';
 import { containerRunner } from './containerRunner';
 import type { ContainerTarget } from './docker';
-import { pythonVersionOf } from './local';
 import { isPythonExe } from './psParse';
 import { SIDECAR_PYSPY, sidecarRunner } from './sidecarRunner';
 import type { WayChoice, WayIn, WayPlan, WayRequest } from './target';
+import { isThisMachine, whereOf } from './targetPlace';
 import { readTasks } from './taskStates';
 
 export { SIDECAR_LABEL } from './sidecarRunner';
@@ -101,7 +101,6 @@ export class ContainerWays {
       if (!skip) ways.push(this.choice(strategy, job));
     }
     return {
-      pythonVersion: pythonVersionOf(proc),
       ways,
       fallThrough: choice === 'auto',
       tryNextOn: TRY_NEXT,
@@ -120,7 +119,7 @@ export class ContainerWays {
   private skipReason(strategy: ContainerStrategy, proc: ProcessInfo): string | undefined {
     if (strategy !== 'host') return undefined;
     if (!proc.hostPid) return "the engine's host PIDs are not visible from here (remote engine or VM)";
-    if (this.engine.parent.ref.kind === 'local' && process.platform !== 'linux') return 'host-side reading needs Linux';
+    if (isThisMachine(this.engine.parent) && process.platform !== 'linux') return 'host-side reading needs Linux';
     return undefined;
   }
 
@@ -141,7 +140,7 @@ export class ContainerWays {
   private fromHost(proc: ProcessInfo): DirectWatch | undefined {
     if (!proc.hostPid) return undefined;
     const host = this.engine.parent;
-    return host.ref.kind === 'local' ? { kind: 'local', pid: proc.hostPid } : { kind: 'runner', runner: host.runner, pid: proc.hostPid };
+    return isThisMachine(host) ? { kind: 'local', pid: proc.hostPid } : { kind: 'runner', runner: host.runner, pid: proc.hostPid };
   }
 
   private inContainer({ details, proc }: Pick<Job, 'details' | 'proc'>): ToolPlace {
@@ -149,9 +148,7 @@ export class ContainerWays {
     // Killing the engine's CLI does not end what it started in the container; where the image has
     // no shell for the guard's own limit, the host ends a hung tool by its PID namespace.
     const reap =
-      hostPid && this.engine.parent.ref.kind === 'local'
-        ? (argv: readonly string[]) => killToolInNamespace(hostPid, argv[0]!).then(() => undefined)
-        : undefined;
+      hostPid && isThisMachine(this.engine.parent) ? (argv: readonly string[]) => killToolInNamespace(hostPid, argv[0]!).then(() => undefined) : undefined;
     return { runner: this.target.runner, pid: proc.pid, watch: { kind: 'inline', fallback: this.fromHost(proc) }, where: `container ${details.name}`, reap };
   }
 
@@ -160,8 +157,8 @@ export class ContainerWays {
     const host = this.engine.parent;
     switch (strategy) {
       case 'host': {
-        const hostLocal = host.ref.kind === 'local';
-        const place = placeAt(host.runner, proc.hostPid!, hostLocal, hostLocal ? 'this machine' : host.ref.label);
+        const hostLocal = isThisMachine(host);
+        const place = placeAt(host.runner, proc.hostPid!, hostLocal, whereOf(host));
         // The host's tasks before the tool pauses the process (paused, every task is stopped);
         // on this machine the guard reads them anyway.
         const remoteTasks = hostLocal ? undefined : await readTasks(host.runner, proc.hostPid!, req.signal);
@@ -337,7 +334,7 @@ export class ContainerWays {
       default:
         break;
     }
-    const where = strategy === 'host' ? (this.engine.parent.ref.kind === 'local' ? 'this machine' : this.engine.parent.ref.label) : `container ${name}`;
+    const where = strategy === 'host' ? whereOf(this.engine.parent) : `container ${name}`;
     const e = SnagError.is(err) ? err : req.toolError(err, proc.pid, where);
     const reason = SnagError.is(e) ? e.reason : undefined;
     if (reason === 'cancelled' || reason === 'timed-out') return e as SnagError;

@@ -9,7 +9,11 @@ import type { ContainerDetails, ContainerEngine, ContainerMount, ContainerSummar
 import { listContainerProcesses, type ContainerProcessList } from './containerProcesses';
 import { containerRunner } from './containerRunner';
 import type { Runner } from '../runner';
-import type { ListOptions, Target, TargetSourceMapping, WayPlan, WayRequest } from './target';
+import { pythonVersionOf } from './psParse';
+import type { ListOptions, ProcessQuery, Target, TargetSourceMapping, WayPlan, WayRequest } from './target';
+import { isThisMachine } from './targetPlace';
+import type { FactKind, ProcessFacts } from '../proc/processFacts';
+import { processFacts, readFactsVia } from './processFacts';
 
 /** Container path → path on the engine's host, from bind mounts and volumes (longest first is the mapper's job). */
 export function mountRules(mounts: readonly ContainerMount[]): { remoteRoot: string; localRoot: string }[] {
@@ -40,7 +44,7 @@ export class ContainerTarget implements Target {
     const parent = engine.parent.ref;
     this.ref = {
       kind: 'docker',
-      id: `${engine.kind}:${parent.kind === 'local' ? '' : `${parent.id}:`}${container.id.slice(0, 12)}`,
+      id: `${engine.kind}:${isThisMachine(engine.parent) ? '' : `${parent.id}:`}${container.id.slice(0, 12)}`,
       label: container.image ? `${container.name} (${container.image})` : container.name,
       parent,
     };
@@ -77,6 +81,12 @@ export class ContainerTarget implements Target {
     return p;
   }
 
+  /** From the process's executable in the container (the last listing's, which reading it made). */
+  async pythonVersion(pid: number, ask: ProcessQuery = {}): Promise<string | undefined> {
+    const p = ask.process ?? (await this.processInfo(pid, ask.signal).catch(() => undefined));
+    return p && pythonVersionOf(p);
+  }
+
   /** Host PID, exec, copy-in, sidecar: what a reader tries, in order (see containerWays.ts). */
   waysIn(pid: number, req: WayRequest): Promise<WayPlan> {
     return new ContainerWays(this, this.options).plan(pid, req);
@@ -87,9 +97,21 @@ export class ContainerTarget implements Target {
     return new ContainerWays(this, this.options).place(pid, signal);
   }
 
+  /**
+   * Inside the container through its runner; an image without a shell: from the host where its PIDs
+   * are visible (the working directory and sockets read the same there; children would be host PIDs).
+   */
+  async processFacts(pid: number, kinds: readonly FactKind[], signal?: AbortSignal): Promise<ProcessFacts | undefined> {
+    const inside = await readFactsVia(this.runner, pid, kinds, signal);
+    if (inside) return inside;
+    const hostPid = (await this.processInfo(pid, signal).catch(() => undefined))?.hostPid;
+    const hostKinds = kinds.filter((k) => k !== 'children');
+    return hostPid && hostKinds.length ? processFacts(this.engine.parent, hostPid, hostKinds, signal) : undefined;
+  }
+
   async sourceMapping(signal?: AbortSignal): Promise<TargetSourceMapping> {
     // Mount sources are paths on the engine's host: usable here only when that host is this machine.
-    if (this.engine.parent.ref.kind !== 'local') return { pathsAreLocal: false };
+    if (!isThisMachine(this.engine.parent)) return { pathsAreLocal: false };
     return { mounts: mountRules((await this.inspect(signal)).mounts), pathsAreLocal: false };
   }
 }

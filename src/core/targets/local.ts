@@ -4,14 +4,16 @@
 import { readFile, readlink } from 'node:fs/promises';
 import type { ProcessInfo, TargetRef } from '../model';
 import { run, type RunOptions } from '../run';
-import { displayName, isPythonExe, libpythonFromMaps, mightEmbedPython, parsePs, PS_ARGV, pythonVersionFromPath } from './psParse';
+import { displayName, isPythonExe, libpythonFromMaps, mightEmbedPython, parsePs, PS_ARGV, pythonVersionOf } from './psParse';
 import type { Runner } from '../runner';
-import type { ListOptions, Target } from './target';
+import type { ListOptions, ProcessQuery, Target } from './target';
 import { placeAt, type ToolPlace } from '../guard/toolPlace';
+import { readLocalFacts, type FactKind, type ProcessFacts } from '../proc/processFacts';
 
 export const localRunner: Runner = {
   run: (argv, opts?: RunOptions) => run(argv, opts),
   wrap: (argv) => [...argv],
+  here: true,
 };
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
@@ -58,6 +60,13 @@ export async function recognisePython(p: ProcessInfo): Promise<void> {
   p.name = displayName(p.command, exe);
 }
 
+/** One process recognised from /proc alone (no listing): its executable, and whether it is Python. */
+async function recognised(pid: number): Promise<ProcessInfo> {
+  const p: ProcessInfo = { pid, ppid: 0, user: '', state: '', cpuPercent: 0, rssKb: 0, threads: 0, elapsedSeconds: 0, command: '', name: '', isPython: false };
+  await recognisePython(p);
+  return p;
+}
+
 /**
  * ps rewrites what it cannot print (control characters become '?' or '.'): the command line as the
  * process has it, from /proc, so --json is exact (everything shown is neutralised anyway).
@@ -74,10 +83,6 @@ async function exactCommand(p: ProcessInfo): Promise<void> {
   }
 }
 
-export function pythonVersionOf(p: ProcessInfo): string | undefined {
-  return pythonVersionFromPath(p.exe) ?? pythonVersionFromPath(/(\S*lib(?:python|pypy)[\d.]+\S*)/.exec(p.pythonReason ?? '')?.[1]);
-}
-
 export class LocalTarget implements Target {
   readonly ref: TargetRef;
   readonly runner = localRunner;
@@ -90,6 +95,16 @@ export class LocalTarget implements Target {
   /** Tools run here as they are; the guard reads this machine's /proc directly. */
   async place(pid: number): Promise<ToolPlace> {
     return placeAt(this.runner, pid, true, 'this machine');
+  }
+
+  /** This machine's /proc, read directly (no program started). */
+  processFacts(pid: number, kinds: readonly FactKind[]): Promise<ProcessFacts> {
+    return readLocalFacts(pid, kinds);
+  }
+
+  /** From the executable (or the libpython it maps) in this machine's /proc. */
+  async pythonVersion(pid: number, ask: ProcessQuery = {}): Promise<string | undefined> {
+    return pythonVersionOf(ask.process ?? (await recognised(pid)));
   }
 
   async listProcesses(opts: ListOptions = {}): Promise<ProcessInfo[]> {

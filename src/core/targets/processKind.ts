@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { SnagError } from '../errors';
 import type { Target } from './target';
+import { isThisMachine } from './targetPlace';
 import { safeText } from '../text/safeText';
 
 /** PF_KTHREAD in the flags field of /proc/<pid>/stat (include/linux/sched.h). */
@@ -33,10 +34,9 @@ export function parseProcStat(text: string): ProcessKind | undefined {
 
 async function readStat(target: Target, pid: number, signal?: AbortSignal): Promise<ProcessKind | undefined> {
   try {
-    const text =
-      target.ref.kind === 'local'
-        ? await readFile(`/proc/${pid}/stat`, 'utf8')
-        : (await target.runner.run(['cat', `/proc/${pid}/stat`], { timeoutMs: 10_000, signal, maxBytes: 64 * 1024 })).stdout;
+    const text = isThisMachine(target)
+      ? await readFile(`/proc/${pid}/stat`, 'utf8')
+      : (await target.runner.run(['cat', `/proc/${pid}/stat`], { timeoutMs: 10_000, signal, maxBytes: 64 * 1024 })).stdout;
     return parseProcStat(text);
   } catch {
     return undefined;
@@ -88,7 +88,7 @@ export function parseTgid(status: string): number | undefined {
  * `readAs`: how the user reads that process instead (`snag dump`).
  */
 export async function threadIdError(target: Target, pid: number, readAs: string): Promise<SnagError | undefined> {
-  if (target.ref.kind !== 'local') return undefined;
+  if (!isThisMachine(target)) return undefined;
   const tgid = parseTgid(await readFile(`/proc/${pid}/status`, 'utf8').catch(() => ''));
   if (tgid === undefined || tgid === pid) return undefined;
   const name = (await readFile(`/proc/${tgid}/comm`, 'utf8').catch(() => '')).trim();

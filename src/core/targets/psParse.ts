@@ -89,3 +89,11 @@ export function pythonVersionFromPath(p: string | undefined): string | undefined
   if (!p) return undefined;
   return /(?:python|pypy)(\d+\.\d+)/.exec(p.slice(p.lastIndexOf('/') + 1))?.[1];
 }
+
+/**
+ * A process's Python version from what recognising it found: its executable (`python3.11`), else
+ * the libpython it maps (`libpython3.11.so is loaded`). The one rule every target kind answers by.
+ */
+export function pythonVersionOf(p: ProcessInfo): string | undefined {
+  return pythonVersionFromPath(p.exe) ?? pythonVersionFromPath(/(\S*lib(?:python|pypy)[\d.]+\S*)/.exec(p.pythonReason ?? '')?.[1]);
+}

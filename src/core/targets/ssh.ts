@@ -7,7 +7,8 @@ import { RunError } from '../run';
 import { listProcessesVia, readPythonFacts, applyPythonFacts } from './remoteProcesses';
 import { RemotePySpy } from './remotePySpy';
 import { SshConnection, type SshConnectionOptions } from './sshConnection';
-import type { ListOptions, Target, TargetSourceMapping } from './target';
+import { pythonVersionOf } from './psParse';
+import type { ListOptions, ProcessQuery, Target, TargetSourceMapping } from './target';
 
 /** One entry of the `snag.sshHosts` setting (a plain string is `{host}`). */
 export interface SshHostSettings {
@@ -29,6 +30,11 @@ export interface SshTargetOptions extends SshHostSettings, Omit<SshConnectionOpt
 }
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** The id of the target (and of its Processes-view group) for an ssh destination: `ssh:prod-1`. */
+export function sshTargetId(host: string): string {
+  return `ssh:${host}`;
+}
 /** Remote files opened read-only are capped (a frame's source, not a log file). */
 export const MAX_REMOTE_FILE_BYTES = 8 * 1024 * 1024;
 
@@ -40,7 +46,7 @@ export class SshTarget implements Target {
 
   constructor(readonly options: SshTargetOptions) {
     this.runner = new SshConnection(options);
-    this.ref = { kind: 'ssh', id: `ssh:${options.host}`, label: options.label ?? options.host };
+    this.ref = { kind: 'ssh', id: sshTargetId(options.host), label: options.label ?? options.host };
     this.pyspy = new RemotePySpy(this.runner, {
       configured: options.pyspyPath,
       where: this.ref.label,
@@ -89,6 +95,12 @@ export class SshTarget implements Target {
     if (!facts) return undefined;
     applyPythonFacts(p, facts);
     return p;
+  }
+
+  /** From the process's executable on the host (one look there, unless a listing knew it). */
+  async pythonVersion(pid: number, ask: ProcessQuery = {}): Promise<string | undefined> {
+    const p = ask.process ?? (await this.processInfo(pid, ask.signal).catch(() => undefined));
+    return p && pythonVersionOf(p);
   }
 
   locatePySpy(signal?: AbortSignal): Promise<string> {

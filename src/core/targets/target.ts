@@ -6,11 +6,19 @@ import type { SnagError, SnagErrorReason } from '../errors';
 import type { TaskState } from '../proc/tasks';
 import type { Runner } from '../runner';
 import type { ToolPlace } from '../guard/toolPlace';
+import type { FactKind, ProcessFacts } from '../proc/processFacts';
 
 export interface ListOptions {
   signal?: AbortSignal;
   /** Include processes that are not Python. */
   all?: boolean;
+}
+
+/** What a caller brings when it asks a target about one of its processes. */
+export interface ProcessQuery {
+  /** What a listing of the target knew of the process already (saves a look). */
+  process?: ProcessInfo;
+  signal?: AbortSignal;
 }
 
 /** How a target's frame paths relate to local files. */
@@ -45,6 +53,18 @@ export interface Target {
   locatePySpy?(signal?: AbortSignal): Promise<string>;
   /** Optional: a source file on the target, for frames that have no local copy (ssh hosts). */
   readFile?(path: string, signal?: AbortSignal): Promise<string>;
+  /**
+   * Optional: the Python version of process `pid` as the target tells it (its executable, or the
+   * libpython it maps), for a dump whose reader did not say; absent or undefined: unknown.
+   */
+  pythonVersion?(pid: number, ask?: ProcessQuery): Promise<string | undefined>;
+  /** Optional: undoes what reading set up on the target (a py-spy copied to a host); never throws. */
+  dispose?(): Promise<void>;
+  /**
+   * Optional: facts about process `pid` (working directory, children, TCP sockets) read the target's
+   * own way; absent: the facts script through `runner` (targets/processFacts.ts). Undefined: unreadable.
+   */
+  processFacts?(pid: number, kinds: readonly FactKind[], signal?: AbortSignal): Promise<ProcessFacts | undefined>;
 }
 
 /** What a reader brings when it asks a target for its ways in. */
@@ -81,8 +101,6 @@ export interface WayChoice {
 }
 
 export interface WayPlan {
-  /** What the target knows of the process. */
-  pythonVersion?: string;
   ways: WayChoice[];
   /** Whether a failure another way might avoid moves on to the next (the user chose `auto`). */
   fallThrough: boolean;

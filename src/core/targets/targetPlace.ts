@@ -2,9 +2,17 @@
 import { placeAt, type ToolPlace } from '../guard/toolPlace';
 import type { Target } from './target';
 
+/**
+ * Is the target this machine? Its runner says (argv runs here as given), not its kind: this
+ * machine's /proc, tools and paths are its own.
+ */
+export function isThisMachine(target: Pick<Target, 'runner'>): boolean {
+  return target.runner.here === true;
+}
+
 /** Where a target is, for messages: `this machine` or the target's label. */
-export function whereOf(target: Target): string {
-  return target.ref.kind === 'local' ? 'this machine' : target.ref.label;
+export function whereOf(target: Pick<Target, 'runner' | 'ref'>): string {
+  return isThisMachine(target) ? 'this machine' : target.ref.label;
 }
 
 /** The place for a tool reading process `pid` (by default: through the target's runner, watched in the same round trip). */

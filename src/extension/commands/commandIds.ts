@@ -25,6 +25,11 @@ export const enum Cmd {
   StopSampling = 'snag.stopSampling',
   SaveSampling = 'snag.saveSampling',
   LoadSampling = 'snag.loadSampling',
+  OpenDumpFile = 'snag.openDumpFile',
+  PasteDump = 'snag.pasteDump',
+  OpenCoreFile = 'snag.openCoreFile',
+  SaveCore = 'snag.saveCore',
+  HideContainerEngine = 'snag.hideContainerEngine',
 }
 
 export const enum ViewId {

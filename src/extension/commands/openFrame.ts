@@ -51,7 +51,7 @@ async function pickFrame(s: Services): Promise<FrameLink | undefined> {
     // Where the thread stands first (the frame the user most likely wants), then its stack.
     const here = stoppedFrame(t);
     for (const f of here ? [here, ...t.frames.filter((x) => x !== here)] : t.frames) {
-      const remote = f.line > 0 ? remoteFrameUri(dump.target, f) : undefined;
+      const remote = remoteFrameUri(dump.target, f);
       const file = f.line > 0 ? (f.localFile ?? remote?.toString()) : undefined;
       if (!file) continue;
       const label = f === here ? `$(debug-stackframe-focused) ${iconFreeText(f.function)}` : iconFreeText(f.function);
@@ -73,7 +73,7 @@ export function openFrame(s: Services): (arg?: unknown) => Promise<void> {
     if (isFrameNode(arg)) {
       const f = arg.frame;
       // No local copy, but the ssh host has the file: open it read-only from there.
-      const remote = f.line > 0 ? remoteFrameUri(s.history.selected?.dump.target, f) : undefined;
+      const remote = remoteFrameUri(s.history.selected?.dump.target, f);
       if (remote) return revealAt(remote, f.line);
       if (!f.localFile || f.line <= 0) return explainUnmapped(f);
       return revealLine({ file: f.localFile, line: f.line });

@@ -21,7 +21,12 @@ import { addSshHost } from './addSshHost';
 import { openSshTerminal } from './openSshTerminal';
 import { reconnectSshHost } from './reconnectSshHost';
 import { removeSshHost } from './removeSshHost';
+import { hideContainerEngine } from './hideContainerEngine';
 import { loadSampling, pauseSampling, resumeSampling, saveSampling, startSampling, stopSampling } from './samplingCommands';
+import { openDumpFile } from './openDumpFile';
+import { pasteDump } from './pasteDump';
+import { openCoreFile } from './openCoreFile';
+import { saveCore } from './saveCore';
 import { showSnagError } from '../errorNotification';
 import { logInfo } from '../log';
 import type { Services } from '../services';
@@ -55,6 +60,11 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     [Cmd.StopSampling, stopSampling(s)],
     [Cmd.SaveSampling, saveSampling(s)],
     [Cmd.LoadSampling, loadSampling(s)],
+    [Cmd.OpenDumpFile, openDumpFile(s)],
+    [Cmd.PasteDump, pasteDump(s)],
+    [Cmd.OpenCoreFile, openCoreFile(s)],
+    [Cmd.SaveCore, saveCore(s)],
+    [Cmd.HideContainerEngine, hideContainerEngine()],
   ];
   return table.map(([id, handler]) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {

@@ -15,7 +15,7 @@ export function selectDump(s: Services): () => Promise<void> {
     const items: Item[] = entries.map((entry) => ({
       entry,
       // Names are the target's: neutralised, and no `$(icon)` of their own.
-      label: `${entry === s.history.selected ? '$(check) ' : ''}${iconFreeText(entry.processName)} · pid ${entry.dump.pid}`,
+      label: `${entry === s.history.selected ? '$(check) ' : ''}${iconFreeText(entry.processName)}${entry.dump.pid ? ` · pid ${entry.dump.pid}` : ''}`,
       description: `${new Date(entry.dump.takenAt).toLocaleTimeString()} · ${iconFreeText(entry.where)} · ${entry.dump.backend}`,
       detail: entry.dump.findings[0] ? iconFreeText(entry.dump.findings[0].title) : undefined,
     }));

@@ -10,14 +10,14 @@ import type { StackDump } from '../../core/model';
 import { Cmd } from '../commands/commandIds';
 import type { DumpHistory } from './dumpHistory';
 import { inEditorTerms } from './editorTerms';
-import { documentKey, remoteFrameUri } from './remoteDocuments';
+import { documentKey, frameDocumentOf } from './remoteDocuments';
 
 /**
  * Where a frame's line can be shown: its local file, else (ssh hosts) the read-only remote document.
  * Keys are what documentKey gives for the document's URI.
  */
 function documentOf(dump: StackDump): DocumentOf {
-  return (f) => f.localFile ?? remoteFrameUri(dump.target, f)?.toString();
+  return frameDocumentOf(dump.target);
 }
 
 /** Updates within this window are applied once (dumps, editor switches, scrolling through tabs). */

@@ -7,7 +7,6 @@ import { dumpProcess } from '../../core/pipeline/dumpProcess';
 import { SnagError } from '../../core/errors';
 import type { DumpOptions } from '../../core/model';
 import { SourceMapper } from '../../core/mapping/sourceMap';
-import { pythonVersionOf } from '../../core/targets/local';
 import { createBackend } from '../backends';
 import { Cmd } from '../commands/commandIds';
 import { processKey, type DumpEntry, type DumpHistory } from './dumpHistory';
@@ -61,7 +60,6 @@ export class Dumper implements vscode.Disposable {
           backend: createBackend(settings, roots),
           mapper,
           process: p,
-          pythonVersion: ref.target.ref.kind === 'local' ? pythonVersionOf(p) : undefined,
           signal: controller.signal,
           ...opts,
         });

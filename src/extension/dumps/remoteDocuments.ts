@@ -1,38 +1,29 @@
-// `snag-remote://<host>/<path>`: a file on an ssh host, fetched over the host's shared connection
-// and shown read-only, so frames that have no copy in the workspace still open at their line.
+// `snag-remote://<target id>/<path>`: a file on the target a dump or a sampling session read (an
+// ssh host), fetched through that target's readFile and shown read-only, so frames that have no
+// copy in the workspace still open at their line. Which frames do is core's one rule (opensRemotely).
 import * as vscode from 'vscode';
 import type { Frame, TargetRef } from '../../core/model';
-import type { SshHosts } from '../targets/sshTargetProvider';
+import { opensRemotely } from '../../core/mapping/opensRemotely';
+import type { Target } from '../../core/targets/target';
 
 export const REMOTE_SCHEME = 'snag-remote';
 
-/** The ssh host a dump's target lives on (a container on a host does not count: its paths are the container's). */
-function sshHostOf(target: TargetRef | undefined): string | undefined {
-  return target?.kind === 'ssh' && target.id.startsWith('ssh:') ? target.id.slice('ssh:'.length) : undefined;
-}
+/** What the remote documents need of a target: it, by the id its frames came with. */
+export type TargetById = (id: string) => Promise<Pick<Target, 'readFile'> | undefined>;
 
-/** A file on the target's ssh host as a read-only document; undefined for other targets. */
-function remoteFileUri(target: TargetRef | undefined, file: string): vscode.Uri | undefined {
-  const host = sshHostOf(target);
-  if (!host || !file.startsWith('/')) return undefined;
-  // The host may hold `@` and `:` (user@host, ssh://…): keep it out of URI parsing.
-  return vscode.Uri.from({ scheme: REMOTE_SCHEME, authority: encodeURIComponent(host), path: file });
-}
-
-/** The read-only document for a frame that was not found here but can be read on its host. */
-export function remoteFrameUri(target: TargetRef | undefined, frame: Frame): vscode.Uri | undefined {
-  if (frame.localFile || frame.mapping?.method !== 'remote') return undefined;
-  return remoteFileUri(target, frame.file);
+/** The read-only document for a frame (a dump's, or a profile's frame or row) that opens on its target. */
+export function remoteFrameUri(target: TargetRef | undefined, frame: Pick<Frame, 'file' | 'line' | 'localFile' | 'mapping'>): vscode.Uri | undefined {
+  if (!target || !opensRemotely(frame)) return undefined;
+  // The id may hold `@` and `:` (ssh:user@host, ssh://…): keep it out of URI parsing.
+  return vscode.Uri.from({ scheme: REMOTE_SCHEME, authority: encodeURIComponent(target.id), path: frame.file });
 }
 
 /**
- * Where a sampled line opens: its local file, else (the user's code on an ssh host, which the
- * mapper marks as such only when the host can serve it) the read-only remote document's URI.
+ * Where a frame's line shows, for dumps and sampling alike: its local file, else the read-only
+ * remote document's URI; undefined when it opens nowhere.
  */
-export function sampledDocumentOf(
-  target: TargetRef | undefined,
-): (x: { file: string; line: number; localFile?: string; isUserCode: boolean }) => string | undefined {
-  return (x) => x.localFile ?? (x.isUserCode && x.line > 0 ? remoteFileUri(target, x.file)?.toString() : undefined);
+export function frameDocumentOf(target: TargetRef | undefined): (f: Pick<Frame, 'file' | 'line' | 'localFile' | 'mapping'>) => string | undefined {
+  return (f) => f.localFile ?? remoteFrameUri(target, f)?.toString();
 }
 
 /** The key marks are filed under for an open document (a local path or a remote URI); undefined for others. */
@@ -42,12 +33,12 @@ export function documentKey(uri: vscode.Uri): string | undefined {
 }
 
 export class RemoteDocuments implements vscode.TextDocumentContentProvider {
-  constructor(private readonly hosts: SshHosts) {}
+  constructor(private readonly targetById: TargetById) {}
 
   async provideTextDocumentContent(uri: vscode.Uri, token: vscode.CancellationToken): Promise<string> {
-    const host = decodeURIComponent(uri.authority);
-    const target = await this.hosts.find(host);
-    if (!target) throw new Error(vscode.l10n.t('{0} is not a known SSH host (add it with Snag: Add SSH Host…).', host));
+    const id = decodeURIComponent(uri.authority);
+    const target = await this.targetById(id);
+    if (!target?.readFile) throw new Error(vscode.l10n.t('{0} is not a target Snag knows (add an SSH host with Snag: Add SSH Host…).', id));
     const controller = new AbortController();
     const sub = token.onCancellationRequested(() => controller.abort());
     try {

@@ -7,6 +7,7 @@ import { frameLocation } from '../../core/format/dumpText';
 import { groupFrames } from '../../core/format/frameGroups';
 import { GROUP_STACKS_DIFFER, groupLabel, groupThreads, someNames, type ThreadGroup } from '../../core/stacks/threadGroups';
 import { stoppedFrame } from '../../core/format/frameMarks';
+import { opensRemotely } from '../../core/mapping/opensRemotely';
 import type { Finding, Frame, LocalVariable, ThreadStack } from '../../core/model';
 import { Cmd } from '../commands/commandIds';
 import type { DumpEntry, DumpHistory } from './dumpHistory';
@@ -206,7 +207,10 @@ function stackItem(n: StackNode): vscode.TreeItem {
     }
     case 'dump': {
       const { dump: d, processName, where } = n.entry;
-      const item = new vscode.TreeItem(`${safeText(processName)} · pid ${d.pid}`, n.children.length ? vscode.TreeItemCollapsibleState.Collapsed : None);
+      const item = new vscode.TreeItem(
+        `${safeText(processName)}${d.pid ? ` · pid ${d.pid}` : ''}`,
+        n.children.length ? vscode.TreeItemCollapsibleState.Collapsed : None,
+      );
       const time = new Date(d.takenAt).toLocaleTimeString();
       item.description = safeText(
         [
@@ -223,7 +227,7 @@ function stackItem(n: StackNode): vscode.TreeItem {
         .map(([k]) => k);
       item.tooltip = new vscode.MarkdownString().appendText(
         [
-          `${processName} (pid ${d.pid}) on ${where}`,
+          d.opened ? `${processName}: ${d.opened.formatLabel}${d.pid ? ` of pid ${d.pid}` : ''}, ${where}` : `${processName} (pid ${d.pid}) on ${where}`,
           `Read with ${d.backend}${d.method ? ` (${d.method})` : ''} in ${d.durationMs} ms at ${d.takenAt}`,
           opts.length ? `Options: ${opts.join(', ')}` : '',
           ...(d.notes ?? []),
@@ -345,7 +349,7 @@ function frameItem(n: FrameNode): vscode.TreeItem {
   if (!f.isUserCode && !n.here) item.resourceUri = dimmedUri(n.id);
   if (f.localFile && f.line > 0) item.command = openCommand({ file: f.localFile, line: f.line });
   // No local copy but readable on its ssh host: the frame row itself goes to Open Frame (read-only remote document).
-  else if (f.mapping?.method === 'remote' && f.line > 0) item.command = { command: Cmd.OpenFrame, title: vscode.l10n.t('Open Frame'), arguments: [n] };
+  else if (opensRemotely(f)) item.command = { command: Cmd.OpenFrame, title: vscode.l10n.t('Open Frame'), arguments: [n] };
   item.accessibilityInformation = { label: `${safeText(f.function)} ${frameLocation(f)}${n.here ? ', stopped here' : ''}` };
   item.id = n.id;
   return item;

@@ -2,13 +2,11 @@
 // per thread (or one thread's calls), outermost call on top, each box as wide as its share. The
 // page draws the cells as they come.
 import { shortLocation } from '../../core/format/profileText';
-import type { Profile } from '../../core/model';
+import type { Profile, ProfileFrame } from '../../core/model';
 import type { FlameCell, FlameGraph, OpenAt, ThreadChoice } from './protocol';
 
 /** Boxes narrower than this share of the graph (percent) are not drawn, nor their callees. */
 const MIN_WIDTH_PCT = 0.3;
-
-type ProfileFrame = Profile['frames'][number];
 
 interface CallNode {
   count: number;
@@ -19,9 +17,12 @@ interface CallNode {
 }
 
 /** Where a click on a frame opens (a local file, a remote document's URI), or undefined. */
-export type DocumentOf = (x: { file: string; line: number; localFile?: string; isUserCode: boolean }) => string | undefined;
+export type DocumentOf = (x: OpenablePlace) => string | undefined;
 
-export function openAt(documentOf: DocumentOf, x: { file: string; line: number; localFile?: string; isUserCode: boolean }): OpenAt | undefined {
+/** What a frame, a table row or a thread's place carry that says where it opens (as a dump's Frame). */
+export type OpenablePlace = Pick<ProfileFrame, 'file' | 'line' | 'localFile' | 'mapping'>;
+
+export function openAt(documentOf: DocumentOf, x: OpenablePlace): OpenAt | undefined {
   const file = documentOf(x);
   return file && x.line > 0 ? { file, line: x.line } : undefined;
 }

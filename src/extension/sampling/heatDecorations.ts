@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { HEAT_LEVELS, heatByFile, type HeatMark } from '../../core/format/heat';
 import { codeSpan } from '../../core/text/markdown';
-import { documentKey, sampledDocumentOf } from '../dumps/remoteDocuments';
+import { documentKey, frameDocumentOf } from '../dumps/remoteDocuments';
 import type { SamplingController } from './samplingController';
 
 export class HeatDecorations implements vscode.Disposable {
@@ -42,7 +42,7 @@ export class HeatDecorations implements vscode.Disposable {
   private update(): void {
     const live = this.sampling.state !== 'stopped' && this.sampling.process;
     const profile = live ? this.sampling.profile() : undefined;
-    this.marks = profile && profile.samples > 0 ? heatByFile(profile, sampledDocumentOf(this.sampling.process?.target.ref)) : new Map();
+    this.marks = profile && profile.samples > 0 ? heatByFile(profile, frameDocumentOf(this.sampling.process?.target.ref)) : new Map();
     this.applyAll();
   }
 

@@ -38,7 +38,7 @@ export function profileModel(p: Profile, thread: ThreadChoice, documentOf: Docum
     findings: (p.findings ?? []).map(findingRow),
     threads: p.threads.map((t): ThreadRow => {
       const row: ThreadRow = { id: t.id, name: t.name, status: t.status, headline: describeThread(t, p.stuckAfterSeconds), samples: t.samples };
-      const open = t.at && openAt(documentOf, { ...t.at, isUserCode: t.at.isUserCode ?? false });
+      const open = t.at && openAt(documentOf, t.at);
       if (open) row.open = open;
       return row;
     }),

@@ -9,7 +9,7 @@ import { safeText } from '../../core/text/safeText';
 import { logError } from '../log';
 import { Cmd, ViewId } from '../commands/commandIds';
 import { revealLine } from '../commands/openFrame';
-import { sampledDocumentOf } from '../dumps/remoteDocuments';
+import { frameDocumentOf } from '../dumps/remoteDocuments';
 import { samplingPageModel } from './pageModel';
 import type { HostMessage, PageMessage, ThreadChoice } from './protocol';
 import type { SamplingController } from './samplingController';
@@ -89,7 +89,7 @@ export class SamplingViewProvider implements vscode.WebviewViewProvider, vscode.
       snapshot,
       thread: this.thread,
       startAgain: this.sampling.process !== undefined,
-      documentOf: sampledDocumentOf(snapshot.target),
+      documentOf: frameDocumentOf(snapshot.target),
     });
     const message: HostMessage = { type: 'update', model };
     void this.view.webview.postMessage(message);

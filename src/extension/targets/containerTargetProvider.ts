@@ -4,7 +4,8 @@
 import * as vscode from 'vscode';
 import { codeSpan, escapeMarkdown } from '../../core/text/markdown';
 import type { ContainerStrategy, ContainerStrategyChoice } from '../../core/targets/containerWays';
-import { detectEngines, type ContainerEngine, type EngineChoice, type EngineInfo } from '../../core/targets/containerEngine';
+import { detectEngines, type ContainerEngine, type EngineChoice, type EngineInfo, type EngineKind } from '../../core/targets/containerEngine';
+import { absentEngineHint, EngineWatch } from '../../core/targets/engineState';
 import { ContainerTarget } from '../../core/targets/docker';
 import { LocalTarget } from '../../core/targets/local';
 import { affectsSnag, SECTION } from '../settings';
@@ -13,6 +14,8 @@ import type { ProcessRef, TargetGroup, TargetProvider } from './targetProviders'
 export interface ContainerSettings {
   engine: EngineChoice;
   strategy: ContainerStrategyChoice;
+  /** snag.containers.hiddenEngines: engines the user chose not to see (Hide This Engine). */
+  hidden: EngineKind[];
 }
 
 const RETRY_FAILED_ENGINE_MS = 30_000;
@@ -23,9 +26,11 @@ export function readContainerSettings(): ContainerSettings {
   const c = vscode.workspace.getConfiguration(SECTION);
   const engine = c.get<string>('containers.engine', 'auto');
   const strategy = c.get<string>('containers.dumpStrategy', 'auto');
+  const hidden = c.get<unknown>('containers.hiddenEngines', []);
   return {
     engine: engine === 'docker' || engine === 'podman' ? engine : 'auto',
     strategy: (STRATEGIES as readonly string[]).includes(strategy) ? (strategy as ContainerStrategyChoice) : 'auto',
+    hidden: Array.isArray(hidden) ? hidden.filter((k): k is EngineKind => k === 'docker' || k === 'podman') : [],
   };
 }
 
@@ -65,6 +70,24 @@ export function engineGroup(engine: ContainerEngine, info: EngineInfo | undefine
   };
 }
 
+/**
+ * An engine that is merely not there (no daemon answering, not installed): a quiet row, folded,
+ * whose one row says how to start it; its inline action hides the engine. Nothing to pick, no error.
+ */
+export function absentEngineGroup(engine: ContainerEngine, error: unknown): TargetGroup {
+  const hint = absentEngineHint(engine, error);
+  return {
+    id: `containers:${engine.id}`,
+    label: engine.label,
+    description: vscode.l10n.t('not running'),
+    tooltip: `${hint} ${vscode.l10n.t('Or hide {0} here (the eye button; snag.containers.hiddenEngines).', engine.label)}`,
+    icon: 'circle-slash',
+    contextValue: `containerEngine engineAbsent engine-${engine.kind}`,
+    expanded: false,
+    hint,
+  };
+}
+
 export function createContainerTargetProvider(): TargetProvider & vscode.Disposable {
   const changed = new vscode.EventEmitter<void>();
   // The engines (and the parent they run on) are probed once per refresh round of the view; an
@@ -72,6 +95,8 @@ export function createContainerTargetProvider(): TargetProvider & vscode.Disposa
   // would fill with its failures), or at once when the user refreshes.
   const parent = new LocalTarget();
   let lastFailed: { at: number; engines: Awaited<ReturnType<typeof detectEngines>> } | undefined;
+  // Which engines answered in this window: one that stops afterwards is an error, not a hint.
+  const watch = new EngineWatch();
   const listener = vscode.workspace.onDidChangeConfiguration((e) => {
     if (!affectsSnag(e, 'containers')) return;
     lastFailed = undefined;
@@ -85,7 +110,11 @@ export function createContainerTargetProvider(): TargetProvider & vscode.Disposa
       const recent = lastFailed && Date.now() - lastFailed.at < RETRY_FAILED_ENGINE_MS ? lastFailed.engines : undefined;
       const engines = recent ?? (await detectEngines(parent, settings.engine, signal));
       if (!recent) lastFailed = engines.some((e) => e.error) && !signal.aborted ? { at: Date.now(), engines } : undefined;
-      return engines.map(({ engine, info, error }) => engineGroup(engine, info, error, settings));
+      return engines
+        .filter(({ engine }) => !settings.hidden.includes(engine.kind))
+        .map((probe) =>
+          watch.judge(probe) === 'absent' ? absentEngineGroup(probe.engine, probe.error) : engineGroup(probe.engine, probe.info, probe.error, settings),
+        );
     },
     forgetFailures: () => {
       lastFailed = undefined;

@@ -341,6 +341,7 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<ProcessTreeN
 
   private async groupChildren(node: GroupNode, signal: AbortSignal): Promise<ProcessTreeNode[]> {
     const g = node.group;
+    if (g.hint !== undefined) return [{ kind: 'message', id: `${g.id}/hint`, text: g.hint, icon: 'lightbulb' }];
     const path = [...node.path, g.label];
     const nested = (async (): Promise<ProcessTreeNode[]> => {
       if (!g.children) return [];

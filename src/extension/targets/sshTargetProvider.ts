@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { escapeMarkdown } from '../../core/text/markdown';
 import { SnagError } from '../../core/errors';
 import { detectEngines } from '../../core/targets/containerEngine';
-import { SshTarget, type SshHostSettings } from '../../core/targets/ssh';
+import { SshTarget, sshTargetId, type SshHostSettings } from '../../core/targets/ssh';
 import { readSshConfigHosts } from '../../core/targets/sshConfig';
 import type { SshState } from '../../core/targets/sshConnection';
 import type { Target } from '../../core/targets/target';
@@ -124,6 +124,13 @@ export class SshHosts implements TargetProvider, vscode.Disposable {
     return target;
   }
 
+  /** The live target with this id (a dump's target, for its remote documents), if Snag knows the host. */
+  async findTarget(id: string): Promise<SshTarget | undefined> {
+    for (const e of this.targets.values()) if (e.target.ref.id === id) return e.target;
+    const entry = (await this.entries()).find((e) => sshTargetId(e.settings.host) === id);
+    return entry && this.target(entry.settings);
+  }
+
   /** The live target for a host name, if Snag knows the host (remote documents, commands). */
   async find(host: string): Promise<SshTarget | undefined> {
     const known = this.targets.get(host)?.target;
@@ -177,7 +184,7 @@ export class SshHosts implements TargetProvider, vscode.Disposable {
     if (state.kind === 'unreachable') tooltip.appendMarkdown(`\n\n$(error) ${escapeMarkdown(state.error)}`);
     tooltip.supportThemeIcons = true;
     return {
-      id: `ssh:${entry.settings.host}`,
+      id: sshTargetId(entry.settings.host),
       label: entry.settings.label ?? entry.settings.host,
       description: describeState(state),
       tooltip,

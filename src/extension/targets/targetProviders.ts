@@ -25,6 +25,11 @@ export interface TargetGroup {
   readonly expanded?: boolean;
   /** Shown in place of an empty list ("No containers running"). */
   readonly emptyMessage?: string;
+  /**
+   * A quiet note shown as the group's only row, in place of children and processes (an engine that
+   * is not running here: how to start it). Such a group offers nothing to pick, and no error.
+   */
+  readonly hint?: string;
 }
 
 export interface TargetProvider {

@@ -52,6 +52,8 @@ export interface CodeServerOptions {
   /** A .vsix to install before the server starts. */
   vsix?: string;
   settings?: Record<string, unknown>;
+  /** Environment for the server and its extension host, over this process's (DOCKER_HOST, …). */
+  env?: Record<string, string>;
 }
 
 export interface CodeServer {
@@ -105,7 +107,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   mkdirSync(join(userData, 'Machine'), { recursive: true });
   writeFileSync(join(userData, 'Machine', 'settings.json'), JSON.stringify(machineScoped(settings), null, 2));
   // XDG folders: code-server otherwise writes its config and heartbeat under the user's home.
-  const env = { XDG_CONFIG_HOME: join(stateDir, 'config'), XDG_DATA_HOME: join(stateDir, 'data') };
+  const env = { ...opts.env, XDG_CONFIG_HOME: join(stateDir, 'config'), XDG_DATA_HOME: join(stateDir, 'data') };
   const extensionsDir = join(stateDir, 'extensions');
   const dirs = ['--user-data-dir', userData, '--extensions-dir', extensionsDir];
   // SNAG_E2E_KEEP=1 keeps the state folder (user data, logs: logs/*/exthost*/…Snag.log) to look at after a failure.

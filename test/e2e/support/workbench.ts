@@ -38,6 +38,8 @@ export interface WorkbenchOptions {
   /** Install the packaged .vsix (default true). */
   installVsix?: boolean;
   settings?: Record<string, unknown>;
+  /** Environment for code-server and the extension host, over this process's (DOCKER_HOST, …). */
+  env?: Record<string, string>;
   /**
    * `payload` entries for the workbench URL (extensionDevelopmentPath, extensionTestsPath, ...),
    * given the started server (its port makes the `vscode-remote://` URIs).
@@ -85,7 +87,7 @@ export async function openWorkbench(t: TestContext, opts: WorkbenchOptions): Pro
   if (!bin || !chromiumPath || !requireTool(t, 'py-spy', 'bash scripts/setup.sh core')) return undefined;
 
   const vsix = opts.installVsix === false ? undefined : await ensureVsix();
-  const server = await startCodeServer({ bin, folder: opts.folder, vsix, settings: opts.settings ?? testSettings() });
+  const server = await startCodeServer({ bin, folder: opts.folder, vsix, settings: opts.settings ?? testSettings(), env: opts.env });
   t.after(() => server.stop());
   const remoteUri = (path: string) => `vscode-remote://127.0.0.1:${server.port}${path}`;
   const query = new URLSearchParams({ folder: opts.folder });

@@ -8,7 +8,7 @@ import { flameGraph } from '../../../src/extension/sampling/flameGraph';
 import { samplingPageModel } from '../../../src/extension/sampling/pageModel';
 
 const f = (fn: string, line: number, file = '/app/w.py'): SampleFrame => ({ function: fn, file, line, native: false });
-const stack = (threadId: number, threadName: string, frames: SampleFrame[], count: number): StackSample => ({ threadId, threadName, frames, count });
+const stack = (threadId: number, threadName: string, frames: SampleFrame[], count: number): StackSample => ({ id: threadId, name: threadName, frames, count });
 /** Local files open; others (the standard library) do not. */
 const documentOf = (x: { file: string; localFile?: string }) => x.localFile;
 

@@ -41,8 +41,10 @@ describe('join waits', () => {
     const [f] = findings;
     assert.equal(f!.kind, 'join-wait');
     assert.equal(f!.severity, 'info');
-    assert.equal(f!.title, 'MainThread waits for a thread to finish at app.py:3 (main)');
-    assert.match(f!.detail!, /cruncher \(app\.py:16 \(work\)\)/);
+    // The join is followed to the thread it waits for (the only other thread the program started).
+    assert.equal(f!.title, 'MainThread waits for cruncher to finish, which is still running, at app.py:16 (work)');
+    assert.match(f!.detail!, /MainThread waits at app\.py:3 \(main\)/);
+    assert.equal(f!.frame?.line, src.line(app, 'BUSY'));
   });
 
   it('subprocess Popen.wait: dump the child', async () => {

@@ -121,11 +121,24 @@ describe('lock waits and deadlocks', () => {
 
   it('one lock wait with no visible holder is a warning about that thread', async () => {
     const t = thread('MainThread', [src.user('use_pool', bank, 'USER-WAITS')]);
-    const [f, ...rest] = await diagnose(dump(t));
+    const idle = thread('helper', [lib('Condition.wait', 'threading.py', 327), ...THREAD_BOOTSTRAP]);
+    const [f, ...rest] = await diagnose(dump(t, idle));
     assert.deepEqual(rest, []);
     assert.equal(f!.kind, 'lock-wait');
     assert.equal(f!.severity, 'warning');
     assert.equal(f!.title, 'MainThread waits to acquire pool_lock at bank.py:32 (use_pool)');
+  });
+
+  it('the only thread waits for a lock nobody holds: probably inherited across fork()', async () => {
+    const t = thread('MainThread', [src.user('use_pool', bank, 'USER-WAITS')]);
+    const [f, ...rest] = await diagnose(dump(t));
+    assert.deepEqual(rest, []);
+    assert.equal(f!.kind, 'fork-inherited-lock');
+    assert.equal(
+      f!.title,
+      'MainThread waits to acquire pool_lock at bank.py:32 (use_pool), held by no thread of this process: probably inherited locked across fork()',
+    );
+    assert.match(f!.detail!, /spawn or forkserver/);
   });
 
   it('two threads in lock waits with no visible owners: a possible deadlock, plus each wait', async () => {

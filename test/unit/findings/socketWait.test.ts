@@ -72,7 +72,9 @@ describe('socket waits', () => {
       src.user('download', worker, 'HTTP'),
     ]);
     const [f] = await diagnose(dump(t));
-    assert.equal(f!.title, 'MainThread waits in an SSL read of an HTTP response at worker.py:12 (download)');
+    // The response read comes from the `with urlopen(url) as r:` around it, which passes no timeout=.
+    assert.equal(f!.title, 'MainThread waits in an SSL read of an HTTP response with no timeout at worker.py:12 (download)');
+    assert.match(f!.detail!, /urlopen\(…\) at worker\.py:11 \(download\) passes no timeout=/);
     assert.equal(f!.frame!.line, 12);
   });
 
@@ -98,7 +100,7 @@ describe('socket waits', () => {
       ...THREAD_BOOTSTRAP,
     ]);
     const [f] = await diagnose(dump(t));
-    assert.equal(f!.title, 'scheduler waits in a socket read of an HTTP response at worker.py:12 (download)');
+    assert.equal(f!.title, 'scheduler waits in a socket read of an HTTP response with no timeout at worker.py:12 (download)');
   });
 
   it('a bare .read( is a blocking read of unknown kind (info)', async () => {

@@ -20,8 +20,8 @@ describe('heat', () => {
       startMs: 0,
       endMs: 1000,
       stacks: [
-        { threadId: 1, threadName: 'm', frames: [fr('crunch', 9), fr('main', 2)], count: 60 },
-        { threadId: 1, threadName: 'm', frames: [fr('sum', 0, '/usr/lib/python3.11/x.py'), fr('crunch', 10), fr('main', 2)], count: 40 },
+        { id: 1, name: 'm', frames: [fr('crunch', 9), fr('main', 2)], count: 60 },
+        { id: 1, name: 'm', frames: [fr('sum', 0, '/usr/lib/python3.11/x.py'), fr('crunch', 10), fr('main', 2)], count: 40 },
       ],
     });
     const heat = heatByFile(s.profile());

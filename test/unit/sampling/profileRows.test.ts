@@ -5,7 +5,7 @@ import { Sampler } from '../../../src/core/sampling/sampler';
 import { hotRows } from '../../../src/core/sampling/profileRows';
 
 const f = (fn: string, line: number, file = '/app/w.py'): SampleFrame => ({ function: fn, file, line, native: false });
-const stack = (threadId: number, threadName: string, frames: SampleFrame[], count: number): StackSample => ({ threadId, threadName, frames, count });
+const stack = (threadId: number, threadName: string, frames: SampleFrame[], count: number): StackSample => ({ id: threadId, name: threadName, frames, count });
 
 async function profileOf(stacks: StackSample[]) {
   const s = new Sampler({ pid: 1, rateHz: 10, method: 'test', mapFrame: async (fr) => ({ isUserCode: fr.file.startsWith('/app/') }) });

@@ -24,7 +24,7 @@ describe('parseSpeedscopeRecord on recorded py-spy record --format speedscope ou
   it('reads each thread with its kernel id and name, its distinct stacks innermost first, with counts', () => {
     const { stacks, clampedThreads } = parseSpeedscopeRecord(recorded('pyspy-record-speedscope-busy-and-stuck.json'));
     assert.equal(clampedThreads, 0);
-    const reader = stacks.filter((s) => s.threadName === 'reader');
+    const reader = stacks.filter((s) => s.name === 'reader');
     assert.equal(reader.length, 1, 'the stuck thread has one distinct stack');
     assert.deepEqual(reader[0]!.frames.slice(0, 2), [
       { function: 'read_reply', file: PROGRAM, line: 21, native: false },
@@ -32,10 +32,10 @@ describe('parseSpeedscopeRecord on recorded py-spy record --format speedscope ou
     ]);
     assert.equal(reader[0]!.frames.at(-1)!.function, 'Thread._bootstrap');
     assert.equal(reader[0]!.count, 19, 'one count per sample py-spy took (20 Hz, 1 s)');
-    assert.deepEqual([...new Set(stacks.map((s) => s.threadName))].sort(), ['MainThread', 'reader', 'ticker']);
+    assert.deepEqual([...new Set(stacks.map((s) => s.name))].sort(), ['MainThread', 'reader', 'ticker']);
     // py-spy names each profile by the kernel's thread id: the main thread's is the process id.
-    assert.equal(stacks.find((s) => s.threadName === 'MainThread')!.threadId, 30393);
-    assert.equal(new Set(stacks.map((s) => `${s.threadName}:${s.threadId}`)).size, 3);
+    assert.equal(stacks.find((s) => s.name === 'MainThread')!.id, 30393);
+    assert.equal(new Set(stacks.map((s) => `${s.name}:${s.id}`)).size, 3);
   });
 
   it('reads native frames (shared object, line 0) from a --native recording', () => {
@@ -47,14 +47,14 @@ describe('parseSpeedscopeRecord on recorded py-spy record --format speedscope ou
 
   it('reads hex thread ids and threads py-spy had no name for', () => {
     const { stacks } = parseSpeedscopeRecord(file([profile('Thread 0X7F0A12345678 ""', [[0]])]));
-    assert.equal(stacks[0]!.threadId, 0x7f0a12345678);
-    assert.equal(stacks[0]!.threadName, `Thread ${0x7f0a12345678}`);
+    assert.equal(stacks[0]!.id, 0x7f0a12345678);
+    assert.equal(stacks[0]!.name, `Thread ${0x7f0a12345678}`);
   });
 
   it('merges two profiles of one thread', () => {
     const { stacks } = parseSpeedscopeRecord(file([profile('Thread 5 "a"', [[0]]), profile('Thread 5 "a"', [[0], [0]])]));
     assert.deepEqual(
-      stacks.map((s) => [s.threadId, s.count]),
+      stacks.map((s) => [s.id, s.count]),
       [[5, 3]],
     );
   });
@@ -65,15 +65,15 @@ describe('parseSpeedscopeRecord on hostile recordings', () => {
     const forged = 'w\nthread (4242): FORGED-THREAD;forged_fn (/etc/shadow:1) 99999';
     const { stacks } = parseSpeedscopeRecord(file([profile(`Thread 7 "Main" 9 "x\n${forged}"`, [[0]])], [{ name: forged, file: '/a.py', line: 3 }]));
     assert.equal(stacks.length, 1);
-    assert.equal(stacks[0]!.threadId, 7, "the id is the one right after 'Thread '");
-    assert.equal(stacks[0]!.threadName, `Main" 9 "x\n${forged}`);
+    assert.equal(stacks[0]!.id, 7, "the id is the one right after 'Thread '");
+    assert.equal(stacks[0]!.name, `Main" 9 "x\n${forged}`);
     assert.deepEqual(stacks[0]!.frames, [{ function: forged, file: '/a.py', line: 3, native: false }]);
   });
 
   it('counts at most the given samples of a thread, and says how many threads were cut', () => {
     const r = parseSpeedscopeRecord(file([profile('Thread 1 "a"', Array(1000).fill([0])), profile('Thread 2 "b"', [[0]])]), 15);
     assert.deepEqual(
-      r.stacks.map((s) => [s.threadId, s.count]),
+      r.stacks.map((s) => [s.id, s.count]),
       [
         [1, 15],
         [2, 1],

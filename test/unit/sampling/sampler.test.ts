@@ -9,7 +9,7 @@ import { parseSpeedscopeRecord } from '../../../src/core/sampling/recordParse';
 import { REPO } from '../../support/programs';
 
 const f = (fn: string, line: number, file = '/app/w.py'): SampleFrame => ({ function: fn, file, line, native: false });
-const stack = (threadId: number, threadName: string, frames: SampleFrame[], count = 10): StackSample => ({ threadId, threadName, frames, count });
+const stack = (threadId: number, threadName: string, frames: SampleFrame[], count = 10): StackSample => ({ id: threadId, name: threadName, frames, count });
 const batch = (startS: number, stacks: StackSample[], activeThreads?: number[]): SampleBatch => ({
   startMs: startS * 1000,
   endMs: (startS + 1) * 1000,
@@ -128,7 +128,7 @@ describe('Sampler', () => {
 
   it('the recorded py-spy chunk: the stuck reader and the idle-but-moving ticker differ', async () => {
     const { stacks } = parseSpeedscopeRecord(readFileSync(join(REPO, 'test', 'fixtures', 'outputs', 'pyspy-record-speedscope-busy-and-stuck.json'), 'utf8'));
-    const main = stacks.find((st) => st.threadName === 'MainThread')!.threadId;
+    const main = stacks.find((st) => st.name === 'MainThread')!.id;
     const s = new Sampler({ pid: main, rateHz: 20, method: 'py-spy record', stuckAfterSeconds: 3 });
     for (let i = 0; i < 4; i++) await s.add(batch(i, stacks, [main]));
     const status = Object.fromEntries(s.profile().threads.map((t) => [t.name, t.status]));

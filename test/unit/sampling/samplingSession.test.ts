@@ -16,7 +16,7 @@ function periodic(ms: number): SampleSource {
         await onBatch({
           startMs,
           endMs: clock(),
-          stacks: [{ threadId: 1, threadName: 'm', frames: [{ function: 'f', file: '/x.py', line: 1, native: false }], count: 1 }],
+          stacks: [{ id: 1, name: 'm', frames: [{ function: 'f', file: '/x.py', line: 1, native: false }], count: 1 }],
         });
       }
     },

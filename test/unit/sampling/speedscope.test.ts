@@ -17,9 +17,9 @@ describe('speedscope files', () => {
         endMs: (i + 1) * 1000,
         activeThreads: [2],
         stacks: [
-          { threadId: 1, threadName: 'MainThread', frames: [fr('recv', 17), fr('main', 3)], count: 20 },
-          { threadId: 2, threadName: 'hot', frames: [fr('crunch', 30 + i), fr('main', 5)], count: 20 },
-          { threadId: 2, threadName: 'hot', frames: [{ function: 'memcpy', file: '/usr/lib/libc.so.6', line: 0, native: true }, fr('crunch', 33)], count: 1 },
+          { id: 1, name: 'MainThread', frames: [fr('recv', 17), fr('main', 3)], count: 20 },
+          { id: 2, name: 'hot', frames: [fr('crunch', 30 + i), fr('main', 5)], count: 20 },
+          { id: 2, name: 'hot', frames: [{ function: 'memcpy', file: '/usr/lib/libc.so.6', line: 0, native: true }, fr('crunch', 33)], count: 1 },
         ],
       });
     const saved = s.profile();

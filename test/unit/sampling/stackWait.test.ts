@@ -85,8 +85,8 @@ describe('Sampler with an explainer', () => {
         endMs: (i + 1) * 1000,
         activeThreads: [],
         stacks: [
-          { threadId: 1, threadName: 'MainThread', frames: frames([...waiting, user('<module>', 'parked_helpers.py', 'main')]), count: 10 },
-          { threadId: 2, threadName: 'worker', frames: frames([...waiting, user('worker', 'parked_helpers.py', 'worker')]), count: 10 },
+          { id: 1, name: 'MainThread', frames: frames([...waiting, user('<module>', 'parked_helpers.py', 'main')]), count: 10 },
+          { id: 2, name: 'worker', frames: frames([...waiting, user('worker', 'parked_helpers.py', 'worker')]), count: 10 },
         ],
       });
     }

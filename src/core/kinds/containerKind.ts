@@ -1,13 +1,14 @@
-// `snag ps --docker` / `--container NAME` and the container half of `snag dump --container NAME`.
-import { errorMessage, SnagError } from '../core/errors';
-import { buildProcessTree, describeProcess, type ProcessNode } from '../core/format/processTree';
-import type { ProcessInfo } from '../core/model';
-import { STRATEGY_ORDER, type ContainerStrategyChoice } from '../core/targets/containerWays';
-import { ContainerEngine, detectEngines, type ContainerSummary, type EngineChoice } from '../core/targets/containerEngine';
-import { ContainerTarget } from '../core/targets/docker';
-import { LocalTarget } from '../core/targets/local';
-import { safeText } from '../core/text/safeText';
-import type { Io } from './main';
+// `--container NAME` (and `snag ps --docker`): a process in a docker or podman container on this
+// machine, read through the ways in the container target offers (host PID, exec, copy-in, sidecar).
+import { errorMessage, SnagError } from '../errors';
+import { buildProcessTree, describeProcess, type ProcessNode } from '../format/processTree';
+import type { ProcessInfo } from '../model';
+import { STRATEGY_ORDER, type ContainerStrategyChoice } from '../targets/containerWays';
+import { ContainerEngine, detectEngines, type ContainerSummary, type EngineChoice } from '../targets/containerEngine';
+import { ContainerTarget } from '../targets/docker';
+import { LocalTarget } from '../targets/local';
+import { safeText } from '../text/safeText';
+import { stringValue, type PsListing, type TargetKindDescriptor } from './targetKind';
 
 export function parseEngine(s: string | undefined): EngineChoice {
   const v = s ?? process.env.SNAG_CONTAINER_ENGINE ?? 'auto';
@@ -85,11 +86,11 @@ async function collect(opts: { container?: string; engine: EngineChoice; all?: b
   return out;
 }
 
-export async function containerPs(opts: { container?: string; engine?: string; all?: boolean; json?: boolean }, io: Io): Promise<void> {
-  const engines = await collect({ container: opts.container, engine: parseEngine(opts.engine), all: opts.all }, io.signal);
+/** `snag ps --docker` / `--container NAME`: every engine, its containers, their processes. */
+async function containerPs(opts: { container?: string; engine?: string; all?: boolean }, signal?: AbortSignal): Promise<PsListing> {
+  const engines = await collect({ container: opts.container, engine: parseEngine(opts.engine), all: opts.all }, signal);
   if (opts.container && !engines.some((e) => e.containers.length)) throw new SnagError('bad-input', `No running container named ${opts.container}.`);
-  if (opts.json) return io.out(JSON.stringify(engines, null, 2) + '\n');
-  if (engines.length === 0) return io.out('Neither docker nor podman is installed.\n');
+  if (engines.length === 0) return { json: engines, text: 'Neither docker nor podman is installed.\n' };
   const lines: string[] = [];
   for (const e of engines) {
     const where = [e.context && `context ${e.context}`, e.endpoint].filter(Boolean).join(', ');
@@ -115,5 +116,35 @@ export async function containerPs(opts: { container?: string; engine?: string; a
     });
   }
   // Container, image and process names come from the engine and the processes: each line neutralised.
-  io.out(lines.map(safeText).join('\n') + '\n');
+  return { json: engines, text: lines.map(safeText).join('\n') + '\n' };
 }
+
+export const containerKind: TargetKindDescriptor = {
+  id: 'docker',
+  options: { container: { type: 'string' }, engine: { type: 'string' } },
+  psOptions: { docker: { type: 'boolean' } },
+  readOptions: { strategy: { type: 'string' } },
+  pickedBy: ['container', 'docker'],
+  // Containers are found through this machine's engine: with another place they would quietly read a container here.
+  alone: (other) => `snag reads the containers of the machine it runs on. To read a container on ${other}, run snag there; or drop one of the two.`,
+  usage: {
+    ps: [
+      '  snag ps --docker | --container NAME [--engine auto|docker|podman] [--all] [--json]',
+      "                                              the containers' processes",
+    ],
+    read: [
+      '  --container NAME [--strategy auto|host|exec|copy|sidecar] [--engine E]',
+      '                         a process in a container (its pid as the container sees it)',
+    ],
+  },
+  localPids: false,
+  open: (values, ctx) =>
+    openContainerTarget(
+      stringValue(values, 'container') ?? '',
+      parseEngine(stringValue(values, 'engine')),
+      parseStrategy(stringValue(values, 'strategy')),
+      ctx.signal,
+    ),
+  ps: (values, ctx) =>
+    containerPs({ container: stringValue(values, 'container'), engine: stringValue(values, 'engine'), all: values.all === true }, ctx.signal),
+};

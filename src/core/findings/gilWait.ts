@@ -1,0 +1,54 @@
+// A thread that cannot run because another holds the GIL: its blocking call (a sleep, a read, a
+// lock) ended long ago, but to return to Python it must take the GIL back, and the holder runs one
+// long C call (a regular expression, a huge sort, an extension) that never releases it. With native
+// frames the starved thread waits in take_gil (often inlined: a condition wait right under the C
+// call that released the GIL); the holder is the thread py-spy marks as owning the GIL.
+import type { Finding, ThreadStack } from '../model';
+import { anchorFrame, findingFrame, nativeInner, where } from './frames';
+import type { DumpRule, DumpRuleResult } from './rule';
+
+const TAKE_GIL = /^(take_gil|PyEval_RestoreThread|PyEval_AcquireThread|_PyEval_AcquireLock|PyEval_AcquireLock|_PyThreadState_Attach|PyGILState_Ensure)$/;
+const COND_WAIT =
+  /^(pthread_cond_timedwait|pthread_cond_clockwait|__pthread_cond_timedwait|__pthread_cond_wait_common|pthread_cond_wait|__futex_abstimed_wait_common|___pthread_cond_timedwait64)$/;
+/** C calls that wait with a condition variable of their own: a condition wait under them is no GIL wait. */
+const OWN_COND =
+  /^(PyThread_acquire_lock_timed|PyCOND_TIMEDWAIT|acquire_timed|lock_PyThread_acquire_lock|rlock_acquire|_PyMutex_LockTimed|_PySemaphore_Wait|_PyParkingLot_Park)$/;
+
+export const GIL_KIND = 'gil-wait';
+
+/** Does the thread wait for the GIL, by its native frames? */
+export function waitsForGil(t: ThreadStack): boolean {
+  const natives = nativeInner(t);
+  if (natives.some((f) => TAKE_GIL.test(f.function))) return true;
+  // take_gil inlined into the call that dropped the GIL: a condition wait right under a libpython function.
+  const i = natives.findIndex((f) => COND_WAIT.test(f.function));
+  if (i < 0) return false;
+  const caller = natives.slice(i + 1).find((f) => !COND_WAIT.test(f.function) && !/^0x/.test(f.function));
+  return !!caller && /libpython|python\d/.test(caller.module ?? caller.file) && !OWN_COND.test(caller.function);
+}
+
+/** The thread running with the GIL, when the reader says (py-spy's owns_gil). */
+export function gilHolder(threads: readonly ThreadStack[]): ThreadStack | undefined {
+  return threads.find((t) => t.ownsGil && t.active);
+}
+
+export const gilWait: DumpRule = async (stacks, waits): Promise<DumpRuleResult> => {
+  const holder = gilHolder(stacks.threads);
+  if (!holder) return { findings: [], explained: [] };
+  const starved = stacks.threads.filter((t) => t !== holder && waitsForGil(t));
+  if (starved.length === 0) return { findings: [], explained: [] };
+  const at = anchorFrame(holder);
+  const cCall = nativeInner(holder).find((f) => !/^0x/.test(f.function));
+  const findings: Finding[] = starved.map((t) => {
+    const was = waits.get(t);
+    return {
+      severity: 'warning',
+      kind: GIL_KIND,
+      title: `${t.name} waits for the GIL at ${where(anchorFrame(t))}, held by ${holder.name} at ${where(at)}`,
+      detail: `${t.name}'s own call${was ? ` (${was.call})` : ''} has returned, but to run its next line it must take the GIL back, and ${holder.name} holds it${cCall ? ` in a long C call (${cCall.function})` : ''} at ${where(at)}. A C call that never releases the GIL starves every other thread, however short their waits. Fix: break ${holder.name}'s work into smaller calls, use a C function that releases the GIL, or move it to a process (multiprocessing, ProcessPoolExecutor).`,
+      threadId: t.id,
+      frame: findingFrame(anchorFrame(t)),
+    };
+  });
+  return { findings, explained: starved };
+};

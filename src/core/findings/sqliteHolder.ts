@@ -1,0 +1,123 @@
+// Who holds the SQLite lock a thread waits for: a thread whose code, on the way to where it stands,
+// began a write (BEGIN, INSERT, UPDATE, DELETE…) on a connection to the same database and has not
+// committed or rolled back since. SQLite's lock has no owner a dump could show, but the code does.
+import type { Finding, Frame, ThreadStack } from '../model';
+import { anchorFrame, findingFrame, where } from './frames';
+import type { DumpRule, DumpRuleResult, ThreadWait } from './rule';
+import type { SourceLines } from './sourceLines';
+import { connectCalls, receiverOf, SQLITE_KIND } from './sqliteWait';
+
+const WRITE_SQL = /\.(execute|executemany|executescript)\s*\(\s*[rbuf]*("""|'''|"|')\s*(BEGIN|INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|SAVEPOINT)\b/i;
+const END_SQL = /\.(execute|executescript)\s*\(\s*[rbuf]*("""|'''|"|')\s*(COMMIT|END|ROLLBACK)\b|\.(commit|rollback|close)\s*\(/i;
+/** Lines read above a frame's line for the function it is in. */
+const SCAN_MAX = 400;
+
+export interface OpenTransaction {
+  frame: Frame;
+  /** 1-based line of the statement that began writing. */
+  line: number;
+  /** The statement as written, trimmed for the detail. */
+  statement: string;
+  /** The connection as the source names it. */
+  connection?: string;
+  /** Its database argument (`DB`, `"app.db"`), when its connect() is in the file. */
+  database?: string;
+}
+
+function indentOf(line: string): number {
+  return /^\s*/.exec(line)![0].replace(/\t/g, '        ').length;
+}
+
+/**
+ * Write transactions a thread's code left open on the way to where it stands: in each of its
+ * user frames, the last write statement of the function above the current line, with no commit,
+ * rollback or close after it. `skip`: the frame that waits (its own call is not held yet).
+ */
+export async function openTransactions(t: ThreadStack, source: SourceLines, skip?: Frame): Promise<OpenTransaction[]> {
+  const open: OpenTransaction[] = [];
+  for (const f of t.frames) {
+    if (f.native || !f.isUserCode || f === skip) continue;
+    const lines = await source.lines(f);
+    if (!lines || !lines[f.line - 1]) continue;
+    let indent = indentOf(lines[f.line - 1]!);
+    let ended = false;
+    for (let i = f.line - 2; i >= 0 && i >= f.line - 1 - SCAN_MAX; i--) {
+      const l = lines[i]!;
+      if (!l.trim() || l.trim().startsWith('#')) continue;
+      const ind = indentOf(l);
+      if (ind < indent) {
+        indent = ind;
+        if (/^\s*(async\s+)?def\s/.test(l) || /^\s*class\s/.test(l)) break;
+      }
+      if (END_SQL.test(l)) ended = true;
+      if (ended || !WRITE_SQL.test(l)) continue;
+      const connection = receiverOf(l);
+      const connect = connectCalls(lines)
+        .filter((c) => c.name === connection)
+        .pop();
+      open.push({
+        frame: f,
+        line: i + 1,
+        statement: l.trim().slice(0, 80),
+        ...(connection ? { connection } : {}),
+        ...(connect?.database ? { database: connect.database } : {}),
+      });
+      break;
+    }
+  }
+  return open;
+}
+
+/** The database a waiting thread's call uses, when its connect() is in the file. */
+async function waitingDatabase(w: ThreadWait, source: SourceLines): Promise<string | undefined> {
+  const f = w.frame;
+  if (!f || !w.lock) return undefined;
+  const lines = await source.lines(f);
+  return lines
+    ? connectCalls(lines)
+        .filter((c) => c.name === w.lock && c.line <= f.line)
+        .pop()?.database
+    : undefined;
+}
+
+export const sqliteHolder: DumpRule = async (stacks, waits, ctx): Promise<DumpRuleResult> => {
+  const waiting = stacks.threads.filter((t) => waits.get(t)?.kind === SQLITE_KIND);
+  if (waiting.length === 0) return { findings: [], explained: [] };
+  const findings: Finding[] = [];
+  const explained: ThreadStack[] = [];
+  const open = new Map<ThreadStack, OpenTransaction[]>();
+  for (const t of stacks.threads)
+    open.set(
+      t,
+      await openTransactions(
+        t,
+        ctx.source,
+        t.frames.find((f) => f === waits.get(t)?.frame),
+      ),
+    );
+  for (const t of waiting) {
+    const w = waits.get(t)!;
+    const db = await waitingDatabase(w, ctx.source);
+    const holders = stacks.threads
+      .map((h) => ({ h, tx: open.get(h)!.find((x) => !db || !x.database || x.database === db) }))
+      .filter((x): x is { h: ThreadStack; tx: OpenTransaction } => !!x.tx);
+    if (holders.length === 0) continue;
+    const { h, tx } = holders[0]!;
+    const hw = waits.get(h);
+    const hWhere = hw?.frame ?? anchorFrame(h);
+    const self = h === t;
+    const now = self ? '' : ` ${h.name} ${hw ? hw.phrase : 'runs'} at ${where(hWhere)}, still inside that transaction.`;
+    findings.push({
+      severity: self ? 'error' : 'warning',
+      kind: SQLITE_KIND,
+      title: self
+        ? `${t.name} ${w.phrase} at ${where(w.frame)}, held by its own other connection: it waits for itself`
+        : `${t.name} ${w.phrase} at ${where(w.frame)}, held by ${h.name}`,
+      detail: `${self ? t.name : h.name} began writing at line ${tx.line} (in ${tx.frame.function}: ${tx.statement}) on ${tx.connection ?? 'a connection'}${tx.database ? ` to ${tx.database}` : ''} and has not committed.${now} ${w.detail.replace(/ Another connection holds[^.]*\.[^.]*\./, '')} Fix: ${self ? 'use one connection per thread for this database, or commit the first before writing with the second' : `commit (or roll back) in ${h.name} before it waits; keep write transactions short`}.`,
+      threadId: t.id,
+      frame: findingFrame(w.frame),
+    });
+    explained.push(t);
+  }
+  return { findings, explained };
+};

@@ -1,0 +1,179 @@
+// A thread waiting for an SQLite database lock: another connection holds a write transaction, so
+// this one's execute()/commit() retries in SQLite's busy handler (it sleeps between tries) until
+// its busy timeout, then fails with "database is locked". With native frames the busy handler is
+// in the stack; without them the line is an execute()/commit() on sqlite3, and the thread is idle.
+import type { Frame, ThreadStack } from '../model';
+import { anchorFrame, callSite, nativeInner } from './frames';
+import type { DiagnoseContext, ThreadRule, ThreadWait } from './rule';
+import type { SourceLines } from './sourceLines';
+
+const NATIVE_BUSY = /^(sqlite3InvokeBusyHandler|sqliteDefaultBusyCallback|btreeInvokeBusyHandler|unixSleep)$/;
+/** SQLite code running a statement: in its frames but not in the busy handler, the query runs (or reads the disk). */
+const NATIVE_SQLITE = /^(sqlite3_step|sqlite3VdbeExec|pysqlite_step|stmt_step|_pysqlite_query_execute|pysqlite_connection_commit(_impl)?)$/;
+const SQL_CALL = /([A-Za-z_][\w.]*(?:\(\))?)\.(execute|executemany|executescript|commit)\s*\(/;
+const USES_SQLITE = /^\s*(import\s+sqlite3\b|from\s+sqlite3\s+import\b)/m;
+/** SQLite's Python module waits this long when connect() is given no timeout. */
+export const DEFAULT_BUSY_TIMEOUT_S = 5;
+
+export interface BusyTimeout {
+  seconds: number;
+  /** Where it comes from: connect(timeout=…), PRAGMA busy_timeout, or connect() without one (the default). */
+  how: 'connect' | 'pragma' | 'default';
+  /** 1-based line of the connect() call or the PRAGMA. */
+  line?: number;
+}
+
+/** The text of a call starting at `from` (the index of its opening parenthesis), up to its closing one. */
+function callText(lines: string[], row: number, from: number): string {
+  let depth = 0;
+  let out = '';
+  for (let r = row; r < lines.length && r < row + 8; r++) {
+    const l = r === row ? lines[r]!.slice(from) : lines[r]!;
+    for (const ch of l) {
+      out += ch;
+      if (ch === '(') depth++;
+      else if (ch === ')' && --depth === 0) return out;
+    }
+    out += ' ';
+  }
+  return out;
+}
+
+/** Top-level arguments of a call's text `( a, b=(1, 2), c )`. */
+function callArgs(text: string): string[] {
+  const inner = text.slice(1, text.lastIndexOf(')') < 0 ? undefined : text.lastIndexOf(')'));
+  const args: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of inner) {
+    if ('([{'.includes(ch)) depth++;
+    if (')]}'.includes(ch)) depth--;
+    if (ch === ',' && depth === 0) {
+      args.push(cur.trim());
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur.trim()) args.push(cur.trim());
+  return args;
+}
+
+interface ConnectCall {
+  /** The name it is assigned to (`conn`, `self.db`), when it is. */
+  name?: string;
+  /** The database argument as written (`DB`, `"app.db"`). */
+  database?: string;
+  timeout?: number;
+  line: number;
+}
+
+const CONNECT = /(?:([A-Za-z_][\w.]*)\s*=\s*)?(?:\bsqlite3\.|(?<![\w.]))connect\s*(\()/g;
+
+/** The sqlite3.connect() calls of a file (only files that import sqlite3). */
+export function connectCalls(lines: string[]): ConnectCall[] {
+  const text = lines.join('\n');
+  if (!USES_SQLITE.test(text)) return [];
+  const calls: ConnectCall[] = [];
+  lines.forEach((l, row) => {
+    if (l.trim().startsWith('#')) return;
+    for (const m of l.matchAll(CONNECT)) {
+      if (!/sqlite3\.connect/.test(m[0]) && !/from\s+sqlite3\s+import[^\n]*\bconnect\b/.test(text)) continue;
+      const args = callArgs(callText(lines, row, m.index! + m[0].length - 1));
+      const kw = args.find((a) => /^timeout\s*=/.test(a));
+      const positional = args.filter((a) => !/^\w+\s*=/.test(a));
+      const raw = kw ? kw.replace(/^timeout\s*=\s*/, '') : positional[1];
+      const timeout = raw !== undefined && /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : undefined;
+      const database = positional[0] ?? args.find((a) => /^database\s*=/.test(a))?.replace(/^database\s*=\s*/, '');
+      calls.push({ line: row + 1, ...(m[1] ? { name: m[1] } : {}), ...(database ? { database } : {}), ...(timeout !== undefined ? { timeout } : {}) });
+    }
+  });
+  return calls;
+}
+
+/** The connection a call's receiver is: `conn.execute` → conn; `self.db.cursor().execute` → self.db. */
+export function receiverOf(line: string): string | undefined {
+  const m = SQL_CALL.exec(line);
+  return m ? m[1]!.replace(/\.cursor\(\)$/, '') : undefined;
+}
+
+/** The busy timeout the waiting call runs under, as the code shows it. */
+export async function busyTimeout(frames: readonly Frame[], receiver: string | undefined, source: SourceLines): Promise<BusyTimeout | undefined> {
+  for (const f of frames) {
+    if (f.native) continue;
+    const lines = await source.lines(f);
+    if (!lines) continue;
+    const pragma = lines.findIndex((l) => /busy_timeout\s*=?\s*\d+/i.test(l) && /PRAGMA/i.test(l));
+    if (pragma >= 0) return { seconds: Number(/busy_timeout\s*=?\s*(\d+)/i.exec(lines[pragma]!)![1]) / 1000, how: 'pragma', line: pragma + 1 };
+    const calls = connectCalls(lines);
+    if (calls.length === 0) continue;
+    // The connect() nearest above the call that assigns its receiver, else the nearest above it in
+    // the file (the connection made for this function), else the only one.
+    const above = calls.filter((c) => c.line <= f.line);
+    const pick =
+      [...above].reverse().find((c) => receiver && c.name === receiver) ??
+      calls.find((c) => receiver && c.name === receiver) ??
+      (above.length ? above[above.length - 1] : undefined) ??
+      (calls.length === 1 ? calls[0] : undefined);
+    if (!pick) continue;
+    return pick.timeout !== undefined
+      ? { seconds: pick.timeout, how: 'connect', line: pick.line }
+      : { seconds: DEFAULT_BUSY_TIMEOUT_S, how: 'default', line: pick.line };
+  }
+  return undefined;
+}
+
+export function timeoutText(t: BusyTimeout | undefined): string {
+  if (!t) return `busy timeout ${DEFAULT_BUSY_TIMEOUT_S} s unless connect() set another`;
+  return `busy timeout ${Number.isInteger(t.seconds) ? t.seconds : t.seconds.toFixed(1)} s${t.how === 'default' ? ', the default' : ''}`;
+}
+
+/** Is the thread in SQLite, and how sure: the busy handler seen natively, or an idle execute()/commit() on sqlite3. */
+async function inSqlite(t: ThreadStack, ctx: DiagnoseContext): Promise<{ line?: string; native: boolean } | undefined> {
+  const natives = nativeInner(t);
+  if (natives.some((f) => NATIVE_BUSY.test(f.function))) {
+    const caller = callSite(t);
+    return { native: true, line: caller ? await ctx.source.line(caller) : undefined };
+  }
+  if (natives.length > 0 || t.active) return undefined;
+  const caller = callSite(t);
+  if (!caller) return undefined;
+  const line = await ctx.source.line(caller);
+  if (!line || !SQL_CALL.test(line)) return undefined;
+  const lines = await ctx.source.lines(caller);
+  const sqliteLocal = caller.locals?.some((l) => /^<sqlite3\.(Connection|Cursor)\b/.test(l.repr ?? ''));
+  if (!sqliteLocal && !(lines && USES_SQLITE.test(lines.join('\n'))) && !/sqlite/i.test(caller.file)) return undefined;
+  return { native: false, line };
+}
+
+export const SQLITE_KIND = 'sqlite-lock';
+
+export const sqliteWait: ThreadRule = async (t: ThreadStack, ctx: DiagnoseContext): Promise<ThreadWait | undefined> => {
+  const natives = nativeInner(t);
+  if (natives.some((f) => NATIVE_SQLITE.test(f.function)) && !natives.some((f) => NATIVE_BUSY.test(f.function))) return undefined;
+  const hit = await inSqlite(t, ctx);
+  if (!hit) return undefined;
+  const receiver = hit.line ? receiverOf(hit.line) : undefined;
+  const timeout = await busyTimeout(
+    t.frames.filter((f) => f.isUserCode || !f.native),
+    receiver,
+    ctx.source,
+  );
+  const call = hit.line ? (/\.(execute|executemany|executescript|commit)\s*\(/.exec(hit.line)?.[1] ?? 'execute') : 'execute';
+  const seen = hit.native
+    ? 'Its native frames are in SQLite’s busy handler (sqlite3InvokeBusyHandler): it sleeps and retries'
+    : `It is idle in ${call}() on an sqlite3 connection: SQLite retries in its busy handler`;
+  const until =
+    timeout?.how === 'default'
+      ? `until the busy timeout (connect() at line ${timeout.line} gives none: ${DEFAULT_BUSY_TIMEOUT_S} s by default)`
+      : timeout
+        ? `until the busy timeout of ${timeoutText(timeout).replace(/^busy timeout /, '')} (${timeout.how === 'pragma' ? 'PRAGMA busy_timeout' : 'connect(timeout=…)'} at line ${timeout.line})`
+        : `until its busy timeout (${DEFAULT_BUSY_TIMEOUT_S} s unless connect(timeout=…) set another)`;
+  return {
+    kind: SQLITE_KIND,
+    severity: 'warning',
+    phrase: `waits for the SQLite database lock (${timeoutText(timeout)})`,
+    call: `the SQLite database lock (${call})`,
+    detail: `${seen} ${until}, then raises "database is locked". Another connection holds a write transaction on this database: SQLite lets one writer at a time. Commit or roll back that transaction before it waits on anything else; keep write transactions short.`,
+    frame: anchorFrame(t),
+    ...(receiver ? { lock: receiver } : {}),
+  };
+};

@@ -1,0 +1,140 @@
+// Facts about one process that the finding rules and source mapping ask for, only when they need
+// them: its working directory (relative frame paths are relative to it), its child processes (a
+// wait for a child is followed into it) and its TCP sockets (a socket wait names its peer). Read
+// from this machine's /proc directly, or elsewhere with one run of a constant shell script whose
+// only inputs are arguments (the pid and the kinds wanted), never code built from data.
+import { readdir, readFile, readlink } from 'node:fs/promises';
+import { parseSocketFds, parseTcpTable, type OpenSocket } from './sockets';
+
+export type FactKind = 'cwd' | 'children' | 'sockets';
+
+export interface ChildProcessFact {
+  pid: number;
+  /** The command line, arguments joined by spaces ('' when it could not be read). */
+  command: string;
+}
+
+export interface ProcessFacts {
+  /** The process's working directory, as the process sees it. */
+  cwd?: string;
+  children?: ChildProcessFact[];
+  sockets?: OpenSocket[];
+  /** False when the process is in another network namespace than the reader (`ss` there would list other sockets). */
+  sameNetns?: boolean;
+}
+
+/** Children are listed up to this many (a fork bomb is not a process tree to follow). */
+export const MAX_CHILDREN = 64;
+
+/**
+ * Arguments: PID KIND…. Prints `cwd PATH`, `child PID CMDLINE`, `netns A B`, `fd FD INODE` and the
+ * process's `tcp`/`tcp6` rows for those inodes (prefixed by the table's name).
+ */
+export const PROCESS_FACTS_SCRIPT = `p=$1; shift
+for k do
+  case $k in
+  cwd) printf 'cwd '; readlink "/proc/$p/cwd" 2>/dev/null || echo ;;
+  children)
+    for c in $(cat /proc/$p/task/*/children 2>/dev/null | head -c 4096); do
+      printf 'child %s ' "$c"; tr '\\000\\n' '  ' < "/proc/$c/cmdline" 2>/dev/null | head -c 4096; echo
+    done ;;
+  sockets)
+    printf 'netns %s %s\\n' "$(readlink "/proc/$p/ns/net" 2>/dev/null)" "$(readlink /proc/self/ns/net 2>/dev/null)"
+    fds=$(ls -l "/proc/$p/fd/" 2>/dev/null | sed -n 's/.* \\([0-9][0-9]*\\) -> socket:\\[\\([0-9][0-9]*\\)\\]$/fd \\1 \\2/p')
+    [ -n "$fds" ] || continue
+    printf '%s\\n' "$fds"
+    for t in tcp tcp6; do
+      if command -v awk >/dev/null 2>&1; then
+        printf '%s\\n' "$fds" | awk -v t="$t" 'NR==FNR { w[$3] = 1; next } ($10 in w) { print t " " $0 }' - "/proc/$p/net/$t" 2>/dev/null
+      else
+        sed "s/^/$t /" "/proc/$p/net/$t" 2>/dev/null
+      fi
+    done ;;
+  esac
+done`;
+
+/** The script's output → facts (only the kinds asked for are set). */
+export function parseProcessFacts(stdout: string, kinds: readonly FactKind[]): ProcessFacts {
+  const facts: ProcessFacts = {};
+  const lines = stdout.split('\n');
+  if (kinds.includes('cwd')) {
+    const cwd = lines.find((l) => l.startsWith('cwd '))?.slice(4);
+    if (cwd && cwd.startsWith('/')) facts.cwd = cwd;
+  }
+  if (kinds.includes('children')) {
+    facts.children = [];
+    for (const l of lines) {
+      const m = /^child (\d+) ?(.*)$/.exec(l);
+      if (m && facts.children.length < MAX_CHILDREN) facts.children.push({ pid: Number(m[1]), command: m[2]!.trim() });
+    }
+  }
+  if (kinds.includes('sockets')) {
+    const ns = /^netns (\S*) (\S*)$/m.exec(stdout);
+    if (ns && ns[1] && ns[2]) facts.sameNetns = ns[1] === ns[2];
+    const fds = parseSocketFds(lines.filter((l) => l.startsWith('fd ')).join('\n'));
+    facts.sockets = parseTcpTable(lines.filter((l) => /^tcp6? /.test(l)).join('\n'), fds);
+  }
+  return facts;
+}
+
+/** The same facts from this machine's /proc (under `procRoot`), without starting a program. Never throws. */
+export async function readLocalFacts(pid: number, kinds: readonly FactKind[], procRoot = '/proc'): Promise<ProcessFacts> {
+  const dir = `${procRoot}/${pid}`;
+  const facts: ProcessFacts = {};
+  const jobs: Promise<void>[] = [];
+  if (kinds.includes('cwd'))
+    jobs.push(
+      readlink(`${dir}/cwd`).then(
+        (cwd) => void (cwd.startsWith('/') ? (facts.cwd = cwd) : undefined),
+        () => undefined,
+      ),
+    );
+  if (kinds.includes('children')) jobs.push(localChildren(dir, procRoot).then((c) => void (facts.children = c)));
+  if (kinds.includes('sockets'))
+    jobs.push(
+      localSockets(dir).then((s) => {
+        facts.sockets = s.sockets;
+        if (s.sameNetns !== undefined) facts.sameNetns = s.sameNetns;
+      }),
+    );
+  await Promise.all(jobs);
+  return facts;
+}
+
+async function localChildren(dir: string, procRoot: string): Promise<ChildProcessFact[]> {
+  const tids = await readdir(`${dir}/task`).catch(() => [] as string[]);
+  const pids = new Set<number>();
+  for (const tid of tids) {
+    const text = await readFile(`${dir}/task/${tid}/children`, 'utf8').catch(() => '');
+    for (const p of text.split(/\s+/).filter(Boolean)) if (pids.size < MAX_CHILDREN) pids.add(Number(p));
+  }
+  return Promise.all(
+    [...pids].map(async (pid) => {
+      const raw = await readFile(`${procRoot}/${pid}/cmdline`, 'utf8').catch(() => '');
+      return {
+        pid,
+        command: raw
+          .split('\0')
+          .filter((a, i, all) => a !== '' || i < all.length - 1)
+          .join(' '),
+      };
+    }),
+  );
+}
+
+async function localSockets(dir: string): Promise<{ sockets: OpenSocket[]; sameNetns?: boolean }> {
+  const names = await readdir(`${dir}/fd`).catch(() => [] as string[]);
+  const lines = await Promise.all(
+    names.map(async (n) => {
+      const link = await readlink(`${dir}/fd/${n}`).catch(() => '');
+      const m = /^socket:\[(\d+)\]$/.exec(link);
+      return m ? `fd ${n} ${m[1]}` : '';
+    }),
+  );
+  const fds = parseSocketFds(lines.filter(Boolean).join('\n'));
+  const [theirs, ours] = await Promise.all([readlink(`${dir}/ns/net`).catch(() => ''), readlink('/proc/self/ns/net').catch(() => '')]);
+  const sameNetns = theirs && ours ? theirs === ours : undefined;
+  if (fds.size === 0) return { sockets: [], sameNetns };
+  const tables = await Promise.all(['tcp', 'tcp6'].map((t) => readFile(`${dir}/net/${t}`, 'utf8').catch(() => '')));
+  return { sockets: parseTcpTable(tables.join('\n'), fds), sameNetns };
+}

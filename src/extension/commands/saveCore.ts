@@ -1,0 +1,48 @@
+// "Save a Core and Let It Go" on a process row (this machine): gcore through the guard, the core
+// checked and stored with its metadata in Snag's storage, the process left running; the notification
+// offers to open the core at once.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { captureCore } from '../../core/coredump/captureCore';
+import { findTool } from '../../core/tools';
+import { formatBytes } from '../../core/validate/limits';
+import { safeText } from '../../core/text/safeText';
+import { pickProcess } from '../targets/pickProcess';
+import { isProcessNode } from '../targets/processTree';
+import type { Services } from '../services';
+import { showCore } from './openCoreFile';
+
+/** Cores are large: kept in the user's cache folder, never in the workspace (nor its git). */
+export function coresFolder(): vscode.Uri {
+  return vscode.Uri.file(join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'snag', 'cores'));
+}
+
+export function saveCore(s: Services): (node?: unknown) => Promise<void> {
+  return async (node?: unknown) => {
+    const ref = isProcessNode(node) ? node : await pickProcess(s.providers, vscode.l10n.t('Save a Core of…'));
+    if (!ref) return;
+    const dir = coresFolder();
+    await vscode.workspace.fs.createDirectory(dir);
+    const gcore = await findTool('gcore');
+    const p = ref.process;
+    const meta = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Saving a core of {0} (pid {1})', safeText(p.name), p.pid), cancellable: true },
+      async (_p, token) => {
+        const controller = new AbortController();
+        const onCancel = token.onCancellationRequested(() => controller.abort());
+        try {
+          return await captureCore({ target: ref.target, pid: p.pid, dir: dir.fsPath, gcore, signal: controller.signal });
+        } finally {
+          onCancel.dispose();
+        }
+      },
+    );
+    const open = vscode.l10n.t('Open Core');
+    const picked = await vscode.window.showInformationMessage(
+      vscode.l10n.t('Saved a core of {0} (pid {1}, {2}); the process keeps running. {3}', safeText(p.name), p.pid, formatBytes(meta.bytes), meta.core),
+      open,
+    );
+    if (picked === open) await showCore(s, vscode.Uri.file(meta.core), meta.interpreter);
+  };
+}
