@@ -135,7 +135,8 @@ test('sampling real processes', { timeout: 300_000 }, async (t) => {
     const [d, a] = await Promise.all([deadlock, loop].map((p) => runCli(['sample', String(p.pid), '--duration', '3', '--json', '--root', PROGRAMS], { env })));
     for (const r of [d, a]) assert.equal(r!.code, 0, r!.stderr);
     const kinds = (r: { stdout: string }) => ((JSON.parse(r.stdout) as { findings?: { kind: string }[] }).findings ?? []).map((f) => f.kind).sort();
-    assert.deepEqual(kinds(d!), ['deadlock', 'deadlock']);
+    // The deadlock, and MainThread's join followed to the deadlocked workers (issue 12's follow-the-wait).
+    assert.deepEqual(kinds(d!), ['deadlock', 'deadlock', 'join-wait']);
     assert.deepEqual(kinds(a!), ['asyncio-blocked']);
     const text = await runCli(['sample', String(deadlock.pid), '--duration', '3', '--root', PROGRAMS], { env });
     assert.match(text.stdout, /Findings:\n {2}error: worker-\w waits for lock_\w at deadlock\.py:\d+ \(transfer_\w_to_\w\), held by worker-\w: a deadlock/);
