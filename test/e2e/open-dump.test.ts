@@ -113,6 +113,19 @@ async function openThroughDialog(wb: Workbench, path: string): Promise<void> {
   }
   await wb.page.waitForTimeout(300); // the dialog lists the folder as the path is typed
   await wb.page.keyboard.press('Enter');
+  // Under load the dialog may put its folder back after the path was typed, and stay open: type
+  // the path again and confirm, until it closes.
+  const widget = wb.page.locator('.quick-input-widget');
+  for (let attempt = 0; attempt < 4; attempt++) {
+    try {
+      await widget.waitFor({ state: 'hidden', timeout: 3_000 });
+      return;
+    } catch {
+      await input.fill(path);
+      await wb.page.waitForTimeout(500);
+      await wb.page.keyboard.press('Enter');
+    }
+  }
 }
 
 async function pasteThroughClipboard(wb: Workbench, text: string): Promise<void> {

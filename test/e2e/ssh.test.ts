@@ -102,7 +102,7 @@ test('a stuck process on an SSH host: connect from the tree, dump, open the remo
     await wb.clickMenu('Start Sampling');
     const view = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
     const stuck = view.locator('li.thread.stuck.link', {
-      hasText: new RegExp(`MainThread stuck for \\d+ s at fetch_reply \\(${PROGRAM.replace('.', '\\.')}:${line}\\) — waits in a socket read`),
+      hasText: new RegExp(`MainThread stuck for \\d+ s at fetch_reply \\(${PROGRAM.replace('.', '\\.')}:${line}\\) — waits (in a socket read|.* to answer)`),
     });
     await stuck.waitFor({ timeout: 60_000 });
     await view.locator('.facts', { hasText: 'py-spy record' }).waitFor();
