@@ -139,6 +139,7 @@ describe('core: local processes', () => {
       parentDump.findings.map((f) => f.kind),
       ['join-wait'],
     );
-    assert.match(parentDump.findings[0]!.title, /^MainThread waits for a child process to exit at parent_child\.py:\d+ \(wait_for_child\)$/);
+    // The wait is followed into the child (issue 12): both ends named.
+    assert.match(parentDump.findings[0]!.title, /^MainThread waits for child \d+ \(python [^)]*\), which .* at <string>:\d+ \(<module>\)$/);
   });
 });

@@ -118,6 +118,15 @@ export const followWait: DumpRule = async (stacks, waits, ctx): Promise<DumpRule
   /** A thread no rule follows further, as the end of the chain. */
   const threadEnd = (t: ThreadStack): End => {
     const w = own(t);
+    // A thread an earlier rule explained (a deadlock, a finalizer): that finding is the cause, said once.
+    if (w && ctx.explained?.has(original.get(t) ?? t))
+      return {
+        kind: 'thread',
+        clause: `${w.phrase} at ${where(w.frame)}`,
+        frame: w.frame,
+        severity: 'info',
+        fix: `The finding about ${t.name} above is the cause; fix that and this wait ends.`,
+      };
     if (w) return { kind: 'thread', clause: `${w.phrase} at ${where(w.frame)}`, frame: w.frame, severity: w.severity, fix: w.detail };
     const at = anchorFrame(t);
     if (t.active)
