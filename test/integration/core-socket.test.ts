@@ -12,7 +12,7 @@ const FIXTURE = join(PROGRAMS, 'socket_recv.py');
 const HANG = hangLine('socket_recv.py', 'recv');
 /** The wait names the silent server's address (read from the client's socket); how long it has been silent, when `ss` tells. */
 const waitsForServer = (rest: string) =>
-  new RegExp(`^MainThread waits (\\d+ s )?for 127\\.0\\.0\\.1:\\d+ to answer, in a socket read${rest} at socket_recv\\.py:${HANG} \\(fetch_reply\\)$`);
+  new RegExp(`^MainThread waits (\\d+ s )?for 127\\.0\\.0\\.1:\\d+ to answer${rest} at socket_recv\\.py:${HANG} \\(fetch_reply\\)$`);
 
 describe('core: socket read that never returns', () => {
   let prog: Started;

@@ -131,7 +131,7 @@ export async function withPeer(t: ThreadStack, w: ThreadWait, ctx: DiagnoseConte
     const connecting = s.state === 'syn-sent';
     const phrase = connecting
       ? `waits ${since}for ${peer} to accept the connection${timeout}`
-      : `waits ${since}for ${serving ? 'client ' : ''}${peer} ${verb}, in ${what}${timeout}`;
+      : `waits ${since}for ${serving ? 'client ' : ''}${peer} ${verb}${timeout}`;
     const facts = [
       `It waits in ${what}; its socket (fd ${s.fd}) is ${connecting ? 'connecting' : 'connected'} to ${peer} from ${endText(s.local)}`,
       ...(since ? [`nothing has been sent or received on it for ${duration(quiet!)}`] : []),
@@ -140,7 +140,7 @@ export async function withPeer(t: ThreadStack, w: ThreadWait, ctx: DiagnoseConte
   }
   const listed = chosen.slice(0, LISTED).map((s) => endText(s.remote));
   const more = chosen.length > LISTED ? ` and ${chosen.length - LISTED} more` : '';
-  const phrase = `waits for one of ${listed.join(', ')}${more} ${verb}, in ${what}${timeout}`;
+  const phrase = `waits for one of ${listed.join(', ')}${more} ${verb}${timeout}`;
   const detail = `It waits in ${what}. The process has ${chosen.length} connected sockets with nothing to read (${chosen.map((s) => `fd ${s.fd} to ${endText(s.remote)}`).join(', ')}); which one this thread reads cannot be told from here. ${w.detail}`;
   return { ...w, phrase, detail };
 }
