@@ -121,9 +121,7 @@ describe('core: findings on real stuck programs', () => {
     const plain = await dumpUntil(p.pid, pyspy, (d) => d.findings[0]?.frame?.line === line);
     assert.deepEqual(kinds(plain), ['socket-wait']);
     // The peer from the process's socket; no timeout from the `with urlopen(url, context=…)` around the read.
-    const waits = new RegExp(
-      `^MainThread waits (\\d+ s )?for 127\\.0\\.0\\.1:\\d+ to answer with no timeout at https_download\\.py:${line} \\(download\\)$`,
-    );
+    const waits = new RegExp(`^MainThread waits (\\d+ s )?for 127\\.0\\.0\\.1:\\d+ to answer with no timeout at https_download\\.py:${line} \\(download\\)$`);
     assert.match(plain.findings[0]!.title, waits);
     assert.match(plain.findings[0]!.detail!, /urlopen\(…\) at https_download\.py:\d+ \(download\) passes no timeout=/);
     const native = await dumpLocal(p.pid, pyspy, { native: true });
