@@ -1303,8 +1303,18 @@ def main():
         doc = LAYOUTS.get(minor)
         if doc is None:
             raise Report('unsupported', 'Python %s is not supported by the asyncio task reader (it reads 3.8 to 3.13)' % minor)
-        r = Reader(mem, Layout(doc))
-        asyncio_seen, found, current = collect(r, interpreters(r, interp['runtime']))
+        # The process runs on while it is read: a registry caught mid-change reads as garbage. Read
+        # it again from fresh pages, a few times, before saying so.
+        for attempt in range(4):
+            r = Reader(mem, Layout(doc))
+            try:
+                asyncio_seen, found, current = collect(r, interpreters(r, interp['runtime']))
+                break
+            except (Unreadable, struct.error, IndexError, ValueError, KeyError, OverflowError):
+                if attempt == 3 or time.time() > DEADLINE - 1:
+                    raise
+                mem.pages.clear()
+                time.sleep(0.01 * (attempt + 1))
         out['asyncio'] = asyncio_seen
         tasks = []
         truncated = False
