@@ -6,7 +6,6 @@ import { SnagError } from '../core/errors';
 /** Upper bounds, in seconds (documented in the usage text). */
 export const MAX_TIMEOUT_S = 3600;
 export const MAX_DURATION_S = 86_400;
-export const MAX_CONNECT_TIMEOUT_S = 600;
 
 const DECIMAL = /^(\d+(\.\d+)?|\.\d+)$/;
 

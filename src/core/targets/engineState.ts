@@ -5,6 +5,7 @@
 import { SnagError } from '../errors';
 import type { ContainerEngine, EngineInfo } from './containerEngine';
 import { engineComplaint } from './containerErrors';
+import { whereOf } from './targetPlace';
 
 /** ready: it answers. absent: not installed or not started. failed: it went away, or refuses this user. */
 export type EngineState = 'ready' | 'absent' | 'failed';
@@ -45,7 +46,7 @@ const START: Record<ContainerEngine['kind'], string> = {
 
 /** One sentence for the hint row: what is missing and how to start it. */
 export function absentEngineHint(engine: ContainerEngine, error: unknown): string {
-  const where = engine.parent.ref.kind === 'local' ? 'this machine' : engine.parent.ref.label;
+  const where = whereOf(engine.parent);
   if (SnagError.is(error, 'tool-not-found')) return `${engine.label} is not installed on ${where}. Install it to see its containers here.`;
   const cause = SnagError.is(error) ? error.cause : error;
   const at = /\bat (\S+?)\.?(\s|$)/.exec(engineComplaint(cause))?.[1];
