@@ -17,6 +17,7 @@ function engineOn(answer: () => 'up' | 'down' | 'missing' | 'refused', kind: 'do
   const parent = {
     ref: { kind: 'local', id: 'local', label: 'Local' },
     runner: {
+      here: true, // this machine, as LocalTarget's runner says
       wrap: (argv: readonly string[]) => [...argv],
       run: async (argv: readonly string[]): Promise<RunResult> => {
         const a = answer();
