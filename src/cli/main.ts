@@ -179,6 +179,8 @@ async function dump(args: string[], io: Io): Promise<void> {
     nonblocking: values.nonblocking,
     timeoutMs,
     signal: io.signal,
+    // A slow reader (gdb on hundreds of threads) says how far it got instead of going quiet.
+    onProgress: (p) => io.err(`snag: ${p.threadsRead} of ${p.threads} threads read…\n`),
   }).finally(() => target.dispose?.());
   // Thread by thread, at the pace the reader takes it: a dump of 150,000 threads is never one string.
   if (values.json) return writeChunks(dumpJsonChunks(d), io.write ?? (async (s) => io.out(s)));

@@ -98,6 +98,8 @@ export interface ThreadStack {
   active: boolean;
   /** Set by the readers of a dump (py-spy, gdb); a sampled stack does not say. */
   ownsGil?: boolean;
+  /** Blocked writing to a full pipe, as the kernel said (wchan) just before the read; set by py-spy's reader. */
+  writesToPipe?: boolean;
   /** Innermost first. */
   frames: Frame[];
 }
@@ -230,6 +232,13 @@ export interface DumpOptions {
   nonblocking?: boolean;
 }
 
+/** How far a slow reader has got (gdb says it about once a second after the first second). */
+export interface DumpProgress {
+  threadsRead: number;
+  /** The threads there are to read. */
+  threads: number;
+}
+
 /** A debugpy-style path mapping: frames under remoteRoot are looked up under localRoot. */
 export interface PathMapping {
   remoteRoot: string;
@@ -262,6 +271,11 @@ export interface SampleBatch {
   stacks: StackSample[];
   /** Threads known to be running Python code now (by native id or id); absent when unknown. */
   activeThreads?: number[];
+  /**
+   * The samples in which the thread was running rather than waiting (the CPU-only shares); absent
+   * when the source could not tell. py-spy record: a recording without `--idle` beside the one with.
+   */
+  activeStacks?: StackSample[];
   /** What the backend said about these samples ("every thread shows as active"). */
   notes?: string[];
 }
@@ -278,6 +292,9 @@ export interface LineStat {
   own: number;
   /** Samples in which this line was anywhere on the stack (counted once per sample). */
   total: number;
+  /** As own and total, over the samples in which the thread was running (Profile.activeSamples). */
+  cpuOwn?: number;
+  cpuTotal?: number;
 }
 
 export interface FunctionStat {
@@ -291,6 +308,9 @@ export interface FunctionStat {
   mapping?: FrameMapping;
   own: number;
   total: number;
+  /** As own and total, over the samples in which the thread was running (Profile.activeSamples). */
+  cpuOwn?: number;
+  cpuTotal?: number;
 }
 
 /**
@@ -354,6 +374,13 @@ export interface Profile {
   /** The distinct frames the stacks refer to, with their mapping. */
   frames: ProfileFrame[];
   stacks: ProfileStack[];
+  /**
+   * The stacks of the samples in which the thread was running, not waiting (py-spy counts a waiting
+   * thread's samples too: `stacks` are wall-clock). Absent when the source could not tell.
+   */
+  activeStacks?: ProfileStack[];
+  /** Thread-samples in activeStacks: the 100 % of the CPU-only shares (0: nothing ran). */
+  activeSamples?: number;
   /** Things the user should know ("idle state unknown across PID namespaces"). */
   notes?: string[];
   /**
@@ -361,4 +388,15 @@ export interface Profile {
    * threshold: a deadlock, a blocked event loop (each thread's own wait is in its `wait`).
    */
   findings?: Finding[];
+}
+
+/** One check of what Snag needs on this machine (the first-run walkthrough's green or red steps). */
+export interface SetupCheck {
+  /** `pyspy`: py-spy is found; `ptrace`: the kernel lets Snag attach; `sys-ptrace`: container processes can be read from the host. */
+  id: 'pyspy' | 'ptrace' | 'sys-ptrace';
+  ok: boolean;
+  /** One sentence: what was found ("py-spy 0.4.3 at /usr/local/bin/py-spy"). */
+  title: string;
+  /** When not ok: why, and what to do. */
+  fix?: string;
 }

@@ -2,6 +2,7 @@
 // timeout, honours an AbortSignal and caps captured output, so Snag itself can never hang.
 // Timeouts and cancellation kill the whole process group, not just the direct child.
 import type { ResultPromise } from 'execa';
+import { StringDecoder } from 'node:string_decoder';
 import { formatBytes, timerMs } from './validate/limits';
 import { endToolTree, newTreeMark, startTicksNow, TREE_MARK_ENV } from './toolTree';
 
@@ -29,6 +30,8 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Called once the program has started (for logs and tests). */
   onSpawn?: (pid: number | undefined) => void;
+  /** Called with each line of stderr as it comes (stderr is captured as well): a tool's progress. */
+  onStderrLine?: (line: string) => void;
   /**
    * When the program exits, kill what is left of its process group at once instead of waiting for
    * it: a gdb killed while it probes ptrace leaves a forked, stopped copy of itself that holds the
@@ -42,6 +45,11 @@ export interface RunOptions {
    * client's ControlMaster, nor a container engine's helpers).
    */
   endDescendants?: boolean;
+  /**
+   * Write stdout to this file instead of capturing it (a core copied back from a host: gigabytes,
+   * binary); `maxBytes` then caps stderr only, and RunResult.stdout is empty.
+   */
+  stdoutFile?: string;
 }
 
 export interface RunResult {
@@ -127,6 +135,26 @@ function killGroup(pid: number | undefined): void {
   }
 }
 
+/** Calls onLine with each whole line the stream gives (a line longer than 64 KiB is dropped). */
+function forwardLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+  const decoder = new StringDecoder('utf8');
+  let carry = '';
+  stream.on('data', (chunk: Buffer | string) => {
+    carry += typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    let nl: number;
+    while ((nl = carry.indexOf('\n')) >= 0) {
+      const line = carry.slice(0, nl);
+      carry = carry.slice(nl + 1);
+      try {
+        onLine(line);
+      } catch {
+        /* a listener's failure is not the program's */
+      }
+    }
+    if (carry.length > 64 * 1024) carry = '';
+  });
+}
+
 interface Started {
   child: ResultPromise<{ detached: true }>;
   started: number;
@@ -149,8 +177,9 @@ function start(execa: Execa, argv: readonly string[], opts: RunOptions, streamSt
     reject: false,
     stripFinalNewline: false,
     encoding: 'utf8',
-    maxBuffer: streamStdout ? { stdout: 0, stderr: maxBytes } : maxBytes,
-    buffer: streamStdout ? { stdout: false, stderr: true } : true,
+    maxBuffer: streamStdout || opts.stdoutFile ? { stdout: 0, stderr: maxBytes } : maxBytes,
+    buffer: streamStdout || opts.stdoutFile ? { stdout: false, stderr: true } : true,
+    ...(opts.stdoutFile ? { stdout: { file: opts.stdoutFile } } : {}),
     input: opts.input,
     stdin: opts.input === undefined ? 'ignore' : 'pipe',
     cwd: opts.cwd,
@@ -160,6 +189,7 @@ function start(execa: Execa, argv: readonly string[], opts: RunOptions, streamSt
   // Read at once, while the pid surely names the program: older processes are never its descendants.
   const startTicks = mark && child.pid ? startTicksNow(child.pid) : undefined;
   opts.onSpawn?.(child.pid);
+  if (opts.onStderrLine && child.stderr) forwardLines(child.stderr, opts.onStderrLine);
   let exited = false;
   let ending: Promise<unknown> | undefined;
   /** The program's whole tree, ended once (the program too while it lives). */

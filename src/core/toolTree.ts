@@ -13,6 +13,10 @@
 // outrun the walk; then all are killed, and the walk waits until they are gone, so whoever resumes
 // the target afterwards (the guard's SIGCONT) comes after a debugger's exit has detached it.
 //
+// Only pids handed out since the tool's own are looked at (the kernel hands pids out in turn,
+// wrapping at pid_max; /proc/sys/kernel/ns_last_pid says the last one): a walk of a machine with
+// thousands of processes reads the few started since, not all of them.
+//
 // The limit: a descendant that re-parented itself to init AND replaced its environment (`env -i`,
 // execve with a fresh one) carries nothing left to find it by; nor is a process of another user
 // whose environment this one may not read (a setuid helper). Node cannot make itself a child
@@ -93,15 +97,33 @@ export interface ToolTreeRoot {
   alive: boolean;
 }
 
+/**
+ * Whether a pid can have been handed out since `first` was: from `first` up to the last pid the
+ * kernel handed out, across pid_max when the counter wrapped meanwhile. undefined when the counter
+ * cannot be read (every pid may be).
+ */
+function handedOutSince(first: number): ((pid: number) => boolean) | undefined {
+  let last: number;
+  try {
+    last = Number(readFileSync('/proc/sys/kernel/ns_last_pid', 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+  if (!Number.isSafeInteger(last) || last <= 0) return undefined;
+  return last >= first ? (pid) => pid >= first && pid <= last : (pid) => pid >= first || pid <= last;
+}
+
 /** One look at /proc: the processes of the tree not yet in `tree` (with their start times). */
 async function look(root: ToolTreeRoot, tree: Map<number, number>): Promise<[number, number][]> {
   const entry = `${TREE_MARK_ENV}=${root.mark}\0`;
   // The tool's pid still names the tool (not a process that took the pid after it was reaped).
   const self = root.alive ? readStat(root.pid) : undefined;
   const toolLives = self !== undefined && (root.startTicks === undefined || self.start === root.startTicks);
+  const since = handedOutSince(root.pid);
   const pids = readdirSync('/proc')
     .filter((e) => /^\d+$/.test(e))
-    .map(Number);
+    .map(Number)
+    .filter((pid) => !since || since(pid));
   const found: [number, number][] = [];
   for (let i = 0; i < pids.length; i++) {
     if (i > 0 && i % SLICE === 0) await turn();

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { ViewId } from './commands/commandIds';
 import { SIDECAR_FIX_LABEL, withStrategy } from './targets/containerTargetProvider';
 import { StackDecorations } from './dumps/decorations';
+import { TaskDecorations } from './dumps/taskDecorations';
 import { DumpHistory } from './dumps/dumpHistory';
 import { Dumper } from './dumps/dumper';
 import { Fixes } from './fixes';
@@ -44,6 +45,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const decorations = new StackDecorations(history, context.extensionUri);
   const reports = new ReportDocuments();
   push(dumper, processTree, stackTree, decorations, reports);
+  // Where the dump's asyncio tasks wait, marked like the threads' frames (and cleared with them).
+  push(new TaskDecorations(decorations, context.extensionUri));
   // A container process whose ptrace was refused: read it again from a sidecar container.
   push(
     fixes.register('use-sidecar', {

@@ -12,7 +12,7 @@ import { requireTool } from '../support/tools';
 import { CODE_SERVER_BIN_DIR, freePort } from './support/codeServer';
 import { lineContaining, waitForAfterText, waitForCursorLine } from './support/editor';
 import { startInBackground } from './support/background';
-import { openInBrowser, requireChromium } from './support/workbench';
+import { openInBrowser, processRowText, requireChromium } from './support/workbench';
 
 const WORKER = join(REPO, 'examples', 'stuck-worker', 'worker.py');
 
@@ -79,9 +79,8 @@ test('npm run demo: a workbench with Snag on a stuck worker; three clicks to the
   // Click 1: the Snag icon in the activity bar.
   await page.locator('.activitybar a[aria-label^="Snag"]').click();
   await wb.view('Processes').waitFor();
-  await wb.resizeSideBar(420); // layout only, for a readable screenshot
   // Click 2: the Dump Stacks button on the worker's row.
-  const row = await wb.treeRow(new RegExp(`pid ${workerPid} ·`), { view: 'Processes' });
+  const row = await wb.treeRow(processRowText(workerPid, 'worker\\.py'), { view: 'Processes' });
   assert.match((await row.textContent()) ?? '', /worker\.py/);
   await row.hover();
   await row.locator('.actions .action-label[aria-label="Dump Stacks"]').click();

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { requireDocker, runProgramContainer, startDockerEngine } from '../support/dockerEngine';
 import { hangLine, PROGRAMS, processState } from '../support/programs';
 import { testSettings } from './support/codeServer';
-import { openWorkbench } from './support/workbench';
+import { escapeRegExp, openWorkbench, processRowText } from './support/workbench';
 
 const PROGRAM = 'socket_recv.py';
 
@@ -24,13 +24,12 @@ test('a stuck process in a Docker container: dump from the tree, click the frame
   if (!wb) return;
   const page = wb.page;
   await wb.openSnagView();
-  await wb.resizeSideBar(560);
 
   await t.test('Docker → the container (name, image, status) → its Python process', async () => {
     await wb.treeRow(/^Docker/, { view: 'Processes' });
     const container = await wb.treeRow(new RegExp(`${c.name}.*${e.image.replace(/[.]/g, '\\.')} · Up`), { view: 'Processes', timeoutMs: 60_000 });
     if ((await container.getAttribute('aria-expanded')) !== 'true') await container.click();
-    const proc = await wb.treeRow(new RegExp(`${PROGRAM}\\s*pid 1 ·`), { view: 'Processes' });
+    const proc = await wb.treeRow(processRowText(1, escapeRegExp(PROGRAM)), { view: 'Processes' });
     await wb.rightClick(proc);
     await wb.screenshot('container-processes');
     await wb.clickMenu('Dump Stacks');

@@ -8,14 +8,14 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import { hangLine, processState, PROGRAMS, startProgram, type Started } from '../support/programs';
-import { editorLine, lineContaining, waitForAfterText, waitForCursorLine } from './support/editor';
-import { openWorkbench, type Workbench } from './support/workbench';
+import { editorLine, gutterIcon, lineContaining, lineNumberCell, waitForAfterText, waitForCursorLine } from './support/editor';
+import { openWorkbench, processRowText, type Workbench } from './support/workbench';
 
 const SOCKET_RECV = join(PROGRAMS, 'socket_recv.py');
 
 /** The process's row in the Processes view; narrows the view with the filter when the machine runs many. */
 async function processRow(wb: Workbench, pid: number): Promise<Locator> {
-  const text = new RegExp(`pid ${pid} ·`);
+  const text = processRowText(pid);
   try {
     return await wb.treeRow(text, { view: 'Processes', timeoutMs: 20_000 });
   } catch {
@@ -39,13 +39,13 @@ test('Snag in a real VS Code workbench: dump a stuck process and land on its han
   const page = wb.page;
   const recvLine = hangLine('socket_recv.py', 'recv');
   await wb.openSnagView();
-  await wb.resizeSideBar(520);
 
   await t.test('right-click the process → Dump Stacks shows its threads and the hanging frame', async () => {
     const row = await processRow(wb, socketRecv.pid);
     assert.match((await row.textContent()) ?? '', /socket_recv\.py/);
     await wb.rightClick(row);
-    await wb.screenshot('processes', wb.sideBar);
+    // The side bar and the context menu, which opens wider than the side bar.
+    await wb.screenshot('processes', [wb.sideBar, page.locator('.context-view .monaco-menu')]);
     await wb.clickMenu('Dump Stacks');
 
     await wb.treeRow(/MainThread/, { view: 'Stacks' });
@@ -83,10 +83,10 @@ test('Snag in a real VS Code workbench: dump a stuck process and land on its han
     const text = (await hover.textContent()) ?? '';
     assert.match(text, /fetch_reply/);
     assert.match(text, /main/);
-    // The finding leads, in the editor's terms (its command, not the CLI's flag).
-    assert.match(text, /MainThread waits (in a socket read|\d+ s for \S+ to answer)/);
-    assert.match(text, /Dump Stacks with Native Frames/);
-    assert.doesNotMatch(text, /snag dump --native/);
+    // The finding leads, with its one fix; nothing in it speaks the CLI's flags.
+    assert.match(text, /MainThread waits \d+ s for \S+ to answer with no timeout/);
+    assert.match(text, /timeout=/);
+    assert.doesNotMatch(text, /snag dump|--native/);
     await wb.screenshot('hover', wb.editor);
     const caller = hover.locator('a[data-href^="command:snag.openFrame"]', { hasText: /^main$/ });
     await caller.click();
@@ -106,6 +106,30 @@ test('Snag in a real VS Code workbench: dump a stuck process and land on its han
     await here.click();
     await page.locator('.tabs-container .tab.active', { hasText: 'socket_recv.py' }).waitFor();
     await waitForCursorLine(page, recvLine);
+  });
+
+  await t.test("the gutter icon's context menu on a marked line shows the line's hover (VS Code gives gutter icons none)", async () => {
+    const callerLine = lineContaining(SOCKET_RECV, 'fetch_reply(client)');
+    // Away from the hanging line first, so the hover cannot be left from an earlier step.
+    await (await editorLine(page, callerLine)).click();
+    await waitForCursorLine(page, callerLine);
+    await wb.settle();
+    const icon = await gutterIcon(page, recvLine);
+    await icon.click({ button: 'right' });
+    const menu = page.locator('.context-view .monaco-menu');
+    await menu.waitFor();
+    await wb.clickMenu('Show Threads on This Line');
+    const hover = page.locator('.monaco-hover:visible', { hasText: 'MainThread' }).first();
+    await hover.waitFor();
+    assert.match((await hover.textContent()) ?? '', /fetch_reply/);
+    await waitForCursorLine(page, recvLine);
+    // An unmarked line's gutter offers nothing of Snag's (here no menu at all: it would have no item).
+    // The right-click selects the line before it opens the menu, in the same handler.
+    await page.keyboard.press('Escape');
+    await lineNumberCell(page, recvLine - 1).click({ button: 'right' });
+    await waitForCursorLine(page, recvLine - 1);
+    assert.equal(await menu.locator('.action-label', { hasText: 'Show Threads on This Line' }).count(), 0);
+    await page.keyboard.press('Escape');
   });
 
   await t.test('Command Palette: Attach to Process… → type the name → pick → dump', async () => {
@@ -139,5 +163,32 @@ test('Snag in a real VS Code workbench: dump a stuck process and land on its han
       .view('Stacks')
       .locator('.pane-header', { hasText: /· exited/ })
       .waitFor();
+  });
+
+  await t.test('the first-run walkthrough: the permission checks run and show as green steps, or red ones', async () => {
+    await wb.runCommand('Welcome: Open Walkthrough...');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Find a stuck Python process' }).first().click();
+    const step = (id: string) => page.locator(`.getting-started-step[data-step-id$="#${id}"]`);
+    await step('find').waitFor();
+    assert.equal(await step('pyspy').getAttribute('aria-checked'), 'false', 'not checked before the checks ran');
+    await wb.runCommand('Snag: Check What Snag May Read');
+    await page
+      .locator('.notification-toast', { hasText: /Snag can read your processes|checks failed/ })
+      .first()
+      .waitFor();
+    for (const id of ['pyspy', 'ptrace', 'sysPtrace']) {
+      // Exactly one of the pair: the green step, checked, or the red one with the fix.
+      await page
+        .locator(`.getting-started-step[data-step-id$="#${id}"][aria-checked="true"], .getting-started-step[data-step-id$="#${id}Failed"]`)
+        .first()
+        .waitFor();
+      const green = await step(id).count();
+      const red = await step(`${id}Failed`).count();
+      assert.equal(green + red, 1, `${id}: ${green} green, ${red} red steps`);
+    }
+    // This machine's py-spy is the one the dumps above used: green.
+    assert.equal(await step('pyspy').getAttribute('aria-checked'), 'true');
+    await wb.settle();
+    await wb.screenshot('walkthrough', wb.editor);
   });
 });

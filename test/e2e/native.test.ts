@@ -7,7 +7,7 @@ import { lastTick, taskStates, ticksAdvance } from '../support/gdbDump';
 import { hangLine, PROGRAMS, startProgram } from '../support/programs';
 import { requireTool } from '../support/tools';
 import { testSettings } from './support/codeServer';
-import { openWorkbench } from './support/workbench';
+import { openWorkbench, processRowText } from './support/workbench';
 
 const PROGRAM = 'gc_finalizer_c.py';
 
@@ -22,10 +22,9 @@ test('gdb dump in the Stacks view: libc frame, native runs folded, __del__ marke
   if (!wb) return;
   const page = wb.page;
   await wb.openSnagView();
-  await wb.resizeSideBar(560);
 
   await t.test('right-click the process → Dump Stacks with Native Frames', async () => {
-    const row = await wb.treeRow(new RegExp(`pid ${prog.pid} ·`), { view: 'Processes', timeoutMs: 60_000 });
+    const row = await wb.treeRow(processRowText(prog.pid), { view: 'Processes', timeoutMs: 60_000 });
     await wb.rightClick(row);
     await wb.clickMenu('Dump Stacks with Native Frames');
     const del = await wb.treeRow(new RegExp(`NativeHandle\\.__del__\\s*${PROGRAM.replace('.', '\\.')}:${line}\\b.*called from the garbage collector`), {
@@ -44,7 +43,8 @@ test('gdb dump in the Stacks view: libc frame, native runs folded, __del__ marke
   });
 
   await t.test('the Python frame among the native ones opens its file at the line', async () => {
-    const del = await wb.treeRow(/NativeHandle\.__del__/, { view: 'Stacks' });
+    // The frame's row (the finding's rows name the function too).
+    const del = await wb.treeRow(new RegExp(`NativeHandle\\.__del__\\s*${PROGRAM.replace('.', '\\.')}:${line}\\b`), { view: 'Stacks' });
     await del.click();
     await page.locator('.tabs-container .tab.active', { hasText: PROGRAM }).waitFor();
     const selection = page.locator('[id="status.editor.selection"]');

@@ -138,7 +138,6 @@ test('Snag in a real VS Code workbench: open and paste recorded dumps, click a f
   if (!wb) return;
   const page = wb.page;
   await wb.openSnagView();
-  await wb.resizeSideBar(520);
   // No live process is involved: the Processes view folded, the Stacks view gets the room.
   await wb.view('Processes').locator('.pane-header').click();
 
@@ -147,9 +146,14 @@ test('Snag in a real VS Code workbench: open and paste recorded dumps, click a f
       const path = join(OUTPUTS, c.file);
       if (c.how === 'open') await openThroughDialog(wb, path);
       else await pasteThroughClipboard(wb, readFileSync(path, 'utf8'));
-      // The new dump's row (a paste's name is the same each time: its format tells them apart).
+      // The new dump: its name in the view's title, its row saying how it was read (a paste's name is
+      // the same each time: its format tells them apart).
       const header = c.how === 'open' ? c.file.replace(/[.]/g, '\\.') : 'pasted text';
-      await wb.treeRow(new RegExp(`${header}[^]*${c.described.source}`), { view: 'Stacks' });
+      await wb
+        .view('Stacks')
+        .locator('.pane-header', { hasText: new RegExp(header) })
+        .waitFor();
+      await wb.treeRow(c.described, { view: 'Stacks' });
       const line = hangLine(c.program, c.tag);
       const frame = await wb.treeRow(new RegExp(`${c.func}\\s*${c.program.replace('.', '\\.')}:${line}\\b`), { view: 'Stacks' });
       assert.match((await frame.getAttribute('aria-label')) ?? '', /stopped here/, 'where the thread stands is marked');

@@ -169,4 +169,33 @@ test('the Sampling page in Chromium: escaped names, elements kept across updates
     await page.waitForFunction("document.querySelector('.filter select').value === 'all'", undefined, { timeout: 10_000 });
     assert.deepEqual((await posted(page)).at(-1), { type: 'thread', thread: 'all' });
   });
+
+  await t.test('the shares say they are wall-clock; CPU-only columns beside them when the host counted running samples', async () => {
+    const note = page.locator('.shares-note');
+    await note.waitFor();
+    assert.match((await note.textContent()) ?? '', /^Wall-clock shares: .*waiting \(py-spy counts idle threads\)\. Which samples ran on the CPU is not known/);
+    const waiting = (fn: string) => ({
+      key: fn,
+      function: fn,
+      file: '/app/w.py',
+      location: 'w.py:9',
+      tooltip: '/ws/w.py',
+      isUserCode: true,
+      ownPct: 50,
+      totalPct: 50,
+      cpuOwnPct: 0,
+      cpuTotalPct: 0,
+    });
+    await send(
+      page,
+      model(profile({ tables: { thread: 'all', samples: 40, cpuSamples: 0, lines: [waiting('recv'), waiting('Condition.wait')], functions: [] } })),
+    );
+    await page.locator('.shares-note', { hasText: 'none of the 40 samples caught a thread running' }).waitFor();
+    assert.deepEqual(
+      (await page.locator('table.top thead th').allTextContents()).map((x) => x.replace(/ [▾▴]$/, '')),
+      ['%Own', '%Total', 'CPU %Own', 'CPU %Total', 'Function (file:line)'],
+    );
+    assert.deepEqual(await page.locator('table.top tbody tr').first().locator('td.num').allTextContents(), ['50.0', '50.0', '0.0', '0.0']);
+    assert.match((await page.locator('table.top thead th').first().getAttribute('title')) ?? '', /^Wall-clock/);
+  });
 });

@@ -7,7 +7,7 @@ import type { FrameLocator } from 'playwright-core';
 import { join } from 'node:path';
 import { hangLine, processState, PROGRAMS, startProgram } from '../support/programs';
 import { afterTexts, lineContaining, waitForAfterText, waitForCursorLine } from './support/editor';
-import { openWorkbench, UI_TIMEOUT_MS } from './support/workbench';
+import { openWorkbench, processRowText, UI_TIMEOUT_MS } from './support/workbench';
 
 const PROGRAM = 'busy_and_stuck.py';
 
@@ -30,13 +30,12 @@ test('Sampling view in a real VS Code workbench: stuck thread, hot lines as heat
   if (!wb) return;
   const page = wb.page;
   await wb.openSnagView();
-  await wb.resizeSideBar(600);
   // The page of the Sampling webview: the workbench hosts webviews in iframes of its own, laid over
   // the view's pane (not inside it), with the page in a nested iframe.
   const view: FrameLocator = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
 
   await t.test('right-click → Start Sampling: within seconds the view says which thread is stuck where', async () => {
-    const row = await wb.treeRow(new RegExp(`pid ${prog.pid} ·`), { view: 'Processes' });
+    const row = await wb.treeRow(processRowText(prog.pid), { view: 'Processes' });
     await wb.rightClick(row);
     await wb.clickMenu('Start Sampling');
     const started = Date.now();

@@ -12,7 +12,7 @@ import { hangLine, PROGRAMS, processState } from '../support/programs';
 import { absolutePython, startRemoteProgram, startSshd } from '../support/sshd';
 import { TOOL_VENV_BIN } from '../support/tools';
 import { testSettings } from './support/codeServer';
-import { openWorkbench } from './support/workbench';
+import { escapeRegExp, openWorkbench, processRowText } from './support/workbench';
 import { waitForAfterText, waitForCursorLine } from './support/editor';
 
 const PROGRAM = 'socket_recv.py';
@@ -45,7 +45,6 @@ test('a stuck process on an SSH host: connect from the tree, dump, open the remo
   if (!wb) return;
   const page = wb.page;
   await wb.openSnagView();
-  await wb.resizeSideBar(560);
 
   await t.test('the host is listed collapsed; opening it connects and lists its Python process', async () => {
     const host = await wb.treeRow(/^snag-test/, { view: 'Processes', timeoutMs: 60_000 });
@@ -54,7 +53,7 @@ test('a stuck process on an SSH host: connect from the tree, dump, open the remo
     // This "host" is this machine: the same process is listed under Local too. Fold Local away,
     // as a person would, so the only row left is the host's.
     await (await wb.treeRow(/^Local\b/, { view: 'Processes' })).click();
-    const proc = await wb.treeRow(new RegExp(`${PROGRAM}\\s*pid ${program.pid} ·`), { view: 'Processes', timeoutMs: 60_000 });
+    const proc = await wb.treeRow(processRowText(program.pid, escapeRegExp(PROGRAM)), { view: 'Processes', timeoutMs: 60_000 });
     await wb.treeRow(/^snag-test\s*Linux/, { view: 'Processes', timeoutMs: 60_000 });
     await wb.settle();
     await wb.screenshot('ssh-host', wb.sideBar);
@@ -97,7 +96,7 @@ test('a stuck process on an SSH host: connect from the tree, dump, open the remo
   });
 
   await t.test('sampling it: py-spy record on the host; the stuck thread opens the remote file, with heat on the line', async () => {
-    const proc = await wb.treeRow(new RegExp(`${PROGRAM}\\s*pid ${program.pid} ·`), { view: 'Processes', timeoutMs: 60_000 });
+    const proc = await wb.treeRow(processRowText(program.pid, escapeRegExp(PROGRAM)), { view: 'Processes', timeoutMs: 60_000 });
     await wb.rightClick(proc);
     await wb.clickMenu('Start Sampling');
     const view = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');

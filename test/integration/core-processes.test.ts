@@ -21,6 +21,14 @@ function killPid(pid: number | undefined): void {
   }
 }
 
+function readProcStat(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 describe('core: local processes', () => {
   let parent: Started;
   let childPid: number;
@@ -65,6 +73,45 @@ describe('core: local processes', () => {
     assert.equal(s.name, 'sleep');
     assert.equal(s.command, 'sleep 300');
     assert.ok(!all.some((p) => p.pid === process.pid), 'Snag does not list itself');
+  });
+
+  it('--all reads from /proc what ps prints, column by column (a zombie and a kernel thread too)', async (t) => {
+    // A zombie: a forked child that exited, its parent not collecting it.
+    const reaperless = spawn(PYTHON, ['-c', 'import os, time\npid = os.fork()\nif pid == 0: os._exit(0)\nprint(f"ready {pid}", flush=True)\ntime.sleep(300)'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    t.after(() => killPid(reaperless.pid));
+    const zombie = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      reaperless.stdout!.on('data', (b: Buffer) => {
+        out += b.toString();
+        const m = /ready (\d+)\n/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      reaperless.once('exit', (code) => reject(new Error(`exited ${code}`)));
+    });
+    // Wait until the kernel says it is a zombie (the child's exit may still be under way).
+    while (!/^\S+ \(.*\) Z/.test(readProcStat(zombie))) await new Promise((r) => setImmediate(r));
+    // Kernel threads are visible where this runs in the host's PID namespace (pid 2, kthreadd).
+    const kthread = /\(kthreadd\)/.test(readProcStat(2)) ? [2] : [];
+    const mine = new Map((await new LocalTarget().listProcesses({ all: true })).map((p) => [p.pid, p]));
+    const pids = [...kthread, zombie, sleeper.pid!, socketProg.pid, parent.pid];
+    const ps = (await run(['ps', '-ww', '-o', 'pid=,ppid=,user:64=,stat=,nlwp=,etimes=,args=', '-p', pids.join(',')])).stdout;
+    const lines = ps.trim().split('\n');
+    assert.equal(lines.length, pids.length, ps);
+    for (const line of lines) {
+      const [, pid, ppid, user, state, threads, etimes, command] = /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(\S+)\s+(\d+)\s+(\d+)\s(.*)$/.exec(line)!;
+      const p = mine.get(Number(pid));
+      assert.ok(p, `pid ${pid} listed`);
+      assert.deepEqual(
+        { ppid: p.ppid, user: p.user, state: p.state, threads: p.threads, command: p.command },
+        { ppid: Number(ppid), user, state, threads: Number(threads), command: command!.trim() },
+      );
+      assert.ok(Math.abs(p.elapsedSeconds - Number(etimes)) <= 1, `elapsed ${p.elapsedSeconds} vs ps ${etimes}`);
+    }
+    assert.match(mine.get(zombie)!.command, /^\[python[\d.]*\] <defunct>$/);
+    assert.equal(mine.get(zombie)!.isPython, false);
+    if (kthread.length) assert.equal(mine.get(2)!.command, '[kthreadd]');
   });
 
   it('a launcher that embeds libpython (a uwsgi-like binary) is Python because of the library it loads', async (t) => {

@@ -64,7 +64,9 @@ describe('core: socket read that never returns', () => {
       d.findings.map((f) => f.kind),
       ['socket-wait'],
     );
-    assert.match(d.findings[0]!.title, waitsForServer(''));
+    // Without native frames the code tells: create_connection() with no timeout, no settimeout() anywhere.
+    assert.match(d.findings[0]!.title, waitsForServer(' with no timeout'));
+    assert.match(d.findings[0]!.detail!, /Pass a timeout to `socket\.create_connection\(…, timeout=…\)` at socket_recv\.py:\d+\./);
     assert.equal(d.findings[0]!.threadId, mainThread(d).id);
     assert.deepEqual(d.findings[0]!.frame, { file: FIXTURE, line: HANG, localFile: FIXTURE });
   });
@@ -140,7 +142,7 @@ describe('core: socket read that never returns', () => {
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.split('\n');
     assert.match(lines[0]!, new RegExp(`^Process ${prog.pid} · py-spy · Python 3\\.\\d+ · 2 threads · `));
-    assert.match(lines[1]!.replace(/^warning: /, ''), waitsForServer(''));
+    assert.match(lines[1]!.replace(/^warning: /, ''), waitsForServer(' with no timeout'));
     assert.match(lines[1]!, /^warning: /);
     assert.ok(lines.includes(`  ▶ fetch_reply (${FIXTURE}:${HANG})`), r.stdout);
     assert.ok(isOneLine(lines[1]! + '\n'));

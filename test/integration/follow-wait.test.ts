@@ -157,7 +157,7 @@ describe('follow the wait: joins, futures, queues, children', () => {
       const p = await start('chain_mp_child.py', python);
       const [, child, port] = /ready (\d+) (\d+)/.exec(p.output())!;
       const want = new RegExp(
-        `^MainThread waits for child ${child} \\(python chain_mp_child\\.py\\), which waits ${since}for 127\\.0\\.0\\.1:${port} to answer at chain_mp_child\\.py:${hangLine('chain_mp_child.py', 'recv')} \\(read_reply\\)$`,
+        `^MainThread waits for child ${child} \\(python chain_mp_child\\.py\\), which waits ${since}for 127\\.0\\.0\\.1:${port} to answer with no timeout at chain_mp_child\\.py:${hangLine('chain_mp_child.py', 'recv')} \\(read_reply\\)$`,
       );
       const d = await dumpUntil(p.pid, pyspy, (x) => want.test(x.findings[0]?.title ?? ''));
       assert.match(d.findings[0]?.title ?? '', want, `${version}: ${d.findings.map((x) => x.title).join(' | ')}`);

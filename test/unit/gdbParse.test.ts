@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { parseGdbReport } from '../../src/core/backends/gdbParse';
+import { parseGdbProgress, parseGdbReport } from '../../src/core/backends/gdbParse';
 import { GDB_SCRIPT, GDB_SCRIPT_BEGIN, GDB_SCRIPT_END } from '../../src/core/backends/gdbScript';
 import { REPO } from '../support/programs';
 
@@ -54,5 +54,15 @@ describe('parseGdbReport on recorded gdb output', () => {
   it('the script prints the markers the parser looks for', () => {
     assert.ok(GDB_SCRIPT.includes(`BEGIN = '${GDB_SCRIPT_BEGIN}'`));
     assert.ok(GDB_SCRIPT.includes(`END = '${GDB_SCRIPT_END}'`));
+  });
+});
+
+describe('gdb progress lines', () => {
+  it('reads the lines the program writes on stderr, and nothing else', () => {
+    assert.deepEqual(parseGdbProgress('@@SNAG-GDB-PROGRESS@@ {"threads": 120, "of": 501}'), { threadsRead: 120, threads: 501 });
+    assert.equal(parseGdbProgress("warning: Unable to find libthread_db matching inferior's thread library"), undefined);
+    assert.equal(parseGdbProgress('@@SNAG-GDB-PROGRESS@@ {"threads": 9, "of": 3}'), undefined);
+    assert.equal(parseGdbProgress('@@SNAG-GDB-PROGRESS@@ {"threads": -1, "of": 3}'), undefined);
+    assert.equal(parseGdbProgress('@@SNAG-GDB-PROGRESS@@ not json'), undefined);
   });
 });

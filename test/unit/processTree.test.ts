@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildProcessTree, describeProcess, describeState, formatElapsed, type ProcessNode } from '../../src/core/format/processTree';
+import { buildProcessTree, describeProcess, describeProcessRow, describeState, formatElapsed, type ProcessNode } from '../../src/core/format/processTree';
 import type { ProcessInfo } from '../../src/core/model';
 
 const proc = (pid: number, ppid: number, extra: Partial<ProcessInfo> = {}): ProcessInfo => ({
@@ -47,5 +47,12 @@ describe('buildProcessTree', () => {
     assert.equal(describeState('T'), 'stopped');
     assert.equal(describeState('?'), '?');
     assert.deepEqual([formatElapsed(5), formatElapsed(3600 * 2 + 60 * 4), formatElapsed(86400 * 3 + 3600)], ['5s', '2h04m', '3d1h']);
+  });
+
+  it('a Processes row: CPU, elapsed time and threads first, the pid last; only a state worth a warning is said', () => {
+    assert.equal(describeProcessRow(proc(7, 1, { cpuPercent: 1.25, elapsedSeconds: 723, threads: 3, state: 'Sl' })), '1.3% CPU · 12m03s · 3 threads · pid 7');
+    assert.equal(describeProcessRow(proc(8, 1, { cpuPercent: 99.5, state: 'R' })), '99.5% CPU · 5s · 1 thread · pid 8');
+    assert.equal(describeProcessRow(proc(9, 1, { state: 'T' })), 'stopped · 0.0% CPU · 5s · 1 thread · pid 9');
+    assert.equal(describeProcessRow(proc(10, 1, { state: 'D' })), 'disk wait · 0.0% CPU · 5s · 1 thread · pid 10');
   });
 });

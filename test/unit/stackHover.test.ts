@@ -56,8 +56,8 @@ describe('stack hover', () => {
     const at = lines.findIndex((l) => l.includes(escapeMarkdown(finding.title)));
     assert.ok(at > 0 && at < lines.findIndex((l) => l.startsWith('- ')), md);
     // Code in the explanation stays code; the rest is escaped.
-    assert.ok(finding.detail?.includes('`snag dump --native`'));
-    assert.ok(md.includes('`snag dump --native`'), md);
+    assert.ok(finding.detail?.includes('`socket.create_connection(…, timeout=…)`'), finding.detail);
+    assert.ok(md.includes('`socket.create_connection(…, timeout=…)`'), md);
   });
 
   it('markdownWithCode keeps backtick spans and escapes the rest', () => {

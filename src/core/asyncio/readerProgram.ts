@@ -31,7 +31,8 @@ export interface ReaderArgs {
 }
 
 const pack = (text: string) => deflateSync(Buffer.from(text, 'utf8'), { level: 9 }).toString('base64');
-const PACKED_PROGRAM = pack(READER_PROGRAM);
+/** Packed at the first read, not when the module loads (every CLI start would pay for it). */
+let packedProgram: string | undefined;
 
 /**
  * The loader Python runs with -c: it unpacks the program (argv[1]) and its arguments (argv[2]).
@@ -46,7 +47,7 @@ const LOADER =
 /** The interpreter's flags and the program: what follows the Python executable in every candidate. */
 export function readerArgs(args: ReaderArgs): string[] {
   checkPid(args.pid);
-  return ['-I', '-S', '-B', '-c', LOADER, PACKED_PROGRAM, pack(JSON.stringify({ ...args, layouts: LAYOUTS }))];
+  return ['-I', '-S', '-B', '-c', LOADER, (packedProgram ??= pack(READER_PROGRAM)), pack(JSON.stringify({ ...args, layouts: LAYOUTS }))];
 }
 
 /** Where a Python to run the reader comes from, in the order tried. */

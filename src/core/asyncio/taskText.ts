@@ -26,7 +26,7 @@ export function tasksHeadline(s: AsyncioTasks): string {
 }
 
 /** What the group's first task awaits at the end of its chain, for a line under the chain. */
-function awaitsLine(t: AsyncTask, byId: ReadonlyMap<string, AsyncTask>): string | undefined {
+export function awaitsLine(t: AsyncTask, byId: ReadonlyMap<string, AsyncTask>): string | undefined {
   const a = t.awaits;
   if (!a) return undefined;
   const name = (id: string) => byId.get(id)?.name ?? id;

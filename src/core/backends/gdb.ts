@@ -11,7 +11,7 @@ import { findTool } from '../tools';
 import type { Backend, DumpRequest } from './backend';
 import { gdbReportError, gdbRunError, gdbNoReportError } from './gdbErrors';
 import { gdbReportToThreads } from './gdbMerge';
-import { parseGdbReport, type GdbReport } from './gdbParse';
+import { parseGdbProgress, parseGdbReport, type GdbReport } from './gdbParse';
 import { GDB_SCRIPT } from './gdbScript';
 import { checkPid } from '../validate/pid';
 import { guardRemark } from '../guard/guardNotes';
@@ -34,9 +34,13 @@ export interface GdbScriptArgs {
   extensions?: string[];
   /** Read the core file gdb was started on (its argv names it) instead of attaching to `pid`. */
   core?: boolean;
+  /** Seconds between progress lines on stderr, the first after as long (default 1; 0: one a thread). */
+  progressEvery?: number;
 }
 
-const PACKED_SCRIPT = deflateSync(Buffer.from(GDB_SCRIPT, 'utf8'), { level: 9 }).toString('base64');
+/** Packed at the first dump, not when the module loads (every CLI start would pay for it). */
+let packedScript: string | undefined;
+const packed = () => (packedScript ??= deflateSync(Buffer.from(GDB_SCRIPT, 'utf8'), { level: 9 }).toString('base64'));
 
 /** The gdb argv for one dump (a tool call is data; the runner decides where it runs). */
 export function gdbDumpArgv(gdb: string, args: GdbScriptArgs): string[] {
@@ -45,7 +49,7 @@ export function gdbDumpArgv(gdb: string, args: GdbScriptArgs): string[] {
   // The script travels in the argv (compressed), so nothing has to be copied to where gdb runs.
   const load =
     'python import base64, json, zlib; ' +
-    `exec(compile(zlib.decompress(base64.b64decode('${PACKED_SCRIPT}')).decode('utf-8'), 'snag-gdb.py', 'exec'), ` +
+    `exec(compile(zlib.decompress(base64.b64decode('${packed()}')).decode('utf-8'), 'snag-gdb.py', 'exec'), ` +
     `{'__name__': 'snag_gdb', 'SNAG_ARGS': json.loads(base64.b64decode('${packedArgs}').decode('utf-8'))})`;
   return [
     gdb,
@@ -73,11 +77,16 @@ export type GdbLocator = (target: Target, signal?: AbortSignal) => Promise<strin
 export interface GdbBackendOptions {
   reader?: GdbPythonReader;
   extensions?: string[];
+  /** Seconds between progress reports (GdbScriptArgs.progressEvery). */
+  progressEvery?: number;
 }
 
 const METHOD_NOTES: Record<string, (r: GdbReport) => string> = {
   'py-bt': (r) => `Python frames read with the interpreter's gdb extension (${r.extension ?? 'python-gdb.py'}), as py-bt does.`,
-  'frame-objects': () => "Python frames read from the interpreter's frame objects by Snag (no gdb extension found for this interpreter).",
+  'frame-objects': (r) =>
+    r.manyThreads
+      ? `Python frames read from the interpreter's frame objects by Snag: for ${r.manyThreads} threads it is many times faster than the interpreter's gdb extension.`
+      : "Python frames read from the interpreter's frame objects by Snag (no gdb extension found for this interpreter).",
   native: (r) => {
     const v = /^\d+\.\d+/.exec(r.pythonVersion ?? '')?.[0];
     return `gdb read native frames only: it found no debug info for the Python interpreter${v ? ` (${v})` : ''}, which it needs to read Python frames. Install the interpreter's debug symbols (Debian/Ubuntu: apt-get install python${v ?? '3.X'}-dbg) or use py-spy for the Python frames.`;
@@ -94,8 +103,15 @@ export class GdbBackend implements Backend {
   async dump(target: Target, pid: number, req: DumpRequest): Promise<StackDump> {
     const gdb = await this.locate(target, req.signal);
     const place = await placeFor(target, pid, req.signal);
-    const gdbArgv = gdbDumpArgv(gdb, { pid: place.pid, locals: req.locals, reader: this.options.reader, extensions: this.options.extensions });
+    const gdbArgv = gdbDumpArgv(gdb, {
+      pid: place.pid,
+      locals: req.locals,
+      reader: this.options.reader,
+      extensions: this.options.extensions,
+      ...(this.options.progressEvery !== undefined ? { progressEvery: this.options.progressEvery } : {}),
+    });
     const started = Date.now();
+    const onProgress = req.onProgress;
     // gdb forks a probe of itself when it attaches; if gdb dies then, the stopped probe would keep
     // the pipes open until the timeout: its group is killed when gdb exits (on the far side, the guard does it).
     // gdb must stop every thread, so the guard refuses while one is blocked writing to a pipe; a
@@ -109,6 +125,13 @@ export class GdbBackend implements Backend {
         signal: req.signal,
         maxBytes: 64 * 1024 * 1024,
         killGroupOnExit: true,
+        // The program says how far it got on stderr about once a second after the first.
+        onStderrLine: onProgress
+          ? (line: string) => {
+              const progress = parseGdbProgress(line);
+              if (progress) onProgress(progress);
+            }
+          : undefined,
       },
     });
     const { result, failure } = run;

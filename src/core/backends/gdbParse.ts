@@ -1,7 +1,8 @@
 // The report Snag's gdb script prints (JSON between two marker lines, so gdb's own chatter around
 // it never matters) and its parser. Field names are the script's (see gdbScript.ts).
 import { parseToolJson, Shape } from '../validate/toolJson';
-import { GDB_SCRIPT_BEGIN, GDB_SCRIPT_END } from './gdbScript';
+import type { DumpProgress } from '../model';
+import { GDB_SCRIPT_BEGIN, GDB_SCRIPT_END, GDB_SCRIPT_PROGRESS } from './gdbScript';
 
 export interface GdbNativeFrame {
   /** '' when gdb has no symbol for the address. */
@@ -57,6 +58,8 @@ export interface GdbReport {
   method?: string;
   /** The python-gdb.py that was loaded (method py-bt). */
   extension?: string;
+  /** Set when Snag's reader was chosen over the extension for this many threads (method frame-objects). */
+  manyThreads?: number;
   notes: string[];
   threads?: GdbThread[];
 }
@@ -71,6 +74,7 @@ export function parseGdbReport(stdout: string): GdbReport | undefined {
   const shape = new Shape('gdb', "Snag's gdb report");
   const report = shape.object(parseToolJson('gdb', stdout.slice(start, end)), 'the report') as unknown as GdbReport;
   shape.number(report.pid, 'pid');
+  if (report.manyThreads !== undefined && report.manyThreads !== null) shape.number(report.manyThreads, 'manyThreads');
   report.notes = shape.list(report.notes ?? [], 'notes').map((n, i) => shape.string(n, `note ${i + 1}`));
   report.states = shape.object(report.states ?? {}, 'states') as Record<string, string>;
   if (report.error !== undefined && report.error !== null) shape.string(shape.object(report.error, 'error').message, "the error's message");
@@ -100,4 +104,17 @@ function checkThread(shape: Shape, raw: unknown): void {
         if (frame.locals !== undefined && frame.locals !== null) shape.list(frame.locals, `python frame ${k + 1}'s locals`);
       }),
     );
+}
+
+/** A progress line of the program's stderr (`@@SNAG-GDB-PROGRESS@@ {"threads": 120, "of": 501}`), or undefined. */
+export function parseGdbProgress(line: string): DumpProgress | undefined {
+  if (!line.startsWith(GDB_SCRIPT_PROGRESS + ' ')) return undefined;
+  try {
+    const p = JSON.parse(line.slice(GDB_SCRIPT_PROGRESS.length + 1)) as { threads?: unknown; of?: unknown };
+    const ok = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+    if (!ok(p.threads) || !ok(p.of) || p.threads > p.of) return undefined;
+    return { threadsRead: p.threads, threads: p.of };
+  } catch {
+    return undefined;
+  }
 }

@@ -8,5 +8,7 @@ import GDB_PROGRAM from './snag_gdb.py';
 
 export const GDB_SCRIPT_BEGIN = '@@SNAG-GDB-BEGIN@@';
 export const GDB_SCRIPT_END = '@@SNAG-GDB-END@@';
+/** Starts each progress line the program writes on stderr while it reads many threads. */
+export const GDB_SCRIPT_PROGRESS = '@@SNAG-GDB-PROGRESS@@';
 
 export const GDB_SCRIPT: string = GDB_PROGRAM;

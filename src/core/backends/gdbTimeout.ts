@@ -1,5 +1,7 @@
 // How long a gdb dump may take. gdb walks every thread's frames in Python inside gdb, so the time
-// grows with the thread count: 500 threads × 60 frames took 51 s, near the old flat 60 s limit.
+// grows with the thread count: 500 threads × 60 frames took 51 s through the interpreter's gdb
+// extension, near the old flat 60 s limit (Snag's own reader, the default for many threads, about
+// 2 s; loading debug info and a loaded machine still take their time).
 // The limit grows with the threads the process listing counted (ProcessInfo.threads), capped so a
 // wedged gdb is still ended in bounded time.
 

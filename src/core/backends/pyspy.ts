@@ -1,13 +1,14 @@
 // The py-spy backend: `py-spy dump --json` run where the process lives (through the target's
 // runner), parsed into a StackDump. Failures become one actionable SnagError. A process with a
 // thread blocked writing to a pipe is read without pausing it (a pause would cut that write short).
-import type { DumpOptions, StackDump } from '../model';
+import type { DumpOptions, StackDump, ThreadStack } from '../model';
 import type { Target } from '../targets/target';
 import { guardRemark, pipeWriterNote } from '../guard/guardNotes';
 import { resultOf, runGuarded, type GuardedTool } from '../guard/runGuarded';
 import { throughWays } from './throughWays';
 import { placeFor } from '../targets/targetPlace';
 import { withRemark } from '../errors';
+import { RunError } from '../run';
 import type { Backend, DumpRequest } from './backend';
 import { pyspyError } from './pyspyErrors';
 import { goneDuringRead } from './toolFailure';
@@ -44,13 +45,16 @@ export class PySpyBackend implements Backend {
     const pyspy = await this.locate(target, req.signal);
     const started = Date.now();
     const place = await placeFor(target, pid, req.signal);
-    const run = await runGuarded(place, pyspyDumpTool(pyspy, place.pid, req));
+    let run = await runGuarded(place, pyspyDumpTool(pyspy, place.pid, req));
+    // Locals read only for the rules and the read failed: they are not worth the dump, read without them.
+    if (RunError.is(run.failure, 'exit') && !req.locals && run.failure.argv.includes('--locals') && run.outcome !== 'gone')
+      run = await runGuarded(place, pyspyDumpTool(pyspy, place.pid, { ...req, localsForFindings: false }));
     const remark = guardRemark(run.outcome, pid, 'py-spy', req.operation ?? 'dump');
     // The process exited during the read (its pid may name another process now): no other reader may try it.
     if (run.outcome === 'gone' && run.existed && run.failure !== undefined) throw goneDuringRead('py-spy', pid);
     if (run.failure !== undefined || !run.result) throw withRemark(pyspyError(run.failure, pid, place.where), remark);
     const notes = [...(run.pipeWriters.length ? [pipeWriterNote(run.pipeWriters)] : []), ...nativeLeftOut(run.pipeWriters, req), ...(remark ? [remark] : [])];
-    const threads = parsePySpyDump(run.result.stdout);
+    const threads = markPipeWriters(parsePySpyDump(run.result.stdout), run.pipeWriters);
     if (run.outcome === 'gone' && threads.length === 0) throw goneDuringRead('py-spy', pid);
     return {
       pid,
@@ -77,7 +81,7 @@ export class PySpyBackend implements Backend {
       choice.notes.push(...run.notes);
       const remark = guardRemark(run.outcome, pid, 'py-spy', req.operation ?? 'dump');
       if (remark) choice.notes.push(remark);
-      const threads = parsePySpyDump(resultOf(run).stdout);
+      const threads = markPipeWriters(parsePySpyDump(resultOf(run).stdout), run.pipeWriters);
       way.refine?.(threads, run.tasksBefore);
       return { threads, started };
     });
@@ -97,20 +101,46 @@ export class PySpyBackend implements Backend {
 }
 
 /** Native frames asked for but left out: the read could not pause the process. */
+/** The threads the guard found blocked writing to a pipe, by their kernel thread id. */
+function markPipeWriters(threads: ThreadStack[], writers: readonly number[]): ThreadStack[] {
+  if (!writers.length) return threads;
+  // Without kernel thread ids (older Pythons' dumps), only a single thread can be told.
+  const only = threads.length === 1 && threads[0]!.nativeId === undefined;
+  return threads.map((t) => ((t.nativeId !== undefined && writers.includes(t.nativeId)) || only ? { ...t, writesToPipe: true } : t));
+}
+
 function nativeLeftOut(pipeWriters: readonly number[], req: DumpRequest): string[] {
   return pipeWriters.length && req.native && !req.nonblocking
     ? ['Native frames are left out of this dump: py-spy reads them only while pausing the process.']
     : [];
 }
 
+/**
+ * Up to this many threads a dump reads the locals the finding rules may ask for in the same read:
+ * reading locals costs about as much again per frame, a second read costs a whole read and a pause.
+ */
+export const LOCALS_WITH_STACKS_MAX_THREADS = 4;
+
 /** One `py-spy dump` as a guarded tool run (pid as the tool sees it). */
 export function pyspyDumpTool(pyspy: string, pid: number, req: DumpRequest): GuardedTool {
   return {
     name: 'py-spy',
     // py-spy cannot unwind native stacks without pausing: a read that must not pause leaves them out.
-    argv: (nonblocking) => pyspyDumpArgv(pyspy, pid, { ...req, nonblocking, native: req.native && !nonblocking }),
+    argv: (nonblocking, threads) =>
+      pyspyDumpArgv(pyspy, pid, {
+        ...req,
+        nonblocking,
+        native: req.native && !nonblocking,
+        locals: req.locals || (req.localsForFindings && threads !== undefined && threads <= LOCALS_WITH_STACKS_MAX_THREADS),
+      }),
     onPipeWriter: 'nonblocking',
     nonblocking: req.nonblocking,
-    options: { timeoutMs: req.timeoutMs ?? DUMP_TIMEOUT_MS, signal: req.signal, maxBytes: PYSPY_MAX_BYTES, env: { RUST_BACKTRACE: '0' } },
+    options: {
+      timeoutMs: req.timeoutMs ?? DUMP_TIMEOUT_MS,
+      signal: req.signal,
+      maxBytes: PYSPY_MAX_BYTES,
+      env: { RUST_BACKTRACE: '0' },
+      ...(req.onReading ? { onSpawn: () => req.onReading?.() } : {}),
+    },
   };
 }

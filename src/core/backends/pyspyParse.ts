@@ -27,7 +27,11 @@ interface PySpyThread {
 }
 
 export function parsePySpyDump(json: string): ThreadStack[] {
-  const data = parseToolJson('py-spy', json);
+  return pySpyThreads(parseToolJson('py-spy', json));
+}
+
+/** The threads of py-spy's dump already parsed as JSON (its list is emptied as it is read). */
+export function pySpyThreads(data: unknown): ThreadStack[] {
   const top = new Shape('py-spy', '');
   const list = top.list(data, 'the dump');
   const threads = list.map((raw, i): ThreadStack => {

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import sys
+import time
 
 import gdb
 
@@ -22,6 +23,11 @@ READER = ARGS.get('reader') or 'auto'
 CORE = bool(ARGS.get('core'))
 BEGIN = '@@SNAG-GDB-BEGIN@@'
 END = '@@SNAG-GDB-END@@'
+PROGRESS = '@@SNAG-GDB-PROGRESS@@'
+# Seconds between progress lines, the first after as long (0: one a thread, for tests).
+PROGRESS_EVERY_S = float(ARGS.get('progressEvery', 1.0))
+# Above this many threads the default reader is Snag's own (see choose_reader).
+MANY_THREADS = 64
 EVAL_FRAMES = ('_PyEval_EvalFrameDefault', 'PyEval_EvalFrameEx')
 
 
@@ -248,25 +254,115 @@ def line_lnotab(table, first_line, byte_addr):
     return line
 
 
+class Struct(object):
+    """A C struct's field offsets and sizes from the debug info: one read of raw memory gives
+    every field, where gdb.Value field access costs a type lookup per field."""
+
+    def __init__(self, t):
+        t = t.strip_typedefs()
+        self.fields = {}
+        for f in t.fields():
+            if f.name and not getattr(f, 'bitsize', 0) and hasattr(f, 'bitpos'):
+                self.fields[f.name] = (f.bitpos // 8, f.type.strip_typedefs().sizeof)
+        self.sizeof = t.sizeof
+
+    def has(self, name):
+        return name in self.fields
+
+    def offset(self, name):
+        return self.fields[name][0]
+
+    def span(self, *names):
+        """Bytes to read so that every named field is in them."""
+        return max(self.fields[n][0] + self.fields[n][1] for n in names if n in self.fields)
+
+    def uint(self, mem, name):
+        off, size = self.fields[name]
+        return int.from_bytes(mem[off:off + size], sys.byteorder)
+
+    def sint(self, mem, name):
+        off, size = self.fields[name]
+        return int.from_bytes(mem[off:off + size], sys.byteorder, signed=True)
+
+
 class FrameObjectReader(object):
-    """Python frames read straight from the interpreter's structures (needs its debug info)."""
+    """Python frames read straight from the interpreter's structures (needs its debug info).
+    Frames are read as raw memory at offsets the debug info gives, once per frame; what a code
+    object says (name, file, line table) is read once per code object: the threads of a process
+    run the same few functions, so many threads cost little more than one."""
 
     method = 'frame-objects'
 
     def __init__(self, version):
         self.version = version
         self.layout = Layout()
+        self.inferior = gdb.selected_inferior()
+        self.codes = {}
+        self.lines = {}
+        self.bootstrap_self = None
+        lay = self.layout
+        if lay.iframe_t is not None:
+            self.frame_s = Struct(lay.iframe_t)
+            self.code_field = 'f_executable' if self.frame_s.has('f_executable') else 'f_code'
+            self.instr_field = 'instr_ptr' if self.frame_s.has('instr_ptr') else 'prev_instr'
+            self.frame_fields = [self.code_field, 'previous', self.instr_field, 'owner', 'is_entry']
+            self.locals_field = 'localsplus'
+        else:
+            self.frame_s = Struct(gdb.lookup_type('PyFrameObject'))
+            self.frame_fields = ['f_back', 'f_code', 'f_lasti']
+            self.locals_field = 'f_localsplus'
+        self.frame_span = self.frame_s.span(*self.frame_fields)
+        self.current_frame_direct = has_field(lay.tstate_t, 'current_frame')
         # Threads are matched on their pthread id (PyThreadState.thread_id, every version).
         self.by_pthread = {}
         for tstate in all_tstates():
             self.by_pthread[int(tstate['thread_id'])] = tstate
 
-    def code_info(self, code):
+    def read(self, addr, size):
+        return bytes(self.inferior.read_memory(addr, size))
+
+    def code(self, addr):
+        """What one code object says, read once: None when addr is no code object."""
+        if addr in self.codes:
+            return self.codes[addr]
+        info = None
         lay = self.layout
-        c = code.cast(lay.code_p)
-        fields = [f.name for f in c.dereference().type.strip_typedefs().fields()]
-        name = read_str(lay, c['co_qualname'] if 'co_qualname' in fields else c['co_name'])
-        return c, fields, name, read_str(lay, c['co_filename'])
+        c = gdb.Value(addr).cast(lay.code_p)
+        if lay.code_type_addr is None or ptr_int(c.cast(lay.pyobject_p).dereference()['ob_type']) == lay.code_type_addr:
+            fields = [f.name for f in c.dereference().type.strip_typedefs().fields()]
+            name = read_str(lay, c['co_qualname'] if 'co_qualname' in fields else c['co_name'])
+            info = {'function': name, 'file': read_str(lay, c['co_filename']), 'first': int(c['co_firstlineno'])}
+            try:
+                if 'co_code_adaptive' in fields:  # 3.11+: the line table counts code units
+                    info['start'] = ptr_int(c['co_code_adaptive'].address)
+                    info['table'] = read_pybytes(lay, c['co_linetable'])
+                    info['line'] = line_311
+                elif 'co_linetable' in fields:  # 3.10: f_lasti counts code units
+                    info['table'] = read_pybytes(lay, c['co_linetable'])
+                    info['line'] = lambda table, first, lasti: line_310(table, first, lasti * 2)
+                else:
+                    info['table'] = read_pybytes(lay, c['co_lnotab'])
+                    info['line'] = line_lnotab
+            except Exception:
+                info['table'] = None
+        self.codes[addr] = info
+        return info
+
+    def frame(self, code_addr, info, lasti):
+        key = (code_addr, lasti)
+        line = self.lines.get(key)
+        if line is None:
+            line = None
+            try:
+                if lasti < 0:
+                    line = info['first']
+                elif info.get('table') is not None:
+                    line = info['line'](info['table'], info['first'], lasti)
+            except Exception:
+                line = None
+            line = line or 0
+            self.lines[key] = line
+        return {'function': info['function'], 'file': info['file'], 'line': line}
 
     def chunks(self, pthread):
         """Python frames per eval frame, innermost first (one list per _PyEval_EvalFrame*)."""
@@ -275,13 +371,16 @@ class FrameObjectReader(object):
         if tstate is None:
             return []
         if self.layout.iframe_t is not None:
-            return self.chunks_311(tstate)
-        return self.chunks_38(tstate)
+            first = tstate['current_frame'] if self.current_frame_direct else tstate['cframe']['current_frame']
+            return self.chunks_311(ptr_int(first))
+        return self.chunks_38(ptr_int(tstate['frame']))
 
-    def note_bootstrap(self, name, localsplus):
+    def note_bootstrap(self, name, frame_addr):
         # threading.Thread._bootstrap_inner(self): its first local is the Thread, which has the name.
         if name and name.rsplit('.', 1)[-1] == '_bootstrap_inner':
-            self.bootstrap_self = localsplus.address.cast(self.layout.pyobject_p.pointer())[0]
+            word = self.layout.pyobject_p.sizeof
+            addr = int.from_bytes(self.read(frame_addr + self.frame_s.offset(self.locals_field), word), sys.byteorder)
+            self.bootstrap_self = gdb.Value(addr).cast(self.layout.pyobject_p)
 
     def thread_name(self):
         """threading.Thread's name for the thread chunks() just read, or None."""
@@ -293,70 +392,46 @@ class FrameObjectReader(object):
         except Exception:
             return None
 
-    def chunks_311(self, tstate):
-        lay = self.layout
-        if has_field(tstate.dereference().type, 'current_frame'):
-            frame = tstate['current_frame']
-        else:
-            frame = tstate['cframe']['current_frame']
+    def chunks_311(self, addr):
+        s = self.frame_s
+        entry = s.has('is_entry')
         out, chunk, seen = [], [], 0
-        while ptr_int(frame) != 0 and seen < 4 * MAX_FRAMES:
+        while addr != 0 and seen < 4 * MAX_FRAMES:
             seen += 1
-            f = frame.dereference()
-            fields = [x.name for x in f.type.strip_typedefs().fields()]
-            if 'is_entry' not in fields and int(f['owner']) == lay.cstack_owner:
+            mem = self.read(addr, self.frame_span)
+            previous = s.uint(mem, 'previous')
+            if not entry and s.uint(mem, 'owner') == self.layout.cstack_owner:
                 # 3.12+: the shim frame each _PyEval_EvalFrameDefault call pushes first.
                 out.append(chunk)
                 chunk = []
-                frame = f['previous']
+                addr = previous
                 continue
-            code = f['f_executable'] if 'f_executable' in fields else f['f_code']
-            if lay.code_type_addr is None or ptr_int(code.cast(lay.pyobject_p).dereference()['ob_type']) == lay.code_type_addr:
-                chunk.append(self.frame_311(f, fields, code))
-                self.note_bootstrap(chunk[-1]['function'], f['localsplus'])
-            if 'is_entry' in fields and int(f['is_entry']):
+            code_addr = s.uint(mem, self.code_field)
+            info = self.code(code_addr)
+            if info is not None:
+                start = info.get('start', 0)
+                lasti = (s.uint(mem, self.instr_field) - start) // 2
+                chunk.append(self.frame(code_addr, info, lasti))
+                self.note_bootstrap(info['function'], addr)
+            if entry and s.uint(mem, 'is_entry'):
                 out.append(chunk)
                 chunk = []
-            frame = f['previous']
+            addr = previous
         if chunk:
             out.append(chunk)
         return out
 
-    def frame_311(self, f, fields, code):
-        c, cfields, name, filename = self.code_info(code)
-        first = int(c['co_firstlineno'])
-        instr = f['instr_ptr'] if 'instr_ptr' in fields else f['prev_instr']
-        start = ptr_int(c['co_code_adaptive'].address)
-        lasti = (ptr_int(instr) - start) // 2
-        line = None
-        try:
-            if lasti < 0:
-                line = first
-            else:
-                line = line_311(read_pybytes(self.layout, c['co_linetable']), first, lasti)
-        except Exception:
-            line = None
-        return {'function': name, 'file': filename, 'line': line or 0}
-
-    def chunks_38(self, tstate):
-        frame = tstate['frame']
+    def chunks_38(self, addr):
+        s = self.frame_s
         out = []
-        while ptr_int(frame) != 0 and len(out) < 4 * MAX_FRAMES:
-            f = frame.dereference()
-            c, cfields, name, filename = self.code_info(f['f_code'])
-            first = int(c['co_firstlineno'])
-            lasti = int(f['f_lasti'])
-            line = None
-            try:
-                if 'co_linetable' in cfields:  # 3.10: f_lasti counts code units
-                    line = first if lasti < 0 else line_310(read_pybytes(self.layout, c['co_linetable']), first, lasti * 2)
-                else:
-                    line = line_lnotab(read_pybytes(self.layout, c['co_lnotab']), first, lasti)
-            except Exception:
-                line = None
-            out.append([{'function': name, 'file': filename, 'line': line or 0}])
-            self.note_bootstrap(name, f['f_localsplus'])
-            frame = f['f_back']
+        while addr != 0 and len(out) < 4 * MAX_FRAMES:
+            mem = self.read(addr, self.frame_span)
+            code_addr = s.uint(mem, 'f_code')
+            info = self.code(code_addr)
+            if info is not None:
+                out.append([self.frame(code_addr, info, s.sint(mem, 'f_lasti'))])
+                self.note_bootstrap(info['function'], addr)
+            addr = s.uint(mem, 'f_back')
         return out
 
 
@@ -628,21 +703,26 @@ class ExtensionReader(object):
             op = op.previous()
 
     def chunk(self, gframe):
-        return [self.pyframe(op) for op in self.interpreter_frames(gframe)]
+        out = []
+        for op in self.interpreter_frames(gframe):
+            out.append(self.pyframe(op))
+            if out[-1]['function'].rsplit('.', 1)[-1] == '_bootstrap_inner':
+                self.bootstrap_ops.append(op)
+        return out
+
+    def chunks(self, frames, gframes):
+        """Python frames per eval frame of one thread, innermost first."""
+        self.bootstrap_ops = []
+        return [self.chunk(g) for f, g in zip(frames, gframes) if f.get('eval')]
 
     def thread_name(self, gframes):
-        """threading.Thread's name, from the 'self' of its _bootstrap_inner frame."""
-        for g in gframes:
+        """threading.Thread's name, from the 'self' of its _bootstrap_inner frame (chunks() saw it)."""
+        for op in self.bootstrap_ops:
             try:
-                if not self.ns['Frame'](g).is_evalframe():
-                    continue
-                for op in self.interpreter_frames(g):
-                    if op.is_optimized_out() or op.co_name.proxyval(set()) != '_bootstrap_inner':
-                        continue
-                    for name, value in op.iter_locals():
-                        if name.proxyval(set()) == 'self':
-                            m = re.search(r"_name='((?:[^'\\]|\\.)*)'", value.get_truncated_repr(4096))
-                            return m.group(1) if m else None
+                for name, value in op.iter_locals():
+                    if name.proxyval(set()) == 'self':
+                        m = re.search(r"_name='((?:[^'\\]|\\.)*)'", value.get_truncated_repr(4096))
+                        return m.group(1) if m else None
             except Exception:
                 continue
         return None
@@ -681,7 +761,7 @@ def frame_object_reader(version):
     return _frame_object_reader[0]
 
 
-def choose_reader(version, notes):
+def choose_reader(version, notes, many_threads):
     # Both readers need the interpreter's debug info (its types and _PyRuntime).
     if not has_python_debug_info():
         names = interpreter_objfiles()
@@ -690,6 +770,13 @@ def choose_reader(version, notes):
         else:
             notes.append('no Python interpreter found in the process')
         return None
+    if many_threads:
+        # The extension builds several objects a frame (about a millisecond each): for hundreds of
+        # threads Snag's reader, which reads each code object once, is many times faster.
+        try:
+            return frame_object_reader(version)
+        except Exception as e:
+            notes.append('cannot read frame objects: %s' % e)
     if READER != 'frame-objects':
         path, ns = load_extension(notes)
         if ns is not None:
@@ -704,11 +791,47 @@ def choose_reader(version, notes):
         return None
 
 
+class Progress(object):
+    """Lines on stderr while a long read goes on (gdb.ts hands them to its caller): one every
+    PROGRESS_EVERY_S, the first after as long. A quick dump prints none."""
+
+    def __init__(self, total):
+        self.total = total
+        self.next = time.time() + PROGRESS_EVERY_S
+
+    def thread_done(self, done):
+        now = time.time()
+        if now < self.next:
+            return
+        self.next = now + PROGRESS_EVERY_S
+        sys.stderr.write('%s %s\n' % (PROGRESS, json.dumps({'threads': done, 'of': self.total})))
+        sys.stderr.flush()
+
+
+def has_registers(th):
+    try:
+        th.switch()
+        gdb.newest_frame().pc()
+        return True
+    except gdb.error:
+        return False
+
+
 def collect(out):
     notes = out['notes']
     version = python_version()
     out['pythonVersion'] = version
-    reader = choose_reader(version, notes)
+    inferior = gdb.selected_inferior()
+    all_threads = sorted(inferior.threads(), key=lambda t: t.num)
+    if CORE:
+        # A core of a process in another PID namespace (a container's, taken from the host): its
+        # pthreads name their namespace's thread ids, which gdb adds as threads without registers
+        # beside the core's own. Only threads whose registers the core holds are read.
+        all_threads = [th for th in all_threads if has_registers(th)]
+    many = READER == 'auto' and not WANT_LOCALS and len(all_threads) > MANY_THREADS
+    reader = choose_reader(version, notes, many)
+    if many and isinstance(reader, FrameObjectReader):
+        out['manyThreads'] = len(all_threads)
     out['method'] = reader.method if reader else 'native'
     if isinstance(reader, ExtensionReader):
         out['extension'] = reader.path
@@ -717,8 +840,9 @@ def collect(out):
     except Exception:
         gil = None
     threads = []
-    inferior = gdb.selected_inferior()
-    for th in sorted(inferior.threads(), key=lambda t: t.num):
+    progress = Progress(len(all_threads))
+    for th in all_threads:
+        progress.thread_done(len(threads))
         th.switch()
         lwp = th.ptid[1]
         tnotes = []
@@ -734,7 +858,7 @@ def collect(out):
         if reader is not None:
             try:
                 if isinstance(reader, ExtensionReader):
-                    chunks = [reader.chunk(g) for f, g in zip(frames, gframes) if f.get('eval')]
+                    chunks = reader.chunks(frames, gframes)
                     thread['pythonName'] = reader.thread_name(gframes)
                     if any(len(c) == 0 for c in chunks) and READER == 'auto':
                         # The extension reads each eval frame's locals, which optimised builds may

@@ -1,20 +1,22 @@
-// "Save a core and let it go": gcore takes a core of a process on this machine through the guard
-// (gcore stops the process while it writes; the guard refuses while a thread is blocked writing to a
-// pipe and resumes a process left stopped), the core is checked complete (every segment in the
-// file, one thread note per task), and stored beside a JSON file of what the core cannot say:
-// command line, working folder, interpreter, Python version, where it ran. The process keeps running.
-import { readFile, readlink, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { hostname, release } from 'node:os';
+// "Save a core and let it go": gcore takes a core of a process through the guard (gcore stops the
+// process while it writes; the guard refuses while a thread is blocked writing to a pipe and resumes
+// a process left stopped), where the target says (its core site: this machine, an ssh host, a
+// container engine's host by the host PID); a core written elsewhere is copied back with progress
+// and a size check, and removed there. The core is checked complete (every segment in the file, one
+// thread note per task) and stored beside a JSON file of what the core cannot say: command line,
+// working folder, interpreter, Python version, where it ran. The process keeps running.
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SnagError } from '../errors';
+import { RunError } from '../run';
 import { runGuarded } from '../guard/runGuarded';
-import type { ProcessInfo, TargetRef } from '../model';
-import { recognisePython } from '../targets/local';
-import { pythonVersionOf } from '../targets/psParse';
-import { placeFor } from '../targets/targetPlace';
+import type { TargetRef } from '../model';
+import { coreSiteFor, type CoreSite } from '../targets/coreSite';
 import type { Target } from '../targets/target';
 import { checkPid } from '../validate/pid';
+import { copyCoreBack, type CopyBack } from './coreCopy';
 import { incompleteCore, readCoreFacts } from './coreNotes';
+import { readCoreProcess } from './coreProcess';
 
 /** What is stored beside a core (`<core>.json`): enough to open it on another machine. */
 export interface CoreMetadata {
@@ -31,120 +33,135 @@ export interface CoreMetadata {
   threads: number;
   /** Where the process ran. */
   target: TargetRef;
+  /** The machine whose /proc held the process when the core was taken (an ssh host, a container's host). */
   host: { hostname: string; kernel: string };
+  /** Where gcore ran, when not this machine: `prod-1`, `the host of container web` (the core was copied back). */
+  takenOn?: string;
+  /** How, when the target says (`gcore on this machine, host PID 4242`). */
+  how?: string;
   /** The process kept running after the core was taken (what the guard found afterwards). */
   processAfter: string;
   /** The names (not the values: they may hold secrets) of the process's environment variables. */
   environmentNames?: string[];
 }
 
-export interface CaptureJob {
+export type CoreStep = 'writing' | 'copying';
+
+export interface CaptureJob extends Pick<CopyBack, 'confirmLargeCopy' | 'largeBytes'> {
   target: Target;
+  /** The process's pid as the target sees it. */
   pid: number;
-  /** Folder the core and its metadata go to. */
+  /** Folder (on this machine) the core and its metadata go to. */
   dir: string;
+  /** This machine's gcore, for cores taken here. */
   gcore: string;
+  /** gcore where the core is taken elsewhere (an ssh host, a container without host PIDs); default `gcore` on its PATH. */
+  gcoreThere?: string;
   signal?: AbortSignal;
   timeoutMs?: number;
-}
-
-async function readProc(pid: number) {
-  const cmdline = await readFile(`/proc/${pid}/cmdline`).then(
-    (b) => b.toString('utf8').split('\0').slice(0, -1),
-    () => undefined,
-  );
-  if (!cmdline)
-    throw new SnagError('process-gone', `Process ${pid} is not running (or not visible to Snag): there is nothing to take a core of.`, ['refresh-processes']);
-  const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => undefined);
-  const exe = await readlink(`/proc/${pid}/exe`).catch(() => undefined);
-  const environmentNames = await readFile(`/proc/${pid}/environ`).then(
-    (b) =>
-      b
-        .toString('utf8')
-        .split('\0')
-        .filter(Boolean)
-        .map((e) => e.slice(0, Math.max(0, e.indexOf('='))))
-        .filter(Boolean),
-    () => undefined,
-  );
-  const tasks = await readdir(`/proc/${pid}/task`).then(
-    (t) => t.length,
-    () => 0,
-  );
-  return { cmdline, cwd, exe, environmentNames, tasks };
+  /** Told as gcore starts writing and as the copy back grows. */
+  onProgress?: (step: CoreStep, copiedBytes?: number, totalBytes?: number) => void;
 }
 
 function stamp(d: Date): string {
   return d.toISOString().replace(/[:.]/g, '-').slice(0, 19);
 }
 
+/** A private folder for the core at a site that is not this machine; removed after the copy. */
+async function farFolder(site: CoreSite, signal?: AbortSignal): Promise<string> {
+  const { stdout } = await site.runner.run(['mktemp', '-d', '/tmp/snag-core.XXXXXX'], { timeoutMs: 30_000, signal }).catch((err: unknown) => {
+    throw new SnagError(
+      'tool-failed',
+      `Could not make a folder for the core on ${site.where}: ${err instanceof Error ? err.message : String(err)}`,
+      ['show-log'],
+      {
+        cause: err,
+      },
+    );
+  });
+  const dir = stdout.trim();
+  if (!dir.startsWith('/tmp/snag-core.')) throw new SnagError('tool-failed', `mktemp on ${site.where} answered "${dir}".`, ['show-log']);
+  return dir;
+}
+
 export async function captureCore(job: CaptureJob): Promise<CoreMetadata> {
   checkPid(job.pid);
-  if (job.target.ref.kind !== 'local')
-    throw new SnagError(
-      'bad-input',
-      `Saving a core works for processes on this machine so far; ${job.target.ref.label} is a ${job.target.ref.kind} target. Run snag core <pid> there and copy the core and its .json back.`,
-    );
-  const proc = await readProc(job.pid);
-  const info: ProcessInfo = {
-    pid: job.pid,
-    ppid: 0,
-    user: '',
-    state: '',
-    cpuPercent: 0,
-    rssKb: 0,
-    threads: 0,
-    elapsedSeconds: 0,
-    command: '',
-    name: '',
-    isPython: false,
-  };
-  await recognisePython(info).catch(() => undefined);
+  const site = await coreSiteFor(job.target, job.pid, job.signal);
+  const proc = await readCoreProcess(site, job.signal);
+  const pythonVersion = await job.target.pythonVersion?.(job.pid, { signal: job.signal }).catch(() => undefined);
   const taken = new Date();
   const name = (proc.cmdline.find((a, i) => i > 0 && /\.py$/.test(a)) ?? proc.exe ?? 'process').replace(/^.*\//, '').replace(/[^\w.-]+/g, '_');
-  const prefix = join(job.dir, `snag-core-${name}-${job.pid}-${stamp(taken)}`);
-  const core = `${prefix}.${job.pid}`;
-  const place = await placeFor(job.target, job.pid, job.signal);
-  const run = await runGuarded(place, {
-    name: 'gcore',
-    argv: () => [job.gcore, '-o', prefix, String(place.pid)],
-    // gcore stops every thread while it writes, as gdb does.
-    onPipeWriter: 'refuse',
-    options: { timeoutMs: job.timeoutMs ?? 300_000, signal: job.signal, maxBytes: 4 * 1024 * 1024 },
-  });
-  if (run.failure || !run.result) {
+  const base = `snag-core-${name}-${job.pid}-${stamp(taken)}`;
+  const core = join(job.dir, `${base}.${job.pid}`);
+  const far = site.here ? undefined : await farFolder(site, job.signal);
+  const prefix = far ? `${far}/${base}` : join(job.dir, base);
+  // gcore names its file <prefix>.<pid>, the pid as the site sees it (a container's host PID).
+  const written = `${prefix}.${site.pid}`;
+  try {
+    job.onProgress?.('writing');
+    const run = await runGuarded(site.place, {
+      name: 'gcore',
+      argv: () => [site.here ? job.gcore : (job.gcoreThere ?? 'gcore'), '-o', prefix, String(site.place.pid)],
+      // gcore stops every thread while it writes, as gdb does.
+      onPipeWriter: 'refuse',
+      options: { timeoutMs: job.timeoutMs ?? 300_000, signal: job.signal, maxBytes: 4 * 1024 * 1024 },
+    });
+    if (run.failure || !run.result) {
+      if (SnagError.is(run.failure)) throw run.failure;
+      const stderr = (run.failure as { stderr?: string } | undefined)?.stderr?.trim().split('\n').pop();
+      if (RunError.is(run.failure, 'not-found') || /gcore: (command )?not found|gcore: No such file/.test(stderr ?? ''))
+        throw new SnagError('tool-not-found', `gcore was not found on ${site.where}: install gdb there (it brings gcore).`, ['show-log']);
+      throw new SnagError('tool-failed', `gcore could not take a core of process ${job.pid} on ${site.where}${stderr ? `: ${stderr}` : ''}.`, ['show-log']);
+    }
+    if (far)
+      await copyCoreBack(site, written, core, {
+        signal: job.signal,
+        confirmLargeCopy: job.confirmLargeCopy,
+        largeBytes: job.largeBytes,
+        onProgress: (c, t) => job.onProgress?.('copying', c, t),
+      });
+    else if (written !== core) await rename(written, core);
+    const bytes = await stat(core).then(
+      (s) => s.size,
+      () => -1,
+    );
+    if (bytes < 0)
+      throw new SnagError('tool-failed', `gcore ran but wrote no core (${core}): ${run.result.stderr.trim().split('\n').pop() ?? ''}`, ['show-log']);
+    const facts = await readCoreFacts(core);
+    const incomplete =
+      incompleteCore(facts) ?? (proc.tasks && facts.threads < proc.tasks ? `it holds ${facts.threads} of the process's ${proc.tasks} threads` : undefined);
+    if (incomplete)
+      throw new SnagError(
+        'tool-failed',
+        `The core gcore wrote (${core}) is incomplete: ${incomplete}. Check the free space ${far ? `in /tmp on ${site.where} and ` : ''}in ${job.dir} and try again.`,
+      );
+    const meta: CoreMetadata = {
+      core,
+      bytes,
+      pid: job.pid,
+      takenAt: taken.toISOString(),
+      cmdline: proc.cmdline,
+      ...(proc.cwd ? { cwd: proc.cwd } : {}),
+      ...(proc.exe ? { interpreter: proc.exe } : {}),
+      ...(pythonVersion ? { pythonVersion } : {}),
+      threads: facts.threads,
+      target: job.target.ref,
+      host: proc.host,
+      ...(site.here && !site.how ? {} : { takenOn: site.where }),
+      ...(site.how ? { how: site.how } : {}),
+      processAfter: run.outcome,
+      ...(proc.environmentNames ? { environmentNames: proc.environmentNames } : {}),
+    };
+    await writeFile(`${core}.json`, JSON.stringify(meta, null, 2) + '\n');
+    return meta;
+  } catch (err) {
     await rm(core, { force: true });
-    if (SnagError.is(run.failure)) throw run.failure;
-    const stderr = (run.failure as { stderr?: string } | undefined)?.stderr?.trim().split('\n').pop();
-    throw new SnagError('tool-failed', `gcore could not take a core of process ${job.pid}${stderr ? `: ${stderr}` : ''}.`, ['show-log']);
+    if (!far) await rm(written, { force: true });
+    throw err;
+  } finally {
+    // What was written at the site stays nowhere (no signal: also after Cancel).
+    if (far) await site.runner.run(['rm', '-rf', '--', far], { timeoutMs: 30_000 }).catch(() => undefined);
   }
-  const bytes = await stat(core).then(
-    (s) => s.size,
-    () => -1,
-  );
-  if (bytes < 0) throw new SnagError('tool-failed', `gcore ran but wrote no core (${core}): ${run.result.stderr.trim().split('\n').pop() ?? ''}`, ['show-log']);
-  const facts = await readCoreFacts(core);
-  const incomplete =
-    incompleteCore(facts) ?? (proc.tasks && facts.threads < proc.tasks ? `it holds ${facts.threads} of the process's ${proc.tasks} threads` : undefined);
-  if (incomplete)
-    throw new SnagError('tool-failed', `The core gcore wrote (${core}) is incomplete: ${incomplete}. Check the free space in ${job.dir} and try again.`);
-  const meta: CoreMetadata = {
-    core,
-    bytes,
-    pid: job.pid,
-    takenAt: taken.toISOString(),
-    cmdline: proc.cmdline,
-    ...(proc.cwd ? { cwd: proc.cwd } : {}),
-    ...(proc.exe ? { interpreter: proc.exe } : {}),
-    ...(pythonVersionOf(info) ? { pythonVersion: pythonVersionOf(info) } : {}),
-    threads: facts.threads,
-    target: job.target.ref,
-    host: { hostname: hostname(), kernel: release() },
-    processAfter: run.outcome,
-    ...(proc.environmentNames ? { environmentNames: proc.environmentNames } : {}),
-  };
-  await writeFile(`${core}.json`, JSON.stringify(meta, null, 2) + '\n');
-  return meta;
 }
 
 /** The metadata stored beside a core, when there is one (`<core>.json`). */

@@ -5,6 +5,7 @@ import type { Frame, ThreadStack } from '../model';
 import { where } from './frames';
 import { local, objectRef } from './localsOf';
 import type { DiagnoseContext, ThreadWait } from './rule';
+import { rawSocketTimeout } from './socketTimeout';
 
 /** Calls whose timeout defaults to none: the name as the line spells it, and the fix. */
 const CALLS: ReadonlyArray<{ call: RegExp; name: string }> = [
@@ -46,6 +47,9 @@ export async function timeoutFromCode(t: ThreadStack, ctx: DiagnoseContext): Pro
     const opened = await openingCall(f, line, ctx);
     if (opened) return opened;
   }
+  // A raw socket the user's code made and never gave a timeout (`sock.recv(1024)`).
+  const raw = await rawSocketTimeout(t, ctx);
+  if (raw) return raw;
   // A library frame that received the timeout: None or the "use the default" sentinel is none.
   for (const f of t.frames) {
     if (f.native || !TIMEOUT_FRAMES.test(f.function)) continue;

@@ -7,7 +7,7 @@ import { someNames } from '../stacks/threadGroups';
 import type { Finding, ThreadStack } from '../model';
 import { anchorFrame, callSite, clipName, findingFrame, where } from './frames';
 import { clusters, groupIds, groupNames, groupTitle, plural } from './groups';
-import { lockKey, sameLock, type LockRef } from './lockIdentity';
+import { lockAddress, lockKey, sameLock, type LockRef } from './lockIdentity';
 import { heldLocks, type HeldLock } from './lockWait';
 import type { DumpRule, DumpRuleResult, ThreadWait } from './rule';
 
@@ -64,10 +64,18 @@ export const deadlock: DumpRule = async (dump, waits, ctx): Promise<DumpRuleResu
       .map((h) => `${h.name} (line ${h.line})`)
       .join(', ') || 'no lock visible in its code';
 
+  // Which threads hold a lock depends only on its name and address: hundreds of threads waiting
+  // for one lock look for its holders once.
+  const holdersOf = new Map<string, ThreadStack[]>();
   const waiters: Waiter[] = lockWaits.map((t) => {
     const wait = waits.get(t)!;
     const w: Waiter = { thread: t, wait, lock: wait.lock, ref: wait.lock ? { expr: wait.lock, frame: callSite(t) } : undefined, holders: [] };
-    w.holders = w.lock ? dump.threads.filter((o) => holding(o, w)) : [];
+    if (w.lock) {
+      const key = `${w.lock}\0${lockAddress(w.ref!) ?? ''}`;
+      let holders = holdersOf.get(key);
+      if (!holders) holdersOf.set(key, (holders = dump.threads.filter((o) => holding(o, w))));
+      w.holders = holders;
+    }
     return w;
   });
   const cycle = onCycle(waiters);

@@ -153,6 +153,23 @@ export const followWait: DumpRule = async (stacks, waits, ctx): Promise<DumpRule
         return further ? { path: [hop, ...further.path], end: further.end } : { path: [hop], end: threadEnd(x) };
       }
       case 'threads': {
+        // Every one of them waits for something nobody will do: that is the cause, said once.
+        const nexts = await Promise.all(target.threads.map(async (o) => waitTarget(o, own(o), all, await lineOf(o), own)));
+        const first = nexts[0];
+        if (first?.kind === 'nobody' && nexts.every((n) => n?.kind === 'nobody' && n.title === first.title)) {
+          const at = anchorFrame(target.threads[0]!);
+          return {
+            path: [],
+            end: {
+              kind: 'other',
+              clause: `${target.as}, one of ${target.threads.length}, and each waits for ${first.title} at ${where(at)}`,
+              frame: at,
+              severity: 'warning',
+              fix: first.fix,
+              hop: `${t.name} waits for ${target.as}: ${target.threads.map((o) => o.name).join(', ')}; each waits for ${first.what}, and ${first.why}.`,
+            },
+          };
+        }
         const listed = target.threads.slice(0, 3).map((o) => `${o.name} (${own(o)?.phrase ?? 'at'} ${where(anchorFrame(o))})`);
         const more = target.threads.length > 3 ? ` and ${target.threads.length - 3} more` : '';
         return {

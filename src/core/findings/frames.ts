@@ -7,7 +7,7 @@ import type { Finding, Frame, ThreadStack } from '../model';
  * names (`Condition.wait`, Python ≥ 3.11) and bare ones (`wait`, older Pythons) alike.
  */
 export function isFrame(f: Frame, fileSuffix: string, ...names: string[]): boolean {
-  if (f.native || !f.file.replace(/\\/g, '/').endsWith(fileSuffix)) return false;
+  if (f.native || !(f.file.includes('\\') ? f.file.replace(/\\/g, '/') : f.file).endsWith(fileSuffix)) return false;
   // A qualified name (3.11+) must match in full: `Barrier.wait` is not `Event.wait`.
   if (f.function.includes('.')) return names.includes(f.function);
   return names.some((n) => n.slice(n.lastIndexOf('.') + 1) === f.function);

@@ -2,7 +2,7 @@
 // not the cause: the finding says where to look next (the other thread, or a dump of the child).
 import type { Frame, ThreadStack } from '../model';
 import { anchorFrame, isFrame, where } from './frames';
-import type { ThreadRule, ThreadWait } from './rule';
+import type { DiagnoseContext, ThreadRule, ThreadWait } from './rule';
 
 interface JoinKind {
   file: string;
@@ -61,7 +61,7 @@ function othersOf(t: ThreadStack, all: readonly ThreadStack[]): string {
 
 /** Builds the rule over the dump's threads (the detail names the other threads). */
 export function joinWaitIn(all: readonly ThreadStack[]): ThreadRule {
-  return async (t) => {
+  return async (t, ctx) => {
     // Only frames inside the user's innermost frame: the join must be what the thread is doing now.
     const firstUser = t.frames.findIndex((f) => f.isUserCode);
     const inner = firstUser < 0 ? t.frames : t.frames.slice(0, firstUser);
@@ -70,7 +70,7 @@ export function joinWaitIn(all: readonly ThreadStack[]): ThreadRule {
       const kind = KINDS.find((k) => isFrame(f, k.file, ...k.names));
       if (kind) hit = { kind, frame: f }; // keep the outermost match: Process.join over its Popen.wait
     }
-    if (!hit) return undefined;
+    if (!hit) return waitpidLine(t, ctx);
     const wait: ThreadWait = {
       kind: 'join-wait',
       severity: 'info',
@@ -80,5 +80,29 @@ export function joinWaitIn(all: readonly ThreadStack[]): ThreadRule {
       frame: anchorFrame(t),
     };
     return wait;
+  };
+}
+
+/** `os.waitpid(pid, 0)` / `os.wait()` on the user's own line (a C call: no library frame shows it). */
+export const WAITPID_CALL = /\bos\.(waitpid|wait|wait3|wait4|waitid)\s*\(/;
+
+async function waitpidLine(t: ThreadStack, ctx: DiagnoseContext): Promise<ThreadWait | undefined> {
+  const inner = t.frames.find((f) => !f.native);
+  if (
+    t.active ||
+    !inner?.isUserCode ||
+    t.frames.some((f) => f.native && !/^(wait4|__wait4|waitpid|__waitpid|waitid|os_waitpid(_impl)?|os_wait(_impl)?)$/.test(f.function))
+  )
+    return undefined;
+  const line = await ctx.source.line(inner);
+  if (!line || !WAITPID_CALL.test(line.replace(/#.*$/, ''))) return undefined;
+  return {
+    kind: 'join-wait',
+    severity: 'info',
+    phrase: 'waits for a child process to exit',
+    call: 'waiting for a child process to exit',
+    detail:
+      'The child must exit first: dump it (it is listed under this process) to see where it waits. os.waitpid(pid, os.WNOHANG) in a loop with a deadline returns instead of hanging.',
+    frame: anchorFrame(t),
   };
 }

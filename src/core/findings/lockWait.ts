@@ -62,30 +62,46 @@ export async function heldLocks(t: ThreadStack, source: SourceLines): Promise<He
   for (const frame of t.frames) {
     if (frame.native || !frame.localFile) continue;
     const lines = await source.lines(frame);
-    const current = lines?.[frame.line - 1];
-    if (!lines || current === undefined) continue;
-    const acquires = frame.isUserCode;
-    const released = new Set<string>();
-    let indent = indentOf(current);
-    for (let i = frame.line - 2; i >= 0 && i >= frame.line - 1 - SCAN_MAX; i--) {
-      const l = lines[i]!;
-      if (!l.trim() || l.trim().startsWith('#')) continue;
-      if (acquires) for (const m of l.matchAll(RELEASE_CALL)) released.add(m[1]!);
-      const ind = indentOf(l);
-      if (ind > indent) continue;
-      if (ind === indent) {
-        // An earlier statement of a block the line is in.
-        const taken = acquires ? ACQUIRE_STATEMENT.exec(l)?.[1] : undefined;
-        if (taken && !released.delete(taken)) held.push({ name: taken, frame, line: i + 1, how: 'acquire' });
-        continue;
-      }
-      indent = ind;
-      if (/^\s*(async\s+)?def\s/.test(l) || /^\s*class\s/.test(l)) break;
-      for (const name of withLockNames(l)) held.push({ name, frame, line: i + 1, how: 'with' });
-      const taken = acquires ? ACQUIRE_HEADER.exec(l)?.[1] : undefined;
-      if (taken && !released.has(taken)) held.push({ name: taken, frame, line: i + 1, how: 'acquire' });
-    }
+    if (!lines || lines[frame.line - 1] === undefined) continue;
+    for (const h of blocksAt(lines, frame.line, !!frame.isUserCode)) held.push({ ...h, frame });
   }
+  return held;
+}
+
+type HeldAt = Omit<HeldLock, 'frame'>;
+
+/** What blocksAt found, per file's lines and line: the threads of a big dump stand on the same few lines. */
+const scanned = new WeakMap<readonly string[], Map<number, HeldAt[]>>();
+
+/** The locks the code around `line` (1-based) holds; acquire() statements counted where `acquires`. */
+function blocksAt(lines: readonly string[], line: number, acquires: boolean): HeldAt[] {
+  let byLine = scanned.get(lines);
+  if (!byLine) scanned.set(lines, (byLine = new Map()));
+  const key = line * 2 + (acquires ? 1 : 0);
+  const known = byLine.get(key);
+  if (known) return known;
+  const held: HeldAt[] = [];
+  const released = new Set<string>();
+  let indent = indentOf(lines[line - 1]!);
+  for (let i = line - 2; i >= 0 && i >= line - 1 - SCAN_MAX; i--) {
+    const l = lines[i]!;
+    if (!l.trim() || l.trim().startsWith('#')) continue;
+    if (acquires) for (const m of l.matchAll(RELEASE_CALL)) released.add(m[1]!);
+    const ind = indentOf(l);
+    if (ind > indent) continue;
+    if (ind === indent) {
+      // An earlier statement of a block the line is in.
+      const taken = acquires ? ACQUIRE_STATEMENT.exec(l)?.[1] : undefined;
+      if (taken && !released.delete(taken)) held.push({ name: taken, line: i + 1, how: 'acquire' });
+      continue;
+    }
+    indent = ind;
+    if (/^\s*(async\s+)?def\s/.test(l) || /^\s*class\s/.test(l)) break;
+    for (const name of withLockNames(l)) held.push({ name, line: i + 1, how: 'with' });
+    const taken = acquires ? ACQUIRE_HEADER.exec(l)?.[1] : undefined;
+    if (taken && !released.has(taken)) held.push({ name: taken, line: i + 1, how: 'acquire' });
+  }
+  byLine.set(key, held);
   return held;
 }
 

@@ -11,9 +11,11 @@ import { helperAtRest } from './helperAtRest';
 import { ioWait } from './ioWait';
 import { joinWaitIn } from './joinWait';
 import { lockWait } from './lockWait';
+import { pipeWriteWait } from './pipeWriteWait';
 import { poolHolder } from './poolHolder';
 import { poolWait } from './poolWait';
 import { poolWorkerDied } from './poolWorkerDied';
+import { processLockWait } from './processLockWait';
 import { queueFeeder } from './queueFeeder';
 import type { DumpRule, ThreadRule } from './rule';
 import { signalWait } from './signalWait';
@@ -54,6 +56,7 @@ const mainThreadSignalWait: ThreadRule = (t, ctx) => (t.name === 'MainThread' ? 
 export function threadRules(threads: readonly ThreadStack[], opts: { workerSignals: boolean }): ThreadRule[] {
   // A library's helper at rest and a pool wait before the signal waits they are made of; SQLite before the sleep its busy handler is.
   return [
+    pipeWriteWait,
     helperAtRest,
     poolWait,
     joinWaitIn(threads),
@@ -62,6 +65,7 @@ export function threadRules(threads: readonly ThreadStack[], opts: { workerSigna
     sqliteWait,
     socketWait,
     ioWait,
+    processLockWait,
     lockWait,
     sleepWait,
   ];

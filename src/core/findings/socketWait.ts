@@ -61,7 +61,7 @@ export const socketWait: ThreadRule = async (t: ThreadStack, ctx: DiagnoseContex
       ? `The read has no timeout, so it waits forever if the peer never answers. ${SET_TIMEOUT}`
       : timeout === 'armed'
         ? 'A timeout is armed (the read polls first), so this read will end; a long timeout, or a retry loop around it, still stalls the program.'
-        : `If this socket has no timeout, the read waits forever when the peer never answers (\`snag dump --native\` tells: a poll() under the read means a timeout is set). ${SET_TIMEOUT}`;
+        : `The code on the stack does not show whether this socket has a timeout (it was made elsewhere); without one the read waits forever when the peer never answers (\`snag dump --native\` tells: a poll() under the read means a timeout is set). ${SET_TIMEOUT}`;
   return {
     kind: 'socket-wait',
     severity: timeout === 'armed' ? 'info' : 'warning',

@@ -103,6 +103,9 @@ export function waitTarget(
         : 'join(timeout=…) / wait(timeout=…) returns instead of hanging.',
     };
   }
+  if (lib.length === 0 && line && /\bos\.(waitpid|wait|wait3|wait4|waitid)\s*\(/.test(line)) {
+    return { kind: 'children', what: 'to exit', fix: 'os.waitpid(pid, os.WNOHANG) in a loop with a deadline returns instead of hanging.' };
+  }
   if ((w?.kind === 'read-wait' || lib.length === 0) && line && CHILD_READ.test(line)) {
     return { kind: 'children', what: 'its output', fix: 'Read with communicate(timeout=…), or give the read a deadline (selectors with a timeout).' };
   }
@@ -145,6 +148,32 @@ export function waitTarget(
     return undefined;
   }
 
+  // A Barrier: the threads that could still reach it, else nobody (fewer threads call wait() than its parties).
+  const barrier = barrierWait(lib);
+  if (barrier && barrier === lib[lib.length - 1]) {
+    const timed = local(barrier, 'timeout')?.repr;
+    if (timed !== undefined && timed !== 'None') return undefined;
+    const address = selfAddress(barrier);
+    const inIt = (o: ThreadStack) => {
+      const b = barrierWait(libraryPart(o));
+      return !!b && (!address || selfAddress(b) === address);
+    };
+    const waiting = all.filter((o) => o !== t && inIt(o));
+    const others = mayAct(all, t).filter((o) => !inIt(o));
+    const fix =
+      'A Barrier releases its threads only when as many call wait() as it has parties: make Barrier(parties) match the threads that reach it (a thread that failed or returned early never does), and wait(timeout=…) raises BrokenBarrierError instead of hanging.';
+    const who = `${t.name}${waiting.length ? ` and ${waiting.map((o) => o.name).join(', ')}` : ''} wait${waiting.length ? '' : 's'} in it`;
+    if (others.length === 0 || others.every((o) => isPassive(o, ownOf(o))))
+      return {
+        kind: 'nobody',
+        what: 'the other parties of a Barrier',
+        title: 'a Barrier no other thread will reach',
+        why: `${who}, and ${others.length === 0 ? 'no other thread is left' : 'every other thread is blocked waiting for another'} to call wait()`,
+        fix,
+      };
+    return undefined;
+  }
+
   // A queue, an Event, a Condition: the threads that hold the same object (by address), else nobody when none could.
   const queue = find(lib, 'queue.py', 'Queue.get');
   // The outermost of Event.wait → Condition.wait (older Pythons name both `wait`).
@@ -162,7 +191,9 @@ export function waitTarget(
   const what = queue ? 'an item from a queue' : `a${kind === 'Event' ? 'n' : ''} ${kind}`;
   const title = queue ? 'a queue item nothing will put' : `${what} nothing will ${verb}`;
   // Threads holding the object in their locals (a global is in nobody's locals: not proof of absence).
-  const holders = address ? others.filter((o) => holds(o, address)) : [];
+  // A thread waiting on the same object itself cannot be the one to set or feed it.
+  const waitsOnIt = (o: ThreadStack) => libraryPart(o).some((f) => selfAddress(f) === address);
+  const holders = address ? others.filter((o) => holds(o, address) && !waitsOnIt(o)) : [];
   if (holders.length === 1)
     return {
       kind: 'thread',
@@ -200,6 +231,15 @@ function nobodyFix(kind: string): string {
   return kind === 'queue'
     ? 'Make the producer put a final item (a sentinel) even when it fails (try/finally), and get(timeout=…) so the consumer notices.'
     : `Make sure the thread that should ${kind === 'Event' ? 'set the Event' : 'notify the Condition'} still does when it fails (try/finally), and wait(timeout=…) so the waiter notices.`;
+}
+
+/**
+ * The Barrier.wait frame among library frames: the one with Barrier._wait just inside it (Pythons
+ * before 3.11 name both Barrier.wait and Condition.wait `wait`).
+ */
+function barrierWait(lib: readonly Frame[]): Frame | undefined {
+  const i = lib.findIndex((f, j) => j > 0 && isFrame(f, 'threading.py', 'Barrier.wait') && isFrame(lib[j - 1]!, 'threading.py', 'Barrier._wait'));
+  return i < 0 ? undefined : lib[i];
 }
 
 /** Where a thread stands, for a title: `worker.py:17 (fetch)`. */

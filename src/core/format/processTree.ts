@@ -51,6 +51,19 @@ export function processCommandLine(p: ProcessInfo, max = 160): string {
   return s.length > max ? s.slice(0, max - 3) + '…' : s;
 }
 
+/** States worth a word on a process's row: the ordinary ones (running, sleeping, idle) are said by its CPU share and its tooltip. */
+const NOTABLE_STATE = /^[DTtZX]/;
+
+/**
+ * A process's row in the Processes view, laid out for the side bar's default width (about 300 px):
+ * what tells a stuck process apart first (`0.0% CPU · 12m03s · 3 threads`), its pid last; a state
+ * worth a warning (stopped, traced, disk wait, zombie) leads. The full line is `describeProcess`.
+ */
+export function describeProcessRow(p: ProcessInfo): string {
+  const facts = [`${p.cpuPercent.toFixed(1)}% CPU`, formatElapsed(p.elapsedSeconds), `${p.threads} thread${p.threads === 1 ? '' : 's'}`, `pid ${p.pid}`];
+  return (NOTABLE_STATE.test(p.state) ? [describeState(p.state), ...facts] : facts).join(' · ');
+}
+
 /** One line describing a process: `worker.py  pid 123 · sleeping · 0.0% CPU · 12m03s · 3 threads`. */
 export function describeProcess(p: ProcessInfo): string {
   return `pid ${p.pid} · ${describeState(p.state)} · ${p.cpuPercent.toFixed(1)}% CPU · ${formatElapsed(p.elapsedSeconds)} · ${p.threads} thread${p.threads === 1 ? '' : 's'}`;

@@ -7,10 +7,13 @@ import { share } from './profileText';
 const withoutMapping = <T extends { mapping?: unknown }>({ mapping: _mapping, ...rest }: T): Omit<T, 'mapping'> => rest;
 
 export function profileToJson(p: Profile) {
-  const withShares = <T extends { own: number; total: number; mapping?: unknown }>(r: T) => ({
+  const withShares = <T extends { own: number; total: number; cpuOwn?: number; cpuTotal?: number; mapping?: unknown }>(r: T) => ({
     ...withoutMapping(r),
     ownPercent: share(r.own, p.samples),
     totalPercent: share(r.total, p.samples),
+    ...(p.activeSamples !== undefined
+      ? { cpuOwnPercent: share(r.cpuOwn ?? 0, p.activeSamples), cpuTotalPercent: share(r.cpuTotal ?? 0, p.activeSamples) }
+      : {}),
   });
   return {
     pid: p.pid,
@@ -19,6 +22,7 @@ export function profileToJson(p: Profile) {
     startedAt: p.startedAt,
     durationMs: p.durationMs,
     samples: p.samples,
+    ...(p.activeSamples !== undefined ? { activeSamples: p.activeSamples } : {}),
     stuckAfterSeconds: p.stuckAfterSeconds,
     threads: p.threads.map((t) => (t.at ? { ...t, at: withoutMapping(t.at) } : t)),
     functions: p.functions.map(withShares),

@@ -30,6 +30,14 @@ export function describeThread(t: ThreadProfile, stuckAfterSeconds = DEFAULT_STU
   return `${name} idle${parked}${at}${parked ? wait : ''}`;
 }
 
+/** What the shares are of: %Own and %Total count waiting threads too; CPU %Own only running ones. */
+export function cpuSentence(samples: number, activeSamples: number | undefined): string {
+  const wall = '%Own and %Total are wall-clock shares: the samples of waiting threads count too (py-spy counts idle threads).';
+  if (activeSamples === undefined) return `${wall} Which samples ran on the CPU is not known here.`;
+  if (activeSamples === 0) return `${wall} None of the ${samples} samples caught a thread running: every thread was waiting.`;
+  return `${wall} CPU %Own: of the ${activeSamples} samples in which a thread was running.`;
+}
+
 export function profileToText(p: Profile, o: { top?: number } = {}): string {
   const top = o.top ?? 15;
   const secs = (p.durationMs / 1000).toFixed(1);
@@ -44,11 +52,19 @@ export function profileToText(p: Profile, o: { top?: number } = {}): string {
   out.push('', 'Threads:');
   for (const t of p.threads)
     out.push(`  ${t.status === 'stuck' ? '■' : t.status === 'busy' ? '▶' : '·'} ${describeThread(t, p.stuckAfterSeconds)}  (${t.samples} samples)`);
-  const table = (title: string, rows: { function: string; file: string; line: number; localFile?: string; own: number; total: number }[]) => {
-    out.push('', `${title}:`, '   %Own  %Total  Function (file:line)');
+  const cpu = p.activeSamples;
+  out.push('', cpuSentence(p.samples, cpu));
+  const table = (title: string, rows: { function: string; file: string; line: number; localFile?: string; own: number; total: number; cpuOwn?: number }[]) => {
+    out.push('', `${title}:`, `   %Own  %Total  ${cpu === undefined ? '' : 'CPU %Own  '}Function (file:line)`);
     for (const r of rows.slice(0, top)) {
+      const cpuCell =
+        cpu === undefined
+          ? ''
+          : `${share(r.cpuOwn ?? 0, cpu)
+              .toFixed(1)
+              .padStart(8)}  `;
       out.push(
-        `  ${share(r.own, p.samples).toFixed(1).padStart(5)}  ${share(r.total, p.samples).toFixed(1).padStart(6)}  ${r.function} (${r.localFile ? `${r.localFile}:${r.line}` : shortLocation(r.file, r.line)})`,
+        `  ${share(r.own, p.samples).toFixed(1).padStart(5)}  ${share(r.total, p.samples).toFixed(1).padStart(6)}  ${cpuCell}${r.function} (${r.localFile ? `${r.localFile}:${r.line}` : shortLocation(r.file, r.line)})`,
       );
     }
   };

@@ -20,8 +20,11 @@ const REMOTE_GRACE_S = 2;
 export interface GuardedTool {
   /** For messages: `py-spy`, `gdb`. */
   name: string;
-  /** The tool's argv; `nonblocking`: it must not pause the process. */
-  argv(nonblocking: boolean): string[];
+  /**
+   * The tool's argv; `nonblocking`: it must not pause the process. `threads`: how many threads the
+   * guard's look just found (on this machine), for a tool that reads more of a small process at once.
+   */
+  argv(nonblocking: boolean, threads?: number): string[];
   /** What the tool does about a pipe writer: read without pausing (py-spy) or refuse (gdb). */
   onPipeWriter: 'nonblocking' | 'refuse';
   /** The user asked for a read that never pauses (the tool argv is then built with `true`). */
@@ -85,7 +88,7 @@ async function runWatched(place: ToolPlace, watch: DirectWatch, tool: GuardedToo
   const blind = seen === undefined && !tool.nonblocking;
   if (blind && tool.onPipeWriter === 'refuse') throw uncheckable(tool.name, place);
   if (blind) notes.push(blindNote(place));
-  const argv = tool.argv(Boolean(tool.nonblocking) || writers.length > 0 || blind);
+  const argv = tool.argv(Boolean(tool.nonblocking) || writers.length > 0 || blind, seen?.tasks.length);
   const { result, failure } = await runTool(place, argv, tool);
   if (gaveUp(failure)) await place.reap?.(argv);
   // Stopped by the user (Ctrl-Z) or held by another debugger before: left exactly as found.
@@ -200,9 +203,10 @@ interface Seen {
 }
 
 /** The process as the watch sees it; undefined when it cannot be read there. */
-async function look(watch: DirectWatch): Promise<Seen | undefined> {
+async function look(watch: DirectWatch, wchan = true): Promise<Seen | undefined> {
   if (watch.kind === 'local') {
-    const [tasks, start] = await Promise.all([readLocalTasks(watch.pid, { wchan: true }), readLocalStartTime(watch.pid)]);
+    // After the tool only the states matter: where each task sleeps is read before it only.
+    const [tasks, start] = await Promise.all([readLocalTasks(watch.pid, { wchan }), readLocalStartTime(watch.pid)]);
     return { tasks, start };
   }
   try {
@@ -238,7 +242,7 @@ async function signalCont(watch: DirectWatch): Promise<void> {
  * pending stop and ends one that happened; to a running process it does nothing.
  */
 export async function resumeIfStopped(watch: DirectWatch, startBefore?: string): Promise<GuardOutcome> {
-  const seen = await look(watch);
+  const seen = await look(watch, false);
   if (seen?.tasks.length === 0) return 'gone';
   // The pid now names another process (the target exited and the pid was reused): not ours to signal.
   if (startBefore !== undefined && seen?.start !== undefined && seen.start !== startBefore) return 'gone';
@@ -247,7 +251,7 @@ export async function resumeIfStopped(watch: DirectWatch, startBefore?: string):
   if (!stopped) return 'running';
   // SIGCONT is delivered a moment after kill() returns: look again a few times before saying so.
   for (let i = 0; ; i++) {
-    const after = await look(watch);
+    const after = await look(watch, false);
     if (after?.tasks.length === 0) return 'gone';
     if (!after || !anyStopped(after.tasks)) return 'resumed';
     if (i >= 10) return 'still-stopped';

@@ -78,6 +78,18 @@ export function applyRules(file: string, rules: readonly PathMapping[]): { path:
   return best;
 }
 
+/** Where a frame's file is on this machine, and how that was decided. */
+type Located = { path?: string; mapping: FrameMapping };
+
+function applyLocated(frame: Frame, origin: CodeOrigin, { path, mapping }: Located): void {
+  frame.origin = origin;
+  frame.mapping = mapping;
+  if (path) frame.localFile = path;
+  else delete frame.localFile;
+  // A remote-only file of the user's is still their code: it opens read-only from the host.
+  frame.isUserCode = origin === 'user' && (!!path || mapping.method === 'remote');
+}
+
 export class SourceMapper {
   private index?: Promise<Map<string, string[]>>;
   private readonly exists = new Map<string, boolean>();
@@ -88,18 +100,22 @@ export class SourceMapper {
 
   /** Maps every frame of the dump in place and returns it. */
   async mapDump(dump: StackDump): Promise<StackDump> {
-    for (const t of dump.threads) for (const f of t.frames) await this.mapFrame(f);
+    // The threads of a big dump run the same few files: each is located once, by what originOf()
+    // and locate() read of a frame, and the frames share the answer.
+    const located = new Map<string, Located & { origin: CodeOrigin }>();
+    for (const t of dump.threads)
+      for (const f of t.frames) {
+        const key = `${f.native ? 'n' : 'p'}${f.line ? 1 : 0}:${f.file}`;
+        let hit = located.get(key);
+        if (!hit) located.set(key, (hit = { origin: originOf(f), ...(await this.locate(f)) }));
+        applyLocated(f, hit.origin, hit);
+      }
     return dump;
   }
 
   async mapFrame(frame: Frame): Promise<Frame> {
-    frame.origin = originOf(frame);
-    const { path, mapping } = await this.locate(frame);
-    frame.mapping = mapping;
-    if (path) frame.localFile = path;
-    else delete frame.localFile;
-    // A remote-only file of the user's is still their code: it opens read-only from the host.
-    frame.isUserCode = frame.origin === 'user' && (!!path || mapping.method === 'remote');
+    const origin = originOf(frame);
+    applyLocated(frame, origin, await this.locate(frame));
     return frame;
   }
 

@@ -3,7 +3,7 @@
 // field: a file that is JSON but not a dump gets one message saying which field is wrong.
 import { SnagError } from '../errors';
 import type { Frame, LocalVariable, ThreadStack } from '../model';
-import { parsePySpyDump } from '../backends/pyspyParse';
+import { parsePySpyDump, pySpyThreads } from '../backends/pyspyParse';
 import { Shape } from '../validate/toolJson';
 import type { ParsedDump } from './parsedDump';
 import { MAX_OPEN_FRAMES, MAX_OPEN_THREADS } from './openLimits';
@@ -24,10 +24,11 @@ export function isPySpyJson(v: unknown): boolean {
   return Array.isArray(v) && (v.length === 0 || (typeof v[0] === 'object' && v[0] !== null && 'thread_id' in v[0] && 'frames' in v[0]));
 }
 
-export function parsePySpyJsonDump(text: string): ParsedDump {
+/** `data`: the text already parsed as JSON, when the caller has it (a big dump is not parsed twice). */
+export function parsePySpyJsonDump(text: string, data?: unknown): ParsedDump {
   let threads: ThreadStack[];
   try {
-    threads = parsePySpyDump(text);
+    threads = data === undefined ? parsePySpyDump(text) : pySpyThreads(data);
   } catch (err) {
     throw notADump('py-spy dump --json output', err);
   }

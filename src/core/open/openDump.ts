@@ -139,7 +139,7 @@ export async function parseDumpInput(input: DumpInput, name: string, signal?: Ab
       );
     }
     if (isSnagJson(data)) return { format: 'snag-json', parsed: parseSnagJsonDump(data) };
-    if (isPySpyJson(data)) return { format: 'py-spy-json', parsed: parsePySpyJsonDump(text) };
+    if (isPySpyJson(data)) return { format: 'py-spy-json', parsed: parsePySpyJsonDump(text, data) };
     throw new SnagError(
       'bad-input',
       `${name} is JSON, but neither a saved Snag dump (an object with "threads" and "takenAt", as snag dump --json writes) nor py-spy dump --json output (a list of threads with "thread_id" and "frames").`,

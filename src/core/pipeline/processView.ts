@@ -29,6 +29,8 @@ export interface ViewJob {
   budget: { left: number };
   /** Maps and explains a child's dump (its own view one level deeper): dumpProcess's own steps. */
   explainChild(dump: StackDump, job: ViewJob): Promise<void>;
+  /** The process's sockets, when their reading was started beside the stacks (readSocketsOnce). */
+  sockets?: () => Promise<OpenSocket[] | undefined>;
 }
 
 /** The process's TCP sockets, with how long each connection has been silent where `ss` there can tell. */
@@ -46,6 +48,11 @@ function once<T>(read: () => Promise<T>): () => Promise<T> {
   return () => (hit ??= read());
 }
 
+/** The process's sockets, read at the first call and kept (never rejects: undefined when unreadable). */
+export function readSocketsOnce(target: Target, pid: number, signal?: AbortSignal): () => Promise<OpenSocket[] | undefined> {
+  return once(() => readSockets(target, pid, signal).catch(() => undefined));
+}
+
 export interface LiveProcessView extends ProcessView {
   /** The child dumps a rule asked for (for the dump's `children`). */
   taken(): StackDump[];
@@ -57,7 +64,7 @@ export function liveProcessView(job: ViewJob, dump: Pick<StackDump, 'backend' | 
   const children: ChildDump[] = [];
   return {
     pid,
-    sockets: once(() => readSockets(target, pid, req.signal)),
+    sockets: job.sockets ?? once(() => readSockets(target, pid, req.signal)),
     locals: once(async (): Promise<ThreadStack[] | undefined> => {
       // Only a py-spy read is quick enough to repeat; a dump with locals has them already.
       if (dump.backend !== 'py-spy' || req.locals) return undefined;
@@ -104,7 +111,9 @@ async function dumpChild(parent: ViewJob, pid: number, command: string): Promise
   const req: DumpRequest = { ...parent.req, timeoutMs: Math.min(parent.req.timeoutMs ?? CHILD_TIMEOUT_MS, CHILD_TIMEOUT_MS), threads: undefined };
   try {
     const dump = await parent.backend.dump(parent.target, pid, req);
-    await parent.explainChild(dump, { ...parent, pid, req, depth: parent.depth + 1 });
+    // The child's own view: its sockets are its own (the parent's reading stays the parent's).
+    const { sockets: _parentSockets, ...view } = parent;
+    await parent.explainChild(dump, { ...view, pid, req, depth: parent.depth + 1 });
     return { pid, command, dump };
   } catch (err) {
     const message = errorMessage(err);

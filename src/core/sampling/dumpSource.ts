@@ -50,9 +50,12 @@ export class DumpSource implements SampleSource {
         count: 1,
       }));
       const activeThreads = dump.threads.filter((t) => t.active).map((t) => t.nativeId ?? t.id);
+      // The dump says per thread whether it ran: the CPU-only shares count those samples only.
+      const running = new Set(activeThreads);
+      const activeStacks = stacks.filter((st) => running.has(st.id));
       // The way in and its caveats hold for the whole session.
       const notes = [...(dump.method ? [`read by ${this.backend.id} (${dump.method})`] : []), ...(dump.notes ?? [])];
-      await onBatch({ startMs: at, endMs: at, stacks, activeThreads, notes });
+      await onBatch({ startMs: at, endMs: at, stacks, activeThreads, activeStacks, notes });
       // A dump pauses the process (gdb for a second or more): leave it running at least as long
       // as the last dump took, so sampling never keeps it stopped most of the time.
       const took = at - startMs;

@@ -5,6 +5,8 @@
 // and removed at the end. Speedscope, not raw: it is JSON, so no name from the target can forge a
 // thread or a frame (see recordParse). A recording cannot tell idle threads from running ones; a
 // non-blocking `py-spy dump` after each chunk (it never pauses the target) says which threads run.
+// For the CPU-only shares a second recording runs beside each chunk without `--idle` (py-spy then
+// keeps only the samples of running threads); neither pauses the target (both are non-blocking).
 import { checkPid } from '../validate/pid';
 import { randomBytes } from 'node:crypto';
 import { SnagError } from '../errors';
@@ -21,6 +23,7 @@ import { RunError } from '../run';
 import { formatBytes } from '../validate/limits';
 import { parseSpeedscopeRecord } from './recordParse';
 import type { SampleSource } from './sampleSource';
+import type { StackSample } from '../model';
 
 const RECORD_PREFIX = '/tmp/snag-record-';
 /** A second at 100 Hz of a few hundred threads, deep stacks: far more than a real chunk takes. */
@@ -40,16 +43,21 @@ export interface RecordOptions {
   chunkSeconds?: number;
   /** Cap on one recording read back; a larger one fails the session (default 8 MiB). */
   maxBytes?: number;
+  /** Keep the samples of waiting threads too (py-spy --idle); default true. */
+  idle?: boolean;
 }
 
 /** The argv of one recording chunk (a tool call is data; the runner decides where it runs). */
 export function pyspyRecordArgv(pyspy: string, o: RecordOptions, output: string): string[] {
-  const argv = [pyspy, 'record', '--pid', String(checkPid(o.pid)), '--format', 'speedscope', '--idle', '--full-filenames'];
+  const argv = [pyspy, 'record', '--pid', String(checkPid(o.pid)), '--format', 'speedscope', ...(o.idle === false ? [] : ['--idle']), '--full-filenames'];
   argv.push('--rate', String(o.rateHz), '--duration', String(o.chunkSeconds ?? 1), '--output', output);
   if (o.nonblocking) argv.push('--nonblocking');
   if (o.native) argv.push('--native');
   return argv;
 }
+
+/** Where the running threads' recording of a chunk goes, beside the chunk's own. */
+const cpuOutputOf = (output: string) => output.replace(/\.txt$/, '-running.txt');
 
 export class RecordSource implements SampleSource {
   readonly method = 'py-spy record';
@@ -69,8 +77,8 @@ export class RecordSource implements SampleSource {
     try {
       await this.chunks(pyspy, output, where, chunk, onBatch, signal, clock, finish);
     } finally {
-      // Not cancellable: the file goes even when the session was stopped.
-      await this.target.runner.run(['rm', '-f', output], { timeoutMs: 10_000 }).catch(() => undefined);
+      // Not cancellable: the files go even when the session was stopped.
+      await this.target.runner.run(['rm', '-f', output, cpuOutputOf(output)], { timeoutMs: 10_000 }).catch(() => undefined);
     }
   }
 
@@ -94,22 +102,28 @@ export class RecordSource implements SampleSource {
       let stdout: string;
       let writers: number[];
       const notes: string[] = [];
-      try {
-        const run = await runGuarded(place, {
+      const record = (out: string, idle: boolean) =>
+        runGuarded(place, {
           name: 'py-spy',
-          argv: (nonblocking) => pyspyRecordArgv(pyspy, { ...this.opts, pid: place.pid, nonblocking }, output),
+          argv: (nonblocking) => pyspyRecordArgv(pyspy, { ...this.opts, pid: place.pid, nonblocking, idle }, out),
           onPipeWriter: 'nonblocking',
           // Always: a recording pauses the process up to rate-times a second, and a pipe write that
           // starts between the guard's look and a pause would be cut short. Never paused, never cut.
           nonblocking: true,
           options: { ...runOpts, timeoutMs: chunk * 1000 + 20_000 },
         });
+      // The running threads' recording only adds the CPU-only shares: its failure costs those, not the chunk.
+      const cpuRun = record(cpuOutputOf(output), false).catch(() => undefined);
+      let activeStacks: StackSample[] | undefined;
+      try {
+        const run = await record(output, true);
         const remark = guardRemark(run.outcome, this.opts.pid, 'py-spy', 'sampling');
         if (run.failure !== undefined || !run.result) throw withRemark(pyspyError(run.failure, this.opts.pid, where), remark);
         if (remark) notes.push(remark);
         notes.push(...run.notes);
         writers = run.pipeWriters;
         stdout = await this.readRecording(output, chunk, where, signal);
+        activeStacks = await this.runningStacks(await cpuRun, output, chunk, signal);
       } catch (err) {
         if (signal.aborted) return;
         throw await explainRefusedAttach(pyspyError(err, this.opts.pid, where), this.target.runner, this.opts.pid);
@@ -131,7 +145,24 @@ export class RecordSource implements SampleSource {
         );
       if (writers.length) notes.unshift(pipeWriterNote(writers));
       notes.unshift(NONBLOCKING_NOTE);
-      await onBatch({ startMs, endMs, stacks, activeThreads, ...(notes.length ? { notes } : {}) });
+      await onBatch({ startMs, endMs, stacks, activeThreads, ...(activeStacks ? { activeStacks } : {}), ...(notes.length ? { notes } : {}) });
+    }
+  }
+
+  /** The running threads' samples of a chunk, or undefined when that recording failed or cannot be read. */
+  private async runningStacks(
+    run: Awaited<ReturnType<typeof runGuarded>> | undefined,
+    output: string,
+    chunk: number,
+    signal: AbortSignal,
+  ): Promise<StackSample[] | undefined> {
+    if (!run || run.failure !== undefined || !run.result || signal.aborted) return undefined;
+    try {
+      const cap = this.opts.maxBytes ?? DEFAULT_RECORD_MAX_BYTES;
+      const text = (await this.target.runner.run(['cat', cpuOutputOf(output)], { signal, maxBytes: cap, timeoutMs: 10_000 })).stdout;
+      return parseSpeedscopeRecord(text, Math.ceil(this.opts.rateHz * chunk * SAMPLES_SLACK)).stacks;
+    } catch {
+      return undefined;
     }
   }
 

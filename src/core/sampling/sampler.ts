@@ -86,6 +86,11 @@ export class Sampler {
   private readonly frames: MappedFrame[] = [];
   private readonly frameIndex = new Map<string, number>();
   private readonly stacks = new Map<string, ProfileStack>();
+  /** The samples in which threads ran (SampleBatch.activeStacks), by the same keys; undefined until a batch tells. */
+  private activeStacks?: Map<string, ProfileStack>;
+  private activeTotal = 0;
+  /** Batches with samples that did not say which threads ran (their samples are in no CPU share). */
+  private batchesWithoutActivity = 0;
   private readonly threads = new Map<number, ThreadState>();
   private readonly notes = new Set<string>();
   /** Explanations by thread name and stack: a stack waits in the same call every time. */
@@ -124,6 +129,7 @@ export class Sampler {
       perThread.set(s.id, t);
       this.total += s.count;
     }
+    await this.countActive(batch);
     const active = batch.activeThreads && new Set(batch.activeThreads);
     for (const [id, seen] of perThread) {
       let st = this.threads.get(id);
@@ -188,6 +194,37 @@ export class Sampler {
     // The frames this session knows come mapped; the rest as sampled (not user code: not mapped).
     const last = s.frames.map((f, j) => (known[j] !== undefined ? this.frames[known[j]]! : { ...f, isUserCode: false }));
     return { key: `#${createHash('sha256').update(frameKeys.join('\n')).digest('base64')}`, last };
+  }
+
+  /**
+   * The batch's samples of running threads, into their own stacks (the CPU-only tables); they do
+   * not move the stuck detector, which follows all samples. New stacks past MAX_STACKS go to the
+   * thread's "(other stacks)".
+   */
+  private async countActive(batch: SampleBatch): Promise<void> {
+    if (!batch.activeStacks) {
+      if (batch.stacks.length) this.batchesWithoutActivity++;
+      return;
+    }
+    const stacks = (this.activeStacks ??= new Map());
+    for (const s of batch.activeStacks) {
+      if (!(s.count > 0) || !Number.isSafeInteger(s.count)) continue;
+      const known = s.frames.map((f) => this.frameIndex.get(frameKey(f)));
+      let key = known.every((i) => i !== undefined) ? `${s.id}|${known.join(',')}` : undefined;
+      if (!key || !stacks.has(key)) {
+        if (stacks.size < MAX_STACKS && this.frames.length + known.filter((i) => i === undefined).length <= MAX_FRAMES) {
+          const indices: number[] = [];
+          for (const f of s.frames) indices.push(await this.frameId(f));
+          key = `${s.id}|${indices.join(',')}`;
+          if (!stacks.has(key)) stacks.set(key, { threadId: s.id, frames: indices, count: 0 });
+        } else {
+          key = `${s.id}|other`;
+          if (!stacks.has(key)) stacks.set(key, { threadId: s.id, frames: [this.otherFrame()], count: 0 });
+        }
+      }
+      stacks.get(key)!.count += s.count;
+      this.activeTotal += s.count;
+    }
   }
 
   /** The one frame every "(other stacks)" stack consists of. */
@@ -279,7 +316,7 @@ export class Sampler {
   /** The profile so far. */
   profile(): Profile {
     // The tables by the one counting rule (the Sampling view's per-thread tables use it too).
-    const rows = hotRows(this.frames, this.stacks.values());
+    const rows = hotRows(this.frames, this.stacks.values(), this.activeStacks?.values());
     const threads = [...this.threads.values()].map((t) => this.threadProfile(t));
     // Stuck first (that is what the user came for), then busy, then idle; MainThread first among equals.
     const rank: Record<ThreadStatus, number> = { stuck: 0, busy: 1, idle: 2 };
@@ -298,11 +335,19 @@ export class Sampler {
       frames: this.frames,
       stacks: [...this.stacks.values()],
     };
+    if (this.activeStacks) {
+      profile.activeStacks = [...this.activeStacks.values()];
+      profile.activeSamples = this.activeTotal;
+    }
     if (this.opts.label) profile.label = this.opts.label;
     const notes = [...this.notes];
     if (this.overflow)
       notes.push(
         `Kept the first ${MAX_STACKS.toLocaleString('en-US')} distinct stacks; ${this.overflow} samples of further new stacks are counted as "${OTHER_STACKS}" of their thread.`,
+      );
+    if (this.activeStacks && this.batchesWithoutActivity)
+      notes.push(
+        `The CPU-only shares leave out ${this.batchesWithoutActivity} batch${this.batchesWithoutActivity === 1 ? '' : 'es'} of samples whose running threads could not be told apart.`,
       );
     if (notes.length) profile.notes = notes;
     if (this.findings.length) profile.findings = this.findings;

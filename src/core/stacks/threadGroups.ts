@@ -35,13 +35,21 @@ function placeKey(t: ThreadStack): string | undefined {
   return [t.active ? 'active' : 'idle', ...t.frames.slice(0, upTo).map(frameKey)].join('\n');
 }
 
+/** frameKey(a) === frameKey(b), without building the keys (a big group compares thousands of frames). */
+function sameFrame(a: Frame, b: Frame): boolean {
+  if (a === b) return true;
+  if (!!a.native !== !!b.native || a.function !== b.function || a.line !== b.line) return false;
+  return a.native ? (a.module ?? a.file) === (b.module ?? b.file) : a.file === b.file;
+}
+
 function sharedDepth(threads: readonly ThreadStack[]): number {
   const first = threads[0]!.frames;
   let n = first.length;
-  for (const t of threads.slice(1)) {
-    n = Math.min(n, t.frames.length);
+  for (let k = 1; k < threads.length; k++) {
+    const frames = threads[k]!.frames;
+    n = Math.min(n, frames.length);
     let i = 0;
-    while (i < n && frameKey(t.frames[i]!) === frameKey(first[i]!)) i++;
+    while (i < n && sameFrame(frames[i]!, first[i]!)) i++;
     n = i;
   }
   return n;

@@ -11,9 +11,10 @@ import { containerRunner } from './containerRunner';
 import type { Runner } from '../runner';
 import { pythonVersionOf } from './psParse';
 import type { ListOptions, ProcessQuery, Target, TargetSourceMapping, WayPlan, WayRequest } from './target';
-import { isThisMachine } from './targetPlace';
+import { isThisMachine, whereOf } from './targetPlace';
 import type { FactKind, ProcessFacts } from '../proc/processFacts';
 import { processFacts, readFactsVia } from './processFacts';
+import { coreSiteFor, type CoreSite } from './coreSite';
 
 /** Container path → path on the engine's host, from bind mounts and volumes (longest first is the mapper's job). */
 export function mountRules(mounts: readonly ContainerMount[]): { remoteRoot: string; localRoot: string }[] {
@@ -107,6 +108,18 @@ export class ContainerTarget implements Target {
     const hostPid = (await this.processInfo(pid, signal).catch(() => undefined))?.hostPid;
     const hostKinds = kinds.filter((k) => k !== 'children');
     return hostPid && hostKinds.length ? processFacts(this.engine.parent, hostPid, hostKinds, signal) : undefined;
+  }
+
+  /**
+   * gcore on the engine's host by the host PID where it is visible (the image needs no gdb, the
+   * container no SYS_PTRACE: the host's own ptrace rules apply); else inside the container (its gcore).
+   */
+  async coreSite(pid: number, signal?: AbortSignal): Promise<CoreSite | undefined> {
+    const hostPid = (await this.processInfo(pid, signal))?.hostPid;
+    if (!hostPid) return undefined;
+    const site = await coreSiteFor(this.engine.parent, hostPid, signal);
+    const details = await this.inspect(signal);
+    return { ...site, where: `the host of container ${details.name}`, how: `gcore on ${whereOf(this.engine.parent)}, host PID ${hostPid}` };
   }
 
   async sourceMapping(signal?: AbortSignal): Promise<TargetSourceMapping> {

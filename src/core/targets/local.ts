@@ -1,14 +1,20 @@
-// Processes on this machine: one `ps` for the list, then /proc facts to recognise Python
-// (the resolved executable, or libpython mapped into launchers such as uwsgi) and a CPU share
-// measured between refreshes, since ps's %CPU is a lifetime average that hides a stuck process.
-import { readFile, readlink } from 'node:fs/promises';
+// Processes on this machine, read from /proc directly (proc/procTable.ts: what `ps` would print,
+// without starting it): the resolved executable and the command line of every process recognise
+// Python (or libpython mapped into launchers such as uwsgi); only the processes shown get the rest
+// of their row, and a CPU share measured between refreshes, since ps's %CPU is a lifetime average
+// that hides a stuck process.
+import { readFileSync } from 'node:fs';
+import { readlink } from 'node:fs/promises';
+import { SnagError } from '../errors';
 import type { ProcessInfo, TargetRef } from '../model';
 import { run, type RunOptions } from '../run';
-import { displayName, isPythonExe, libpythonFromMaps, mightEmbedPython, parsePs, PS_ARGV, pythonVersionOf } from './psParse';
+import { displayName, isPythonExe, libpythonFromMaps, mightEmbedPython, pythonVersionOf } from './psParse';
 import type { Runner } from '../runner';
 import type { ListOptions, ProcessQuery, Target } from './target';
 import { placeAt, type ToolPlace } from '../guard/toolPlace';
 import { readLocalFacts, type FactKind, type ProcessFacts } from '../proc/processFacts';
+import { listPids, psCommand, readArgs, readExe, readProcRow, readUptime } from '../proc/procTable';
+import { userNames } from '../proc/userNames';
 
 export const localRunner: Runner = {
   run: (argv, opts?: RunOptions) => run(argv, opts),
@@ -17,15 +23,34 @@ export const localRunner: Runner = {
 };
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
+/** Processes read between two yields to the event loop (a few ms of work each). */
+const BATCH = 200;
 
-async function cpuTicks(pid: number): Promise<number | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command (which may hold spaces and parens) start after the last ')'.
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(f[11]) + Number(f[12]); // utime + stime
-  } catch {
-    return undefined;
+/**
+ * Whether a process is Python, from its executable and command line, reading its maps only for
+ * launchers that may embed libpython; mutates p (isPython, pythonReason).
+ */
+function recogniseFrom(p: ProcessInfo, exe: string | undefined): void {
+  if (exe && isPythonExe(exe)) {
+    p.isPython = true;
+    p.pythonReason = `executable ${exe}`;
+  } else if (mightEmbedPython(p.command, exe)) {
+    let maps: string | undefined;
+    try {
+      maps = readFileSync(`/proc/${p.pid}/maps`, 'utf8');
+    } catch {
+      // maps unreadable (permissions): trust the command line's first word only
+      const first = p.command.split(/\s+/)[0] ?? '';
+      if (isPythonExe(first)) {
+        p.isPython = true;
+        p.pythonReason = `command ${first} (process not readable)`;
+      }
+    }
+    const lib = maps === undefined ? undefined : libpythonFromMaps(maps);
+    if (lib) {
+      p.isPython = true;
+      p.pythonReason = `${lib.slice(lib.lastIndexOf('/') + 1)} is loaded`;
+    }
   }
 }
 
@@ -38,25 +63,7 @@ export async function recognisePython(p: ProcessInfo): Promise<void> {
   } catch {
     /* other user's process or kernel thread: fall back to the command line */
   }
-  if (exe && isPythonExe(exe)) {
-    p.isPython = true;
-    p.pythonReason = `executable ${exe}`;
-  } else if (mightEmbedPython(p.command, exe)) {
-    try {
-      const lib = libpythonFromMaps(await readFile(`/proc/${p.pid}/maps`, 'utf8'));
-      if (lib) {
-        p.isPython = true;
-        p.pythonReason = `${lib.slice(lib.lastIndexOf('/') + 1)} is loaded`;
-      }
-    } catch {
-      // maps unreadable (permissions): trust the command line's first word only
-      const first = p.command.split(/\s+/)[0] ?? '';
-      if (isPythonExe(first)) {
-        p.isPython = true;
-        p.pythonReason = `command ${first} (process not readable)`;
-      }
-    }
-  }
+  recogniseFrom(p, exe);
   p.name = displayName(p.command, exe);
 }
 
@@ -65,22 +72,6 @@ async function recognised(pid: number): Promise<ProcessInfo> {
   const p: ProcessInfo = { pid, ppid: 0, user: '', state: '', cpuPercent: 0, rssKb: 0, threads: 0, elapsedSeconds: 0, command: '', name: '', isPython: false };
   await recognisePython(p);
   return p;
-}
-
-/**
- * ps rewrites what it cannot print (control characters become '?' or '.'): the command line as the
- * process has it, from /proc, so --json is exact (everything shown is neutralised anyway).
- */
-async function exactCommand(p: ProcessInfo): Promise<void> {
-  try {
-    const args = (await readFile(`/proc/${p.pid}/cmdline`, 'utf8')).split('\0');
-    if (args[args.length - 1] === '') args.pop();
-    if (args.length === 0) return; // a kernel thread or a zombie: keep ps's [name]
-    p.command = args.join(' ');
-    p.name = displayName(p.command, p.exe);
-  } catch {
-    /* gone, or not readable: ps's text stays */
-  }
 }
 
 export class LocalTarget implements Target {
@@ -108,29 +99,68 @@ export class LocalTarget implements Target {
   }
 
   async listProcesses(opts: ListOptions = {}): Promise<ProcessInfo[]> {
-    const { stdout } = await run(PS_ARGV, { timeoutMs: 10_000, signal: opts.signal, maxBytes: 64 * 1024 * 1024 });
     const self = process.pid;
-    const all = parsePs(stdout).filter((p) => p.pid !== self && !(p.command.startsWith('ps ') && p.ppid === self));
-    await Promise.all(all.map((p) => recognisePython(p)));
-    const shown = opts.all ? all : all.filter((p) => p.isPython);
-    await Promise.all([this.measureRecentCpu(shown), Promise.all(shown.map(exactCommand))]);
-    return shown;
+    const pids = listPids();
+    const uptime = readUptime();
+    const shown: Array<{ p: ProcessInfo; uid: number; ticks: number }> = [];
+    for (let i = 0; i < pids.length; i += BATCH) {
+      if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (opts.signal?.aborted) throw new SnagError('cancelled', 'Listing the processes on this machine was cancelled.');
+      for (const pid of pids.slice(i, i + BATCH)) {
+        if (pid === self) continue;
+        const listed = this.listOne(pid, uptime, opts.all === true);
+        if (listed) shown.push(listed);
+      }
+    }
+    const names = await userNames(
+      shown.map((s) => s.uid),
+      opts.signal,
+    );
+    for (const s of shown) s.p.user = names.get(s.uid) ?? String(s.uid);
+    this.measureRecentCpu(shown);
+    return shown.map((s) => s.p);
   }
 
-  private async measureRecentCpu(procs: ProcessInfo[]): Promise<void> {
+  /**
+   * One process, if it is shown: its executable and command line first (all that recognising
+   * Python needs), the rest of its row only when it is Python or everything is listed.
+   */
+  private listOne(pid: number, uptime: number, all: boolean): { p: ProcessInfo; uid: number; ticks: number } | undefined {
+    const exe = readExe(pid);
+    const args = readArgs(pid);
+    if (args === undefined) return undefined; // gone (or hidden from this user)
+    let row = args.length === 0 ? readProcRow(pid, uptime) : undefined;
+    // The command line as the process has it (ps would rewrite what it cannot print); a kernel
+    // thread or a zombie has none and is named as ps names it.
+    const command = psCommand(args, row);
+    const p: ProcessInfo = { pid, ppid: 0, user: '', state: '', cpuPercent: 0, rssKb: 0, threads: 0, elapsedSeconds: 0, command, name: '', isPython: false };
+    if (exe !== undefined) p.exe = exe;
+    recogniseFrom(p, exe);
+    if (!all && !p.isPython) return undefined;
+    row ??= readProcRow(pid, uptime);
+    if (!row) return undefined;
+    p.name = displayName(command, exe);
+    Object.assign(p, {
+      ppid: row.ppid,
+      state: row.state,
+      cpuPercent: row.cpuPercent,
+      rssKb: row.rssKb,
+      threads: row.threads,
+      elapsedSeconds: row.elapsedSeconds,
+    });
+    return { p, uid: row.uid, ticks: row.cpuTicks };
+  }
+
+  private measureRecentCpu(procs: ReadonlyArray<{ p: ProcessInfo; ticks: number }>): void {
     const now = Date.now();
     const next = new Map<number, { ticks: number; at: number }>();
-    await Promise.all(
-      procs.map(async (p) => {
-        const ticks = await cpuTicks(p.pid);
-        if (ticks === undefined) return;
-        next.set(p.pid, { ticks, at: now });
-        const prev = this.lastTicks.get(p.pid);
-        if (prev && now - prev.at >= 200) {
-          p.cpuPercent = Math.round((((ticks - prev.ticks) / CLOCK_TICKS) * 1000 * 1000) / (now - prev.at)) / 10;
-        }
-      }),
-    );
+    for (const { p, ticks } of procs) {
+      next.set(p.pid, { ticks, at: now });
+      const prev = this.lastTicks.get(p.pid);
+      if (prev && now - prev.at >= 200) {
+        p.cpuPercent = Math.round((((ticks - prev.ticks) / CLOCK_TICKS) * 1000 * 1000) / (now - prev.at)) / 10;
+      }
+    }
     this.lastTicks = next;
   }
 }

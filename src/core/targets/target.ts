@@ -7,6 +7,7 @@ import type { TaskState } from '../proc/tasks';
 import type { Runner } from '../runner';
 import type { ToolPlace } from '../guard/toolPlace';
 import type { FactKind, ProcessFacts } from '../proc/processFacts';
+import type { CoreSite } from './coreSite';
 
 export interface ListOptions {
   signal?: AbortSignal;
@@ -65,6 +66,11 @@ export interface Target {
    * own way; absent: the facts script through `runner` (targets/processFacts.ts). Undefined: unreadable.
    */
   processFacts?(pid: number, kinds: readonly FactKind[], signal?: AbortSignal): Promise<ProcessFacts | undefined>;
+  /**
+   * Optional: where a core of process `pid` is written (containers: on the engine's host by the host
+   * PID, where it is visible); absent or undefined: through `runner` and `place()` (coreSite.ts).
+   */
+  coreSite?(pid: number, signal?: AbortSignal): Promise<CoreSite | undefined>;
 }
 
 /** What a reader brings when it asks a target for its ways in. */

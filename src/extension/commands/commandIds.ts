@@ -9,6 +9,8 @@ export const enum Cmd {
   DumpStacksLocals = 'snag.dumpStacksLocals',
   OpenFrame = 'snag.openFrame',
   ClearDecorations = 'snag.clearDecorations',
+  ShowThreadsHere = 'snag.showThreadsHere',
+  CheckSetup = 'snag.checkSetup',
   CompareLastDumps = 'snag.compareLastDumps',
   SelectDump = 'snag.selectDump',
   CopyDumpText = 'snag.copyDumpText',

@@ -4,6 +4,8 @@ import * as vscode from 'vscode';
 import { Cmd } from './commandIds';
 import { attachToProcess } from './attachToProcess';
 import { clearDecorations } from './clearDecorations';
+import { showThreadsHere } from './showThreadsHere';
+import { checkSetup } from './checkSetup';
 import { compareLastDumps } from './compareLastDumps';
 import { copyDumpMarkdown } from './copyDumpMarkdown';
 import { copyDumpText } from './copyDumpText';
@@ -44,6 +46,8 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     [Cmd.DumpStacksLocals, dumpStacksLocals(s)],
     [Cmd.OpenFrame, openFrame(s)],
     [Cmd.ClearDecorations, clearDecorations(s)],
+    [Cmd.ShowThreadsHere, showThreadsHere(s)],
+    [Cmd.CheckSetup, checkSetup()],
     [Cmd.CompareLastDumps, compareLastDumps(s)],
     [Cmd.SelectDump, selectDump(s)],
     [Cmd.CopyDumpText, copyDumpText(s)],

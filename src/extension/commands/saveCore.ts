@@ -1,5 +1,6 @@
-// "Save a Core and Let It Go" on a process row (this machine): gcore through the guard, the core
-// checked and stored with its metadata in Snag's storage, the process left running; the notification
+// "Save a Core and Let It Go" on a process row (this machine, a container, an ssh host): gcore through
+// the guard where the target says, a core taken elsewhere copied back with progress (a large one
+// asked for first), checked and stored with its metadata in Snag's storage, the process left running; the notification
 // offers to open the core at once.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -28,11 +29,37 @@ export function saveCore(s: Services): (node?: unknown) => Promise<void> {
     const p = ref.process;
     const meta = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Saving a core of {0} (pid {1})', safeText(p.name), p.pid), cancellable: true },
-      async (_p, token) => {
+      async (progress, token) => {
         const controller = new AbortController();
         const onCancel = token.onCancellationRequested(() => controller.abort());
+        let shown = 0;
         try {
-          return await captureCore({ target: ref.target, pid: p.pid, dir: dir.fsPath, gcore, signal: controller.signal });
+          return await captureCore({
+            target: ref.target,
+            pid: p.pid,
+            dir: dir.fsPath,
+            gcore,
+            signal: controller.signal,
+            // A core taken on an ssh host or in a container comes back here: say how far the copy is.
+            onProgress: (step, copied = 0, total = 0) => {
+              if (step === 'writing') return progress.report({ message: vscode.l10n.t('gcore is writing the core…') });
+              const percent = total ? Math.floor((copied / total) * 100) : 0;
+              progress.report({
+                message: vscode.l10n.t('copying it back: {0} of {1}', formatBytes(copied), formatBytes(total)),
+                increment: percent - shown,
+              });
+              shown = percent;
+            },
+            confirmLargeCopy: async (bytes, where) => {
+              const go = vscode.l10n.t('Copy It');
+              const answer = await vscode.window.showWarningMessage(
+                vscode.l10n.t('The core on {0} is {1}. Copy it to this machine?', safeText(where), formatBytes(bytes)),
+                { modal: true },
+                go,
+              );
+              return answer === go;
+            },
+          });
         } finally {
           onCancel.dispose();
         }

@@ -2,6 +2,9 @@
 // gutter icon and a dimmed after-text on each frame's line; each thread's innermost frame stands
 // out (line highlight, its own icon and colour). The hover lists the threads there with their
 // whole stacks as links. The two decoration types are created once; updates are coalesced.
+// VS Code gives an extension's gutter icon no hover of its own (only the line's text has it), so
+// the gutter's context menu offers "Show Threads on This Line" on a marked line: the context key
+// MARKED_LINES_KEY holds the active editor's marked lines for the menu's `when`.
 import * as vscode from 'vscode';
 import { samePlaceSeconds } from '../../core/format/compareDumps';
 import { afterText, marksByFile, type DocumentOf, type LineMark } from '../../core/format/frameMarks';
@@ -19,6 +22,9 @@ import { documentKey, frameDocumentOf } from './remoteDocuments';
 function documentOf(dump: StackDump): DocumentOf {
   return frameDocumentOf(dump.target);
 }
+
+/** The active editor's marked line numbers (1-based): `editorLineNumber in snag.markedLines`. */
+export const MARKED_LINES_KEY = 'snag.markedLines';
 
 /** Updates within this window are applied once (dumps, editor switches, scrolling through tabs). */
 const THROTTLE_MS = 60;
@@ -65,6 +71,7 @@ export class StackDecorations implements vscode.Disposable {
     this.disposables.push(
       { dispose: unsubscribe },
       vscode.window.onDidChangeVisibleTextEditors(() => this.schedule()),
+      vscode.window.onDidChangeActiveTextEditor(() => this.schedule()),
       // Reloaded or reopened documents get new editors; a changed line count may move marks out of range.
       vscode.workspace.onDidOpenTextDocument(() => this.schedule()),
     );
@@ -117,7 +124,17 @@ export class StackDecorations implements vscode.Disposable {
 
   private applyNow(): void {
     for (const editor of vscode.window.visibleTextEditors) this.apply(editor);
+    const active = vscode.window.activeTextEditor;
+    const lines = active ? this.marksFor(active.document.uri).map((m) => m.line) : [];
+    const key = lines.join(',');
+    if (key !== this.markedLinesKey) {
+      this.markedLinesKey = key;
+      void vscode.commands.executeCommand('setContext', MARKED_LINES_KEY, lines);
+    }
   }
+
+  /** The lines last put in MARKED_LINES_KEY, so the context is set only when they change. */
+  private markedLinesKey?: string;
 
   private apply(editor: vscode.TextEditor): void {
     const here: vscode.DecorationOptions[] = [];

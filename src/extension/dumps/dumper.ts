@@ -50,7 +50,7 @@ export class Dumper implements vscode.Disposable {
       opts.nonblocking ? vscode.l10n.t('non-blocking') : '',
     ].filter(Boolean);
     const title = vscode.l10n.t('Dumping stacks of {0} (pid {1}){2}', safeText(p.name), p.pid, extras.length ? ` — ${extras.join(', ')}` : '');
-    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_progress, token) => {
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
       const controller = new AbortController();
       const onCancel = token.onCancellationRequested(() => controller.abort());
       try {
@@ -61,6 +61,10 @@ export class Dumper implements vscode.Disposable {
           mapper,
           process: p,
           signal: controller.signal,
+          // The last reading of this process's asyncio tasks: a pile-up growing since is a finding.
+          previousTasks: this.history.forProcess(processKey(ref.target.ref.id, p.pid))[0]?.dump.asyncio,
+          // A slow reader (gdb on hundreds of threads) says how far it got.
+          onProgress: (at) => progress.report({ message: vscode.l10n.t('{0} of {1} threads read', at.threadsRead, at.threads) }),
           ...opts,
         });
         const entry: DumpEntry = { key: processKey(ref.target.ref.id, p.pid), dump, processName: p.name, where, options: opts, source: ref };

@@ -8,22 +8,20 @@ import { groupFrames } from '../../core/format/frameGroups';
 import { GROUP_STACKS_DIFFER, groupLabel, groupThreads, someNames, type ThreadGroup } from '../../core/stacks/threadGroups';
 import { stoppedFrame } from '../../core/format/frameMarks';
 import { opensRemotely } from '../../core/mapping/opensRemotely';
-import type { Finding, Frame, LocalVariable, ThreadStack } from '../../core/model';
+import type { Frame, LocalVariable, ThreadStack } from '../../core/model';
 import { Cmd } from '../commands/commandIds';
 import type { DumpEntry, DumpHistory } from './dumpHistory';
 import { dimmedUri } from './frameDimming';
-import { findingMarkdown, type FrameLink } from '../../core/format/stackHover';
-import { inEditorTerms } from './editorTerms';
+import type { FrameLink } from '../../core/format/stackHover';
 import { codeBlock, escapeMarkdown } from '../../core/text/markdown';
 import { safeText } from '../../core/text/safeText';
+import { findingItem, findingNode, type FindingLineNode, type FindingNode } from './findingRows';
+import { taskItem } from './taskItems';
+import { taskNodes, type TaskTreeNode } from './taskNodes';
 
 interface Base {
   id: string;
   parent?: StackNode;
-}
-export interface FindingNode extends Base {
-  kind: 'finding';
-  finding: Finding;
 }
 export interface DumpNode extends Base {
   kind: 'dump';
@@ -67,7 +65,9 @@ export interface MembersNode extends Base {
   group: ThreadGroup;
   children: ThreadNode[];
 }
-export type StackNode = FindingNode | DumpNode | NoteNode | ThreadNode | FrameNode | LibraryNode | LocalNode | GroupNode | MembersNode;
+export type { FindingLineNode, FindingNode };
+export type StackNode =
+  FindingNode | FindingLineNode | DumpNode | NoteNode | ThreadNode | FrameNode | LibraryNode | LocalNode | GroupNode | MembersNode | TaskTreeNode;
 
 export function isFrameNode(x: unknown): x is FrameNode {
   return !!x && typeof x === 'object' && (x as { kind?: unknown }).kind === 'frame';
@@ -94,8 +94,8 @@ export class StackTreeProvider implements vscode.TreeDataProvider<StackNode>, vs
     const walk = (nodes: readonly StackNode[]) => {
       for (const n of nodes) {
         if (n.kind === 'frame' && n.here) frames.push(n);
-        // A group's threads stay folded: its own stack (the first thread's) is where to look.
-        if ('children' in n && n.kind !== 'members') walk(n.children);
+        // A group's threads stay folded: its own stack (the first thread's) is where to look. Tasks are not threads.
+        if ('children' in n && n.kind !== 'members' && n.kind !== 'tasks') walk(n.children);
       }
     };
     walk(this.roots);
@@ -133,10 +133,12 @@ export class StackTreeProvider implements vscode.TreeDataProvider<StackNode>, vs
 function buildNodes(entry: DumpEntry): StackNode[] {
   const d = entry.dump;
   const base = `${entry.key}@${d.takenAt}`;
-  const roots: StackNode[] = d.findings.map((finding, i) => ({ kind: 'finding', id: `${base}/finding${i}`, finding }));
+  const roots: StackNode[] = d.findings.map((finding, i) => findingNode(finding, `${base}/finding${i}`));
   const dumpNode: DumpNode = { kind: 'dump', id: `${base}/dump`, entry, children: [] };
   dumpNode.children = (d.notes ?? []).map((text, i) => ({ kind: 'note', id: `${base}/note${i}`, text, parent: dumpNode }));
   roots.push(dumpNode);
+  // An asyncio program's tasks (read beside the stacks), grouped by where they wait: right under its dump.
+  if (d.asyncio) roots.push(taskNodes(d.asyncio, base, frameRows));
   // Threads waiting alike in one place are one group row: their stack once, the threads inside.
   for (const g of groupThreads(d.threads)) {
     const thread = g.threads[0]!;
@@ -182,9 +184,6 @@ function frameRows(thread: ThreadStack, frames: readonly Frame[], prefix: string
   return rows;
 }
 
-const SEVERITY_ICON = { error: 'error', warning: 'warning', info: 'info' } as const;
-const SEVERITY_COLOR = { error: 'problemsErrorIcon.foreground', warning: 'problemsWarningIcon.foreground', info: 'problemsInfoIcon.foreground' } as const;
-
 function openCommand(link: FrameLink): vscode.Command {
   return { command: Cmd.OpenFrame, title: vscode.l10n.t('Open Frame'), arguments: [link] };
 }
@@ -192,36 +191,21 @@ function openCommand(link: FrameLink): vscode.Command {
 function stackItem(n: StackNode): vscode.TreeItem {
   const None = vscode.TreeItemCollapsibleState.None;
   switch (n.kind) {
-    case 'finding': {
-      const f = n.finding;
-      // Every label, description and tooltip below holds names from the target: neutralised (safeText,
-      // escapeMarkdown), so no RLO reverses a row and no name becomes Markdown or a link.
-      const item = new vscode.TreeItem(safeText(f.title), None);
-      item.iconPath = new vscode.ThemeIcon(SEVERITY_ICON[f.severity], new vscode.ThemeColor(SEVERITY_COLOR[f.severity]));
-      item.tooltip = new vscode.MarkdownString(inEditorTerms(findingMarkdown(f)));
-      if (f.frame) item.description = `${safeText(f.frame.file.slice(f.frame.file.lastIndexOf('/') + 1))}:${f.frame.line}`;
-      if (f.frame?.localFile) item.command = openCommand({ file: f.frame.localFile, line: f.frame.line });
-      item.contextValue = `finding ${f.kind}`;
-      item.id = n.id;
-      return item;
-    }
+    // Every label, description and tooltip below holds names from the target: neutralised (safeText,
+    // escapeMarkdown), so no RLO reverses a row and no name becomes Markdown or a link.
+    case 'finding':
+    case 'findingLine':
+      return findingItem(n);
     case 'dump': {
       const { dump: d, processName, where } = n.entry;
+      // How and when first (the view's title names the process), laid out for the default side bar.
+      const time = new Date(d.takenAt).toLocaleTimeString();
       const item = new vscode.TreeItem(
-        `${safeText(processName)}${d.pid ? ` · pid ${d.pid}` : ''}`,
+        safeText(`${d.backend}${d.method ? ` (${d.method})` : ''} · ${time}`),
         n.children.length ? vscode.TreeItemCollapsibleState.Collapsed : None,
       );
-      const time = new Date(d.takenAt).toLocaleTimeString();
-      item.description = safeText(
-        [
-          `${d.backend}${d.method ? ` (${d.method})` : ''}`,
-          time,
-          `${d.threads.length} thread${d.threads.length === 1 ? '' : 's'}`,
-          d.pythonVersion ? `Python ${d.pythonVersion}` : '',
-        ]
-          .filter(Boolean)
-          .join(' · '),
-      );
+      // The process is named in the view's title; its Python version in the tooltip.
+      item.description = `${d.threads.length} thread${d.threads.length === 1 ? '' : 's'}`;
       const opts = Object.entries(n.entry.options)
         .filter(([, v]) => v)
         .map(([k]) => k);
@@ -229,6 +213,7 @@ function stackItem(n: StackNode): vscode.TreeItem {
         [
           d.opened ? `${processName}: ${d.opened.formatLabel}${d.pid ? ` of pid ${d.pid}` : ''}, ${where}` : `${processName} (pid ${d.pid}) on ${where}`,
           `Read with ${d.backend}${d.method ? ` (${d.method})` : ''} in ${d.durationMs} ms at ${d.takenAt}`,
+          d.pythonVersion ? `Python ${d.pythonVersion}` : '',
           opts.length ? `Options: ${opts.join(', ')}` : '',
           ...(d.notes ?? []),
         ]
@@ -294,6 +279,8 @@ function stackItem(n: StackNode): vscode.TreeItem {
       const first = n.children[0]?.frame;
       const last = n.children[n.children.length - 1]?.frame;
       item.description = first && last ? `${safeText(first.function)} … ${safeText(last.function)}` : undefined;
+      // The row shows the run's ends; its frames, innermost first, are in the tooltip.
+      item.tooltip = n.children.map((c) => safeText(`${c.frame.function} (${frameLocation(c.frame)})`)).join('\n');
       item.iconPath = new vscode.ThemeIcon(native ? 'circuit-board' : 'library');
       item.resourceUri = dimmedUri(n.id);
       item.contextValue = 'libraryFrames';
@@ -302,6 +289,12 @@ function stackItem(n: StackNode): vscode.TreeItem {
     }
     case 'frame':
       return frameItem(n);
+    case 'tasks':
+    case 'taskGroup':
+    case 'taskMembers':
+    case 'task':
+    case 'taskCreated':
+      return taskItem(n);
     case 'local': {
       const l = n.local;
       const item = new vscode.TreeItem(safeText(l.name), None);
@@ -321,7 +314,8 @@ function frameItem(n: FrameNode): vscode.TreeItem {
     safeText(f.function || '?'),
     n.children.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
   );
-  item.description = [frameLocation(f), safeText(f.note ?? ''), n.here ? '◀ here' : ''].filter(Boolean).join(' · ');
+  // The place, then the mark right after it (a row of the default side bar shows both), then any note.
+  item.description = [`${frameLocation(f)}${n.here ? ' ◀ here' : ''}`, safeText(f.note ?? '')].filter(Boolean).join(' · ');
   const where = f.localFile ? `${f.localFile}:${f.line}` : `${f.file}:${f.line}`;
   const md = new vscode.MarkdownString();
   md.appendMarkdown(

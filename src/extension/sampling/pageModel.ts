@@ -59,12 +59,13 @@ function findingRow(f: NonNullable<Profile['findings']>[number]): FindingRow {
  * share of the thread the user is looking at.
  */
 export function hotTables(p: Profile, thread: ThreadChoice, documentOf: DocumentOf): HotTables {
-  const { samples, lines, functions } =
+  const { samples, cpuSamples, lines, functions } =
     thread === 'all'
-      ? { samples: p.samples, lines: p.lines, functions: p.functions }
+      ? { samples: p.samples, cpuSamples: p.activeSamples, lines: p.lines, functions: p.functions }
       : hotRows(
           p.frames,
           p.stacks.filter((s) => s.threadId === thread),
+          p.activeStacks?.filter((s) => s.threadId === thread),
         );
   const row = (r: LineStat | FunctionStat, key: string, location: string): HotRow => {
     const share = (n: number) => (samples > 0 ? (100 * n) / samples : 0);
@@ -80,6 +81,11 @@ export function hotTables(p: Profile, thread: ThreadChoice, documentOf: Document
       ownPct: share(r.own),
       totalPct: share(r.total),
     };
+    if (cpuSamples !== undefined) {
+      const cpuShare = (n: number | undefined) => (cpuSamples > 0 ? (100 * (n ?? 0)) / cpuSamples : 0);
+      out.cpuOwnPct = cpuShare(r.cpuOwn);
+      out.cpuTotalPct = cpuShare(r.cpuTotal);
+    }
     const open = openAt(documentOf, r);
     if (open) out.open = open;
     return out;
@@ -87,6 +93,7 @@ export function hotTables(p: Profile, thread: ThreadChoice, documentOf: Document
   return {
     thread,
     samples,
+    ...(cpuSamples !== undefined ? { cpuSamples } : {}),
     lines: lines.slice(0, MAX_ROWS).map((r) => row(r, `${r.function}|${r.file}|${r.line}`, shortLocation(r.file, r.line))),
     // By function and file only: the line shown (the one seen most) may change while the row stays.
     functions: functions.slice(0, MAX_ROWS).map((r) => row(r, `${r.function}|${r.file}`, shortLocation(r.file, 0))),

@@ -50,8 +50,12 @@ export interface HotRow {
   /** Where it lives: the local file, or the target's path and why it does not open here. */
   tooltip: string;
   isUserCode: boolean;
+  /** Wall-clock shares: of every sample, waiting threads' included (py-spy counts idle). */
   ownPct: number;
   totalPct: number;
+  /** CPU-only shares: of the samples in which a thread was running (HotTables.cpuSamples). */
+  cpuOwnPct?: number;
+  cpuTotalPct?: number;
   open?: OpenAt;
 }
 
@@ -59,6 +63,8 @@ export interface HotRow {
 export interface HotTables {
   thread: ThreadChoice;
   samples: number;
+  /** Samples of running threads, the 100 % of the CPU-only shares; absent when the source could not tell. */
+  cpuSamples?: number;
   lines: HotRow[];
   functions: HotRow[];
 }

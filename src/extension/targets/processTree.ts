@@ -3,7 +3,15 @@
 // failures become a row that says why, never an empty view.
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
-import { buildProcessTree, describeProcess, describeState, processLabel, type ProcessNode as CoreProcessNode } from '../../core/format/processTree';
+import {
+  buildProcessTree,
+  describeProcess,
+  describeProcessRow,
+  describeState,
+  formatElapsed,
+  processLabel,
+  type ProcessNode as CoreProcessNode,
+} from '../../core/format/processTree';
 import type { ProcessInfo } from '../../core/model';
 import { codeBlock, escapeMarkdown } from '../../core/text/markdown';
 import { safeText } from '../../core/text/safeText';
@@ -438,7 +446,8 @@ function processItem(node: ProcessNode): vscode.TreeItem {
   // The name is the process's own (an RLO in it would reverse the row): neutralised, like every text below.
   const item = new vscode.TreeItem(processLabel(p), node.children.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
   item.id = `process:${node.groupId}:${p.pid}`;
-  item.description = describeProcess(p);
+  // Laid out for the default side bar: the facts that tell a stuck process apart first, the rest in the tooltip.
+  item.description = describeProcessRow(p);
   item.contextValue = p.isPython ? 'pythonProcess' : 'process';
   item.iconPath = STOPPED.test(p.state)
     ? new vscode.ThemeIcon('debug-pause', new vscode.ThemeColor('errorForeground'))
@@ -455,6 +464,7 @@ function processTooltip(p: ProcessInfo): vscode.MarkdownString {
   md.appendMarkdown(codeBlock([p.command], 'shell') + '\n\n');
   const facts = [
     `user ${p.user}`,
+    `${p.cpuPercent.toFixed(1)}% CPU, started ${formatElapsed(p.elapsedSeconds)} ago`,
     `${p.threads} thread${p.threads === 1 ? '' : 's'}`,
     `${Math.round(p.rssKb / 1024)} MB resident`,
     p.exe ? `executable ${p.exe}` : '',

@@ -1,5 +1,7 @@
 // A top-like table of the hot lines or functions the host counted: the page filters and sorts it
-// (its own state) and shows the first rows; a click on a row opens its line.
+// (its own state) and shows the first rows; a click on a row opens its line. %Own and %Total are
+// wall-clock shares (py-spy counts a waiting thread's samples too); the CPU columns, when the host
+// sent them, are shares of the samples in which a thread was running.
 import type { HotRow } from '../../extension/sampling/protocol';
 import { opener, type Actions, type PageState, type SortKey } from './pageState';
 import { h, type VElement } from './vnode';
@@ -15,19 +17,28 @@ export function matchesFilter(r: HotRow, filter: string): boolean {
 }
 
 export function sortRows(rows: HotRow[], sort: SortKey, desc: boolean): HotRow[] {
-  const by = (r: HotRow) => (sort === 'own' ? r.ownPct : r.totalPct);
+  const by = (r: HotRow) => (sort === 'own' ? r.ownPct : sort === 'cpuOwn' ? (r.cpuOwnPct ?? 0) : sort === 'cpuTotal' ? (r.cpuTotalPct ?? 0) : r.totalPct);
   return [...rows].sort((a, b) => {
     const d = sort === 'function' ? a.function.localeCompare(b.function) : by(a) - by(b) || a.totalPct - b.totalPct;
     return desc ? -d : d;
   });
 }
 
-export function hotTable(rows: HotRow[], ui: PageState, actions: Actions): VElement {
-  const th = (key: SortKey, label: string, cls?: string) =>
+/** The sentence under the filter: what the shares are of. Wall-clock first: that is what %Own means. */
+export function sharesNote(samples: number, cpuSamples: number | undefined): string {
+  const wall = 'Wall-clock shares: every sample counts, also those of threads that were waiting (py-spy counts idle threads).';
+  if (cpuSamples === undefined) return `${wall} Which samples ran on the CPU is not known for this session.`;
+  if (cpuSamples === 0) return `${wall} CPU: none of the ${samples} samples caught a thread running; every thread was waiting.`;
+  return `${wall} CPU columns: shares of the ${cpuSamples} samples in which a thread was running.`;
+}
+
+export function hotTable(rows: HotRow[], ui: PageState, actions: Actions, cpu = false): VElement {
+  const th = (key: SortKey, label: string, cls?: string, title?: string) =>
     h(
       'th',
       {
         class: cls,
+        ...(title ? { title } : {}),
         'aria-sort': ui.sort === key ? (ui.desc ? 'descending' : 'ascending') : 'none',
         on: { click: () => actions.change({ desc: ui.sort === key ? !ui.desc : key !== 'function', sort: key }) },
       },
@@ -41,8 +52,14 @@ export function hotTable(rows: HotRow[], ui: PageState, actions: Actions): VElem
   return h('table', { class: 'top' }, [
     h('thead', {}, [
       h('tr', {}, [
-        th('own', '%Own', 'num'),
-        th('total', '%Total', 'num'),
+        th('own', '%Own', 'num', 'Wall-clock: samples stopped on this line, waiting or running'),
+        th('total', '%Total', 'num', 'Wall-clock: samples with this line anywhere on the stack'),
+        ...(cpu
+          ? [
+              th('cpuOwn', 'CPU %Own', 'num', 'Of the samples in which a thread was running: stopped on this line'),
+              th('cpuTotal', 'CPU %Total', 'num', 'Of the samples in which a thread was running: this line anywhere on the stack'),
+            ]
+          : []),
         th('function', ui.tab === 'functions' ? 'Function (file)' : 'Function (file:line)'),
       ]),
     ]),
@@ -53,6 +70,7 @@ export function hotTable(rows: HotRow[], ui: PageState, actions: Actions): VElem
         h('tr', { key: r.key, class: (r.isUserCode ? 'user' : 'lib') + (r.open ? ' link' : ''), title: r.tooltip, on: { click: opener(actions, r.open) } }, [
           h('td', { class: 'num' }, [h('span', { class: 'bar', style: { width: `${Math.min(100, r.ownPct)}%` } }), h('span', { class: 'v' }, [fmt(r.ownPct)])]),
           h('td', { class: 'num' }, [fmt(r.totalPct)]),
+          ...(cpu ? [h('td', { class: 'num cpu' }, [fmt(r.cpuOwnPct ?? 0)]), h('td', { class: 'num cpu' }, [fmt(r.cpuTotalPct ?? 0)])] : []),
           h('td', { class: 'fn' }, [h('span', { class: 'name' }, [r.function]), ' ', h('span', { class: 'loc' }, [r.location])]),
         ]),
       ),

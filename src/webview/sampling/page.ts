@@ -4,7 +4,7 @@
 import type { ProfileModel, SamplingModel, ThreadRow } from '../../extension/sampling/protocol';
 import { flameView } from './flameView';
 import { header } from './header';
-import { hotTable } from './hotTable';
+import { hotTable, sharesNote } from './hotTable';
 import type { Actions, PageState, Tab } from './pageState';
 import { findingList, threadList } from './threadList';
 import { h, type Child, type VElement } from './vnode';
@@ -71,7 +71,12 @@ function tabBody(p: ProfileModel, ui: PageState, actions: Actions): VElement[] {
   // Said by the tables the host sent (not by the pick): the shares are of what the hint says.
   const hint = p.tables.thread === 'all' ? 'shares of all threads’ samples' : 'shares of this thread’s samples';
   const rows = ui.tab === 'functions' ? p.tables.functions : p.tables.lines;
-  return [h('div', { class: 'filter' }, [picker, filter, h('span', { class: 'hint' }, [hint])]), hotTable(rows, ui, actions)];
+  const cpu = p.tables.cpuSamples !== undefined;
+  return [
+    h('div', { class: 'filter' }, [picker, filter, h('span', { class: 'hint' }, [hint])]),
+    h('p', { class: 'shares-note' }, [sharesNote(p.tables.samples, p.tables.cpuSamples)]),
+    hotTable(rows, ui, actions, cpu),
+  ];
 }
 
 export function renderPage(model: SamplingModel | undefined, ui: PageState, actions: Actions): VElement[] {

@@ -3,7 +3,7 @@
 import type { OpenAt, PageMessage, ThreadChoice } from '../../extension/sampling/protocol';
 
 export type Tab = 'lines' | 'functions' | 'flame';
-export type SortKey = 'own' | 'total' | 'function';
+export type SortKey = 'own' | 'total' | 'cpuOwn' | 'cpuTotal' | 'function';
 
 export interface PageState {
   tab: Tab;
@@ -25,7 +25,7 @@ export const opener = (actions: Actions, open: OpenAt | undefined) =>
   open ? () => actions.post({ type: 'open', file: open.file, line: open.line }) : undefined;
 
 const TABS: readonly string[] = ['lines', 'functions', 'flame'] satisfies Tab[];
-const SORTS: readonly string[] = ['own', 'total', 'function'] satisfies SortKey[];
+const SORTS: readonly string[] = ['own', 'total', 'cpuOwn', 'cpuTotal', 'function'] satisfies SortKey[];
 
 /** The saved state, with defaults for what is missing or not understood (an older page's state). */
 export function restoreState(saved: unknown): PageState {

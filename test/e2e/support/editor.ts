@@ -89,3 +89,22 @@ export async function editorLine(page: Page, line: number): Promise<Locator> {
   if (top === undefined) throw new Error(`line ${line} is not rendered`);
   return editor.locator(`.view-lines .view-line[style*="top:${top}"], .view-lines .view-line[style*="top: ${top}"]`);
 }
+
+/** The gutter icon a decoration puts on line `line` of the active editor (it must be on screen). */
+export async function gutterIcon(page: Page, line: number): Promise<Locator> {
+  const editor = activeEditor(page);
+  const top = await editor.evaluate((el: El, n) => {
+    const num = [...el.querySelectorAll('.margin-view-overlays .line-numbers')].find((x) => x.textContent?.trim() === String(n));
+    return num?.parentElement?.style.top;
+  }, line);
+  if (top === undefined) throw new Error(`line ${line} is not rendered`);
+  return editor.locator(`.glyph-margin-widgets .cgmr[style*="top:${top}"], .glyph-margin-widgets .cgmr[style*="top: ${top}"]`).first();
+}
+
+/** The line number of line `line` in the active editor's gutter (it must be on screen). */
+export function lineNumberCell(page: Page, line: number): Locator {
+  return activeEditor(page)
+    .locator('.margin-view-overlays .line-numbers')
+    .filter({ hasText: new RegExp(`^\\s*${line}\\s*$`) })
+    .first();
+}

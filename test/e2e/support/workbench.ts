@@ -54,8 +54,6 @@ export interface WorkbenchOptions {
 export interface Workbench {
   page: Page;
   openSnagView(): Promise<void>;
-  /** Drags the side bar's edge so it is `width` pixels wide (room for descriptions in screenshots). */
-  resizeSideBar(width: number): Promise<void>;
   /** The pane of a view by its title (`Processes`, `Stacks`, `Explorer`, ...). */
   view(title: string): Locator;
   /** Waits for a tree row containing `text` (in one view when given) and returns it. */
@@ -68,8 +66,8 @@ export interface Workbench {
   pickProcess(command: string, filter: string, pid: number): Promise<void>;
   /** Toggles the Processes view's Python-only filter and waits for its title to say `expected`. */
   togglePythonOnly(expected: 'all processes' | 'Python only'): Promise<void>;
-  /** Writes test-results/screenshots/<name>.png (or the part `clip` covers) and returns its path. */
-  screenshot(name: string, clip?: Locator): Promise<string>;
+  /** Writes test-results/screenshots/<name>.png (or the part `clip` covers, all of them when several) and returns its path. */
+  screenshot(name: string, clip?: Locator | Locator[]): Promise<string>;
   /** For a clean screenshot: mouse out of the way (no tooltips) and finished notifications gone. */
   settle(): Promise<void>;
   /** The side bar (Snag's views) and the active editor, for screenshots of one part. */
@@ -139,15 +137,6 @@ export async function openInBrowser(
       // Clicking an already open container would close the side bar: only click when closed.
       if (!(await view('Processes').isVisible())) await snagIcon.click();
       await view('Processes').waitFor();
-    },
-    async resizeSideBar(width) {
-      const box = await page.locator('.part.sidebar').boundingBox();
-      if (!box) throw new Error('the side bar is not visible');
-      const y = box.y + box.height / 2;
-      await page.mouse.move(box.x + box.width - 1, y);
-      await page.mouse.down();
-      await page.mouse.move(box.x + width, y, { steps: 5 });
-      await page.mouse.up();
     },
     async treeRow(text, o = {}) {
       const scope = o.view ? view(o.view) : page.locator('.monaco-workbench');
@@ -227,12 +216,31 @@ export async function openInBrowser(
     async screenshot(name, clip) {
       mkdirSync(SCREENSHOTS, { recursive: true });
       const path = join(SCREENSHOTS, `${name}.png`);
-      if (clip) await clip.screenshot({ path });
+      if (Array.isArray(clip)) {
+        // The smallest rectangle around all the parts (a side bar and the context menu opened over it).
+        const boxes = await Promise.all(clip.map(async (c) => (await c.boundingBox()) ?? undefined));
+        const seen = boxes.filter((b) => b !== undefined);
+        if (!seen.length) throw new Error(`none of the parts of ${name} is on screen`);
+        const x = Math.min(...seen.map((b) => b.x));
+        const y = Math.min(...seen.map((b) => b.y));
+        const width = Math.max(...seen.map((b) => b.x + b.width)) - x;
+        const height = Math.max(...seen.map((b) => b.y + b.height)) - y;
+        await page.screenshot({ path, clip: { x, y, width, height } });
+      } else if (clip) await clip.screenshot({ path });
       else await page.screenshot({ path });
       return path;
     },
   };
   return wb;
+}
+
+/**
+ * A process's row in the Processes view, as laid out for the default side bar: its name, then its
+ * CPU share, elapsed time and threads, its pid last (a state worth a warning may lead). `name` is a
+ * RegExp source (default: any name).
+ */
+export function processRowText(pid: number, name = '\\S+'): RegExp {
+  return new RegExp(`${name}\\s*(?:[a-z ]+ · )?\\d+\\.\\d% CPU · \\w+ · \\d+ threads? · pid ${pid}(?!\\d)`);
 }
 
 export function escapeRegExp(s: string): string {

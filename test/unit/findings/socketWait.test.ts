@@ -31,9 +31,49 @@ describe('socket waits', () => {
     assert.equal(f!.kind, 'socket-wait');
     assert.equal(f!.severity, 'warning');
     assert.equal(f!.title, 'MainThread waits in a socket read at worker.py:4 (fetch_reply)');
-    assert.match(f!.detail!, /If this socket has no timeout/);
+    // The socket is handed in: the code on the stack does not show its timeout.
+    assert.match(f!.detail!, /does not show whether this socket has a timeout/);
     assert.equal(f!.threadId, t.id);
     assert.deepEqual(f!.frame, { file: worker, line: 4, localFile: worker });
+  });
+
+  it('a socket the code on the stack made and never gave a timeout: no timeout, and the one change', async () => {
+    const made = src.file(
+      'client.py',
+      `import socket
+
+def fetch_reply(sock):
+    return sock.recv(1024)  # RECV
+
+def main():
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    client = socket.create_connection(server.getsockname())
+    fetch_reply(client)  # CALL
+`,
+    );
+    const t = thread('MainThread', [src.user('fetch_reply', made, 'RECV'), src.user('main', made, 'CALL')]);
+    const [f] = await diagnose(dump(t));
+    assert.equal(f!.title, 'MainThread waits in a socket read with no timeout at client.py:4 (fetch_reply)');
+    assert.match(f!.detail!, /client comes from socket\.create_connection\(\) at client\.py:10/);
+    assert.match(f!.detail!, /Pass a timeout to `socket\.create_connection\(…, timeout=…\)` at client\.py:10\./);
+    assert.doesNotMatch(f!.detail!, /If this socket|does not show/);
+  });
+
+  it('a settimeout() in a file on the stack: the code does not say "no timeout"', async () => {
+    const timed = src.file(
+      'timed.py',
+      `import socket
+
+def main():
+    sock = socket.create_connection(("127.0.0.1", 9))
+    sock.settimeout(None if SLOW else 5)
+    return sock.recv(1024)  # RECV
+`,
+    );
+    const [f] = await diagnose(dump(thread('MainThread', [src.user('main', timed, 'RECV')])));
+    assert.equal(f!.title, 'MainThread waits in a socket read at timed.py:6 (main)');
   });
 
   it('native recv with no poll before it: no timeout', async () => {

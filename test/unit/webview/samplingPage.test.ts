@@ -61,6 +61,34 @@ describe('Sampling page rendering', () => {
     assert.equal(textOf(all(one.nodes).find((e) => e.attrs.class === 'hint')!), 'shares of this thread’s samples');
   });
 
+  it('says the shares are wall-clock, and shows CPU-only columns when the host counted running samples', () => {
+    const note = (nodes: VNode[]) => textOf(byClass(nodes, 'shares-note')[0]!);
+    const heads = (nodes: VNode[]) =>
+      all(nodes)
+        .filter((e) => e.tag === 'th')
+        .map((e) => textOf(e).replace(/ [▾▴]$/, ''));
+    const plain = page(model(profile())).nodes;
+    assert.match(note(plain), /^Wall-clock shares: .*threads that were waiting \(py-spy counts idle threads\)\. Which samples ran on the CPU is not known/);
+    assert.deepEqual(heads(plain), ['%Own', '%Total', 'Function (file:line)']);
+    const idle = profile({ tables: { thread: 'all', samples: 40, cpuSamples: 0, lines: [row('recv', 50, { cpuOwnPct: 0, cpuTotalPct: 0 })], functions: [] } });
+    const idleNodes = page(model(idle)).nodes;
+    assert.match(note(idleNodes), /none of the 40 samples caught a thread running; every thread was waiting/);
+    assert.deepEqual(heads(idleNodes), ['%Own', '%Total', 'CPU %Own', 'CPU %Total', 'Function (file:line)']);
+    const busy = profile({
+      tables: {
+        thread: 'all',
+        samples: 40,
+        cpuSamples: 19,
+        lines: [row('wait', 50, { key: 'wait', cpuOwnPct: 0, cpuTotalPct: 0 }), row('spin', 50, { cpuOwnPct: 100, cpuTotalPct: 100 })],
+        functions: [],
+      },
+    });
+    const { nodes } = page(model(busy), { sort: 'cpuOwn', desc: true });
+    assert.match(note(nodes), /CPU columns: shares of the 19 samples in which a thread was running/);
+    assert.deepEqual(byClass(nodes, 'name').map(textOf), ['spin', 'wait'], 'sorted by the CPU share');
+    assert.deepEqual(byClass(nodes, 'cpu').map(textOf), ['100.0', '100.0', '0.0', '0.0']);
+  });
+
   it('the filter and the sort are the page’s own: rows filtered and ordered, clicks open lines', () => {
     const names = (nodes: VNode[]) => byClass(nodes, 'name').map(textOf);
     assert.deepEqual(names(page(model(profile())).nodes), ['spin', 'tick', 'main']);

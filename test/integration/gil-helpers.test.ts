@@ -1,0 +1,54 @@
+// Threads that run but cannot, and library helpers at rest, on real programs under several pyenv
+// Pythons: a heartbeat starved of the GIL by a regular expression that never releases it (a
+// --native dump tells), and a pool's and an executor's helper threads, idle between jobs in
+// dumps as in sampling.
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { hangLine } from '../support/programs';
+import { requirePythons } from '../support/pythons';
+import { requireTool } from '../support/tools';
+import { dumpUntil, sampleLocal, start, stopAll, titles } from '../support/waitCases';
+
+after(stopAll);
+const MINORS = ['3.8', '3.11', '3.13'];
+
+describe('GIL starvation and helpers at rest', () => {
+  it('--native: the heartbeat waits for the GIL MainThread holds in a long regular expression', async (t) => {
+    const pyspy = requireTool(t, 'py-spy');
+    const versions = requirePythons(t, MINORS);
+    if (!pyspy || !versions.length) return;
+    const title = new RegExp(
+      `^heartbeat waits for the GIL at gil_hog_regex\\.py:${hangLine('gil_hog_regex.py', 'starved')} \\(.*heartbeat\\), held by MainThread at gil_hog_regex\\.py:${hangLine('gil_hog_regex.py', 'hog')} \\(.*validate\\)$`,
+    );
+    for (const { version, python } of versions) {
+      const p = await start('gil_hog_regex.py', python);
+      const d = await dumpUntil(p.pid, pyspy, (x) => title.test(x.findings[0]?.title ?? ''), { native: true });
+      assert.match(d.findings[0]?.title ?? '', title, `${version}: ${titles(d)}`);
+      assert.equal(d.findings[0]!.kind, 'gil-wait');
+      assert.match(d.findings[0]!.detail!, /move it to a process/);
+      p.stop();
+    }
+  });
+
+  it("a multiprocessing.Pool's handler threads and idle executor workers are at rest: no finding, parked in sampling", async (t) => {
+    const pyspy = requireTool(t, 'py-spy');
+    const versions = requirePythons(t, MINORS);
+    if (!pyspy || !versions.length) return;
+    for (const { version, python } of versions) {
+      const p = await start('helpers_at_rest.py', python);
+      const d = await dumpUntil(p.pid, pyspy, (x) => x.findings.length === 1);
+      // Only MainThread's own wait (the Event nobody sets) is a finding; the helpers are not.
+      assert.deepEqual(
+        d.findings.map((f) => d.threads.find((x) => x.id === f.threadId)?.name),
+        ['MainThread'],
+        `${version}: ${titles(d)}`,
+      );
+      const profile = await sampleLocal(p.pid, pyspy);
+      const helpers = profile.threads.filter((x) => x.name !== 'MainThread');
+      assert.ok(helpers.length >= 4, `${version}: ${profile.threads.map((x) => x.name).join(', ')}`);
+      for (const h of helpers) assert.notEqual(h.status, 'stuck', `${version} ${h.name}: ${h.wait?.phrase}`);
+      assert.equal(profile.threads.find((x) => x.name === 'MainThread')?.status, 'stuck', version);
+      p.stop();
+    }
+  });
+});
