@@ -2,16 +2,31 @@
 // imports included: the stages depend one way (targets → process → reader → mapping → findings →
 // views), so no folder may reach back into one that reaches it. ESLint's no-cycle sees files only.
 //   node scripts/folder-cycles.mjs [ROOT]   exits 1 and prints the cycles when there are any
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
 
+// Every ending tsc compiles (declaration files hold no imports that run).
+const SOURCE = /\.(ts|tsx|mts|cts)$/;
+const DECLARATION = /\.d\.(ts|mts|cts)$/;
+const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts'];
+
 function sourceFiles(dir) {
   return readdirSync(dir).flatMap((e) => {
     const p = join(dir, e);
-    return statSync(p).isDirectory() ? sourceFiles(p) : p.endsWith('.ts') && !p.endsWith('.d.ts') ? [p] : [];
+    return statSync(p).isDirectory() ? sourceFiles(p) : SOURCE.test(p) && !DECLARATION.test(p) ? [p] : [];
   });
+}
+
+const isFile = (p) => existsSync(p) && statSync(p).isFile();
+
+/** The file an import names, as the bundler resolves it: as written, with a TypeScript ending, `.js` for `.ts`, or the folder's index. */
+function resolveImport(p) {
+  if (isFile(p)) return p;
+  const stem = p.replace(/\.(js|jsx|mjs|cjs)$/, '');
+  const candidates = [...EXTENSIONS.map((e) => p + e), ...EXTENSIONS.map((e) => stem + e), ...EXTENSIONS.map((e) => join(p, `index${e}`))];
+  return candidates.find(isFile) ?? (/\.\w+$/.test(p) ? p : `${p}.ts`);
 }
 
 /** folder → folders it imports (with the files that do), for every relative import under root. */
@@ -22,9 +37,9 @@ export function folderGraph(root) {
     const from = nodeOf(relative(root, file));
     for (const imp of ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles) {
       if (!imp.fileName.startsWith('.')) continue;
-      const rel = relative(root, resolve(dirname(file), imp.fileName));
+      const rel = relative(root, resolveImport(resolve(dirname(file), imp.fileName)));
       if (rel.startsWith('..')) continue;
-      const to = nodeOf(/\.\w+$/.test(rel) ? rel : `${rel}.ts`);
+      const to = nodeOf(rel);
       if (to === from) continue;
       const key = `${from} → ${to}`;
       edges.set(key, [...(edges.get(key) ?? []), relative(root, file)]);

@@ -3,18 +3,19 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SnagError } from '../core/errors';
-import { captureCore } from '../core/coredump/captureCore';
+import { captureCore, checkCoreFolder } from '../core/coredump/captureCore';
 import { dumpCore } from '../core/coredump/readCore';
+import { processAfterText } from '../core/coredump/gcoreOutcome';
 import { SourceMapper } from '../core/mapping/sourceMap';
 import type { PathMapping } from '../core/model';
 import { findTool } from '../core/tools';
 import { formatBytes } from '../core/validate/limits';
 import { localPidMax, parsePid, PID_LIMIT } from '../core/validate/pid';
 import { printDump, type OpenIo } from './open';
-import { parseSeconds, requireValues } from './options';
-import { kindContext, pickKind, TARGET_READ_OPTIONS } from './targetOptions';
+import { parseSeconds, requireValues, rootFolder } from './options';
+import { kindContext, pickKind, TARGET_READ_OPTIONS, TARGET_USAGE } from './targetOptions';
 
-export const CORE_USAGE = `  snag core <pid> [--out DIR] [--json] [--container C | --ssh HOST] [--remote-gcore PATH]
+export const CORE_USAGE = `  snag core <pid> [--out DIR] [--json] [${TARGET_USAGE.pick}] [--remote-gcore PATH]
                                               save a core of the process (gcore) with its metadata,
                                               and leave it running (a container's: gcore on its host by
                                               the host PID; an ssh host's: gcore there, copied back)
@@ -50,7 +51,7 @@ export async function dumpCoreCommand(args: string[], io: OpenIo, parseMapping: 
   });
   requireValues(values);
   if (positionals.length) throw new SnagError('bad-input', `dump --core reads a core file, not a process: drop ${positionals.join(' ')}`);
-  const root = resolve(values.root ?? process.cwd());
+  const root = rootFolder(values.root);
   const d = await dumpCore({
     core: resolve(values.core!),
     python: values.python ? resolve(values.python) : undefined,
@@ -80,6 +81,8 @@ export async function coreCommand(args: string[], io: OpenIo & { err?: (s: strin
   const kind = pickKind(values);
   if (positionals.length !== 1) throw new SnagError('bad-input', `core takes one process id, got ${positionals.length}: ${positionals.join(' ')}`);
   const pid = parsePid(positionals[0], 'core', kind.localPids ? localPidMax() : PID_LIMIT);
+  const dir = resolve(values.out ?? process.cwd());
+  await checkCoreFolder(dir, values.out !== undefined ? `--out ${values.out}` : `the current folder (${dir})`);
   const gcore = await findTool('gcore', {
     configured: values.gcore,
     configuredBy: '--gcore',
@@ -91,7 +94,7 @@ export async function coreCommand(args: string[], io: OpenIo & { err?: (s: strin
   const meta = await captureCore({
     target,
     pid,
-    dir: resolve(values.out ?? process.cwd()),
+    dir,
     gcore,
     gcoreThere: values['remote-gcore'],
     signal: io.signal,
@@ -113,6 +116,6 @@ export async function coreCommand(args: string[], io: OpenIo & { err?: (s: strin
     `Saved a core of process ${pid} (${meta.threads} thread${meta.threads === 1 ? '' : 's'}, ${formatBytes(meta.bytes)}): ${meta.core}\n` +
       (meta.takenOn ? `Taken on ${meta.takenOn}${meta.how ? ` (${meta.how})` : ''} and copied here.\n` : '') +
       `Metadata: ${meta.core}.json\n` +
-      `The process ${meta.processAfter === 'gone' ? 'exited meanwhile' : 'keeps running'}. Open it with: snag dump --core ${meta.core}${meta.interpreter ? ` --python ${meta.interpreter}` : ''}\n`,
+      `The process ${processAfterText(meta.processAfter)}. Open it with: snag dump --core ${meta.core}${meta.interpreter ? ` --python ${meta.interpreter}` : ''}\n`,
   );
 }

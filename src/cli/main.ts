@@ -21,7 +21,7 @@ import { clampRate, DEFAULT_RATE_HZ, MAX_RATE_HZ, MIN_RATE_HZ } from '../core/sa
 import { toSpeedscope } from '../core/sampling/speedscope';
 import { safeText } from '../core/text/safeText';
 import { SNAG_VERSION } from '../core/version';
-import { MAX_DURATION_S, optionError, parseDecimal, parseSeconds, requireValues } from './options';
+import { MAX_DURATION_S, optionError, parseDecimal, parseSeconds, requireValues, rootFolder } from './options';
 import { localPidMax, parsePid as parsePidText, PID_LIMIT } from '../core/validate/pid';
 import { kindContext, pickKind, TARGET_PS_OPTIONS, TARGET_READ_OPTIONS, TARGET_USAGE } from './targetOptions';
 import { checkWritable, writeOutput } from './outputFile';
@@ -138,12 +138,13 @@ function parsePid(positionals: readonly string[], cmd: string, values: ReadValue
 
 /** Where the process lives, how to read it and how to map its frames, from the flags. */
 async function openProcess(values: ReadValues, io: Io) {
-  const root = resolve(values.root ?? process.cwd());
+  const root = rootFolder(values.root);
   const localPySpy = () =>
     findTool('py-spy', {
       configured: values.pyspy ?? process.env.SNAG_PYSPY,
       configuredBy: values.pyspy !== undefined ? '--pyspy' : 'SNAG_PYSPY',
-      workspaceRoots: [root],
+      // Not --root's own venvs: a repository's .venv/bin/py-spy is a program it names. A venv counts
+      // when it is the active one ($VIRTUAL_ENV).
       configureHint: 'pass --pyspy PATH (or set SNAG_PYSPY)',
     });
   // The PID as the target sees it (a host's, a container's own); what a target set up (a py-spy

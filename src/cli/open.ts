@@ -8,7 +8,7 @@ import { dumpToText } from '../core/format/dumpText';
 import { SourceMapper } from '../core/mapping/sourceMap';
 import type { PathMapping, StackDump } from '../core/model';
 import { openDump, type DumpInput } from '../core/open/openDump';
-import { requireValues } from './options';
+import { requireValues, rootFolder } from './options';
 
 export const OPEN_USAGE = `  snag open FILE|- [--json] [--root DIR] [--map REMOTE=LOCAL]
                                               a saved or pasted dump (- reads standard input):
@@ -40,7 +40,7 @@ export async function openCommand(args: string[], io: OpenIo, parseMapping: (spe
   if (positionals.length !== 1)
     throw new SnagError('bad-input', `open takes one file (or - for standard input), got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
   const spec = positionals[0]!;
-  const root = resolve(values.root ?? process.cwd());
+  const root = rootFolder(values.root);
   const mapper = new SourceMapper({ workspaceRoots: [root], mappings: (values.map ?? []).map(parseMapping) });
   const input: DumpInput = spec === '-' ? { kind: 'stream', stream: io.stdin ?? process.stdin } : { kind: 'file', path: resolve(spec) };
   const d = await openDump(input, { mapper, name: spec === '-' ? 'standard input' : basename(spec), from: spec === '-' ? 'paste' : 'file', signal: io.signal });

@@ -1,6 +1,8 @@
 // The CLI's option values, checked before anything runs: numbers are plain decimals within documented
 // bounds (a timer past 2^31-1 ms fires at once), and no option may be given an empty value (`--ssh ''`
 // must not quietly mean "this machine").
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { SnagError } from '../core/errors';
 
 /** Upper bounds, in seconds (documented in the usage text). */
@@ -48,4 +50,22 @@ export function optionError(err: unknown): string | undefined {
     .replace(/(as in '-- "[^"]*")$/, "$1'")
     .replace(/\.$/, '');
   return `${msg}. Run snag --help for the options.`;
+}
+
+/** `--root DIR` (default: the current folder), absolute; a folder that does not exist or is a file is refused. */
+export function rootFolder(spec: string | undefined): string {
+  if (spec === undefined) return process.cwd();
+  const root = resolve(spec);
+  let isFolder: boolean;
+  try {
+    isFolder = statSync(root).isDirectory();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new SnagError(
+      'bad-input',
+      `--root ${spec}: ${code === 'ENOENT' || code === 'ENOTDIR' ? 'no such folder' : `cannot be read (${code ?? 'error'})`}; give the folder your project's sources are in`,
+    );
+  }
+  if (!isFolder) throw new SnagError('bad-input', `--root ${spec} is a file, not a folder; give the folder your project's sources are in`);
+  return root;
 }

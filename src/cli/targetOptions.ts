@@ -13,10 +13,11 @@ export const TARGET_PS_OPTIONS: CliOptions = merged((k) => k.psOptions);
 /** The target options of `snag dump` and `snag sample`. */
 export const TARGET_READ_OPTIONS: CliOptions = merged((k) => k.readOptions);
 
-/** The kinds' lines of `snag --help`: under usage, and under the options of dump and sample. */
+/** The kinds' lines of `snag --help`: under usage, under the options of dump and sample, and the choice of one (`--container NAME | --ssh HOST`). */
 export const TARGET_USAGE = {
   ps: TARGET_KINDS.flatMap((k) => k.usage.ps).join('\n'),
   read: TARGET_KINDS.flatMap((k) => k.usage.read).join('\n'),
+  pick: TARGET_KINDS.flatMap((k) => k.usage.pick ?? []).join(' | '),
 };
 
 /** The option of `kind` that was given, if any. */

@@ -2,7 +2,6 @@
 // each awaits and (in asyncio debug mode) where it was created; with --interval, two readings and
 // what changed between them (a pile-up growing, tasks that ended). Read from the process's memory:
 // nothing is attached and the process never pauses.
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SnagError } from '../core/errors';
 import { mapTasks } from '../core/asyncio/dumpTasks';
@@ -15,7 +14,7 @@ import { mapperFor } from '../core/pipeline/dumpProcess';
 import { threadIdError } from '../core/targets/processKind';
 import { localPidMax, parsePid, PID_LIMIT } from '../core/validate/pid';
 import { safeText } from '../core/text/safeText';
-import { parseDecimal, parseSeconds, requireValues } from './options';
+import { parseDecimal, parseSeconds, requireValues, rootFolder } from './options';
 import { kindContext, pickKind, TARGET_READ_OPTIONS } from './targetOptions';
 
 export const TASKS_USAGE = `  snag tasks <pid> [--json] [--interval S] [--python PATH] [--root DIR] [--map REMOTE=LOCAL] [--timeout S]
@@ -71,7 +70,7 @@ export async function tasksCommand(args: string[], io: TasksIo, parseMapping: (s
   const pid = parsePid(positionals[0], 'tasks', kind.localPids ? localPidMax() : PID_LIMIT);
   const intervalMs = values.interval === undefined ? undefined : parseDecimal('--interval', values.interval, 'seconds', MAX_INTERVAL_S) * 1000;
   const timeoutMs = parseSeconds('--timeout', values.timeout);
-  const mapper = new SourceMapper({ workspaceRoots: [resolve(values.root ?? process.cwd())], mappings: (values.map ?? []).map(parseMapping) });
+  const mapper = new SourceMapper({ workspaceRoots: [rootFolder(values.root)], mappings: (values.map ?? []).map(parseMapping) });
   const target = await kind.open(values, kindContext(io.signal));
   let readings: AsyncioTasks[];
   try {

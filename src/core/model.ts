@@ -180,6 +180,14 @@ export interface TaskAwait {
   orphan?: boolean;
   /** The primitive only the waiters hold, when that is what makes it an orphan (`Event`, `Queue`). */
   holder?: string;
+  /** The outer future of asyncio.shield: `inner` is what it shields. */
+  shield?: boolean;
+  /** What the wait is for underneath: the task asyncio.wait_for (3.8–3.11) made of its awaitable, or the task or future a shield shields (an id). */
+  inner?: string;
+  /** The inner one is a plain future, not a task. */
+  innerIsFuture?: boolean;
+  /** Where the future was created (asyncio debug mode), innermost first. */
+  createdAt?: Frame[];
 }
 
 /** One pending asyncio task. */
@@ -194,6 +202,10 @@ export interface AsyncTask {
   createdAt?: Frame[];
   /** The loop's current task: it runs (or blocks the loop) now. */
   current?: boolean;
+  /** A task of asyncio's pure-Python implementation (asyncio.tasks._PyTask; a program without the C module _asyncio). */
+  pure?: boolean;
+  /** The current task was seen again at the same frames this many ms later: it has not yielded since (it blocks its loop). */
+  blockedMs?: number;
   /** Created by an eager task factory and still in its first step (Python 3.12+). */
   eager?: boolean;
   /** Created but never started (it waits for the loop to run it for the first time). */

@@ -1,15 +1,21 @@
 // Finds the programs Snag drives (py-spy, gdb) on this machine: a configured path first, then the
-// workspace's virtual environments, then PATH and the usual user install folders.
+// virtual environments of folders the user trusts (never a repository's own merely because it is
+// open: its `.venv/bin/py-spy` is a program the repository names), the active venv ($VIRTUAL_ENV),
+// then PATH and the usual user install folders.
 import { access, constants, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, isAbsolute, join } from 'node:path';
 import { SnagError } from './errors';
 
 export interface ToolSearch {
   /** A path the user configured (snag.pyspyPath); wins when it exists. */
   configured?: string;
-  /** Workspace folders whose venvs are searched (.venv, venv, env, .tox/*). */
-  workspaceRoots?: readonly string[];
+  /**
+   * Folders whose own venvs (.venv, venv, env, .env) are searched first. Only folders the user
+   * trusts: the extension passes its workspace folders only in a trusted workspace, the CLI none
+   * (there a venv counts when it is the active one, $VIRTUAL_ENV).
+   */
+  trustedVenvRoots?: readonly string[];
   /** Extra folders searched before PATH (e.g. the project's own tool venv in tests). */
   extraDirs?: readonly string[];
   env?: NodeJS.ProcessEnv;
@@ -51,10 +57,11 @@ async function whyNotExecutable(p: string): Promise<string | undefined> {
 export function candidatePaths(tool: string, s: ToolSearch): string[] {
   const env = s.env ?? process.env;
   const out: string[] = [];
-  for (const root of s.workspaceRoots ?? []) for (const v of VENV_DIRS) out.push(join(root, v, 'bin', tool));
+  for (const root of s.trustedVenvRoots ?? []) for (const v of VENV_DIRS) out.push(join(root, v, 'bin', tool));
   for (const d of s.extraDirs ?? []) out.push(join(d, tool));
   if (env.VIRTUAL_ENV) out.push(join(env.VIRTUAL_ENV, 'bin', tool));
-  for (const d of (env.PATH ?? '').split(delimiter)) if (d) out.push(join(d, tool));
+  // A relative PATH entry ("." or "bin") means the current folder: for the CLI, the repository.
+  for (const d of (env.PATH ?? '').split(delimiter)) if (d && isAbsolute(d)) out.push(join(d, tool));
   out.push(join(homedir(), '.local', 'bin', tool), join('/usr/local/bin', tool), join('/usr/bin', tool));
   return [...new Set(out)];
 }
@@ -75,7 +82,7 @@ export async function findTool(tool: string, s: ToolSearch = {}): Promise<string
   if (tool === 'py-spy')
     throw new SnagError(
       'tool-not-found',
-      `py-spy was not found (looked in the workspace venvs, PATH and ~/.local/bin). Install it with pip install py-spy, or ${configure}.`,
+      `py-spy was not found (looked in ${s.trustedVenvRoots?.length ? 'the workspace venvs, ' : ''}${(s.env ?? process.env).VIRTUAL_ENV ? 'the active venv, ' : ''}PATH and ~/.local/bin). Install it with pip install py-spy, or ${configure}.`,
       ['install-pyspy', 'configure-pyspy-path'],
     );
   if (tool === 'gdb')

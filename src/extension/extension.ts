@@ -23,6 +23,7 @@ import { StackTreeProvider } from './dumps/stackTree';
 import { StoppedThreadsLens } from './dumps/stoppedThreadsLens';
 import { createTargetKinds, isDisposable } from './targets/targetKinds';
 import { TargetProviders } from './targets/targetProviders';
+import { watchWalkthrough } from './walkthroughProgress';
 
 export function activate(context: vscode.ExtensionContext): void {
   const push = (...d: vscode.Disposable[]) => context.subscriptions.push(...d);
@@ -71,7 +72,7 @@ export function activate(context: vscode.ExtensionContext): void {
   push(vscode.window.registerWebviewViewProvider(ViewId.Sampling, samplingView, { webviewOptions: { retainContextWhenHidden: false } }));
 
   const { processView, stackView, disposables } = registerTrees(processTree, stackTree, history);
-  push(...disposables);
+  push(...disposables, watchWalkthrough());
   push(
     ...registerCommands({
       extensionUri: context.extensionUri,

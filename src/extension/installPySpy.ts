@@ -8,7 +8,7 @@ import { errorMessage } from '../core/errors';
 import { run } from '../core/run';
 import { findTool } from '../core/tools';
 import { logError, logInfo } from './log';
-import { readSettings, workspaceRoots } from './settings';
+import { readSettings, trustedVenvRoots, workspaceRoots } from './settings';
 
 const PIP_TIMEOUT_MS = 5 * 60_000;
 
@@ -32,7 +32,8 @@ async function choices(): Promise<Choice[]> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   const selected = await selectedInterpreter(folder);
   if (selected) out.push({ label: vscode.l10n.t('Selected Python interpreter'), description: selected, python: selected });
-  for (const root of workspaceRoots()) {
+  // A project venv's python is a program the repository names: offered once the workspace is trusted.
+  for (const root of trustedVenvRoots()) {
     for (const venv of ['.venv', 'venv', 'env']) {
       const py = join(root, venv, 'bin', 'python');
       if (existsSync(py) && py !== selected) out.push({ label: vscode.l10n.t('Project venv {0}', venv), description: py, python: py });
@@ -94,7 +95,7 @@ async function rememberLocation(installed: string): Promise<void> {
   if (!existsSync(installed)) return;
   const settings = readSettings();
   try {
-    await findTool('py-spy', { configured: settings.pyspyPath, workspaceRoots: workspaceRoots() });
+    await findTool('py-spy', { configured: settings.pyspyPath, trustedVenvRoots: trustedVenvRoots() });
     return;
   } catch {
     /* not found: remember where pip put it */

@@ -9,6 +9,7 @@ import { registerFrameDimming } from './dumps/frameDimming';
 import type { ProcessTreeNode, ProcessTreeProvider } from './targets/processTree';
 import { affectsSnag, readSettings } from './settings';
 import type { StackNode, StackTreeProvider } from './dumps/stackTree';
+import { markWalkthroughStep } from './walkthroughProgress';
 
 export interface Trees {
   processView: vscode.TreeView<ProcessTreeNode>;
@@ -21,6 +22,8 @@ export function registerTrees(processTree: ProcessTreeProvider, stackTree: Stack
   const stackView = vscode.window.createTreeView(ViewId.Stacks, { treeDataProvider: stackTree, showCollapseAll: true });
   const disposables: vscode.Disposable[] = [processView, stackView, registerFrameDimming()];
   processTree.setVisible(processView.visible);
+  // The walkthrough's first step: the user has the Processes view in front of them.
+  if (processView.visible) markWalkthroughStep('found');
 
   const describeProcesses = () => {
     processView.description = processTree.showsPythonOnly ? vscode.l10n.t('Python only') : vscode.l10n.t('all processes');
@@ -42,6 +45,7 @@ export function registerTrees(processTree: ProcessTreeProvider, stackTree: Stack
   schedule();
   disposables.push(
     processView.onDidChangeVisibility((e) => {
+      if (e.visible) markWalkthroughStep('found');
       processTree.setVisible(e.visible);
       schedule();
       // Hidden, it was not refreshed: bring the rows up to date when it is seen again.
@@ -65,6 +69,7 @@ export function registerTrees(processTree: ProcessTreeProvider, stackTree: Stack
     processView.onDidChangeSelection((e) => {
       const node = e.selection[0];
       if (node?.kind !== 'process') return;
+      markWalkthroughStep('found');
       const latest = history.forProcess(processKey(node.target.ref.id, node.process.pid))[0];
       if (latest) history.select(latest);
     }),

@@ -36,6 +36,15 @@ export function workspaceRoots(): string[] {
   return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
 }
 
+/**
+ * The workspace folders whose own venvs may supply py-spy: none until the workspace is trusted (a
+ * repository's `.venv/bin/py-spy` is a program it names). Asked at every lookup, so granting trust
+ * takes effect at the next dump.
+ */
+export function trustedVenvRoots(): string[] {
+  return vscode.workspace.isTrusted ? workspaceRoots() : [];
+}
+
 function backendChoice(s: string | undefined): BackendChoice {
   return s && isBackendChoice(s) ? s : 'auto';
 }

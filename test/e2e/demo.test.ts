@@ -12,7 +12,7 @@ import { requireTool } from '../support/tools';
 import { CODE_SERVER_BIN_DIR, freePort } from './support/codeServer';
 import { lineContaining, waitForAfterText, waitForCursorLine } from './support/editor';
 import { startInBackground } from './support/background';
-import { openInBrowser, processRowText, requireChromium } from './support/workbench';
+import { frameRowText, openInBrowser, processRowText, requireChromium } from './support/workbench';
 
 const WORKER = join(REPO, 'examples', 'stuck-worker', 'worker.py');
 
@@ -85,7 +85,7 @@ test('npm run demo: a workbench with Snag on a stuck worker; three clicks to the
   await row.hover();
   await row.locator('.actions .action-label[aria-label="Dump Stacks"]').click();
   // Click 3: the frame marked "here" under MainThread.
-  const frame = await wb.treeRow(new RegExp(`download_file\\s*worker\\.py:${hang}\\b`), { view: 'Stacks' });
+  const frame = await wb.treeRow(frameRowText('download_file', 'worker.py', hang), { view: 'Stacks' });
   await wb.treeRow(/progress-reporter/, { view: 'Stacks' });
   await frame.click();
 

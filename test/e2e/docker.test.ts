@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { requireDocker, runProgramContainer, startDockerEngine } from '../support/dockerEngine';
 import { hangLine, PROGRAMS, processState } from '../support/programs';
 import { testSettings } from './support/codeServer';
-import { escapeRegExp, openWorkbench, processRowText } from './support/workbench';
+import { escapeRegExp, frameRowText, openWorkbench, processRowText } from './support/workbench';
 
 const PROGRAM = 'socket_recv.py';
 
@@ -36,7 +36,7 @@ test('a stuck process in a Docker container: dump from the tree, click the frame
   });
 
   await t.test('the dump names the way in, and its frame opens the bind-mounted workspace file at the line', async () => {
-    const frame = await wb.treeRow(new RegExp(`fetch_reply\\s*${PROGRAM.replace('.', '\\.')}:${line}\\b`), { view: 'Stacks', timeoutMs: 60_000 });
+    const frame = await wb.treeRow(frameRowText('fetch_reply', PROGRAM, line), { view: 'Stacks', timeoutMs: 60_000 });
     assert.match((await wb.view('Stacks').textContent()) ?? '', /py-spy \(host\)/, 'the strategy used is shown');
     assert.notEqual(processState(c.hostPid), 'T', 'the container process keeps running');
     await frame.click();

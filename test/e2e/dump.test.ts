@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import { hangLine, processState, PROGRAMS, startProgram, type Started } from '../support/programs';
 import { editorLine, gutterIcon, lineContaining, lineNumberCell, waitForAfterText, waitForCursorLine } from './support/editor';
-import { openWorkbench, processRowText, type Workbench } from './support/workbench';
+import { frameRowText, openWorkbench, processRowText, type Workbench } from './support/workbench';
 
 const SOCKET_RECV = join(PROGRAMS, 'socket_recv.py');
 
@@ -19,9 +19,13 @@ async function processRow(wb: Workbench, pid: number): Promise<Locator> {
   try {
     return await wb.treeRow(text, { view: 'Processes', timeoutMs: 20_000 });
   } catch {
+    // Many processes on this machine: filter by the pid, typed once the input is there (keys
+    // typed before it opens are lost on a loaded machine).
     await wb.runCommand('Snag: Filter Processes');
-    await wb.page.keyboard.type(String(pid));
-    await wb.page.keyboard.press('Enter');
+    const input = wb.page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(String(pid));
+    await input.press('Enter');
     return wb.treeRow(text, { view: 'Processes' });
   }
 }
@@ -50,7 +54,7 @@ test('Snag in a real VS Code workbench: dump a stuck process and land on its han
 
     await wb.treeRow(/MainThread/, { view: 'Stacks' });
     await wb.treeRow(/silent-server/, { view: 'Stacks' });
-    const frame = await wb.treeRow(new RegExp(`fetch_reply\\s*socket_recv\\.py:${recvLine}\\b`), { view: 'Stacks' });
+    const frame = await wb.treeRow(frameRowText('fetch_reply', 'socket_recv.py', recvLine), { view: 'Stacks' });
     assert.match((await frame.getAttribute('aria-label')) ?? '', /stopped here/, 'the innermost user frame is marked');
     assert.match((await wb.view('Stacks').locator('.pane-header').textContent()) ?? '', new RegExp(`pid ${socketRecv.pid}`));
     assert.notEqual(processState(socketRecv.pid), 'T', 'the dumped process keeps running');
@@ -59,7 +63,7 @@ test('Snag in a real VS Code workbench: dump a stuck process and land on its han
   });
 
   await t.test('clicking the frame opens the file at the hanging line, with the decoration on it', async () => {
-    const frame = await wb.treeRow(new RegExp(`fetch_reply\\s*socket_recv\\.py:${recvLine}\\b`), { view: 'Stacks' });
+    const frame = await wb.treeRow(frameRowText('fetch_reply', 'socket_recv.py', recvLine), { view: 'Stacks' });
     await frame.click();
     await page.locator('.tabs-container .tab.active', { hasText: 'socket_recv.py' }).waitFor();
     await waitForCursorLine(page, recvLine);
@@ -135,8 +139,8 @@ test('Snag in a real VS Code workbench: dump a stuck process and land on its han
   await t.test('Command Palette: Attach to Process… → type the name → pick → dump', async () => {
     await wb.pickProcess('Snag: Attach to Process', 'deadlock', deadlock.pid);
     await wb.treeRow(/worker-a/, { view: 'Stacks' });
-    await wb.treeRow(new RegExp(`transfer_a_to_b\\s*deadlock\\.py:${hangLine('deadlock.py', 'a-waits-b')}\\b`), { view: 'Stacks' });
-    await wb.treeRow(new RegExp(`transfer_b_to_a\\s*deadlock\\.py:${hangLine('deadlock.py', 'b-waits-a')}\\b`), { view: 'Stacks' });
+    await wb.treeRow(frameRowText('transfer_a_to_b', 'deadlock.py', hangLine('deadlock.py', 'a-waits-b')), { view: 'Stacks' });
+    await wb.treeRow(frameRowText('transfer_b_to_a', 'deadlock.py', hangLine('deadlock.py', 'b-waits-a')), { view: 'Stacks' });
     assert.match((await wb.view('Stacks').locator('.pane-header').textContent()) ?? '', new RegExp(`pid ${deadlock.pid}`));
     assert.notEqual(processState(deadlock.pid), 'T');
   });
@@ -145,13 +149,13 @@ test('Snag in a real VS Code workbench: dump a stuck process and land on its han
     await wb.togglePythonOnly('all processes');
     await wb.togglePythonOnly('Python only');
     await wb.pickProcess('Snag: Attach to Process', 'socket_recv', socketRecv.pid);
-    await wb.treeRow(new RegExp(`fetch_reply\\s*socket_recv\\.py:${hangLine('socket_recv.py', 'recv')}\\b`), { view: 'Stacks' });
+    await wb.treeRow(frameRowText('fetch_reply', 'socket_recv.py', hangLine('socket_recv.py', 'recv')), { view: 'Stacks' });
     assert.equal(await page.locator('.notifications-toasts', { hasText: /py-spy was not found/ }).count(), 0);
   });
 
   await t.test('the dumped process exits: its markers, the CodeLens and the Stacks view say so', async () => {
     const recv = hangLine('socket_recv.py', 'recv');
-    await (await wb.treeRow(new RegExp(`fetch_reply\\s*socket_recv\\.py:${recv}\\b`), { view: 'Stacks' })).click();
+    await (await wb.treeRow(frameRowText('fetch_reply', 'socket_recv.py', recv), { view: 'Stacks' })).click();
     await waitForAfterText(page, recv, /⏸ MainThread/);
     socketRecv.stop();
     await waitForAfterText(page, recv, /⏸ MainThread · idle · .*process exited$/);
@@ -165,11 +169,15 @@ test('Snag in a real VS Code workbench: dump a stuck process and land on its han
       .waitFor();
   });
 
-  await t.test('the first-run walkthrough: the permission checks run and show as green steps, or red ones', async () => {
+  await t.test('the first-run walkthrough: doing a step ticks it; the checks show as green steps or red ones, and a red one never ticks', async () => {
     await wb.runCommand('Welcome: Open Walkthrough...');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Find a stuck Python process' }).first().click();
     const step = (id: string) => page.locator(`.getting-started-step[data-step-id$="#${id}"]`);
+    const ticked = (id: string) => page.locator(`.getting-started-step[data-step-id$="#${id}"][aria-checked="true"]`);
     await step('find').waitFor();
+    // The cases above did what these steps ask: opened Processes, dumped, opened the frame marked ◀ here.
+    for (const id of ['find', 'dump', 'finding']) await ticked(id).waitFor();
+    assert.equal(await step('sample').getAttribute('aria-checked'), 'false', 'nothing was sampled in this window');
     assert.equal(await step('pyspy').getAttribute('aria-checked'), 'false', 'not checked before the checks ran');
     await wb.runCommand('Snag: Check What Snag May Read');
     await page
@@ -185,10 +193,33 @@ test('Snag in a real VS Code workbench: dump a stuck process and land on its han
       const green = await step(id).count();
       const red = await step(`${id}Failed`).count();
       assert.equal(green + red, 1, `${id}: ${green} green, ${red} red steps`);
+      if (red) assert.equal(await step(`${id}Failed`).getAttribute('aria-checked'), 'false', `${id}: the red step is not ticked`);
     }
     // This machine's py-spy is the one the dumps above used: green.
     assert.equal(await step('pyspy').getAttribute('aria-checked'), 'true');
     await wb.settle();
     await wb.screenshot('walkthrough', wb.editor);
+
+    // Green → red → green: snag.pyspyPath pointed at no program, the checks run again; then back.
+    // The setting reaches the extension a moment after the file changes: check until the step shows.
+    const checkUntil = async (shown: Locator) => {
+      for (let i = 0; ; i++) {
+        await wb.runCommand('Snag: Check What Snag May Read');
+        try {
+          return await shown.waitFor({ timeout: 3000 });
+        } catch (err) {
+          if (i === 10) throw err;
+        }
+      }
+    };
+    assert.ok(wb.setMachineSetting, 'this workbench can change its settings');
+    const pyspyPath = wb.setMachineSetting('snag.pyspyPath', join(PROGRAMS, 'no-such-py-spy'));
+    await checkUntil(step('pyspyFailed'));
+    assert.equal(await step('pyspy').count(), 0, 'red: the green step is hidden');
+    assert.equal(await step('pyspyFailed').getAttribute('aria-checked'), 'false', 'red: the red step is not ticked (it was hidden while green)');
+    assert.match((await step('pyspyFailed').textContent()) ?? '', /py-spy was not found/);
+    wb.setMachineSetting('snag.pyspyPath', pyspyPath);
+    await checkUntil(ticked('pyspy'));
+    assert.equal(await step('pyspyFailed').count(), 0, 'green again: the red step is hidden');
   });
 });

@@ -7,7 +7,7 @@ import { lastTick, taskStates, ticksAdvance } from '../support/gdbDump';
 import { hangLine, PROGRAMS, startProgram } from '../support/programs';
 import { requireTool } from '../support/tools';
 import { testSettings } from './support/codeServer';
-import { openWorkbench, processRowText } from './support/workbench';
+import { frameRowText, openWorkbench, processRowText } from './support/workbench';
 
 const PROGRAM = 'gc_finalizer_c.py';
 
@@ -27,7 +27,7 @@ test('gdb dump in the Stacks view: libc frame, native runs folded, __del__ marke
     const row = await wb.treeRow(processRowText(prog.pid), { view: 'Processes', timeoutMs: 60_000 });
     await wb.rightClick(row);
     await wb.clickMenu('Dump Stacks with Native Frames');
-    const del = await wb.treeRow(new RegExp(`NativeHandle\\.__del__\\s*${PROGRAM.replace('.', '\\.')}:${line}\\b.*called from the garbage collector`), {
+    const del = await wb.treeRow(new RegExp(`${frameRowText('NativeHandle.__del__', PROGRAM, line).source}.*called from the garbage collector`), {
       view: 'Stacks',
       timeoutMs: 90_000,
     });
@@ -44,7 +44,7 @@ test('gdb dump in the Stacks view: libc frame, native runs folded, __del__ marke
 
   await t.test('the Python frame among the native ones opens its file at the line', async () => {
     // The frame's row (the finding's rows name the function too).
-    const del = await wb.treeRow(new RegExp(`NativeHandle\\.__del__\\s*${PROGRAM.replace('.', '\\.')}:${line}\\b`), { view: 'Stacks' });
+    const del = await wb.treeRow(frameRowText('NativeHandle.__del__', PROGRAM, line), { view: 'Stacks' });
     await del.click();
     await page.locator('.tabs-container .tab.active', { hasText: PROGRAM }).waitFor();
     const selection = page.locator('[id="status.editor.selection"]');

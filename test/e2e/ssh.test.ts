@@ -12,7 +12,7 @@ import { hangLine, PROGRAMS, processState } from '../support/programs';
 import { absolutePython, startRemoteProgram, startSshd } from '../support/sshd';
 import { TOOL_VENV_BIN } from '../support/tools';
 import { testSettings } from './support/codeServer';
-import { escapeRegExp, openWorkbench, processRowText } from './support/workbench';
+import { escapeRegExp, frameRowText, openWorkbench, processRowText } from './support/workbench';
 import { waitForAfterText, waitForCursorLine } from './support/editor';
 
 const PROGRAM = 'socket_recv.py';
@@ -52,7 +52,11 @@ test('a stuck process on an SSH host: connect from the tree, dump, open the remo
     await host.click();
     // This "host" is this machine: the same process is listed under Local too. Fold Local away,
     // as a person would, so the only row left is the host's.
-    await (await wb.treeRow(/^Local\b/, { view: 'Processes' })).click();
+    const local = await wb.treeRow(/^Local\b/, { view: 'Processes' });
+    if ((await local.getAttribute('aria-expanded')) !== 'false') await local.click();
+    // Folded for sure before the row is picked: on a loaded machine a refresh can land between.
+    for (let i = 0; i < 50 && (await local.getAttribute('aria-expanded')) !== 'false'; i++) await page.waitForTimeout(200);
+    assert.equal(await local.getAttribute('aria-expanded'), 'false', 'Local is folded away');
     const proc = await wb.treeRow(processRowText(program.pid, escapeRegExp(PROGRAM)), { view: 'Processes', timeoutMs: 60_000 });
     await wb.treeRow(/^snag-test\s*Linux/, { view: 'Processes', timeoutMs: 60_000 });
     await wb.settle();
@@ -62,7 +66,7 @@ test('a stuck process on an SSH host: connect from the tree, dump, open the remo
   });
 
   await t.test('the frame opens read-only from the host at the hanging line', async () => {
-    const frame = await wb.treeRow(new RegExp(`fetch_reply\\s*${PROGRAM.replace('.', '\\.')}:${line}\\b`), { view: 'Stacks', timeoutMs: 60_000 });
+    const frame = await wb.treeRow(frameRowText('fetch_reply', PROGRAM, line), { view: 'Stacks', timeoutMs: 60_000 });
     assert.notEqual(processState(program.pid), 'T', 'the process keeps running');
     await frame.click();
     const tab = page.locator('.tabs-container .tab.active', { hasText: PROGRAM });

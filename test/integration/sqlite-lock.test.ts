@@ -33,4 +33,18 @@ describe('SQLite: a write waiting for the database lock', () => {
       p.stop();
     }
   });
+  it("takes the busy timeout from the waiter's own connection (passed down as an argument), not another thread's connect()", async (t) => {
+    const pyspy = requireTool(t, 'py-spy');
+    const versions = requirePythons(t, ['3.9', '3.12'], 2);
+    if (!pyspy || !versions.length) return;
+    const title = `MainThread waits for the SQLite database lock (busy timeout 900 s) at sqlite_waiter_timeout.py:${hangLine('sqlite_waiter_timeout.py', 'record')} (record), held by reporter`;
+    for (const { version, python } of versions) {
+      const p = await start('sqlite_waiter_timeout.py', python);
+      const d = await dumpUntil(p.pid, pyspy, (x) => x.findings[0]?.title === title);
+      assert.equal(d.findings[0]?.title, title, `${version}: ${titles(d)}`);
+      assert.match(d.findings[0]!.detail!, /busy timeout of 900 s \(connect\(timeout=…\) at line \d+\)/);
+      assert.doesNotMatch(d.findings[0]!.detail!, /5 s by default/);
+      p.stop();
+    }
+  });
 });

@@ -321,7 +321,9 @@ describe('forged output: the extension views (tree items built by the real provi
       }
     }
     const row = tree.getTreeItem(nodes[0]!);
-    assert.equal(row.label, 'evil\\u202eyp.exe\\nThread 1 (active): "FORGED"');
+    // The label is the neutralised name cut from the middle for the side bar; the whole of it is in the accessibility label.
+    assert.equal(row.label, 'evil\\u202eyp.exe\\…GED"');
+    assert.ok(row.accessibilityInformation?.label.startsWith('evil\\u202eyp.exe\\nThread 1 (active): "FORGED"'), row.accessibilityInformation?.label);
     // The command line's ``` cannot close its code block: outside the block, no link of its own.
     const outsideBlock = text(row.tooltip).replace(/^(`{3,})[^\n]*\n[\s\S]*?\n\1$/m, '');
     assert.ok(outsideBlock !== text(row.tooltip) && !outsideBlock.includes('[x](command:'), text(row.tooltip));

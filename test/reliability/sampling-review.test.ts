@@ -149,7 +149,7 @@ describe('snag sample: a record tool that writes what py-spy never does', () => 
   });
 
   it(`recordings of tens of thousands of new stacks each: at most ${MAX_STACKS} kept, bounded memory and --json`, { timeout: 60_000 }, async () => {
-    // Three recordings (the fake takes them in turn), each near the cap: 60,000 new frames, 1000
+    // Three recordings (the fake picks one a run), each near the cap: 60,000 new frames, 1000
     // threads of 30 samples (what 100 Hz allows), every sample a new ten-frame stack.
     const POOL = 60_000;
     [0, 1, 2].forEach((n) => {
@@ -171,9 +171,9 @@ describe('snag sample: a record tool that writes what py-spy never does', () => 
       assert.ok(text.length < DEFAULT_RECORD_MAX_BYTES, `${text.length} bytes`);
       writeFileSync(join(dir, `rec${n}.json`), text);
     });
-    const turn = join(dir, 'turn');
-    writeFileSync(turn, '0');
-    const tool = fakeRecorder('pyspy-many', `n=$(cat "${turn}"); echo $(( (n + 1) % 3 )) > "${turn}"; sleep 0.5; cat "${dir}/rec$n.json" > "$out"`);
+    // Which recording by the tool's own pid: Snag runs two recorders a chunk (all samples, and
+    // active ones only), so a shared turn counter would race.
+    const tool = fakeRecorder('pyspy-many', `n=$(( $$ % 3 )); sleep 0.5; cat "${dir}/rec$n.json" > "$out"`);
     const r = await sampleMeasured([String(sleeper), '--duration', '3', '--rate', '100', '--json', '--pyspy', tool], 50_000);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(r.rssKb < MAX_RSS_KB, `peak RSS ${Math.round(r.rssKb / 1024)} MB`);

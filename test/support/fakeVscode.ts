@@ -106,7 +106,12 @@ export const fakeVscode = {
   l10n: { t: (message: string, ...args: unknown[]) => message.replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)])) },
   window: { showErrorMessage: show('error'), showWarningMessage: show('warning'), showInformationMessage: show('info') },
   commands: { executeCommand: async () => undefined },
-  workspace: { getConfiguration: () => ({ get: () => undefined }) },
+  workspace: {
+    getConfiguration: () => ({ get: () => undefined }),
+    /** Tests set these to stand for an open folder and its trust. */
+    workspaceFolders: undefined as { uri: { scheme: string; fsPath: string } }[] | undefined,
+    isTrusted: true,
+  },
   env: {},
 };
 

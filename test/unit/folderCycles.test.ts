@@ -38,3 +38,24 @@ test('a planted cycle between two folders is found, type-only and multi-line imp
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('a cycle through .mts, .cts and .tsx files, imported by .js/.mjs names or without an ending', async () => {
+  const { folderCycles } = (await import(SCRIPT)) as { folderCycles: Cycles };
+  const root = mkdtempSync(join(tmpdir(), 'snag-cycles-'));
+  try {
+    const files: Record<string, string> = {
+      'targets/a.mts': "import type { V } from '../view';\nexport type A = V;\n",
+      'view.tsx': "import type { B } from './backends/b.js';\nexport type V = B;\n",
+      'backends/b.cts': "import type { A } from '../targets/a.mjs';\nexport type B = A | 1;\n",
+    };
+    for (const [p, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, p)), { recursive: true });
+      writeFileSync(join(root, p), text);
+    }
+    const cycles = folderCycles(root);
+    assert.equal(cycles.length, 1, JSON.stringify(cycles));
+    assert.deepEqual(cycles[0]!.folders, ['backends/', 'targets/', 'view.tsx']);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

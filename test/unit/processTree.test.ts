@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildProcessTree, describeProcess, describeProcessRow, describeState, formatElapsed, type ProcessNode } from '../../src/core/format/processTree';
+import {
+  buildProcessTree,
+  compactCpu,
+  describeProcess,
+  describeProcessRow,
+  describeState,
+  formatElapsed,
+  processRowLabel,
+  ROW_NAME_MAX,
+  shortenMiddle,
+  type ProcessNode,
+} from '../../src/core/format/processTree';
 import type { ProcessInfo } from '../../src/core/model';
 
 const proc = (pid: number, ppid: number, extra: Partial<ProcessInfo> = {}): ProcessInfo => ({
@@ -49,10 +60,28 @@ describe('buildProcessTree', () => {
     assert.deepEqual([formatElapsed(5), formatElapsed(3600 * 2 + 60 * 4), formatElapsed(86400 * 3 + 3600)], ['5s', '2h04m', '3d1h']);
   });
 
-  it('a Processes row: CPU, elapsed time and threads first, the pid last; only a state worth a warning is said', () => {
-    assert.equal(describeProcessRow(proc(7, 1, { cpuPercent: 1.25, elapsedSeconds: 723, threads: 3, state: 'Sl' })), '1.3% CPU · 12m03s · 3 threads · pid 7');
-    assert.equal(describeProcessRow(proc(8, 1, { cpuPercent: 99.5, state: 'R' })), '99.5% CPU · 5s · 1 thread · pid 8');
-    assert.equal(describeProcessRow(proc(9, 1, { state: 'T' })), 'stopped · 0.0% CPU · 5s · 1 thread · pid 9');
-    assert.equal(describeProcessRow(proc(10, 1, { state: 'D' })), 'disk wait · 0.0% CPU · 5s · 1 thread · pid 10');
+  it('a Processes row: short facts first (CPU, elapsed time, threads), the pid last; only a state worth a warning is said', () => {
+    assert.equal(describeProcessRow(proc(7, 1, { cpuPercent: 1.25, elapsedSeconds: 723, threads: 3, state: 'Sl' })), '1% · 12m03s · 3 thr · pid 7');
+    assert.equal(describeProcessRow(proc(8, 1, { cpuPercent: 99.5, state: 'R' })), '100% · 5s · 1 thr · pid 8');
+    assert.equal(describeProcessRow(proc(9, 1, { state: 'T' })), 'stopped · 0% · 5s · 1 thr · pid 9');
+    assert.equal(describeProcessRow(proc(10, 1, { state: 'D' })), 'disk wait · 0% · 5s · 1 thr · pid 10');
+    assert.deepEqual([0, 0.3, 0.99, 1.5, 150].map(compactCpu), ['0%', '<1%', '<1%', '2%', '150%']);
+  });
+
+  it('processes of the same name (eight gunicorn workers) carry the pid in the label, not last in the description', () => {
+    const worker = proc(4242, 1, { name: 'gunicorn', cpuPercent: 0, elapsedSeconds: 303, threads: 2 });
+    assert.equal(processRowLabel(worker, true), 'gunicorn (4242)');
+    assert.equal(describeProcessRow(worker, true), '0% · 5m03s · 2 thr');
+    assert.equal(processRowLabel(worker), 'gunicorn');
+    assert.equal(describeProcessRow(worker), '0% · 5m03s · 2 thr · pid 4242');
+  });
+
+  it('a long name is cut from the middle: its start and its extension kept', () => {
+    assert.equal(shortenMiddle('nightly_reconciliation_job.py'), 'nightly_reconc…_job.py');
+    assert.equal([...shortenMiddle('nightly_reconciliation_job.py')].length, ROW_NAME_MAX);
+    assert.equal(shortenMiddle('worker.py'), 'worker.py');
+    assert.equal(shortenMiddle('a'.repeat(22)), 'a'.repeat(22));
+    assert.equal(shortenMiddle('no_extension_at_all_but_long_anyway'), 'no_extension_at_a…yway');
+    assert.equal(processRowLabel(proc(5, 1, { name: 'nightly_reconciliation_job.py' }), true), 'nightly_reconc…_job.py (5)');
   });
 });

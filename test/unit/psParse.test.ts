@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { displayName, isPythonExe, libpythonFromMaps, mightEmbedPython, parsePs, pythonVersionFromPath } from '../../src/core/targets/psParse';
+import {
+  decidePython,
+  displayName,
+  isPythonExe,
+  libpythonFromMaps,
+  mightEmbedPython,
+  parsePs,
+  pythonVersionFromPath,
+  type MappedLibraries,
+} from '../../src/core/targets/psParse';
+import type { ProcessInfo } from '../../src/core/model';
 import { REPO } from '../support/programs';
 
 const outputs = join(REPO, 'test', 'fixtures', 'outputs');
@@ -114,6 +124,36 @@ describe('libpythonFromMaps on recorded /proc/<pid>/maps', () => {
   it('finds none in an empty or unrelated map', () => {
     assert.equal(libpythonFromMaps(''), undefined);
     assert.equal(libpythonFromMaps('7f1e10475000-7f1e1049b000 r--p 00000000 fe:00 326269   /usr/lib/x86_64-linux-gnu/libpythonic.so\n'), undefined);
+  });
+});
+
+describe('decidePython: one rule for every target kind', () => {
+  const decide = (command: string, exe: string | undefined, maps: MappedLibraries) => {
+    const p = { command, isPython: false } as ProcessInfo;
+    decidePython(p, exe, maps);
+    return p.isPython ? p.pythonReason : undefined;
+  };
+  const uwsgiLib = '/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0';
+  it('by the executable first, maps or not', () => {
+    assert.equal(decide('python3 app.py', '/usr/bin/python3.11', undefined), 'executable /usr/bin/python3.11');
+    assert.equal(decide('python3 app.py', '/usr/bin/python3.11', 'unreadable'), 'executable /usr/bin/python3.11');
+  });
+  it('by a mapped libpython, from the maps text (this machine) or the path grep found (a container, an ssh host)', () => {
+    assert.equal(decide('uwsgi --ini app.ini', '/usr/bin/uwsgi', `7f1e1 r-xp 00000000 fe:00 326269   ${uwsgiLib}\n`), 'libpython3.11.so.1.0 is loaded');
+    assert.equal(decide('uwsgi --ini app.ini', '/usr/bin/uwsgi', uwsgiLib), 'libpython3.11.so.1.0 is loaded');
+    assert.equal(decide('uwsgi --ini app.ini', '/usr/bin/uwsgi', ''), undefined, 'looked at, none mapped');
+  });
+  it('never for a tool that scripts with libpython (gdb, vim), by its executable or its command', () => {
+    assert.equal(decide('gdb -p 42', '/usr/bin/gdb', recorded('proc-maps-gdb.txt')), undefined);
+    assert.equal(decide('/usr/bin/gdb -batch', undefined, uwsgiLib), undefined);
+  });
+  it('by the command only when nothing else could be read', () => {
+    assert.equal(decide('python3 app.py', undefined, 'unreadable'), 'command python3 (process not readable)');
+    assert.equal(decide('python3 app.py', '/usr/bin/bash', 'unreadable'), 'command python3 (process not readable)');
+    assert.equal(decide('python3 app.py', undefined, undefined), 'command python3');
+    assert.equal(decide('python3 app.py', '/usr/bin/bash', undefined), undefined, 'an executable that is not Python wins over its command');
+    assert.equal(decide('python3 app.py', undefined, ''), undefined, 'maps read, no libpython: a static interpreter would have shown its executable');
+    assert.equal(decide('bash -c x', undefined, 'unreadable'), undefined);
   });
 });
 

@@ -93,6 +93,22 @@ describe('the first-run walkthrough', () => {
     for (const s of walkthrough.steps) assert.ok(s.media.markdown && existsSync(join(REPO, s.media.markdown)), `${s.id}: ${s.media.markdown}`);
   });
 
+  it('the progress steps tick when the user has done them: a context key the extension sets where the action runs', () => {
+    for (const [id, key] of [
+      ['find', 'found'],
+      ['dump', 'dumped'],
+      ['finding', 'openedFrame'],
+      ['sample', 'sampled'],
+    ] as const) {
+      const step = walkthrough!.steps.find((s) => s.id === id)!;
+      // Either of the two values the key takes in turn (see walkthroughProgress.ts).
+      for (const value of ['tick', 'tock'])
+        assert.ok(step.completionEvents?.includes(`onContext:snag.walkthrough.${key} == ${value}`), `${id}: ${JSON.stringify(step.completionEvents)}`);
+    }
+    const progress = readFileSync(join(REPO, 'src', 'extension', 'walkthroughProgress.ts'), 'utf8');
+    for (const key of ['found', 'dumped', 'openedFrame', 'sampled']) assert.match(progress, new RegExp(`'${key}'`), `walkthroughProgress.ts sets ${key}`);
+  });
+
   it('each check is a green step that completes when the check passed, and a red one shown when it failed', () => {
     for (const [id, key] of [
       ['pyspy', 'snag.setup.pyspy'],
@@ -104,6 +120,9 @@ describe('the first-run walkthrough', () => {
       assert.deepEqual(green.completionEvents, [`onContext:${key} == ok`]);
       assert.equal(green.when, `${key} != failed`);
       assert.equal(red.when, `${key} == failed`);
+      // VS Code keeps a step's completion: a red step that completed while hidden (the check green)
+      // would show a checkmark once the check fails. Its one event never fires.
+      assert.deepEqual(red.completionEvents, ['onContext:false']);
     }
     const commands = new Set(pkg.contributes.commands.map((c) => c.command));
     const linked = JSON.stringify(walkthrough).match(/command:snag\.[\w.]+/g) ?? [];

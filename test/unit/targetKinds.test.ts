@@ -11,6 +11,7 @@ import { ContainerEngine } from '../../src/core/targets/containerEngine';
 import { ContainerTarget } from '../../src/core/targets/docker';
 import { LocalTarget } from '../../src/core/targets/local';
 import { kindContext, pickKind, TARGET_PS_OPTIONS, TARGET_READ_OPTIONS, TARGET_USAGE } from '../../src/cli/targetOptions';
+import { CORE_USAGE } from '../../src/cli/core';
 
 describe('target kinds: one registry', () => {
   it('ids and options are unique; exactly one kind is the default (picked by no option)', () => {
@@ -29,6 +30,15 @@ describe('target kinds: one registry', () => {
       assert.ok(o in TARGET_PS_OPTIONS && o in TARGET_READ_OPTIONS, o);
     assert.match(TARGET_USAGE.ps, /^ {2}snag ps \[--all\] \[--json\] .*\n {2}snag ps --docker \| --container NAME .*\n.*\n {2}snag ps --ssh HOST /);
     assert.match(TARGET_USAGE.read, /^ {2}--container NAME .*\n.*\n {2}--ssh HOST /);
+    // Every kind an option picks, in `snag core`'s one-line usage too: a new kind shows up there without a line of its own.
+    assert.equal(
+      TARGET_USAGE.pick,
+      TARGET_KINDS.filter((k) => k.pickedBy.length > 0)
+        .map((k) => k.usage.pick)
+        .join(' | '),
+    );
+    assert.equal(TARGET_USAGE.pick, '--container NAME | --ssh HOST');
+    assert.match(CORE_USAGE, /^ {2}snag core <pid> \[--out DIR\] \[--json\] \[--container NAME \| --ssh HOST\] \[--remote-gcore PATH\]\n/);
   });
 
   it('the options pick the kind; none picks this machine; two kinds are refused by the one that knows why', () => {

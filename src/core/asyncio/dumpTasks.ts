@@ -8,6 +8,8 @@ import type { SourceMapper } from '../mapping/sourceMap';
 import type { Target } from '../targets/target';
 import { readAsyncioTasks, type TaskReadRequest } from './readTasks';
 import { withTasks } from './taskFindings';
+import { taskLockFindings } from './taskLocks';
+import { SourceLines, type RemoteReader } from '../findings/sourceLines';
 
 const LOOP_FILES = /[/\\]asyncio[/\\](base_events|runners|events)\.py$/;
 
@@ -20,7 +22,7 @@ export function runsEventLoop(dump: StackDump): boolean {
 export async function mapTasks(tasks: AsyncioTasks, mapper: SourceMapper): Promise<AsyncioTasks> {
   const seen = new Set<object>();
   for (const t of tasks.tasks)
-    for (const f of [...t.frames, ...(t.createdAt ?? [])]) {
+    for (const f of [...t.frames, ...(t.createdAt ?? []), ...(t.awaits?.createdAt ?? [])]) {
       if (seen.has(f)) continue;
       seen.add(f);
       await mapper.mapFrame(f);
@@ -44,6 +46,8 @@ export interface DumpTasksJob extends TaskReadRequest {
   mapper: SourceMapper;
   /** The last reading of the same process, for what changed since. */
   previous?: AsyncioTasks;
+  /** Reads the user's files where the process lives, for task frames with no local copy. */
+  readRemote?: RemoteReader;
 }
 
 /** Reads the tasks of a dumped asyncio program into dump.asyncio and tells its findings with them. */
@@ -53,7 +57,9 @@ export async function addTasks(dump: StackDump, job: DumpTasksJob): Promise<void
     const tasks = await mapTasks(await readAsyncioTasks(job.target, dump.pid, { pythonVersion: dump.pythonVersion, ...job }), job.mapper);
     dump.asyncio = tasks;
     const previous = job.previous && job.previous.pid === dump.pid ? job.previous : undefined;
-    dump.findings = bySeverity(withTasks(dump.findings, tasks, previous));
+    // Tasks deadlocked on asyncio locks: read from their source, like a thread's held locks.
+    const locks = await taskLockFindings(tasks, new SourceLines(job.readRemote)).catch(() => []);
+    dump.findings = bySeverity([...locks, ...withTasks(dump.findings, tasks, previous)]);
   } catch (err) {
     if (job.signal?.aborted) throw err;
     (dump.notes ??= []).push(`The asyncio tasks could not be read: ${errorMessage(err)}`);

@@ -78,13 +78,16 @@ export function parseReport(json: string, pid: number, takenAt: string, duration
     const created = at.list(t.created ?? t.origin ?? [], 'created').map((f, j) => frameAt(f, `created[${j}]`));
     if (created.length) task.createdAt = created;
     if (at.flag(t.current)) task.current = true;
+    const blockedMs = at.optionalNumber(t.blockedMs, 'blockedMs');
+    if (task.current && blockedMs !== undefined && blockedMs >= 0) task.blockedMs = Math.trunc(blockedMs);
     if (at.flag(t.eager)) task.eager = true;
+    if (at.flag(t.pure)) task.pure = true;
     if (at.flag(t.notStarted)) task.notStarted = true;
     const type = at.optionalString(t.type, 'type');
     if (type) task.type = text(type);
     const loop = at.optionalString(t.loop, 'loop');
     if (loop) task.loop = id(loop, 'loop');
-    if (t.awaits !== undefined) task.awaits = parseAwait(at.at(`tasks[${i}].awaits`), t.awaits, id, task.frames);
+    if (t.awaits !== undefined) task.awaits = parseAwait(at.at(`tasks[${i}].awaits`), t.awaits, id, task.frames, frameAt);
     return task;
   });
   const current = shape.object(doc.current ?? {}, 'current');
@@ -96,6 +99,11 @@ export function parseReport(json: string, pid: number, takenAt: string, duration
   const notes: string[] = [];
   if (unreadable)
     notes.push(`${unreadable} task${unreadable === 1 ? '' : 's'} changed while being read and could not be read${errors.length ? ` (${errors[0]})` : ''}.`);
+  const pure = Math.max(0, Math.trunc(shape.optionalNumber(doc.pureTasks, 'pureTasks') ?? 0));
+  if (pure)
+    notes.push(
+      `${pure} task${pure === 1 ? ' is' : 's are'} asyncio's pure-Python task${pure === 1 ? '' : 's'} (asyncio.tasks._PyTask) whose attributes the reader could not find: ${pure === 1 ? 'it is' : 'they are'} not listed.`,
+    );
   const truncated = shape.flag(doc.truncated);
   if (truncated) notes.push(`Not every task is listed: the reader stopped at its limit (${tasks.length} tasks) or ran out of time.`);
   return {
@@ -117,7 +125,13 @@ export function parseReport(json: string, pid: number, takenAt: string, duration
   };
 }
 
-function parseAwait(at: Shape, v: unknown, id: (v: unknown, field: string) => string, frames: readonly Frame[]): TaskAwait {
+function parseAwait(
+  at: Shape,
+  v: unknown,
+  id: (v: unknown, field: string) => string,
+  frames: readonly Frame[],
+  frameAt: (v: unknown, field: string) => Frame,
+): TaskAwait {
   const a = at.object(v, 'awaits');
   const kinds = ['future', 'task', 'gather', 'taskgroup', 'other'] as const;
   const kind = at.string(a.kind, 'kind');
@@ -133,6 +147,11 @@ function parseAwait(at: Shape, v: unknown, id: (v: unknown, field: string) => st
   if (at.flag(a.orphan)) out.orphan = true;
   const holder = at.optionalString(a.holder, 'holder');
   if (holder) out.holder = text(holder);
+  if (at.flag(a.shield)) out.shield = true;
+  if (a.inner !== undefined) out.inner = id(a.inner, 'inner');
+  if (at.optionalString(a.innerKind, 'innerKind') === 'future') out.innerIsFuture = true;
+  const created = at.list(a.created ?? [], 'created').map((f, j) => frameAt(f, `created[${j}]`));
+  if (created.length) out.createdAt = created;
   const what = waitKind(frames);
   if (what) out.what = what;
   return out;
@@ -185,6 +204,8 @@ export function readerError(e: ReaderError, pid: number, where: string, ptraceAd
       );
     case 'gone':
       return new SnagError('process-gone', `Process ${pid} is gone (${e.message}).`, ['refresh-processes']);
+    case 'exited':
+      return new SnagError('process-gone', `Process ${pid} exited while its tasks were read.`, ['refresh-processes']);
     case 'not-python':
       return new SnagError('not-python', `Process ${pid} on ${where} runs no CPython interpreter the asyncio reader can find: ${e.message}.`);
     case 'unsupported':

@@ -46,6 +46,7 @@ END = '@@SNAG-ASYNCIO-END@@'
 
 MAX_STR = 1024
 PAGE = 4096
+BLOCK = 4  # pages read at once
 # User-space addresses end below 2**56 (x86-64 5-level paging, arm64); a pointer past it is stale.
 LIMIT = 1 << 56
 U8 = struct.Struct('<Q')
@@ -59,6 +60,45 @@ PAIR = struct.Struct('<QQ')
 
 class Unreadable(Exception):
     """Memory that cannot be read, or does not hold what it should (a stale pointer)."""
+
+
+class Exited(Exception):
+    """The process ended while it was read (its memory reads short or is gone)."""
+
+
+def process_gone(pid):
+    """Whether the process has exited: no /proc entry, or only a zombie's (no memory left to read)."""
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            stat = f.read()
+    except OSError:
+        return True
+    state = stat[stat.rfind(')') + 2:][:1]
+    return state in ('Z', 'X', 'x')
+
+
+# What a read torn by the running process raises (a pointer gone stale between two reads).
+TORN = (Unreadable, struct.error, IndexError, ValueError, KeyError, OverflowError)
+
+
+def fresh(mem, read, *args):
+    """read(*args), read again from fresh pages when the running process changed the object under it
+    (a dict resized, a set rehashed between two reads): up to 4 times, then the last error. A process
+    that exited meanwhile raises Exited."""
+    for attempt in range(4):
+        try:
+            return read(*args)
+        except TORN:
+            if process_gone(PID):
+                raise Exited()
+            if attempt == 3 or time.time() > DEADLINE - 1:
+                raise
+            mem.pages.clear()
+            time.sleep(0.002 * (attempt + 1))
+
+
+class PureTask(Exception):
+    """A task of asyncio's pure-Python implementation (no C task layout to read)."""
 
 
 class Report(Exception):
@@ -113,6 +153,20 @@ class Memory(object):
     def page(self, n):
         p = self.pages.get(n)
         if p is None:
+            # Objects allocated together sit together: the block of pages around a page is read
+            # with it, in one read (a block reaching into unmapped memory reads one page only).
+            first = n & ~(BLOCK - 1)
+            try:
+                block = os.pread(self.fd, PAGE * BLOCK, first * PAGE)
+                self.reads += 1
+            except OSError:
+                block = b''
+            if len(block) == PAGE * BLOCK:
+                pages = self.pages
+                for i in range(BLOCK):
+                    if first + i not in pages:
+                        pages[first + i] = block[i * PAGE:(i + 1) * PAGE]
+                return pages[n]
             try:
                 p = os.pread(self.fd, PAGE, n * PAGE)
                 self.reads += 1
@@ -301,6 +355,9 @@ def find_interpreter(pid):
                 'runtime': bias + symbols['_PyRuntime'],
                 'pyVersion': bias + symbols['Py_Version'] if 'Py_Version' in symbols else None,
             }
+    if process_gone(pid) or not maps:
+        # A process on its way out has no mappings left before it is a zombie.
+        raise Report('gone', 'process %d has exited' % pid)
     raise Report('not-python', 'no CPython interpreter found in process %d (%s)' % (pid, '; '.join(tried) or 'no libpython or python executable mapped'))
 
 
@@ -370,6 +427,13 @@ class Reader(object):
         self.unreadable = 0
         self.dummy = None
         self.kinds = {}
+        self.frame_ids = {}  # (code object, line) -> frame id
+        self.inner_waits = {}  # frame id -> the asyncio wait whose locals say more ('sleep', 'taskgroup', '')
+        self.summaries = {}  # traceback entry type -> how it holds its fields
+        self.summary_ids = {}  # (file, name objects, line) -> frame id
+        self.int_type = None
+        self.asyncio_frames = {}  # frame id -> whether it runs in asyncio's own files
+        self.current_dicts = []  # asyncio.tasks._current_tasks of each interpreter
         o = L.off
         self.OB_TYPE = o('PyObject', 'ob_type')
         self.OB_REFCNT = o('PyObject', 'ob_refcnt')
@@ -475,6 +539,8 @@ class Reader(object):
         self.TASK_SIZE = L.size('TaskObj')
         self.F_STATE_FUT = o('FutureObj', 'fut_state')
         self.F_SOURCE_TB = o('FutureObj', 'fut_source_tb')
+        self.F_CALLBACK0 = o('FutureObj', 'fut_callback0')
+        self.CELL_REF = o('PyCellObject', 'ob_ref')
         self.FUTITER_FUTURE = o('futureiterobject', 'future')
         self.STATES = dict((v, k[len('STATE_'):].lower()) for k, v in L.enums.get('fut_state', {'STATE_PENDING': 0, 'STATE_CANCELLED': 1, 'STATE_FINISHED': 2}).items())
 
@@ -528,6 +594,15 @@ class Reader(object):
         t = self.type_of(obj)
         if 'str' not in t['names']:
             raise Unreadable('not a str: %s' % t['name'])
+        if t['name'] == 'str':
+            # A short ASCII str (a task's name, most names): its head and text in one read.
+            head = mem.read(obj, self.ASCII_SIZE + 48)
+            state = U4.unpack_from(head, self.STR_STATE)[0]
+            length = I8.unpack_from(head, self.STR_LENGTH)[0]
+            if (state >> self.STR_COMPACT_BIT) & 1 and (state >> self.STR_ASCII_BIT) & 1 and 0 <= length <= 48:
+                s = head[self.ASCII_SIZE:self.ASCII_SIZE + length].decode('latin-1')
+                self.strings[obj] = s
+                return s
         state = mem.u32(obj + self.STR_STATE)
         kind = (state >> self.STR_KIND_BIT) & 7
         compact = (state >> self.STR_COMPACT_BIT) & 1
@@ -840,7 +915,9 @@ class Reader(object):
                 line = c['first']
                 status = 'created'
             else:
-                line = self.line_at(c, lasti) if 0 <= lasti < 1 << 24 else 0
+                line = c['lines'].get(lasti)
+                if line is None:
+                    line = self.line_at(c, lasti) if 0 <= lasti < 1 << 24 else 0
                 status = 'running' if state == self.FRAME_EXECUTING else 'suspended'
                 if 0 < stacktop < 1 << 16 and state == self.FRAME_EXECUTING:
                     # Running (the loop's current task): the top of its stack is what it sends into
@@ -850,8 +927,15 @@ class Reader(object):
                     if self.FRAME_SUSPENDED_YIELD_FROM is not None:
                         awaiting = state == self.FRAME_SUSPENDED_YIELD_FROM
                     else:
-                        word = mem.u16(instr + 2)
-                        awaiting = (word & 0xFF) in self.RESUMES and (word >> 8) >= 2
+                        # Whether the instruction after it resumes from an await: fixed per code
+                        # object and instruction (quickening keeps a RESUME a RESUME), so cached.
+                        resumes = c.get('resumes')
+                        if resumes is None:
+                            resumes = c['resumes'] = {}
+                        awaiting = resumes.get(lasti)
+                        if awaiting is None:
+                            word = mem.u16(instr + 2)
+                            awaiting = resumes[lasti] = (word & 0xFF) in self.RESUMES and (word >> 8) >= 2
                     if awaiting:
                         yf = mem.u64(localsplus + 8 * (stacktop - 1))
             slots = (localsplus, max(0, min(stacktop, 4096)))
@@ -918,10 +1002,10 @@ class Reader(object):
         s = self.strings.get(name)
         if s is not None:
             return s
-        t = self.type_of(name)
-        if 'str' in t['names']:
+        k = self.kind(name)
+        if k == 'str':
             return self.string(name)
-        if 'int' in t['names']:
+        if k == 'int':
             # 3.12+ formats a task's default name lazily: the counter is stored.
             if self.minor >= 12:
                 # One read: the tag and the one digit a counter below 2**30 has.
@@ -934,21 +1018,71 @@ class Reader(object):
     def creation(self, tb):
         """A task's _source_traceback (a list of FrameSummary, outermost first) as frame ids, innermost first."""
         out = []
+        mem = self.mem
         items = self.seq_items(tb, 1000)
+        summaries = self.summaries
+        ids = self.summary_ids
+        unpack = U8.unpack_from
         for item in reversed(items[-MAX_CREATED:]):
-            t = self.type_of(item)
-            if 'tuple' in t['names']:
+            taddr = mem.u64(item + self.OB_TYPE)
+            offsets = summaries.get(taddr)
+            if offsets is None:
+                offsets = summaries[taddr] = self.summary_slots(item)
+            if offsets == 'tuple':
                 parts = self.seq_items(item, 8)
                 if len(parts) < 3:
                     continue
                 file, line, name = parts[0], parts[1], parts[2]
+            elif offsets:
+                # One read a FrameSummary: its three slots.
+                lo = offsets[0]
+                raw = mem.read(item + lo, offsets[1] - lo + 8)
+                file = unpack(raw, offsets[2] - lo)[0]
+                line = unpack(raw, offsets[3] - lo)[0]
+                name = unpack(raw, offsets[4] - lo)[0]
             else:
-                file, line, name = self.slot(item, 'filename'), self.slot(item, 'lineno'), self.slot(item, 'name')
+                continue
             if not file or not name:
                 continue
-            lineno = self.number(line) if line else 0
-            out.append(self.frame_id(self.string(file), self.string(name), int(lineno or 0)))
+            # The frame of a traceback line, cached by its objects: the same file and function
+            # strings (interned) in every traceback, and the line's number.
+            lineno = self.line_number(line) if line else 0
+            key = (file, name, lineno)
+            i = ids.get(key)
+            if i is None:
+                i = ids[key] = self.frame_id(self.string(file), self.string(name), lineno)
+            out.append(i)
         return out
+
+    def line_number(self, obj):
+        """A line number (a small int: one read of its size and first digit), 0 if it is not an int."""
+        mem = self.mem
+        taddr = mem.u64(obj + self.OB_TYPE)
+        if taddr != self.int_type:
+            if (self.kinds.get(taddr) or self.type_kind(taddr)) != 'int':
+                return int(self.number(obj) or 0)
+            self.int_type = taddr
+        if self.minor >= 12:
+            tag, digit = struct.unpack_from('<QI', mem.read(obj + self.LONG_TAG, 12))
+            if tag == 8:
+                return digit
+        else:
+            size, digit = struct.unpack_from('<qI', mem.read(obj + self.OB_SIZE, 12))
+            if size == 1 and self.LONG_DIGITS == self.OB_SIZE + 8:
+                return digit
+        return int(self.pyint(obj))
+
+    def summary_slots(self, item):
+        """How a traceback entry's type holds its file, line and name: 'tuple', (lo, hi, file, line, name) slot offsets, or ()."""
+        t = self.type_of(item)
+        if 'tuple' in t['names']:
+            return 'tuple'
+        self.slot(item, 'filename')
+        members = t.get('slots') or {}
+        at = [members.get(n) for n in ('filename', 'lineno', 'name')]
+        if None in at:
+            return ()
+        return (min(at), max(at)) + tuple(at)
 
     def origin(self, coro):
         """A coroutine's origin (sys.set_coroutine_origin_tracking_depth: asyncio debug mode), innermost first."""
@@ -962,9 +1096,8 @@ class Reader(object):
                 out.append(self.frame_id(self.string(parts[0]), self.string(parts[2]), int(self.number(parts[1]) or 0)))
         return out
 
-    def kind(self, obj):
-        """What an object is to the chain walk, cached per type: coro, gen, cw, asend, athrow, futiter, task, future, other."""
-        taddr = self.mem.u64(obj + self.OB_TYPE)
+    def type_kind(self, taddr):
+        """What objects of a type are to the chain walk (cached): coro, gen, cw, asend, athrow, futiter, task, future, str, int, other."""
         k = self.kinds.get(taddr)
         if k is None:
             names = self.type_info(taddr)['names']
@@ -976,56 +1109,85 @@ class Reader(object):
             self.kinds[taddr] = k
         return k
 
+    def kind(self, obj):
+        taddr = self.mem.u64(obj + self.OB_TYPE)
+        return self.kinds.get(taddr) or self.type_kind(taddr)
+
     def read_task(self, task, registry):
         mem = self.mem
-        if self.kind(task) != 'task':
-            raise Unreadable('not a C task: %s' % self.type_of(task)['name'])
-        head = mem.read(task, self.TASK_SIZE)
-        state = self.STATES.get(I4.unpack_from(head, self.T_STATE)[0], 'unknown')
-        if state != 'pending':
-            return {'id': '0x%x' % task, 'state': state}
-        out = {'id': '0x%x' % task, 'name': self.task_name(U8.unpack_from(head, self.T_NAME)[0])}
-        tname = self.type_of(task)['name']
+        u64 = mem.u64
+        kinds = self.kinds
+        type_kind = self.type_kind
+        OB_TYPE = self.OB_TYPE
+        taddr = u64(task + OB_TYPE)
+        if (kinds.get(taddr) or type_kind(taddr)) == 'task':
+            head = mem.read(task, self.TASK_SIZE)
+            state = self.STATES.get(I4.unpack_from(head, self.T_STATE)[0], 'unknown')
+            if state != 'pending':
+                return {'id': '0x%x' % task, 'state': state}
+            name = U8.unpack_from(head, self.T_NAME)[0]
+            loop = U8.unpack_from(head, self.T_LOOP)[0]
+            obj = U8.unpack_from(head, self.T_CORO)[0]
+            tb = U8.unpack_from(head, self.T_SOURCE_TB)[0]
+            waiter = U8.unpack_from(head, self.T_WAITER)[0]
+        elif 'Task' in self.type_info(taddr)['names'] or self.types[taddr]['name'].endswith('Task'):
+            # asyncio's pure-Python Task (asyncio.tasks._PyTask, or every task of a program without
+            # the C module _asyncio): its fields are instance attributes.
+            head = None
+            fields = self.pure_fields(task)
+            if fields is None:
+                raise PureTask(self.types[taddr]['name'])
+            state, name, loop, obj, tb, waiter = fields
+            if state != 'pending':
+                return {'id': '0x%x' % task, 'state': state}
+        else:
+            raise Unreadable('not a task: %s' % self.types[taddr]['name'])
+        out = {'id': '0x%x' % task, 'name': self.task_name(name)}
+        tname = self.types[taddr]['name']
         if tname != '_asyncio.Task':
             out['type'] = tname
         if registry == 'eager':
             out['eager'] = True
-        out['loop'] = U8.unpack_from(head, self.T_LOOP)[0]
+        out['loop'] = loop
         chain = []
         ends = None
-        obj = U8.unpack_from(head, self.T_CORO)[0]
         slots = []
         coro_status = None
         first = True
-        kind = self.kind
+        gen_frame = self.gen_frame
+        frame_ids = self.frame_ids
+        k = None
         for _ in range(MAX_DEPTH):
             if not obj:
                 break
-            k = kind(obj)
+            otype = u64(obj + OB_TYPE)
+            k = kinds.get(otype) or type_kind(otype)
             if k == 'coro' or k == 'gen':
-                got = self.gen_frame(obj)
+                got = gen_frame(obj)
                 if got is None:
                     break
                 c, line, yf, status, frame_slots = got
                 if first:
                     coro_status = status
-                    if k == 'coro':
+                    if k == 'coro' and not tb:
                         origin = self.origin(obj)
                         if origin:
                             out['origin'] = origin
                     first = False
-                key = (c['file'], c['name'], line)
-                i = self.frame_index.get(key)
-                chain.append(i if i is not None else self.frame_id(*key))
+                key = (c['code'], line)
+                i = frame_ids.get(key)
+                if i is None:
+                    i = frame_ids[key] = self.frame_id(c['file'], self.qualified(c, frame_slots), line)
+                chain.append(i)
                 slots.append(frame_slots)
                 if not yf:
                     break
                 if status == 'running':
                     # A running frame's stack top is only a guess at what it awaits: follow a running coroutine only.
                     try:
-                        if kind(yf) not in ('coro', 'gen'):
+                        if self.kind(yf) not in ('coro', 'gen'):
                             break
-                        inner = self.gen_frame(yf)
+                        inner = gen_frame(yf)
                         if inner is None or inner[3] != 'running':
                             break
                     except Unreadable:
@@ -1033,22 +1195,29 @@ class Reader(object):
                 obj = yf
                 continue
             if k == 'cw':
-                obj = mem.u64(obj + self.CW_CORO)
+                obj = u64(obj + self.CW_CORO)
                 continue
             if k == 'asend':
-                obj = mem.u64(obj + self.ASEND_GEN)
+                obj = u64(obj + self.ASEND_GEN)
                 continue
             if k == 'athrow':
-                obj = mem.u64(obj + self.ATHROW_GEN)
+                obj = u64(obj + self.ATHROW_GEN)
                 continue
             if k == 'futiter':
-                ends = mem.u64(obj + self.FUTITER_FUTURE)
+                ends = u64(obj + self.FUTITER_FUTURE)
+                k = None
                 break
             ends = obj
             break
-        waiter = U8.unpack_from(head, self.T_WAITER)[0]
         if not ends and waiter:
             ends = waiter
+            k = None
+        pure = head is None
+        if pure and chain and self.frames[chain[-1]][1].split('.')[-1] == '__await__' and self.frames[chain[-1]][0].replace('\\', '/').endswith('asyncio/futures.py'):
+            # A pure-Python Future's __await__ (`yield self`): how it waits, not where; as a C
+            # future's await shows no frame, neither does this.
+            chain.pop()
+            slots.pop()
         chain.reverse()
         out['frames'] = chain
         if coro_status == 'running':
@@ -1057,7 +1226,6 @@ class Reader(object):
             out['notStarted'] = True
         if ends:
             out['awaits'] = self.describe_awaitable(ends, chain)
-        tb = U8.unpack_from(head, self.T_SOURCE_TB)[0]
         if tb:
             try:
                 created = self.creation(tb)
@@ -1069,17 +1237,112 @@ class Reader(object):
         out['_slots'] = slots
         out['_ends'] = ends
         out['_waiter'] = waiter
+        out['_pure'] = pure
         return out
 
-    def describe_awaitable(self, obj, chain):
-        k = self.kind(obj)
+    def instance_attrs(self, obj):
+        """{name: value} of an instance's attributes (its __dict__, managed dict or inline values)."""
+        mem = self.mem
         t = self.type_of(obj)
+        flags = t['flags']
+        items = None
+        if self.minor >= 11 and flags & (1 << 4):  # Py_TPFLAGS_MANAGED_DICT
+            values = d = 0
+            if self.minor == 11:
+                values = mem.u64(obj - 32)
+                d = mem.u64(obj - 24)
+                if values:
+                    values += self.VALUES_AT
+            elif self.minor == 12:
+                dorv = mem.u64(obj - 24)
+                if dorv & 1:
+                    values = dorv + 1 + self.VALUES_AT
+                else:
+                    d = dorv
+            else:
+                d = mem.u64(obj - 24)
+                if not d and flags & (1 << 2):  # Py_TPFLAGS_INLINE_VALUES
+                    inline = obj + t['basicsize']
+                    if mem.u8(inline + 3):
+                        values = inline + self.VALUES_AT
+            if values:
+                items = self.keys_entries(mem.u64(t['addr'] + self.HT_CACHED_KEYS), values)
+            elif d:
+                items = self.dict_items(d)
+        elif t['dictoffset'] > 0:
+            d = mem.u64(obj + t['dictoffset'])
+            items = self.dict_items(d) if d else None
+        out = {}
+        for k, v in items or ():
+            try:
+                out[self.string(k)] = v
+            except Unreadable:
+                pass
+        return out
+
+    PURE_STATES = {'PENDING': 'pending', 'CANCELLED': 'cancelled', 'FINISHED': 'finished'}
+
+    def pure_state(self, attrs):
+        # Future._state is a class attribute ('PENDING') until the future is done.
+        state = attrs.get('_state')
+        return self.PURE_STATES.get(self.string(state), 'unknown') if state else 'pending'
+
+    def pure_fields(self, task):
+        """A pure-Python task's (state, name, loop, coroutine, source traceback, waited future), or None."""
+        attrs = self.instance_attrs(task)
+        if '_coro' not in attrs or '_loop' not in attrs:
+            return None
+        tb = attrs.get('_source_traceback', 0)
+        if tb and 'list' not in self.type_of(tb)['names']:
+            tb = 0  # None, not a list
+        waiter = attrs.get('_fut_waiter', 0)
+        if waiter and 'Future' not in self.type_of(waiter)['names']:
+            waiter = 0
+        return self.pure_state(attrs), attrs.get('_name', 0), attrs.get('_loop', 0), attrs['_coro'], tb, waiter
+
+    def qualified(self, c, frame_slots):
+        """A frame's function name; on 3.8-3.10 (no co_qualname) an asyncio lock's or queue's method is
+        named by the class it runs for (its `self`), as 3.11+ names it: Condition.wait, not just wait."""
+        name = c['name']
+        if self.minor > 10 or '.' in name:
+            return name
+        classes = QUALIFY.get(name)
+        if not classes or not c['file'].replace('\\', '/').endswith(('asyncio/locks.py', 'asyncio/queues.py')):
+            return name
+        try:
+            values = self.slot_values((frame_slots[0], 1))
+            names = self.type_of(values[0])['names'] if values and values[0] else ()
+        except TORN:
+            return name
+        for n in names:
+            if n in classes:
+                return '%s.%s' % (n, name)
+        return name
+
+    def describe_awaitable(self, obj, chain):
+        taddr = self.mem.u64(obj + self.OB_TYPE)
+        k = self.kinds.get(taddr) or self.type_kind(taddr)
+        t = self.types[taddr]
         a = {'id': '0x%x' % obj, 'type': t['name']}
         if k == 'task':
             a['kind'] = 'task'
         elif k == 'future' or 'Future' in t['names']:
             a['kind'] = 'future'
-            a['state'] = self.STATES.get(self.mem.i32(obj + self.F_STATE_FUT), 'unknown')
+            if k == 'future':
+                a['state'] = self.STATES.get(self.mem.i32(obj + self.F_STATE_FUT), 'unknown')
+            else:
+                # A pure-Python Future (or Task): its state is an attribute.
+                try:
+                    a['state'] = self.pure_state(self.instance_attrs(obj))
+                except TORN:
+                    a['state'] = 'unknown'
+                if 'Task' in t['names']:
+                    a['kind'] = 'task'
+            if k == 'future':
+                try:
+                    self.future_facts(obj, a, chain)
+                except TORN:
+                    pass
             if t['name'].endswith('_GatheringFuture'):
                 a['kind'] = 'gather'
                 try:
@@ -1096,24 +1359,88 @@ class Reader(object):
             a['_inner'] = chain[0]
         return a
 
+    def in_asyncio(self, frame):
+        """Whether a frame (id) runs in asyncio's own files (cached)."""
+        inside = self.asyncio_frames.get(frame)
+        if inside is None:
+            inside = self.asyncio_frames[frame] = '/asyncio/' in self.frames[frame][0].replace('\\', '/')
+        return inside
+
+    def future_facts(self, fut, a, chain):
+        """What a plain future says of itself: where it was created (asyncio debug mode) and, for
+        the outer future of asyncio.shield, the task or future it shields."""
+        mem = self.mem
+        # Where a future awaited inside asyncio (a lock's, a sleep's) was created says nothing new:
+        # read only for one the task's own code awaits.
+        tb = mem.u64(fut + self.F_SOURCE_TB) if chain and not self.in_asyncio(chain[0]) else 0
+        if tb:
+            created = self.creation(tb)
+            if created:
+                a['created'] = created
+        callback = mem.u64(fut + self.F_CALLBACK0)
+        if not callback or self.kind(callback) != 'function':
+            return
+        # A function object: its code and its closure are among its first fields (the first code
+        # object and the first tuple of cells found there; both checked by type).
+        words = struct.unpack('<8Q', mem.read(callback + 16, 64))
+        code = closure = None
+        for w in words:
+            if not w or w & 7:
+                continue
+            try:
+                wk = self.kind(w)
+            except TORN:
+                continue
+            if wk == 'code' and code is None:
+                code = w
+            elif wk == 'tuple' and closure is None:
+                closure = w
+        if not code or self.code_info(code)['name'].split('.')[-1] != '_outer_done_callback':
+            return
+        a['shield'] = True
+        for cell in self.seq_items(closure, 8) if closure else ():
+            if self.kind(cell) != 'cell':
+                continue
+            inner = mem.u64(cell + self.CELL_REF)
+            if inner and self.kind(inner) in ('task', 'future'):
+                a['inner'] = '0x%x' % inner
+                if self.kind(inner) == 'future':
+                    a['innerKind'] = 'future'
+                break
+
     def finish_awaitable(self, task):
         """Facts read from the innermost frame's locals (asyncio.sleep's delay, a TaskGroup's tasks)."""
         a = task.get('awaits')
         if not a or '_inner' not in a or not task['_slots']:
             return
-        file, name, _line = self.frames[a.pop('_inner')]
-        file = file.replace('\\', '/')
-        inner_slots = task['_slots'][-1]
-        if not file.endswith('asyncio/tasks.py') and not file.endswith('asyncio/taskgroups.py'):
+        inner = a.pop('_inner')
+        what = self.inner_waits.get(inner)
+        if what is None:
+            file, name, _line = self.frames[inner]
+            file = file.replace('\\', '/')
+            if name == 'sleep' and file.endswith('asyncio/tasks.py'):
+                what = 'sleep'
+            elif name == 'wait_for' and file.endswith('asyncio/tasks.py') and self.minor <= 11:
+                what = 'wait_for'
+            elif name.split('.')[-1] in ('__aexit__', '_aexit') and file.endswith('asyncio/taskgroups.py'):
+                what = 'taskgroup'
+            else:
+                what = ''
+            self.inner_waits[inner] = what
+        if not what:
             return
-        values = self.slot_values(inner_slots)
+        values = self.slot_values(task['_slots'][-1])
         if not values:
             return
-        if name == 'sleep' and file.endswith('tasks.py'):
+        if what == 'sleep':
             delay = self.number(values[0]) if values[0] else None
             if delay is not None:
                 a['delay'] = delay
-        elif name.split('.')[-1] in ('__aexit__', '_aexit') and file.endswith('taskgroups.py'):
+        elif what == 'wait_for':
+            # Its first local: the task it made of what it waits for.
+            if values[0] and self.kind(values[0]) == 'task':
+                a['inner'] = '0x%x' % values[0]
+        else:
             tasks = self.attr(values[0], '_tasks') if values[0] else None
             if tasks:
                 a['kind'] = 'taskgroup'
@@ -1129,7 +1456,24 @@ KINDS = (
     ('futiter', ('_asyncio.FutureIter', 'FutureIter')),
     ('task', ('_asyncio.Task',)),
     ('future', ('_asyncio.Future',)),
+    ('str', ('str',)),
+    ('int', ('int',)),
+    ('function', ('function',)),
+    ('code', ('code',)),
+    ('tuple', ('tuple',)),
+    ('cell', ('cell',)),
 )
+
+# Methods of asyncio's locks and queues whose 3.8-3.10 code objects carry no class in their name,
+# and the classes (self's type or one of its bases) that define them.
+QUALIFY = {
+    'wait': ('Event', 'Condition', 'Barrier'),
+    'wait_for': ('Condition',),
+    'acquire': ('Semaphore', 'Lock'),
+    'get': ('Queue',),
+    'put': ('Queue',),
+    'join': ('Queue',),
+}
 
 
 def varint(table, i):
@@ -1168,37 +1512,45 @@ def weak_referents(r, weakset, limit):
     if not data:
         return []
     out = []
+    u64 = r.mem.u64
+    OB_TYPE, WR_OBJECT = r.OB_TYPE, r.WR_OBJECT
+    weak = {}  # type -> whether it is a weak reference's
     for ref in r.set_items(data, limit):
         try:
-            t = r.type_of(ref)
-            if 'weakref' not in t['name'] and 'ReferenceType' not in t['name'] and 'KeyedRef' not in t['names']:
-                continue
-            obj = r.mem.u64(ref + r.WR_OBJECT)
-            if obj:
-                out.append(obj)
+            taddr = u64(ref + OB_TYPE)
+            is_ref = weak.get(taddr)
+            if is_ref is None:
+                t = r.type_info(taddr)
+                is_ref = weak[taddr] = 'weakref' in t['name'] or 'ReferenceType' in t['name'] or 'KeyedRef' in t['names']
+            if is_ref:
+                obj = u64(ref + WR_OBJECT)
+                if obj:
+                    out.append(obj)
         except Unreadable:
             r.unreadable += 1
     return out
 
 
 def collect(r, modules_dicts):
+    """The tasks of every interpreter's asyncio.tasks registries. Each registry is read on its own
+    and read again from fresh pages when the running process changed it under the reader."""
     found = {}  # task addr -> registry
     current = {}  # loop -> task
     asyncio_seen = False
+    mem = r.mem
     for modules in modules_dicts:
         if not modules:
             continue
         try:
-            tasks_mod = r.dict_get(modules, 'asyncio.tasks')
-        except Unreadable as e:
+            tasks_mod = fresh(mem, r.dict_get, modules, 'asyncio.tasks')
+        except TORN as e:
             r.errors.append('sys.modules: %s' % e)
             continue
         if not tasks_mod:
             continue
         asyncio_seen = True
-        d = r.mem.u64(tasks_mod + r.MD_DICT)
         names = {}
-        for k, v in r.dict_items(d):
+        for k, v in fresh(mem, lambda: r.dict_items(mem.u64(tasks_mod + r.MD_DICT))):
             try:
                 key = r.string(k)
             except Unreadable:
@@ -1207,13 +1559,21 @@ def collect(r, modules_dicts):
                 names[key] = v
         for key in ('_all_tasks', '_scheduled_tasks'):
             if key in names:
-                for task in weak_referents(r, names[key], MAX_TASKS):
+                for task in fresh(mem, weak_referents, r, names[key], MAX_TASKS):
                     found.setdefault(task, 'scheduled')
         if '_eager_tasks' in names:
-            for task in r.set_items(names['_eager_tasks'], MAX_TASKS):
+            for task in fresh(mem, r.set_items, names['_eager_tasks'], MAX_TASKS):
                 found[task] = 'eager'
         if '_current_tasks' in names:
-            for loop, task in r.dict_items(names['_current_tasks']):
+            # Changed at every step of every task: when it cannot be read whole, the tasks are still
+            # listed, without which one runs now.
+            r.current_dicts.append(names['_current_tasks'])
+            try:
+                running = fresh(mem, r.dict_items, names['_current_tasks'])
+            except TORN as e:
+                running = []
+                r.errors.append('the running task: %s' % e)
+            for loop, task in running:
                 current['0x%x' % loop] = '0x%x' % task
                 found.setdefault(task, 'current')
     return asyncio_seen, found, current
@@ -1230,19 +1590,24 @@ SYNC_WAITS = {
 def orphan_candidates(r, tasks):
     """Object -> (tasks waiting on it): the sync primitive a task waits in (its `self`), or the future it awaits."""
     waits = {}
+    seen = {}  # innermost frame id -> 'timer', 'sync' or 'future'
     for task in tasks:
         a = task.get('awaits')
         if not a or a['kind'] not in ('future',) or not task.get('frames'):
             continue
-        file, name, _line = r.frames[task['frames'][0]]
-        file = file.replace('\\', '/')
-        candidate = task['_ends']
-        if name == 'sleep' and file.endswith('asyncio/tasks.py'):
+        inner = task['frames'][0]
+        how = seen.get(inner)
+        if how is None:
+            file, name, _line = r.frames[inner]
+            file = file.replace('\\', '/')
+            how = seen[inner] = 'timer' if name == 'sleep' and file.endswith('asyncio/tasks.py') else 'sync' if any(
+                file.endswith(suffix) and name in functions for suffix, functions in SYNC_WAITS.items()) else 'future'
+        if how == 'timer':
             continue  # a timer completes it
-        for suffix, functions in SYNC_WAITS.items():
-            if file.endswith(suffix) and name in functions:
-                values = r.slot_values(task['_slots'][-1])
-                candidate = values[0] if values else 0
+        candidate = task['_ends']
+        if how == 'sync':
+            values = r.slot_values(task['_slots'][-1])
+            candidate = values[0] if values else 0
         if candidate:
             waits.setdefault(candidate, []).append(task)
     return waits
@@ -1257,8 +1622,8 @@ def mark_orphans(r, tasks):
             for task in waiting:
                 if task['_waiter'] == obj:
                     held += 1
-                if task['_ends'] == obj:
-                    held += 1  # the FutureIter at the end of the chain
+                if task['_ends'] == obj and not task['_pure']:
+                    held += 1  # the FutureIter at the end of the chain (a C future's await)
                 for slots in task['_slots']:
                     held += r.slot_values(slots).count(obj)
                 if held > count:
@@ -1287,6 +1652,47 @@ def timed(r, waiting):
     return False
 
 
+# A loop's current task seen again, at the same place, this long after: it has not yielded since
+# (a synchronous call blocks the loop). Looked at twice more, so a task that merely runs often is
+# not taken for one that never stops.
+STILL_AFTER = (0.1, 0.2)
+
+
+def still_running(r, tasks, current, since):
+    """Marks the loops' current tasks that stay current at the same frames (`blockedMs`)."""
+    if not current or not r.current_dicts:
+        return
+    by_id = dict((task['id'], task) for task in tasks if task.get('current'))
+    if not by_id:
+        return
+    mem = r.mem
+    for after in STILL_AFTER:
+        if time.time() > DEADLINE - 1:
+            return
+        wait = since + after - time.time()
+        if wait > 0:
+            time.sleep(wait)
+        mem.pages.clear()
+        now = {}
+        try:
+            for d in r.current_dicts:
+                for loop, task in fresh(mem, r.dict_items, d):
+                    now['0x%x' % task] = loop
+            for tid in list(by_id):
+                if tid not in now:
+                    del by_id[tid]
+                    continue
+                again = r.read_task(int(tid, 16), 'current')
+                if again.get('frames') != by_id[tid]['frames']:
+                    del by_id[tid]
+        except (TORN + (Exited, PureTask)):
+            return
+        if not by_id:
+            return
+    for task in by_id.values():
+        task['blockedMs'] = int((time.time() - since) * 1000)
+
+
 def main():
     started = time.time()
     out = {'pid': PID}
@@ -1303,20 +1709,14 @@ def main():
         doc = LAYOUTS.get(minor)
         if doc is None:
             raise Report('unsupported', 'Python %s is not supported by the asyncio task reader (it reads 3.8 to 3.13)' % minor)
-        # The process runs on while it is read: a registry caught mid-change reads as garbage. Read
-        # it again from fresh pages, a few times, before saying so.
-        for attempt in range(4):
-            r = Reader(mem, Layout(doc))
-            try:
-                asyncio_seen, found, current = collect(r, interpreters(r, interp['runtime']))
-                break
-            except (Unreadable, struct.error, IndexError, ValueError, KeyError, OverflowError):
-                if attempt == 3 or time.time() > DEADLINE - 1:
-                    raise
-                mem.pages.clear()
-                time.sleep(0.01 * (attempt + 1))
+        # The process runs on while it is read: a registry caught mid-change reads as garbage, and
+        # is read again from fresh pages (collect, fresh) before it is reported unreadable.
+        r = Reader(mem, Layout(doc))
+        asyncio_seen, found, current = collect(r, fresh(mem, interpreters, r, interp['runtime']))
+        current_at = time.time()
         out['asyncio'] = asyncio_seen
         tasks = []
+        pure = 0
         truncated = False
         for addr, registry in found.items():
             if len(tasks) >= MAX_TASKS or time.time() > DEADLINE - 1:
@@ -1329,9 +1729,14 @@ def main():
                     if not task['current']:
                         del task['current']
                     tasks.append(task)
-            except (Unreadable, struct.error, IndexError, ValueError, OverflowError) as e:
-                # Changed under the reader (a task finishing as it is read): counted, not fatal.
+            except PureTask:
+                pure += 1
+            except TORN as e:
+                # Changed under the reader (a task finishing as it is read): counted, not fatal;
+                # unless the process itself has exited.
                 r.unreadable += 1
+                if (r.unreadable == 1 or r.unreadable % 256 == 0) and process_gone(PID):
+                    raise Exited()
                 if len(r.errors) < 5:
                     r.errors.append(str(e))
         for task in tasks:
@@ -1341,6 +1746,7 @@ def main():
                 pass
         if time.time() < DEADLINE - 1:
             mark_orphans(r, tasks)
+        still_running(r, tasks, current, current_at)
         loops = sorted(set(task['loop'] for task in tasks))
         out['loops'] = ['0x%x' % x for x in loops]
         for task in tasks:
@@ -1348,6 +1754,12 @@ def main():
             loop = task.pop('loop')
             if len(loops) > 1:
                 task['loop'] = '0x%x' % loop
+            if task.pop('_pure', False):
+                task['pure'] = True
+                if task.get('type') == 'Task':
+                    del task['type']
+                if task.get('awaits', {}).get('type') in ('Future', 'Task'):
+                    del task['awaits']['type']
             for k in ('_slots', '_ends', '_waiter'):
                 task.pop(k, None)
             a = task.get('awaits')
@@ -1363,13 +1775,20 @@ def main():
         if truncated:
             out['truncated'] = True
         out['unreadable'] = r.unreadable
+        if pure:
+            out['pureTasks'] = pure
         if r.errors:
             out['errors'] = r.errors
         out['reads'] = mem.reads
     except Report as e:
         out['error'] = {'code': e.code, 'message': str(e)}
-    except (Unreadable, struct.error, IndexError, ValueError, KeyError, OverflowError) as e:
-        out['error'] = {'code': 'unreadable', 'message': 'the interpreter state could not be read (%s: %s)' % (type(e).__name__, e)}
+    except Exited:
+        out['error'] = {'code': 'exited', 'message': 'process %d exited while its tasks were read' % PID}
+    except TORN as e:
+        if process_gone(PID):
+            out['error'] = {'code': 'exited', 'message': 'process %d exited while its tasks were read' % PID}
+        else:
+            out['error'] = {'code': 'unreadable', 'message': 'the interpreter state could not be read (%s: %s)' % (type(e).__name__, e)}
     out['elapsedMs'] = int((time.time() - started) * 1000)
     sys.stdout.write(BEGIN + '\n' + json.dumps(out, separators=(',', ':')) + '\n' + END + '\n')
     sys.stdout.flush()

@@ -7,6 +7,7 @@ import { findingFrame } from '../findings/frames';
 import { TITLE_MAX } from '../findings/groups';
 import { someNames } from '../stacks/threadGroups';
 import { clipName } from '../stacks/frameText';
+import { standsAt } from '../stacks/standing';
 import { count, groupTasks, groupTitle, placeName, summary, waitPhrase, type TaskGroup } from './taskGroups';
 
 /** Tasks in one place from which a pile-up is a finding. */
@@ -97,16 +98,39 @@ export function growthFindings(previous: AsyncioTasks, now: AsyncioTasks): Findi
       kind: 'asyncio-ended',
       title: bounded(`${count(ended.length)} task${ended.length === 1 ? '' : 's'} ended in ${after}${named.length ? `: ${names(named, 3)}` : ''}`),
       detail: `Tasks of the earlier reading that are gone now (done, failed or cancelled): ${names(shown, 10)}. A long-running task that ended unexpectedly is a task whose exception nobody awaited: keep a reference and await it, or add a done callback that logs its exception.`,
-      ...(ended[0]!.frames[0] ? { frame: findingFrame(ended[0]!.frames.find((f) => f.isUserCode) ?? ended[0]!.frames[0]) } : {}),
+      ...(ended[0]!.frames[0] ? { frame: findingFrame(taskFrame(ended[0]!)) } : {}),
     });
   }
   return out;
 }
 
+/**
+ * A loop's current task that stayed at the same frames while it was read: it has not yielded, so
+ * its loop runs nothing else (what a dump says from the thread's stack, said from the tasks alone).
+ */
+function blockedLoops(now: AsyncioTasks): Finding[] {
+  return now.tasks
+    .filter((t) => t.current && t.blockedMs !== undefined)
+    .map((t) => {
+      const others = now.tasks.length - 1;
+      return {
+        severity: 'warning' as const,
+        kind: 'asyncio-blocked',
+        title: bounded(
+          `The asyncio event loop is blocked: task ${clipName(t.name)} has not yielded for at least ${seconds(t.blockedMs!)}, at ${placeName(taskFrame(t))}`,
+        ),
+        detail:
+          `${clipName(t.name)} stayed at the same line while the tasks were read: it makes a synchronous call (or computes) without awaiting, and while it does the event loop runs nothing else` +
+          `${others > 0 ? `: ${count(others)} other task${others === 1 ? '' : 's'} cannot run` : ''}. Use the async form of the call (await asyncio.sleep(…), an async client) or move it to a thread with await asyncio.to_thread(…). A dump (snag dump) shows the call itself.`,
+        ...(taskFrame(t) ? { frame: findingFrame(taskFrame(t)) } : {}),
+      };
+    });
+}
+
 /** The findings of one reading (and, given the one before, what changed since). */
 export function taskFindings(now: AsyncioTasks, previous?: AsyncioTasks): Finding[] {
   const groups = groupTasks(now.tasks);
-  return [...(previous ? growthFindings(previous, now) : []), ...pileups(groups), ...orphans(groups)];
+  return [...blockedLoops(now), ...(previous ? growthFindings(previous, now) : []), ...pileups(groups), ...orphans(groups)];
 }
 
 /** The tasks ready to run that the loop does not run: their wait is over (a blocked loop starves them). */
@@ -139,22 +163,21 @@ export function withTasks(findings: readonly Finding[], snapshot: AsyncioTasks, 
       const current = snapshot.tasks.find((t) => t.current);
       const waiting = starved(snapshot);
       const others = snapshot.tasks.filter((t) => !t.current);
+      const ready = waiting.length ? `, ${count(waiting.length)} of them ready to run now (their wait is over): ${names(waiting)}` : '';
       const parts = [
-        current
-          ? `The blocking call runs in task ${clipName(current.name)}${current.frames[0] ? ` (${placeName(current.frames.find((x) => x.isUserCode) ?? current.frames[0])})` : ''}.`
-          : '',
-        others.length
-          ? `${count(others.length)} other task${others.length === 1 ? '' : 's'} cannot run meanwhile${waiting.length ? `, ${count(waiting.length)} of them ready to run now (their wait is over): ${names(waiting)}` : ''}.`
-          : '',
+        current ? `The blocking call runs in task ${clipName(current.name)}${current.frames[0] ? ` (${placeName(taskFrame(current))})` : ''}.` : '',
+        others.length ? `${count(others.length)} other task${others.length === 1 ? '' : 's'} cannot run meanwhile${ready}.` : '',
       ].filter(Boolean);
       return { ...f, detail: `${f.detail ?? ''} ${parts.join(' ')}`.trim() };
     }
     return f;
   });
-  return [...out, ...taskFindings(snapshot, previous)];
+  // The dump's own blocked-loop finding (from the thread's stack) says it better than the tasks can.
+  const fromStacks = findings.some((f) => f.kind === 'asyncio-blocked');
+  return [...out, ...taskFindings(snapshot, previous).filter((f) => !fromStacks || f.kind !== 'asyncio-blocked')];
 }
 
-/** The frame of a task a person looks at: its innermost user frame, else its innermost frame. */
+/** The frame of a task a person looks at: where it stands, by the one rule of markers and findings (stacks/standing.ts). */
 export function taskFrame(t: AsyncTask): Frame | undefined {
-  return t.frames.find((f) => f.isUserCode) ?? t.frames[0];
+  return standsAt(t.frames);
 }

@@ -23,7 +23,11 @@ function frameKey(f: Frame): string {
 
 /** The creation frame a person means by "created by": the innermost user frame, else the innermost outside asyncio itself. */
 export function creationSite(t: AsyncTask): Frame | undefined {
-  const frames = t.createdAt ?? [];
+  return creationFrame(t.createdAt ?? []);
+}
+
+/** The same rule over a creation stack (innermost first), for the rows that show one. */
+export function creationFrame(frames: readonly Frame[]): Frame | undefined {
   return frames.find((f) => f.isUserCode) ?? frames.find((f) => !/[/\\]asyncio[/\\]/.test(f.file)) ?? frames[0];
 }
 

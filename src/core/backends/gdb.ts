@@ -34,6 +34,8 @@ export interface GdbScriptArgs {
   extensions?: string[];
   /** Read the core file gdb was started on (its argv names it) instead of attaching to `pid`. */
   core?: boolean;
+  /** False: load no extension script kept beside the interpreter (a core named it), only gdb's system ones. */
+  scriptsBeside?: boolean;
   /** Seconds between progress lines on stderr, the first after as long (default 1; 0: one a thread). */
   progressEvery?: number;
 }

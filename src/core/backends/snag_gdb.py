@@ -17,6 +17,9 @@ PID = int(ARGS.get('pid', 0))
 WANT_LOCALS = bool(ARGS.get('locals'))
 MAX_FRAMES = int(ARGS.get('maxFrames', 512))
 EXTENSION_HINTS = list(ARGS.get('extensions') or [])
+# False for a core whose interpreter the core (or its .json) named: a script beside that interpreter,
+# or in the source tree its debug info names, came with untrusted input; only gdb's system folders.
+SCRIPTS_BESIDE = ARGS.get('scriptsBeside', True) is not False
 # 'py-bt' or 'frame-objects' to use one reader only (tests read both ways); default: the best one.
 READER = ARGS.get('reader') or 'auto'
 # A core file gdb loaded from its command line (gdb -batch PYTHON CORE): read it as it is, no attach.
@@ -95,17 +98,27 @@ def thread_frames(notes):
     except gdb.error as e:
         notes.append('no frames: %s' % e)
         return frames, gdb_frames
+    # Past MAX_FRAMES only the interpreter's eval frames are kept (each carries a run of Python
+    # frames), so a deep stack keeps every Python frame; the walk ends at a hard limit (a loop).
+    walked, dropped = 0, 0
     while f is not None:
-        if len(frames) >= MAX_FRAMES:
-            notes.append('stack cut at %d frames' % MAX_FRAMES)
+        walked += 1
+        if walked > 64 * MAX_FRAMES:
+            notes.append('stack cut: unwinding stopped after %d frames' % (walked - 1))
             break
-        frames.append(native_frame(f))
-        gdb_frames.append(f)
+        frame = native_frame(f)
+        if len(frames) < MAX_FRAMES or frame.get('eval'):
+            frames.append(frame)
+            gdb_frames.append(f)
+        else:
+            dropped += 1
         try:
             f = f.older()
         except gdb.error as e:
             notes.append('unwinding stopped: %s' % e)
             break
+    if dropped:
+        notes.append('stack cut: %d native frames past the first %d left out (every Python frame kept)' % (dropped, MAX_FRAMES))
     return frames, gdb_frames
 
 
@@ -522,6 +535,54 @@ def instance_attr(lay, obj, name):
     return None
 
 
+def dict_get(lay, d, name):
+    """The value (a PyObject*) under the str key `name` in a dict object, or None."""
+    if d is None or ptr_int(d) == 0:
+        return None
+    dd = d.cast(gdb.lookup_type('PyDictObject').pointer()).dereference()
+    values = None
+    if ptr_int(dd['ma_values']):
+        try:
+            values = values_array(lay, dd['ma_values'].cast(gdb.lookup_type('PyDictValues').pointer()))
+        except gdb.error:
+            values = dd['ma_values'].cast(lay.pyobject_p.pointer())
+    for key, value in dict_items(dd['ma_keys'], values):
+        try:
+            if read_str(lay, key) == name:
+                return value
+        except Exception:
+            continue
+    return None
+
+
+def main_thread_name(lay):
+    """threading.main_thread().name: the name the program gave its main thread, or None."""
+    modules = None
+    for expr in ('_PyRuntime.interpreters.main->imports.modules', '_PyRuntime.interpreters.main->modules'):
+        try:
+            modules = gdb.parse_and_eval(expr)
+            break
+        except gdb.error:
+            continue
+    module = dict_get(lay, modules, 'threading')
+    if module is None:
+        return None
+    main = dict_get(lay, module.cast(gdb.lookup_type('PyModuleObject').pointer()).dereference()['md_dict'], '_main_thread')
+    if main is None:
+        return None
+    name = instance_attr(lay, main, '_name')
+    return read_str(lay, name) if name is not None else None
+
+
+_shared_layout = []
+
+
+def shared_layout():
+    if not _shared_layout:
+        _shared_layout.append(Layout())
+    return _shared_layout[0]
+
+
 def all_tstates():
     interp = gdb.parse_and_eval('_PyRuntime.interpreters.head')
     seen = 0
@@ -584,14 +645,20 @@ def extension_candidates(objfiles):
     out = list(EXTENSION_HINTS)
     for name in objfiles:
         for path in (name, os.path.realpath(name)):
-            out.append(path + '-gdb.py')
+            if SCRIPTS_BESIDE:
+                out.append(path + '-gdb.py')
             for root in roots:
-                out.append(root.rstrip('/') + path + '-gdb.py')
+                # A name with '..' (a forged core's) must not lead out of the system folder.
+                under = os.path.normpath(root.rstrip('/') + path + '-gdb.py')
+                if under.startswith(os.path.normpath(root) + '/'):
+                    out.append(under)
             m = re.match(r'^libpython(\d+\.\d+)', os.path.basename(path))
-            if m:
+            if m and SCRIPTS_BESIDE:
                 # pyenv and other source builds keep the script beside the executable.
                 prefix = os.path.dirname(os.path.dirname(path))
                 out.append(os.path.join(prefix, 'bin', 'python%s-gdb.py' % m.group(1)))
+    if not SCRIPTS_BESIDE:
+        return [p for i, p in enumerate(out) if p not in out[:i]]
     try:
         sym = gdb.lookup_global_symbol('_PyEval_EvalFrameDefault')
         source = sym.symtab.fullname() if sym is not None and sym.symtab is not None else None
@@ -721,8 +788,10 @@ class ExtensionReader(object):
             try:
                 for name, value in op.iter_locals():
                     if name.proxyval(set()) == 'self':
-                        m = re.search(r"_name='((?:[^'\\]|\\.)*)'", value.get_truncated_repr(4096))
-                        return m.group(1) if m else None
+                        # The str object's own characters, not a repr to take apart again.
+                        lay = shared_layout()
+                        attr = instance_attr(lay, gdb.Value(value.as_address()).cast(lay.pyobject_p), '_name')
+                        return read_str(lay, attr) if attr is not None else None
             except Exception:
                 continue
         return None
@@ -873,6 +942,12 @@ def collect(out):
                     thread['pythonName'] = reader.thread_name()
             except Exception as e:
                 tnotes.append('could not read Python frames: %s' % e)
+            if lwp == inferior.pid and not thread.get('pythonName'):
+                # No _bootstrap_inner frame names the main thread: threading keeps its name.
+                try:
+                    thread['pythonName'] = main_thread_name(shared_layout())
+                except Exception:
+                    pass
         threads.append(thread)
     out['threads'] = threads
 

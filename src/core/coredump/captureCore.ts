@@ -4,18 +4,20 @@
 // container engine's host by the host PID); a core written elsewhere is copied back with progress
 // and a size check, and removed there. The core is checked complete (every segment in the file, one
 // thread note per task) and stored beside a JSON file of what the core cannot say: command line,
-// working folder, interpreter, Python version, where it ran. The process keeps running.
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+// working folder, interpreter, Python version, where it ran. The process keeps running (one stopped before is left stopped).
+import { access, constants, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SnagError } from '../errors';
 import { RunError } from '../run';
 import { runGuarded } from '../guard/runGuarded';
 import type { TargetRef } from '../model';
 import { coreSiteFor, type CoreSite } from '../targets/coreSite';
+import { explainProcessKind } from '../targets/processKind';
 import type { Target } from '../targets/target';
 import { checkPid } from '../validate/pid';
 import { copyCoreBack, type CopyBack } from './coreCopy';
 import { incompleteCore, readCoreFacts } from './coreNotes';
+import { gcoreWriteFailure } from './gcoreOutcome';
 import { readCoreProcess } from './coreProcess';
 
 /** What is stored beside a core (`<core>.json`): enough to open it on another machine. */
@@ -84,8 +86,42 @@ async function farFolder(site: CoreSite, signal?: AbortSignal): Promise<string> 
   return dir;
 }
 
+/**
+ * The folder a core goes to must be an existing folder this process can write, checked before gcore
+ * stops the process (a core of many GiB written and then lost to `/dev/null/…` or a missing folder).
+ * `named` is how the user gave it (`--out /x`), for the message.
+ */
+export async function checkCoreFolder(dir: string, named = dir): Promise<void> {
+  const refuse = (why: string) => new SnagError('bad-input', `Cannot save a core in ${named}: ${why}. Give an existing folder you can write to.`);
+  let st;
+  try {
+    st = await stat(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw refuse(code === 'ENOENT' || code === 'ENOTDIR' ? 'no such folder' : `it cannot be read (${code ?? 'error'})`);
+  }
+  if (!st.isDirectory()) throw refuse('it is not a folder');
+  try {
+    await access(dir, constants.W_OK | constants.X_OK);
+  } catch (err) {
+    throw refuse(`it is not writable (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+/** What a failed gcore run means: not found, or gcore's last line. */
+function gcoreError(failure: unknown, where: string, pid: number): SnagError {
+  if (SnagError.is(failure)) return failure;
+  const stderr = (failure as { stderr?: string } | undefined)?.stderr?.trim().split('\n').pop()?.replace(/\.+$/, '');
+  if (RunError.is(failure, 'not-found') || /gcore: (command )?not found|gcore: No such file/.test(stderr ?? ''))
+    return new SnagError('tool-not-found', `gcore was not found on ${where}: install gdb there (it brings gcore).`, ['show-log']);
+  return new SnagError('tool-failed', `gcore could not take a core of process ${pid} on ${where}${stderr ? `: ${stderr}` : ''}.`, ['show-log'], {
+    cause: failure,
+  });
+}
+
 export async function captureCore(job: CaptureJob): Promise<CoreMetadata> {
   checkPid(job.pid);
+  await checkCoreFolder(job.dir);
   const site = await coreSiteFor(job.target, job.pid, job.signal);
   const proc = await readCoreProcess(site, job.signal);
   const pythonVersion = await job.target.pythonVersion?.(job.pid, { signal: job.signal }).catch(() => undefined);
@@ -107,11 +143,8 @@ export async function captureCore(job: CaptureJob): Promise<CoreMetadata> {
       options: { timeoutMs: job.timeoutMs ?? 300_000, signal: job.signal, maxBytes: 4 * 1024 * 1024 },
     });
     if (run.failure || !run.result) {
-      if (SnagError.is(run.failure)) throw run.failure;
-      const stderr = (run.failure as { stderr?: string } | undefined)?.stderr?.trim().split('\n').pop();
-      if (RunError.is(run.failure, 'not-found') || /gcore: (command )?not found|gcore: No such file/.test(stderr ?? ''))
-        throw new SnagError('tool-not-found', `gcore was not found on ${site.where}: install gdb there (it brings gcore).`, ['show-log']);
-      throw new SnagError('tool-failed', `gcore could not take a core of process ${job.pid} on ${site.where}${stderr ? `: ${stderr}` : ''}.`, ['show-log']);
+      // A zombie or a kernel thread is told for what it is, as a dump tells it.
+      throw await explainProcessKind(gcoreError(run.failure, site.where, job.pid), job.target, job.pid, job.signal);
     }
     if (far)
       await copyCoreBack(site, written, core, {
@@ -127,6 +160,13 @@ export async function captureCore(job: CaptureJob): Promise<CoreMetadata> {
     );
     if (bytes < 0)
       throw new SnagError('tool-failed', `gcore ran but wrote no core (${core}): ${run.result.stderr.trim().split('\n').pop() ?? ''}`, ['show-log']);
+    // gcore exits 0 after a failed write: its words say why the file is no core (a full disk).
+    const writeFailed = gcoreWriteFailure(run.result.stderr);
+    if (writeFailed)
+      throw new SnagError(
+        'tool-failed',
+        `gcore could not write the core of process ${job.pid}: ${writeFailed}. Free space ${far ? `in /tmp on ${site.where} and ` : ''}in ${job.dir} (a core is about the size of the process's memory) or save it elsewhere (--out DIR), and try again.`,
+      );
     const facts = await readCoreFacts(core);
     const incomplete =
       incompleteCore(facts) ?? (proc.tasks && facts.threads < proc.tasks ? `it holds ${facts.threads} of the process's ${proc.tasks} threads` : undefined);

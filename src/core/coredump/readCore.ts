@@ -5,7 +5,6 @@
 // kernel skip the executable's and libraries' text) from the same files on this machine, which is
 // why py-spy's `dump --core` cannot read most gcore cores and gdb can (see docs/post-mortem.md).
 // No process is attached, so nothing goes through the guard: a core is a file.
-import { access, constants } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { SnagError } from '../errors';
 import { gdbDumpArgv } from '../backends/gdb';
@@ -16,6 +15,7 @@ import type { SourceMapper } from '../mapping/sourceMap';
 import type { StackDump } from '../model';
 import { run, RunError } from '../run';
 import { coreMetadata } from './captureCore';
+import { chooseCoreInterpreter, interpreterNote } from './coreInterpreter';
 import { incompleteCore, readCoreFacts, type CoreFacts } from './coreNotes';
 
 export interface CoreJob {
@@ -30,9 +30,9 @@ export interface CoreJob {
 }
 
 /** gdb's argv for reading one core: Snag's program, then the executable and the core to load. */
-export function gdbCoreArgv(gdb: string, python: string, core: string, facts: Pick<CoreFacts, 'pid'>, locals?: boolean): string[] {
+export function gdbCoreArgv(gdb: string, python: string, core: string, facts: Pick<CoreFacts, 'pid'>, locals?: boolean, scriptsBeside = false): string[] {
   const pid = facts.pid && facts.pid > 0 ? facts.pid : 1;
-  return [...gdbDumpArgv(gdb, { pid, core: true, locals }), '-se', python, '-c', core];
+  return [...gdbDumpArgv(gdb, { pid, core: true, locals, scriptsBeside }), '-se', python, '-c', core];
 }
 
 export async function dumpCore(job: CoreJob): Promise<StackDump> {
@@ -46,16 +46,9 @@ export async function dumpCore(job: CoreJob): Promise<StackDump> {
     );
   // Snag's own cores carry the interpreter's path in <core>.json (the core's lowest mapping names it too).
   const meta = await coreMetadata(job.core);
-  const python = job.python ?? meta?.interpreter ?? facts.executable;
-  if (!python)
-    throw new SnagError('bad-input', `The core file ${job.core} does not say which program it came from: pass --python PATH (the interpreter it ran).`);
-  await access(python, constants.R_OK).catch(() => {
-    throw new SnagError(
-      'bad-input',
-      `The core file was made from ${python}, which is not on this machine: pass --python PATH with the same interpreter build (gdb reads its code and debug info from it).`,
-    );
-  });
-  const argv = gdbCoreArgv(job.gdb, python, job.core, facts, job.locals);
+  const interpreter = await chooseCoreInterpreter(job.core, facts, job.python, meta?.interpreter);
+  const python = interpreter.path;
+  const argv = gdbCoreArgv(job.gdb, python, job.core, facts, job.locals, interpreter.trustScriptsBeside);
   const result = await run(argv, { timeoutMs: job.timeoutMs ?? 120_000, signal: job.signal, maxBytes: 64 * 1024 * 1024 }).catch((err: unknown) => {
     if (RunError.is(err, 'not-found'))
       throw new SnagError('tool-not-found', `gdb was not found (${job.gdb}); Snag reads core files with gdb. Install it (apt-get install gdb).`, [
@@ -76,6 +69,8 @@ export async function dumpCore(job: CoreJob): Promise<StackDump> {
   const method = report.method ?? 'native';
   const coreNotes = [
     `Read from the core file ${basename(job.core)} with gdb (${method === 'native' ? 'native frames only: no debug info for the interpreter' : method}), using ${python}.`,
+    interpreterNote(interpreter),
+    ...interpreter.notes,
     ...(meta
       ? [`Command line: ${meta.cmdline.join(' ')}${meta.cwd ? ` (in ${meta.cwd})` : ''}; taken ${meta.takenAt} on ${meta.host.hostname}.`]
       : facts.args

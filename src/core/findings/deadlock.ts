@@ -7,7 +7,8 @@ import { someNames } from '../stacks/threadGroups';
 import type { Finding, ThreadStack } from '../model';
 import { anchorFrame, callSite, clipName, findingFrame, where } from './frames';
 import { clusters, groupIds, groupNames, groupTitle, plural } from './groups';
-import { lockAddress, lockKey, sameLock, type LockRef } from './lockIdentity';
+import { hasLocals, withLocalsFrom } from './localsOf';
+import { indexedContainer, lockAddress, lockKey, resolvedExpr, sameLock, unresolvedIndex, type LockRef } from './lockIdentity';
 import { heldLocks, type HeldLock } from './lockWait';
 import type { DumpRule, DumpRuleResult, ThreadWait } from './rule';
 
@@ -55,13 +56,24 @@ const CHAIN_MAX = 10;
 export const deadlock: DumpRule = async (dump, waits, ctx): Promise<DumpRuleResult> => {
   const lockWaits = dump.threads.filter((t) => waits.get(t)?.kind === 'lock-wait');
   if (lockWaits.length === 0) return { findings: [], explained: [] };
+  // A lock taken by an index (`accounts[dst]`) is told by the index's value: the locals, the dump's or a second read's.
+  let withLocals: readonly ThreadStack[] = dump.threads;
+  const indexed = lockWaits.some((t) => {
+    const lock = waits.get(t)!.lock;
+    return !!lock && unresolvedIndex({ expr: lock, frame: callSite(t) });
+  });
+  if (indexed && !hasLocals(dump.threads)) {
+    const read = await ctx.process?.locals().catch(() => undefined);
+    if (read) withLocals = withLocalsFrom(dump.threads, read);
+  }
+  const full = new Map(dump.threads.map((t, i) => [t, withLocals[i] ?? t]));
   const held = new Map<ThreadStack, HeldLock[]>();
-  for (const t of dump.threads) held.set(t, await heldLocks(t, ctx.source));
+  for (const t of dump.threads) held.set(t, await heldLocks(full.get(t)!, ctx.source));
   const holding: Holding = (t, w) => (w.lock ? held.get(t)!.find((h) => sameLock({ expr: h.name, frame: h.frame }, w.ref!)) : undefined);
   const heldText = (t: ThreadStack) =>
     held
       .get(t)!
-      .map((h) => `${h.name} (line ${h.line})`)
+      .map((h) => `${named({ expr: h.name, frame: h.frame })} (line ${h.line})`)
       .join(', ') || 'no lock visible in its code';
 
   // Which threads hold a lock depends only on its name and address: hundreds of threads waiting
@@ -69,9 +81,9 @@ export const deadlock: DumpRule = async (dump, waits, ctx): Promise<DumpRuleResu
   const holdersOf = new Map<string, ThreadStack[]>();
   const waiters: Waiter[] = lockWaits.map((t) => {
     const wait = waits.get(t)!;
-    const w: Waiter = { thread: t, wait, lock: wait.lock, ref: wait.lock ? { expr: wait.lock, frame: callSite(t) } : undefined, holders: [] };
+    const w: Waiter = { thread: t, wait, lock: wait.lock, ref: wait.lock ? { expr: wait.lock, frame: callSite(full.get(t)!) } : undefined, holders: [] };
     if (w.lock) {
-      const key = `${w.lock}\0${lockAddress(w.ref!) ?? ''}`;
+      const key = `${resolvedExpr(w.ref!)}\0${lockAddress(w.ref!) ?? ''}`;
       let holders = holdersOf.get(key);
       if (!holders) holdersOf.set(key, (holders = dump.threads.filter((o) => holding(o, w))));
       w.holders = holders;
@@ -82,7 +94,7 @@ export const deadlock: DumpRule = async (dump, waits, ctx): Promise<DumpRuleResu
   const findings: Finding[] = [];
   const explained: ThreadStack[] = [];
 
-  const links = [...cycle].map((o) => `${o.thread.name} holds ${heldText(o.thread)} and waits for ${o.lock} at ${where(o.wait.frame)}`);
+  const links = [...cycle].map((o) => `${o.thread.name} holds ${heldText(o.thread)} and waits for ${o.ref ? named(o.ref) : o.lock} at ${where(o.wait.frame)}`);
   const chain = links.slice(0, CHAIN_MAX).join('; ') + (links.length > CHAIN_MAX ? `; and ${links.length - CHAIN_MAX} more threads` : '');
   for (const w of cycle) {
     const others = w.holders.filter((h) => h !== w.thread);
@@ -124,26 +136,52 @@ export const deadlock: DumpRule = async (dump, waits, ctx): Promise<DumpRuleResu
     (w) => (w.ref ? lockKey(w.ref) : `thread:${w.thread.id}`),
   )) {
     if (group.length === 1) continue;
-    findings.push(unheldFinding(group));
+    findings.push(unheldFinding(group, sameContainer(group[0]!)));
     explained.push(...group.map((w) => w.thread));
   }
 
   // Threads waiting for two or more different locks that nobody visibly holds may hold them from
   // each other; threads all waiting for one lock do not deadlock among themselves.
   const locks = new Set(unexplained.map((w) => (w.ref ? lockKey(w.ref) : `thread:${w.thread.id}`)));
-  if (cycle.size === 0 && unexplained.length >= 2 && locks.size >= 2) {
+  // Threads that each hold a lock of a container (`accounts[src]`) and wait for another of it by an
+  // index the stacks cannot read (`accounts[dst]`) may be waiting for each other's.
+  const byIndex = unexplained.filter((w) => sameContainer(w).length > 0);
+  if (cycle.size === 0 && unexplained.length >= 2 && (locks.size >= 2 || byIndex.length >= 2)) {
     const [first, ...rest] = unexplained;
     const places = unexplained.map((w) => `${w.thread.name} waits at ${where(w.wait.frame)}`);
     findings.push({
       severity: 'warning',
       kind: 'deadlock',
       title: `${first!.thread.name} waits for ${first!.lock ?? 'a lock'} at ${where(first!.wait.frame)} while ${someNames(rest.map((w) => w.thread.name))} also wait${rest.length === 1 ? 's' : ''} for locks: a possible deadlock`,
-      detail: `${places.slice(0, CHAIN_MAX).join('; ')}${places.length > CHAIN_MAX ? `; and ${places.length - CHAIN_MAX} more` : ''}. Which thread holds which lock is not visible in the code around these lines; if no running thread releases them, they wait forever. ${ADVICE}`,
+      detail: `${places.slice(0, CHAIN_MAX).join('; ')}${places.length > CHAIN_MAX ? `; and ${places.length - CHAIN_MAX} more` : ''}. ${
+        byIndex.length >= 2
+          ? `Each holds a lock of ${indexedContainer(byIndex[0]!.lock!)} and waits for another by an index the stacks do not show (${byIndex
+              .slice(0, 3)
+              .map((w) => `${w.thread.name} holds ${heldText(w.thread)}`)
+              .join('; ')}): when the keys cross, each waits for a lock another holds. \`snag dump --locals\` reads the keys.`
+          : 'Which thread holds which lock is not visible in the code around these lines; if no running thread releases them, they wait forever.'
+      } ${ADVICE}`,
       threadId: first!.thread.id,
       frame: findingFrame(first!.wait.frame),
     });
   }
   return { findings, explained };
+
+  /** The lock as the source names it, with its index's value where the locals show it: `accounts[dst] (accounts['store'])`. */
+  function named(ref: LockRef): string {
+    const r = resolvedExpr(ref);
+    return r === ref.expr ? ref.expr : `${ref.expr} (${r})`;
+  }
+
+  /**
+   * For a waiter on a lock taken by an index no local resolved (`accounts[dst]`), the locks of the
+   * same container other threads (or it) hold by another index expression (`accounts[src]`): each may be the one.
+   */
+  function sameContainer(w: Waiter): HeldLock[] {
+    const container = w.lock ? indexedContainer(w.lock) : undefined;
+    if (!container || !w.ref || !unresolvedIndex(w.ref)) return [];
+    return dump.threads.flatMap((o) => held.get(o)!.filter((h) => h.name !== w.lock && indexedContainer(h.name) === container));
+  }
 };
 
 /** Waiters (one, or a group in one place) for a lock whose holder the code shows. */
@@ -175,10 +213,15 @@ function heldByFinding(group: Waiter[], holding: Holding, waits: ReadonlyMap<Thr
   };
 }
 
-/** A group waiting in one place for a lock no thread visibly holds. */
-function unheldFinding(group: Waiter[]): Finding {
+/** A group waiting in one place for a lock no thread visibly holds; `alike`: locks of the same container held by another index. */
+function unheldFinding(group: Waiter[], alike: readonly HeldLock[]): Finding {
   const w = group[0]!;
   const lock = w.lock ? clipName(w.lock) : undefined;
+  const container = w.lock ? indexedContainer(w.lock) : undefined;
+  const why =
+    alike.length > 0 && container
+      ? `Which thread holds ${lock} is not visible without its index: ${lock} is a lock of ${clipName(container)} chosen by a key the stacks do not show, so its holder may be a thread inside \`with ${clipName(alike[0]!.name)}:\` (line ${alike[0]!.line}), which is the same lock when the keys are equal. \`snag dump --locals\` reads the keys and tells.`
+      : `Which thread holds ${lock ?? 'the lock'} is not visible: no thread in this dump runs inside a \`with ${lock ?? '…'}:\` block, so it was taken another way (${lock ?? 'lock'}.acquire() without a release) or its holder is not among these stacks.`;
   return {
     severity: 'warning',
     kind: 'lock-wait',
@@ -186,7 +229,7 @@ function unheldFinding(group: Waiter[]): Finding {
       group.map((x) => x.thread),
       `${plural(w.wait.phrase)} at ${where(w.wait.frame)}`,
     ),
-    detail: `Which thread holds ${lock ?? 'the lock'} is not visible: no thread in this dump runs inside a \`with ${lock ?? '…'}:\` block, so it was taken another way (${lock ?? 'lock'}.acquire() without a release) or its holder is not among these stacks. lock.acquire(timeout=…) fails instead of hanging. ${groupNames(group.map((x) => x.thread))}`,
+    detail: `${why} lock.acquire(timeout=…) fails instead of hanging. ${groupNames(group.map((x) => x.thread))}`,
     frame: findingFrame(w.wait.frame),
     ...groupIds(group.map((x) => x.thread)),
   };

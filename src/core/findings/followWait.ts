@@ -8,6 +8,7 @@ import type { ChildDump } from './processView';
 import { anchorFrame, clipName, findingFrame, isFrame, where } from './frames';
 import { TITLE_MAX } from './groups';
 import { hasLocals, withLocalsFrom } from './localsOf';
+import { signalHandlerOf } from './signalHandlers';
 import type { DumpRule, DumpRuleResult, ThreadWait } from './rule';
 import { waitTarget, type WaitTarget } from './waitTargets';
 
@@ -67,6 +68,22 @@ function childEnd(c: ChildDump, among: string): End {
       fix: `Dump process ${c.pid} to see where it waits.`,
     };
   const top = d.findings[0];
+  // Its stdin is a pipe this process still holds open: a child reading its input to the end waits for this process to close it.
+  const reader = d.threads.find((t) => t.id === top?.threadId) ?? d.threads.find((t) => t.name === 'MainThread' || t.nativeId === c.pid) ?? d.threads[0];
+  if (c.stdinFromParent && (top ? top.kind === 'stdin-wait' : reader && !reader.active)) {
+    const frame = reader ? anchorFrame(reader) : undefined;
+    const fix =
+      "The child's standard input is a pipe whose write end the parent still holds open: a child that reads its input to the end (sys.stdin.read(), a loop over stdin) waits for end of file, which comes only when the parent closes it, while the parent waits for the child. Close it once the input is written (p.stdin.close()), or pass the input with p.communicate(input=…), which writes it, closes stdin and reads the output.";
+    // The child's own finding says the same from its side.
+    if (top) d.findings[0] = { ...top, title: `${top.title}, a pipe its parent holds open (p.stdin not closed)`, detail: fix };
+    return {
+      kind: 'other',
+      clause: `${name}, which ${top ? 'reads' : 'may be reading'} its stdin from a pipe this process holds open (p.stdin not closed)${frame ? ` at ${where(frame)}` : ''}`,
+      frame,
+      severity: 'warning',
+      fix,
+    };
+  }
   if (top) {
     const thread = d.threads.find((t) => t.id === top.threadId);
     const rest = thread && top.title.startsWith(`${thread.name} `) ? top.title.slice(thread.name.length + 1) : undefined;
@@ -179,13 +196,29 @@ export const followWait: DumpRule = async (stacks, waits, ctx): Promise<DumpRule
             clause: `${target.as}, one of ${target.threads.length}: ${listed.join(', ')}${more}`,
             frame: anchorFrame(target.threads[0]!),
             severity: 'info',
-            fix: hasLocals(all)
-              ? 'Which of them it is cannot be told from the stacks.'
-              : 'Which of them it is cannot be told without the locals: `snag dump --locals` matches the objects the threads share.',
+            fix: target.threads.every((o) => ctx.explained?.has(original.get(o) ?? o))
+              ? 'The finding about them above is the cause; fix that and this wait ends.'
+              : hasLocals(all)
+                ? 'Which of them it is cannot be told from the stacks.'
+                : 'Which of them it is cannot be told without the locals: `snag dump --locals` matches the objects the threads share.',
           },
         };
       }
-      case 'nobody':
+      case 'nobody': {
+        // The main thread runs the program's signal handlers: one that sets what it waits for ends the wait.
+        const handler = t.name === 'MainThread' ? await signalHandlerOf(t, ctx.source) : undefined;
+        if (handler)
+          return {
+            path: [],
+            end: {
+              kind: 'other',
+              clause: `${target.what}, which a ${handler.signal} handler (installed at ${handler.at}) can end: a service at rest`,
+              frame: anchorFrame(t),
+              severity: 'info',
+              fix: `Nothing is stuck if the program is a service waiting to be told to stop: the ${handler.signal} handler it installs at ${handler.at} runs in the main thread and can set what it waits for. If it should be working, ${target.why}.`,
+              hop: `${t.name} waits for ${target.what}, and the program installs a ${handler.signal} handler.`,
+            },
+          };
         return {
           path: [],
           end: {
@@ -197,6 +230,7 @@ export const followWait: DumpRule = async (stacks, waits, ctx): Promise<DumpRule
             hop: `${t.name} waits for ${target.what}; ${target.why}.`,
           },
         };
+      }
       case 'children': {
         const kids = await ctx.process?.children().catch(() => undefined);
         if (!kids) return undefined;
@@ -243,7 +277,8 @@ export const followWait: DumpRule = async (stacks, waits, ctx): Promise<DumpRule
   };
 
   for (const origin of origins) {
-    if (explained.has(origin)) continue;
+    // A thread an earlier rule explained (a starved pool's worker) has its finding already.
+    if (explained.has(origin) || ctx.explained?.has(origin)) continue;
     const w = waits.get(origin)!;
     const t = all[stacks.threads.indexOf(origin)]!;
     const target = waitTarget(t, w, all, await lineOf(t), own);

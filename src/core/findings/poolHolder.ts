@@ -30,10 +30,11 @@ export const poolHolder: DumpRule = async (stacks, waits): Promise<DumpRuleResul
       const hw = waits.get(h);
       const hAt = hw?.frame ?? anchorFrame(h);
       const noTimeout = hw && /no timeout/.test(hw.phrase);
+      const one = holders.length === 1;
       findings.push({
         ...base,
-        title: `${t.name} ${w.phrase} at ${where(w.frame)}; ${someNames(holders.map((x) => x.name))} ${holders.length === 1 ? 'holds' : 'hold'} the connection${holders.length === 1 ? '' : 's'}`,
-        detail: `${holders.map((x) => x.name).join(', ')} ${holders.length === 1 ? 'is' : 'are'} inside a request of this pool and keep${holders.length === 1 ? 's' : ''} its connection until the response is read: ${h.name} ${hw ? hw.phrase : 'runs'} at ${where(hAt)}. ${w.detail} Fix: ${noTimeout ? `give ${h.name}'s request a read timeout (timeout=(connect, read)) so its connection comes back` : `make ${h.name}'s request end sooner (a read timeout)`}; pool_timeout= (urllib3) or a larger pool_maxsize bounds the wait itself.`,
+        title: `${t.name} ${w.phrase} at ${where(w.frame)}; ${someNames(holders.map((x) => x.name))} ${one ? 'holds' : 'hold'} the connection${one ? '' : 's'}`,
+        detail: `${holders.map((x) => x.name).join(', ')} ${one ? 'is' : 'are'} inside a request of this pool and keep${one ? 's' : ''} its connection until the response is read: ${h.name} ${hw ? hw.phrase : 'runs'} at ${where(hAt)}. ${w.detail} Fix: ${noTimeout ? `give ${h.name}'s request a read timeout (timeout=(connect, read)) so its connection comes back` : `make ${h.name}'s request end sooner (a read timeout)`}; pool_timeout= (urllib3) or a larger pool_maxsize bounds the wait itself.`,
       });
     } else {
       findings.push({

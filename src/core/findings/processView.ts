@@ -12,6 +12,8 @@ export interface ChildDump {
   dump?: StackDump;
   /** Why it could not be read. */
   error?: string;
+  /** Its stdin is a pipe whose other end this process still holds open (a Popen's p.stdin not closed). */
+  stdinFromParent?: boolean;
 }
 
 export interface ProcessView {

@@ -13,6 +13,7 @@ import { joinWaitIn } from './joinWait';
 import { lockWait } from './lockWait';
 import { pipeWriteWait } from './pipeWriteWait';
 import { poolHolder } from './poolHolder';
+import { poolStarvation } from './poolStarvation';
 import { poolWait } from './poolWait';
 import { poolWorkerDied } from './poolWorkerDied';
 import { processLockWait } from './processLockWait';
@@ -38,6 +39,7 @@ export const DUMP_RULES: readonly DumpRule[] = [
   queueFeeder,
   sqliteHolder,
   poolHolder,
+  poolStarvation,
   poolWorkerDied,
   forkInheritedLock,
   deadlock,

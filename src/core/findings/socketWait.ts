@@ -11,6 +11,8 @@ const NATIVE_TIMEOUT_POLL = /^(internal_select|PySSL_select|poll|__poll|ppoll|se
 const NATIVE_LIBC_READ = /^(recv|recvfrom|recvmsg|read|__libc_recv|__libc_read)$/;
 const RECV_CALL = /\.(recv|recv_into|recvfrom|recvfrom_into|recvmsg)\s*\(/;
 const READ_CALL = /\.(read|readline|readlines|readinto|read1)\s*\(/;
+/** A loop over a child's output pipe reads it line by line: `for line in p.stdout:`. */
+const READ_LOOP = /\bfor\s+\w+\s+in\s+[\w.]+\.(stdout|stderr)\s*:/;
 
 type Timeout = 'none' | 'armed' | 'unknown';
 
@@ -36,7 +38,7 @@ export const socketWait: ThreadRule = async (t: ThreadStack, ctx: DiagnoseContex
   // Without native frames the stack ends at the Python line that made the call: read it.
   const line = caller && natives.length === 0 ? await ctx.source.line(caller) : undefined;
   const recvLine = !!line && RECV_CALL.test(line);
-  const readLine = !!line && READ_CALL.test(line);
+  const readLine = !!line && (READ_CALL.test(line) || READ_LOOP.test(line));
   if (!socket && !http && !recvLine && !readLine) return undefined;
   // Native frames that are not a read (a lock, a sleep) mean the line's read is not what waits.
   if (!socket && natives.length > 0) return undefined;

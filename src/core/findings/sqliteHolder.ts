@@ -5,6 +5,7 @@ import type { Finding, Frame, ThreadStack } from '../model';
 import { anchorFrame, findingFrame, where } from './frames';
 import type { DumpRule, DumpRuleResult, ThreadWait } from './rule';
 import type { SourceLines } from './sourceLines';
+import { connectionOf } from './sqliteConnection';
 import { connectCalls, receiverOf, SQLITE_KIND } from './sqliteWait';
 
 const WRITE_SQL = /\.(execute|executemany|executescript)\s*\(\s*[rbuf]*("""|'''|"|')\s*(BEGIN|INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|SAVEPOINT)\b/i;
@@ -52,9 +53,12 @@ export async function openTransactions(t: ThreadStack, source: SourceLines, skip
       if (END_SQL.test(l)) ended = true;
       if (ended || !WRITE_SQL.test(l)) continue;
       const connection = receiverOf(l);
-      const connect = connectCalls(lines)
-        .filter((c) => c.name === connection)
-        .pop();
+      const python = t.frames.filter((x) => !x.native);
+      const connect =
+        (await connectionOf(python.slice(python.indexOf(f)), connection, source)) ??
+        connectCalls(lines)
+          .filter((c) => c.name === connection)
+          .pop();
       open.push({
         frame: f,
         line: i + 1,
@@ -68,16 +72,13 @@ export async function openTransactions(t: ThreadStack, source: SourceLines, skip
   return open;
 }
 
-/** The database a waiting thread's call uses, when its connect() is in the file. */
-async function waitingDatabase(w: ThreadWait, source: SourceLines): Promise<string | undefined> {
+/** The database a waiting thread's call uses, when the code shows its connect() (by scope: sqliteConnection.ts). */
+async function waitingDatabase(t: ThreadStack, w: ThreadWait, source: SourceLines): Promise<string | undefined> {
   const f = w.frame;
   if (!f || !w.lock) return undefined;
-  const lines = await source.lines(f);
-  return lines
-    ? connectCalls(lines)
-        .filter((c) => c.name === w.lock && c.line <= f.line)
-        .pop()?.database
-    : undefined;
+  const python = t.frames.filter((x) => !x.native);
+  const from = python.indexOf(f);
+  return (await connectionOf(from < 0 ? [f] : python.slice(from), w.lock, source))?.database;
 }
 
 export const sqliteHolder: DumpRule = async (stacks, waits, ctx): Promise<DumpRuleResult> => {
@@ -97,7 +98,7 @@ export const sqliteHolder: DumpRule = async (stacks, waits, ctx): Promise<DumpRu
     );
   for (const t of waiting) {
     const w = waits.get(t)!;
-    const db = await waitingDatabase(w, ctx.source);
+    const db = await waitingDatabase(t, w, ctx.source);
     const holders = stacks.threads
       .map((h) => ({ h, tx: open.get(h)!.find((x) => !db || !x.database || x.database === db) }))
       .filter((x): x is { h: ThreadStack; tx: OpenTransaction } => !!x.tx);

@@ -5,13 +5,15 @@
 import type { Frame, ThreadStack } from '../model';
 import { anchorFrame, callSite, nativeInner } from './frames';
 import type { DiagnoseContext, ThreadRule, ThreadWait } from './rule';
+import { connectCalls, connectionOf, USES_SQLITE } from './sqliteConnection';
 import type { SourceLines } from './sourceLines';
+
+export { connectCalls };
 
 const NATIVE_BUSY = /^(sqlite3InvokeBusyHandler|sqliteDefaultBusyCallback|btreeInvokeBusyHandler|unixSleep)$/;
 /** SQLite code running a statement: in its frames but not in the busy handler, the query runs (or reads the disk). */
 const NATIVE_SQLITE = /^(sqlite3_step|sqlite3VdbeExec|pysqlite_step|stmt_step|_pysqlite_query_execute|pysqlite_connection_commit(_impl)?)$/;
 const SQL_CALL = /([A-Za-z_][\w.]*(?:\(\))?)\.(execute|executemany|executescript|commit)\s*\(/;
-const USES_SQLITE = /^\s*(import\s+sqlite3\b|from\s+sqlite3\s+import\b)/m;
 /** SQLite's Python module waits this long when connect() is given no timeout. */
 export const DEFAULT_BUSY_TIMEOUT_S = 5;
 
@@ -23,72 +25,6 @@ export interface BusyTimeout {
   line?: number;
 }
 
-/** The text of a call starting at `from` (the index of its opening parenthesis), up to its closing one. */
-function callText(lines: string[], row: number, from: number): string {
-  let depth = 0;
-  let out = '';
-  for (let r = row; r < lines.length && r < row + 8; r++) {
-    const l = r === row ? lines[r]!.slice(from) : lines[r]!;
-    for (const ch of l) {
-      out += ch;
-      if (ch === '(') depth++;
-      else if (ch === ')' && --depth === 0) return out;
-    }
-    out += ' ';
-  }
-  return out;
-}
-
-/** Top-level arguments of a call's text `( a, b=(1, 2), c )`. */
-function callArgs(text: string): string[] {
-  const inner = text.slice(1, text.lastIndexOf(')') < 0 ? undefined : text.lastIndexOf(')'));
-  const args: string[] = [];
-  let depth = 0;
-  let cur = '';
-  for (const ch of inner) {
-    if ('([{'.includes(ch)) depth++;
-    if (')]}'.includes(ch)) depth--;
-    if (ch === ',' && depth === 0) {
-      args.push(cur.trim());
-      cur = '';
-    } else cur += ch;
-  }
-  if (cur.trim()) args.push(cur.trim());
-  return args;
-}
-
-interface ConnectCall {
-  /** The name it is assigned to (`conn`, `self.db`), when it is. */
-  name?: string;
-  /** The database argument as written (`DB`, `"app.db"`). */
-  database?: string;
-  timeout?: number;
-  line: number;
-}
-
-const CONNECT = /(?:([A-Za-z_][\w.]*)\s*=\s*)?(?:\bsqlite3\.|(?<![\w.]))connect\s*(\()/g;
-
-/** The sqlite3.connect() calls of a file (only files that import sqlite3). */
-export function connectCalls(lines: string[]): ConnectCall[] {
-  const text = lines.join('\n');
-  if (!USES_SQLITE.test(text)) return [];
-  const calls: ConnectCall[] = [];
-  lines.forEach((l, row) => {
-    if (l.trim().startsWith('#')) return;
-    for (const m of l.matchAll(CONNECT)) {
-      if (!/sqlite3\.connect/.test(m[0]) && !/from\s+sqlite3\s+import[^\n]*\bconnect\b/.test(text)) continue;
-      const args = callArgs(callText(lines, row, m.index! + m[0].length - 1));
-      const kw = args.find((a) => /^timeout\s*=/.test(a));
-      const positional = args.filter((a) => !/^\w+\s*=/.test(a));
-      const raw = kw ? kw.replace(/^timeout\s*=\s*/, '') : positional[1];
-      const timeout = raw !== undefined && /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : undefined;
-      const database = positional[0] ?? args.find((a) => /^database\s*=/.test(a))?.replace(/^database\s*=\s*/, '');
-      calls.push({ line: row + 1, ...(m[1] ? { name: m[1] } : {}), ...(database ? { database } : {}), ...(timeout !== undefined ? { timeout } : {}) });
-    }
-  });
-  return calls;
-}
-
 /** The connection a call's receiver is: `conn.execute` → conn; `self.db.cursor().execute` → self.db. */
 export function receiverOf(line: string): string | undefined {
   const m = SQL_CALL.exec(line);
@@ -97,6 +33,17 @@ export function receiverOf(line: string): string | undefined {
 
 /** The busy timeout the waiting call runs under, as the code shows it. */
 export async function busyTimeout(frames: readonly Frame[], receiver: string | undefined, source: SourceLines): Promise<BusyTimeout | undefined> {
+  // The receiver's own connect(), by the scopes of the code (its function, a global, the caller's argument).
+  const python = frames.filter((f) => !f.native);
+  const own = await connectionOf(python, receiver, source);
+  if (own) {
+    const lines = (await source.lines(python[0]!)) ?? [];
+    const pragma = lines.findIndex((l) => /busy_timeout\s*=?\s*\d+/i.test(l) && /PRAGMA/i.test(l));
+    if (pragma < 0)
+      return own.timeout !== undefined
+        ? { seconds: own.timeout, how: 'connect', line: own.line }
+        : { seconds: DEFAULT_BUSY_TIMEOUT_S, how: 'default', line: own.line };
+  }
   for (const f of frames) {
     if (f.native) continue;
     const lines = await source.lines(f);

@@ -37,9 +37,8 @@ export function dumpToText(d: StackDump, o: TextOptions = {}): string {
   // at the end: a name holding a newline cannot start a line ("Thread 1 (active): …") of its own,
   // nor an ESC drive the terminal. The highlight's own escapes go on after that.
   const highlighted = new Set<number>();
-  const lines = [
-    `${dumpSubject(d)} · ${d.backend}${d.method ? ` (${d.method})` : ''}${d.pythonVersion ? ` · Python ${d.pythonVersion}` : ''} · ${d.threads.length} thread${d.threads.length === 1 ? '' : 's'} · ${d.takenAt}`,
-  ];
+  const reader = `${d.backend}${d.method ? ` (${d.method})` : ''}${d.pythonVersion ? ` · Python ${d.pythonVersion}` : ''}`;
+  const lines = [`${dumpSubject(d)} · ${reader} · ${d.threads.length} thread${d.threads.length === 1 ? '' : 's'} · ${d.takenAt}`];
   for (const n of d.notes ?? []) lines.push(`note: ${n}`);
   for (const f of d.findings) {
     lines.push(`${f.severity}: ${f.title}`);
@@ -52,7 +51,8 @@ export function dumpToText(d: StackDump, o: TextOptions = {}): string {
     // Where the thread stands (the one rule: markers and findings point at the same frame).
     const user = standsAt(t.frames);
     for (const f of t.frames.slice(0, g.shared)) {
-      const text = `${f.function} (${f.localFile ? `${f.localFile}:${f.line}` : frameLocation(f)})${f.native ? ' [native]' : ''}${f.note ? ` — ${f.note}` : ''}`;
+      const at = f.localFile ? `${f.localFile}:${f.line}` : frameLocation(f);
+      const text = `${f.function} (${at})${f.native ? ' [native]' : ''}${f.note ? ` — ${f.note}` : ''}`;
       if (f === user) highlighted.add(lines.length);
       lines.push(f === user ? `  ▶ ${text}` : `    ${text}`);
       for (const l of f.locals ?? []) lines.push(`        ${l.isArg ? 'arg ' : ''}${l.name} = ${l.repr ?? '?'}`);

@@ -14,6 +14,8 @@ export interface HeatMark {
   level: number;
   ownPercent: number;
   totalPercent: number;
+  /** No sample of the line was on the CPU (the profile counts active samples): its threads waited there. */
+  waiting: boolean;
   text: string;
   stat: LineStat;
 }
@@ -44,7 +46,17 @@ export function heatByFile(p: Profile, documentOf: (l: LineStat) => string | und
     // Two functions on one line (a lambda): add them up.
     const own = (prev?.ownPercent ?? 0) + ownPercent;
     const total = Math.min(100, (prev?.totalPercent ?? 0) + totalPercent);
-    const mark: HeatMark = { line: l.line, level: heatLevel(own), ownPercent: own, totalPercent: total, text: heatText(own, total), stat: l };
+    // Never on the CPU (py-spy counts a waiting thread's samples too): its shares are of the wall clock.
+    const waiting = l.cpuTotal === 0 && (prev ? prev.waiting : true);
+    const mark: HeatMark = {
+      line: l.line,
+      level: heatLevel(own),
+      ownPercent: own,
+      totalPercent: total,
+      waiting,
+      text: heatText(own, total, waiting),
+      stat: l,
+    };
     if (!prev) (out.get(doc) ?? out.set(doc, []).get(doc)!).push(mark);
     else Object.assign(prev, mark);
     byLine.set(key, prev ?? mark);
@@ -52,9 +64,15 @@ export function heatByFile(p: Profile, documentOf: (l: LineStat) => string | und
   return out;
 }
 
-/** Short, as it shares the line's end with the dump's marker: the hover has the full sentence. */
-export function heatText(ownPercent: number, totalPercent: number): string {
+/**
+ * Short, as it shares the line's end with the dump's marker: the hover has the full sentence. A
+ * line where threads only waited (`waiting`: none of its samples on the CPU) says its shares are of
+ * the wall clock, not of the CPU: a process at 0 % CPU is not "hot" anywhere.
+ */
+export function heatText(ownPercent: number, totalPercent: number, waiting = false): string {
   const pct = (n: number) => `${n.toFixed(1)} %`;
-  if (ownPercent < MIN_TOTAL_PERCENT) return `↳ ${pct(totalPercent)} in calls`;
-  return totalPercent - ownPercent >= 0.1 ? `🔥 ${pct(ownPercent)} · ${pct(totalPercent)} with calls` : `🔥 ${pct(ownPercent)}`;
+  const of = waiting ? ' wall-clock' : '';
+  if (ownPercent < MIN_TOTAL_PERCENT) return `↳ ${pct(totalPercent)}${of} in calls`;
+  const mark = waiting ? '⏳' : '🔥';
+  return totalPercent - ownPercent >= 0.1 ? `${mark} ${pct(ownPercent)} · ${pct(totalPercent)}${of} with calls` : `${mark} ${pct(ownPercent)}${of}`;
 }

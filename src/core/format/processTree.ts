@@ -45,6 +45,32 @@ export function processLabel(p: ProcessInfo): string {
   return safeText(p.name);
 }
 
+/** The longest name a Processes row shows whole: with the facts beside it, it fits the default side bar (about 300 px). */
+export const ROW_NAME_MAX = 22;
+
+/**
+ * A name cut from the middle to `max` characters, its start and its end kept: the start says what
+ * it is, the end its extension (`nightly_reconc…_job.py`).
+ */
+export function shortenMiddle(name: string, max = ROW_NAME_MAX): string {
+  const chars = [...name];
+  if (chars.length <= max) return name;
+  const ext = /\.[A-Za-z0-9]{1,5}$/.exec(name)?.[0] ?? '';
+  const tailLength = Math.min(ext.length + 4, Math.floor((max - 1) / 2));
+  const headLength = max - 1 - tailLength;
+  return chars.slice(0, headLength).join('') + '…' + chars.slice(chars.length - tailLength).join('');
+}
+
+/**
+ * A process's label in the Processes view: its name, cut from the middle when long; with its pid
+ * when another listed process has the same name (eight `gunicorn` workers are told apart by the
+ * label, which the side bar never cuts first). The full name and the pid are in the tooltip.
+ */
+export function processRowLabel(p: ProcessInfo, namesake = false): string {
+  const name = shortenMiddle(processLabel(p));
+  return namesake ? `${name} (${p.pid})` : name;
+}
+
 /** The command line for display: neutralised and cut to `max` characters. */
 export function processCommandLine(p: ProcessInfo, max = 160): string {
   const s = safeText(p.command);
@@ -54,13 +80,23 @@ export function processCommandLine(p: ProcessInfo, max = 160): string {
 /** States worth a word on a process's row: the ordinary ones (running, sleeping, idle) are said by its CPU share and its tooltip. */
 const NOTABLE_STATE = /^[DTtZX]/;
 
+/** A CPU share in few characters: `0%`, `<1%`, `37%`, `150%` (the exact share is in the tooltip). */
+export function compactCpu(percent: number): string {
+  if (percent <= 0) return '0%';
+  if (percent < 1) return '<1%';
+  return `${Math.round(percent)}%`;
+}
+
 /**
- * A process's row in the Processes view, laid out for the side bar's default width (about 300 px):
- * what tells a stuck process apart first (`0.0% CPU · 12m03s · 3 threads`), its pid last; a state
- * worth a warning (stopped, traced, disk wait, zombie) leads. The full line is `describeProcess`.
+ * A process's description in the Processes view, laid out for the side bar's default width (about
+ * 300 px): the facts that tell a stuck process apart first and short (`0% · 12m03s · 3 thr`), the
+ * pid last, unless the label carries it (`namesake`, see `processRowLabel`); a state worth a
+ * warning (stopped, traced, disk wait, zombie) leads. The words (CPU, threads, pid, state) are in
+ * the row's tooltip; the full line is `describeProcess`.
  */
-export function describeProcessRow(p: ProcessInfo): string {
-  const facts = [`${p.cpuPercent.toFixed(1)}% CPU`, formatElapsed(p.elapsedSeconds), `${p.threads} thread${p.threads === 1 ? '' : 's'}`, `pid ${p.pid}`];
+export function describeProcessRow(p: ProcessInfo, namesake = false): string {
+  const facts = [compactCpu(p.cpuPercent), formatElapsed(p.elapsedSeconds), `${p.threads} thr`];
+  if (!namesake) facts.push(`pid ${p.pid}`);
   return (NOTABLE_STATE.test(p.state) ? [describeState(p.state), ...facts] : facts).join(' · ');
 }
 

@@ -41,9 +41,8 @@ export function cpuSentence(samples: number, activeSamples: number | undefined):
 export function profileToText(p: Profile, o: { top?: number } = {}): string {
   const top = o.top ?? 15;
   const secs = (p.durationMs / 1000).toFixed(1);
-  const out = [
-    `Sampled pid ${p.pid} for ${secs} s at ${p.rateHz} Hz with ${p.method}: ${p.samples} samples over ${p.threads.length} thread${p.threads.length === 1 ? '' : 's'}`,
-  ];
+  const threads = `${p.threads.length} thread${p.threads.length === 1 ? '' : 's'}`;
+  const out = [`Sampled pid ${p.pid} for ${secs} s at ${p.rateHz} Hz with ${p.method}: ${p.samples} samples over ${threads}`];
   for (const n of p.notes ?? []) out.push(`note: ${n}`);
   if (p.findings?.length) {
     out.push('', 'Findings:');
@@ -63,9 +62,10 @@ export function profileToText(p: Profile, o: { top?: number } = {}): string {
           : `${share(r.cpuOwn ?? 0, cpu)
               .toFixed(1)
               .padStart(8)}  `;
-      out.push(
-        `  ${share(r.own, p.samples).toFixed(1).padStart(5)}  ${share(r.total, p.samples).toFixed(1).padStart(6)}  ${cpuCell}${r.function} (${r.localFile ? `${r.localFile}:${r.line}` : shortLocation(r.file, r.line)})`,
-      );
+      const own = share(r.own, p.samples).toFixed(1).padStart(5);
+      const total = share(r.total, p.samples).toFixed(1).padStart(6);
+      const at = r.localFile ? `${r.localFile}:${r.line}` : shortLocation(r.file, r.line);
+      out.push(`  ${own}  ${total}  ${cpuCell}${r.function} (${at})`);
     }
   };
   table('Hot lines', p.lines);

@@ -96,7 +96,7 @@ export function taskHoverMarkdown(tasks: AsyncioTasks, mark: TaskLineMark, o: Ta
   for (const at of mark.groups.slice(0, maxGroups)) {
     const first = at.group.tasks[0]!;
     out.push(`**⏸ ${escapeMarkdown(groupTitle(at.group))}**`, '');
-    const awaits = awaitsLine(first, byId);
+    const awaits = awaitsLine(at.group, byId);
     if (awaits) out.push(`_${escapeMarkdown(awaits)}_`, '');
     const frames = first.frames.slice(0, maxFrames);
     frames.forEach((f, i) => out.push(frameLink(f, i === at.frameIndex, o)));

@@ -151,6 +151,10 @@ export const REAP_SCRIPT = [
   'done',
   // A debugger's exit detaches the target a moment after SIGKILL: resume only once it has gone.
   'if [ -n "$g" ]; then kill -KILL $tree 2>/dev/null; kill -KILL -- -"$g" 2>/dev/null; sleep 1; fi',
-  '[ "$resume" = 1 ] && [ -n "$st0" ] && [ "$(stime)" = "$st0" ] && kill -CONT "$pid" 2>/dev/null',
+  // Says "resumed" when the tool had left a task stopped (state T), so Snag's message can tell it.
+  'if [ "$resume" = 1 ] && [ -n "$st0" ] && [ "$(stime)" = "$st0" ]; then',
+  '  s=; for t in /proc/"$pid"/task/*; do l=; { read -r l < "$t/stat"; } 2>/dev/null; r=${l##*) }; case "$r" in T*) s=1;; esac; done',
+  '  kill -CONT "$pid" 2>/dev/null && [ -n "$s" ] && echo resumed',
+  'fi',
   'exit 0',
 ].join('\n');

@@ -104,7 +104,7 @@ async function runInline(place: ToolPlace, tool: GuardedTool): Promise<GuardedRu
   let { result, failure } = await runTool(place, argv, tool);
   const raw = result?.stderr ?? (RunError.is(failure) ? failure.stderr : '');
   const { stderr, report } = guardedStderr(raw);
-  if (gaveUp(failure)) await reapInline(place, report, toolArgv);
+  const reaped = gaveUp(failure) ? await reapInline(place, report, toolArgv) : false;
   if (RunError.is(failure, 'exit') && failure.exitCode === REFUSED_EXIT && report.pipeWriters.length)
     throw pipeRefusal(tool.name, place.pid, report.pipeWriters);
   // No sh there (a minimal image): the engine says 126/127 before the guard could say anything.
@@ -126,7 +126,7 @@ async function runInline(place: ToolPlace, tool: GuardedTool): Promise<GuardedRu
       ? 'gone'
       : report.stillStopped
         ? 'still-stopped'
-        : report.resumed
+        : report.resumed || reaped
           ? 'resumed'
           : 'running';
   return { result, failure, pipeWriters: report.pipeWriters, outcome, notes: [], existed: !report.spoke || report.startTime !== undefined };
@@ -161,10 +161,11 @@ function uncheckable(tool: string, place: ToolPlace): SnagError {
 /**
  * Snag gave up on a tool behind a connection (timeout, Cancel): killing its local client does not end
  * the far side, where the tool would keep the target traced (or stopped) until the guard's own limit.
- * The guard said its pid: end its group there and resume the target. Else the place's own reaper
- * (a container seen from its host) does what it can.
+ * The guard said its pid: end its group there and resume the target (true when it had been left
+ * stopped). Else the place's own reaper (a container seen from its host) does what it can.
  */
-async function reapInline(place: ToolPlace, report: GuardReport, toolArgv: readonly string[]): Promise<void> {
+async function reapInline(place: ToolPlace, report: GuardReport, toolArgv: readonly string[]): Promise<boolean> {
+  let resumed = false;
   if (report.guardPid) {
     const argv = [
       'sh',
@@ -178,10 +179,12 @@ async function reapInline(place: ToolPlace, report: GuardReport, toolArgv: reado
       report.guardStartTime ?? '',
     ];
     // No AbortSignal: this is what runs after a Cancel.
-    await place.runner.run(argv, { timeoutMs: WATCH_TIMEOUT_MS, maxBytes: 64 * 1024 }).catch(() => undefined);
+    const r = await place.runner.run(argv, { timeoutMs: WATCH_TIMEOUT_MS, maxBytes: 64 * 1024 }).catch(() => undefined);
+    resumed = /^resumed$/m.test(r?.stdout ?? '');
   }
   // Also where the guard could not be reached (a dropped connection, a container without a shell).
   await place.reap?.(toolArgv);
+  return resumed;
 }
 
 /** The same failure with the guard's lines taken out of its stderr (and of its message). */

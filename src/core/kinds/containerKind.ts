@@ -128,6 +128,7 @@ export const containerKind: TargetKindDescriptor = {
   // Containers are found through this machine's engine: with another place they would quietly read a container here.
   alone: (other) => `snag reads the containers of the machine it runs on. To read a container on ${other}, run snag there; or drop one of the two.`,
   usage: {
+    pick: '--container NAME',
     ps: [
       '  snag ps --docker | --container NAME [--engine auto|docker|podman] [--all] [--json]',
       "                                              the containers' processes",

@@ -34,6 +34,7 @@ export const sshKind: TargetKindDescriptor = {
   },
   pickedBy: ['ssh'],
   usage: {
+    pick: '--ssh HOST',
     ps: [
       '  snag ps --ssh HOST [--ssh-config FILE] [--connect-timeout S] [--all] [--json]',
       '                                              the processes on an ssh host',

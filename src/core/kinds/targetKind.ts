@@ -45,8 +45,11 @@ export interface TargetKindDescriptor {
    * the other option was given (`--ssh prod-1` → `prod-1`).
    */
   alone?(other: string): string;
-  /** Its lines in `snag --help`: under usage (`snag ps …`) and under the options of dump and sample. */
-  readonly usage: { readonly ps: readonly string[]; readonly read: readonly string[] };
+  /**
+   * Its lines in `snag --help`: under usage (`snag ps …`) and under the options of dump and sample;
+   * `pick`, how a one-line usage names the option that picks it (`--ssh HOST`), absent for the kind used when none is.
+   */
+  readonly usage: { readonly ps: readonly string[]; readonly read: readonly string[]; readonly pick?: string };
   /** Its pids are this machine's (checked against pid_max here); otherwise against Linux's limit. */
   readonly localPids: boolean;
   /** The target the values name, for `snag dump`, `snag sample` and (without `ps` below) `snag ps`. */

@@ -7,7 +7,7 @@ import { FAULTHANDLER_STACK, FAULTHANDLER_THREAD } from './faulthandler';
 import { GDB_FRAME } from './gdbFrameLine';
 import { GDB_THREAD, PY_BT_START } from './gdbText';
 import { PYSPY_THREAD } from './pyspyText';
-import { TRACEBACK_START } from './traceback';
+import { TRACEBACK_FRAME, TRACEBACK_START } from './traceback';
 
 export const FORMAT_LABELS: Record<OpenedFormat, string> = {
   'snag-json': 'a saved Snag dump (JSON)',
@@ -38,13 +38,17 @@ export function detectFormat(head: string): Detected {
   if (/^\[\s*(\{|\]|$)/.test(start)) return { format: 'py-spy-json' };
   const lines = head.split('\n').map((l) => l.replace(/\r$/, ''));
   const score = { pyspy: 0, faulthandler: 0, gdb: 0, traceback: 0 };
+  // `File "…", line N, in f` with no header: traceback.print_stack() (py-bt prints them too, after its header).
+  let bareFrames = 0;
   for (const l of lines) {
     if (PYSPY_PROCESS.test(l) || PYSPY_PYTHON.test(l) || (PYSPY_THREAD.test(l) && / \((idle|active|active\+gil|gil)\)/.test(l))) score.pyspy += 2;
     else if (FAULTHANDLER_THREAD.test(l) || FAULTHANDLER_STACK.test(l)) score.faulthandler += 2;
     else if (GDB_THREAD.test(l) || PY_BT_START.test(l) || (GDB_FRAME.test(l) && /^#\d+\s+(0x[0-9a-f]+ in |\S+ \()/.test(l))) score.gdb += 2;
     else if (TRACEBACK_START.test(l)) score.traceback += 2;
+    else if (TRACEBACK_FRAME.test(l.replace(/^(\s*\|)+ ?/, ''))) bareFrames++;
     else if (/^ {2}File ".*", line \d+ in /.test(l)) score.faulthandler++;
   }
+  if (bareFrames && Object.values(score).every((v) => v === 0)) return { format: 'traceback' };
   const best = (Object.entries(score) as [keyof typeof score, number][]).sort((a, b) => b[1] - a[1])[0]!;
   if (best[1] === 0) return { format: 'unknown' };
   const byName = { pyspy: 'py-spy-text', faulthandler: 'faulthandler', gdb: 'gdb-text', traceback: 'traceback' } as const;

@@ -21,6 +21,7 @@ export class FaulthandlerParser implements LineParser {
   private current?: number;
   private header?: string;
   private count = 0;
+  private readonly cut = new Set<{ name: string }>();
 
   line(text: string, n: number): void {
     let m: RegExpExecArray | null;
@@ -39,7 +40,12 @@ export class FaulthandlerParser implements LineParser {
       this.b.frame(pythonFrame(m[3]!, m[1]!, m[2] === '???' ? 0 : Number(m[2])));
       return;
     }
-    if (/^ {2}(<no Python frame>|\.\.\.)\s*$/.test(text)) return;
+    if (/^ {2}\.\.\.\s*$/.test(text) && this.b.currentThread) {
+      // faulthandler writes at most 100 frames a thread, then `...`: the outer frames are lost.
+      this.cut.add(this.b.currentThread);
+      return;
+    }
+    if (/^ {2}<no Python frame>\s*$/.test(text)) return;
     if (HEADER.test(text)) {
       if (!/^(Extension modules|Python runtime state)/.test(text)) this.header ??= text.trim();
       return;
@@ -53,6 +59,8 @@ export class FaulthandlerParser implements LineParser {
     const main = threads.find(looksLikeMain);
     if (main && /^(Thread 0x|Current thread$)/.test(main.name)) main.name = 'MainThread';
     const notes = this.b.remarks();
+    for (const t of this.cut)
+      notes.push(`${t.name}'s stack is cut: faulthandler writes at most 100 frames a thread ("..."); its outer frames are not in the text.`);
     if (this.header) notes.unshift(`faulthandler said: ${this.header}`);
     if (this.current !== undefined) {
       const t = threads.find((x) => x.id === this.current);

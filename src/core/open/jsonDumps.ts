@@ -46,6 +46,11 @@ function bounded(threads: ThreadStack[]): { threads: ThreadStack[]; notes: strin
   return { threads, notes };
 }
 
+/** A saved dump's time, kept only when it is one (an ISO date): anything else is dropped. */
+function takenAt(v: string | undefined): string | undefined {
+  return v !== undefined && /^\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:\d\d)$/.test(v) && !Number.isNaN(Date.parse(v)) ? v : undefined;
+}
+
 export function parseSnagJsonDump(data: unknown): ParsedDump {
   try {
     const s = new Shape('Snag', 'the saved dump');
@@ -53,9 +58,9 @@ export function parseSnagJsonDump(data: unknown): ParsedDump {
     const threads = s.list(d.threads, 'threads').map((raw, i): ThreadStack => {
       const ts = s.at(`thread ${i + 1}`);
       const t = ts.object(raw, 'the thread');
-      const nativeId = ts.optionalNumber(t.nativeId, 'nativeId');
+      const nativeId = ts.optionalPositive(t.nativeId, 'nativeId');
       return {
-        id: ts.number(t.id, 'id'),
+        id: ts.count(t.id, 'id'),
         ...(nativeId !== undefined ? { nativeId } : {}),
         name: ts.string(t.name, 'name'),
         active: ts.flag(t.active),
@@ -66,7 +71,7 @@ export function parseSnagJsonDump(data: unknown): ParsedDump {
           const frame: Frame = {
             function: fs.string(f.function, 'function'),
             file: fs.string(f.file, 'file'),
-            line: fs.number(f.line, 'line'),
+            line: fs.count(f.line, 'line'),
             native: fs.flag(f.native),
             isUserCode: false,
           };
@@ -88,9 +93,9 @@ export function parseSnagJsonDump(data: unknown): ParsedDump {
     const b = bounded(threads);
     return {
       threads: b.threads,
-      pid: s.optionalNumber(d.pid, 'pid'),
+      pid: s.optionalPositive(d.pid, 'pid'),
       pythonVersion: s.optionalString(d.pythonVersion, 'pythonVersion'),
-      takenAt: s.optionalString(d.takenAt, 'takenAt'),
+      takenAt: takenAt(s.optionalString(d.takenAt, 'takenAt')),
       method: s.optionalString(d.method, 'method'),
       backend: backend === 'py-spy' || backend === 'gdb' || backend === 'python' ? backend : undefined,
       notes: [...notes, ...b.notes],

@@ -41,6 +41,15 @@ function tooLarge(name: string, size: number | undefined, cap: number, what: str
   );
 }
 
+/** The encoding of a file from its first bytes: UTF-16 by its BOM or its NULs, else UTF-8. */
+export function textEncoding(first: Uint8Array): 'utf-8' | 'utf-16le' | 'utf-16be' {
+  if (first[0] === 0xff && first[1] === 0xfe) return 'utf-16le';
+  if (first[0] === 0xfe && first[1] === 0xff) return 'utf-16be';
+  if (first.length >= 4 && first[0] !== 0 && first[1] === 0 && first[2] !== 0 && first[3] === 0) return 'utf-16le';
+  if (first.length >= 4 && first[0] === 0 && first[1] !== 0 && first[2] === 0 && first[3] !== 0) return 'utf-16be';
+  return 'utf-8';
+}
+
 /** The input as text chunks, stopping with a clear message past the cap. */
 async function* chunksOf(input: DumpInput, name: string, signal?: AbortSignal): AsyncGenerator<string> {
   if (input.kind === 'text') {
@@ -64,15 +73,17 @@ async function* chunksOf(input: DumpInput, name: string, signal?: AbortSignal): 
     if (size > MAX_OPEN_BYTES) throw tooLarge(name, size, MAX_OPEN_BYTES, 'dumps');
     stream = createReadStream(input.path, { highWaterMark: CHUNK_CHARS, signal });
   } else stream = input.stream;
-  const decoder = new TextDecoder('utf-8');
+  let decoder: InstanceType<typeof TextDecoder> | undefined;
   let total = 0;
   for await (const chunk of stream) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     total += buf.length;
     if (total > MAX_OPEN_BYTES) throw tooLarge(name, undefined, MAX_OPEN_BYTES, 'dumps');
+    // PowerShell's `>` and Windows editors save UTF-16: its BOM (or ASCII with NUL bytes) says so.
+    decoder ??= new TextDecoder(textEncoding(buf));
     yield decoder.decode(buf, { stream: true });
   }
-  const rest = decoder.decode();
+  const rest = decoder?.decode() ?? '';
   if (rest) yield rest;
 }
 

@@ -10,7 +10,12 @@
 import type { Frame, ThreadStack } from '../model';
 import { DumpBuilder, pythonFrame, type LineParser, type ParsedDump } from './parsedDump';
 
-export const TRACEBACK_START = /^\s*Traceback \(most recent call last\):\s*$/;
+export const TRACEBACK_START = /^\s*(?:\+ Exception Group )?Traceback \(most recent call last\):\s*$/;
+/** A frame line as tracebacks and `traceback.print_stack()` print it (faulthandler's has no comma). */
+export const TRACEBACK_FRAME = /^ {2}File ".*", line \d+, in /;
+/** 3.11+ exception groups: `+ Exception Group Traceback …`, then lines behind `|`, `+-+---- 1 ----` between. */
+const GROUP_START = /^\s*\+ Exception Group Traceback/;
+const GROUP_RULE = /^\s*(?:\|\s*)*\+[-+]*-{3}/;
 const FRAME = /^\s*File "(.*)", line (\d+), in (.+?)\s*$/;
 const CHAINED =
   /^(During handling of the above exception, another exception occurred:|The above exception was the direct cause of the following exception:)\s*$/;
@@ -23,6 +28,8 @@ interface Block {
   frames: Frame[];
   exception?: string;
   earlier: string[];
+  /** An exception group's members. */
+  members: string[];
 }
 
 export class TracebackParser implements LineParser {
@@ -33,9 +40,23 @@ export class TracebackParser implements LineParser {
   private inFrames = false;
   private chained = false;
   private pendingName?: string;
+  private group = false;
 
   line(text: string, n: number): void {
     let m: RegExpExecArray | null;
+    if (GROUP_START.test(text)) this.group = true;
+    if (this.group) {
+      if (GROUP_RULE.test(text)) return;
+      text = text.replace(/^(\s*\|)+ ?/, '');
+    }
+    if (!this.inFrames && FRAME.test(text) && (!this.block || this.block.exception !== undefined || this.chained)) {
+      // `traceback.print_stack()` (or a traceback without its header): frames with no exception.
+      this.block = { name: this.pendingName, frames: [], earlier: [], members: [] };
+      this.blocks.push(this.block);
+      this.pendingName = undefined;
+      this.chained = false;
+      this.inFrames = true;
+    }
     if (TRACEBACK_START.test(text)) {
       if (this.chained && this.block) {
         // The same thread, later: the chain's earlier exception is a note.
@@ -43,7 +64,7 @@ export class TracebackParser implements LineParser {
         this.block.frames = [];
         this.block.exception = undefined;
       } else {
-        this.block = { name: this.pendingName, frames: [], earlier: [] };
+        this.block = { name: this.pendingName, frames: [], earlier: [], members: [] };
         this.blocks.push(this.block);
       }
       this.pendingName = undefined;
@@ -75,6 +96,11 @@ export class TracebackParser implements LineParser {
       }
     }
     if (IGNORED.test(text) || !text.trim()) return;
+    if (this.group && this.block && !this.inFrames && EXCEPTION.test(text)) {
+      // An exception group's members without tracebacks of their own (`| ValueError: a`).
+      this.block.members.push(text.trim());
+      return;
+    }
     this.b.skip(text, n);
   }
 
@@ -89,6 +115,11 @@ export class TracebackParser implements LineParser {
       const t: Omit<ThreadStack, 'frames'> = { id: i + 1, name, active: false, ownsGil: false };
       this.b.thread(t);
       for (const f of frames) this.b.frame(f);
+      if (blk.members.length) {
+        const shown = blk.members.slice(0, 10).map((x) => (x.length > 160 ? `${x.slice(0, 160)}…` : x));
+        const more = blk.members.length > 10 ? ` and ${blk.members.length - 10} more` : '';
+        this.b.notes.push(`${name}: the exception group holds ${shown.join('; ')}${more}.`);
+      }
       for (const e of blk.earlier) this.b.notes.push(`${name}: an earlier exception in the chain: ${e}`);
     });
     return { threads: this.b.threads, method: 'traceback', backend: 'python', notes: this.b.remarks() };

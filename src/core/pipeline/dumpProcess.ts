@@ -76,6 +76,7 @@ export async function dumpProcess(job: DumpJob): Promise<StackDump> {
       mapper: await mapperFor(job.target, job.mapper, job.signal, job.pid),
       signal: job.signal,
       previous: job.previousTasks,
+      readRemote: remoteReader(job.target, job.signal),
     });
   return dump;
 }

@@ -79,11 +79,16 @@ export function liveProcessView(job: ViewJob, dump: Pick<StackDump, 'backend' | 
       if (job.depth >= MAX_CHILD_DEPTH) return undefined;
       const listed = (await processFacts(target, pid, ['children'], req.signal)).children;
       if (!listed) return undefined;
+      // Which child's stdin is a pipe this process holds the other end of (a Popen whose p.stdin is still open).
+      const ours = new Set((await processFacts(target, pid, ['pipes'], req.signal)).pipes?.values() ?? []);
       for (const c of listed) {
         if (c.pid === pid) continue;
         if (job.budget.left <= 0) break;
         job.budget.left--;
-        children.push(await dumpChild(job, c.pid, c.command));
+        const child = await dumpChild(job, c.pid, c.command);
+        const stdin = ours.size ? (await processFacts(target, c.pid, ['pipes'], req.signal)).pipes?.get(0) : undefined;
+        if (stdin !== undefined && ours.has(stdin)) child.stdinFromParent = true;
+        children.push(child);
       }
       return { dumps: children, total: listed.length };
     }),

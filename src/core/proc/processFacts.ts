@@ -6,7 +6,7 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { parseSocketFds, parseTcpTable, type OpenSocket } from './sockets';
 
-export type FactKind = 'cwd' | 'children' | 'sockets';
+export type FactKind = 'cwd' | 'children' | 'sockets' | 'pipes';
 
 export interface ChildProcessFact {
   pid: number;
@@ -21,6 +21,8 @@ export interface ProcessFacts {
   sockets?: OpenSocket[];
   /** False when the process is in another network namespace than the reader (`ss` there would list other sockets). */
   sameNetns?: boolean;
+  /** Its descriptors that are pipes (`/proc/PID/fd/N -> pipe:[INODE]`): fd → the pipe's inode. */
+  pipes?: Map<number, number>;
 }
 
 /** Children are listed up to this many (a fork bomb is not a process tree to follow). */
@@ -50,6 +52,7 @@ for k do
         sed "s/^/$t /" "/proc/$p/net/$t" 2>/dev/null
       fi
     done ;;
+  pipes) ls -l "/proc/$p/fd/" 2>/dev/null | sed -n 's/.* \\([0-9][0-9]*\\) -> pipe:\\[\\([0-9][0-9]*\\)\\]$/pipe \\1 \\2/p' ;;
   esac
 done`;
 
@@ -74,7 +77,18 @@ export function parseProcessFacts(stdout: string, kinds: readonly FactKind[]): P
     const fds = parseSocketFds(lines.filter((l) => l.startsWith('fd ')).join('\n'));
     facts.sockets = parseTcpTable(lines.filter((l) => /^tcp6? /.test(l)).join('\n'), fds);
   }
+  if (kinds.includes('pipes')) facts.pipes = parsePipeFds(lines);
   return facts;
+}
+
+/** `pipe FD INODE` lines → fd → inode. */
+function parsePipeFds(lines: readonly string[]): Map<number, number> {
+  const pipes = new Map<number, number>();
+  for (const l of lines) {
+    const m = /^pipe (\d+) (\d+)$/.exec(l.trimEnd());
+    if (m) pipes.set(Number(m[1]), Number(m[2]));
+  }
+  return pipes;
 }
 
 /** The same facts from this machine's /proc (under `procRoot`), without starting a program. Never throws. */
@@ -96,6 +110,16 @@ export async function readLocalFacts(pid: number, kinds: readonly FactKind[], pr
         facts.sockets = s.sockets;
         if (s.sameNetns !== undefined) facts.sameNetns = s.sameNetns;
       }),
+    );
+  if (kinds.includes('pipes'))
+    jobs.push(
+      (async () => {
+        const names = await readdir(`${dir}/fd`).catch(() => [] as string[]);
+        const links = await Promise.all(
+          names.map(async (n) => `pipe ${n} ${/^pipe:\[(\d+)\]$/.exec(await readlink(`${dir}/fd/${n}`).catch(() => ''))?.[1] ?? ''}`),
+        );
+        facts.pipes = parsePipeFds(links);
+      })(),
     );
   await Promise.all(jobs);
   return facts;

@@ -122,7 +122,10 @@ export class RecordSource implements SampleSource {
         if (remark) notes.push(remark);
         notes.push(...run.notes);
         writers = run.pipeWriters;
-        stdout = await this.readRecording(output, chunk, where, signal);
+        // A recording that cannot be read still says that the guard resumed a target py-spy left stopped.
+        stdout = await this.readRecording(output, chunk, where, signal, run.result).catch((e: unknown) => {
+          throw withRemark(e, remark ?? '');
+        });
         activeStacks = await this.runningStacks(await cpuRun, output, chunk, signal);
       } catch (err) {
         if (signal.aborted) return;
@@ -167,11 +170,31 @@ export class RecordSource implements SampleSource {
   }
 
   /** The recording, read back through the runner; one over the cap fails whole (half a JSON file is no use). */
-  private async readRecording(output: string, chunk: number, where: string, signal: AbortSignal): Promise<string> {
+  private async readRecording(
+    output: string,
+    chunk: number,
+    where: string,
+    signal: AbortSignal,
+    pyspyRun: { stdout: string; stderr: string },
+  ): Promise<string> {
     const cap = this.opts.maxBytes ?? DEFAULT_RECORD_MAX_BYTES;
     try {
       return (await this.target.runner.run(['cat', output], { signal, maxBytes: cap, timeoutMs: 10_000 })).stdout;
     } catch (err) {
+      if (RunError.is(err, 'exit') && /No such file/i.test(err.stderr)) {
+        // py-spy said it succeeded and wrote nothing: its own words, not cat's, say what happened.
+        const said = `${pyspyRun.stderr}\n${pyspyRun.stdout}`
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean)
+          .pop()
+          ?.replace(/[.\s]+$/, '');
+        throw new SnagError(
+          'tool-failed',
+          `py-spy exited without an error but wrote no recording of process ${this.opts.pid} on ${where}${said ? ` (it printed "${said}")` : ''}. Check that it is a working py-spy (py-spy --version), or update it.`,
+          ['show-log'],
+        );
+      }
       if (!RunError.is(err) || err.failure !== 'output-too-large') throw err;
       throw new SnagError(
         'tool-failed',

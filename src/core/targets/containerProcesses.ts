@@ -9,7 +9,7 @@ import type { ProcessInfo } from '../model';
 import type { RunOptions } from '../run';
 import type { ContainerDetails, ContainerEngine } from './containerEngine';
 import { engineFailure } from './containerErrors';
-import { displayName, isPythonExe, isScriptingHost, mightEmbedPython, parsePs, PS_ARGV } from './psParse';
+import { decidePython, displayName, isPythonExe, LIBPYTHON_PATH_ERE, mightEmbedPython, parsePs, PS_ARGV } from './psParse';
 import type { Runner } from '../runner';
 
 /** procps columns for `docker top` (it needs the header to find the PID column). */
@@ -70,7 +70,7 @@ export async function readHostFacts(parent: Runner, hostPids: readonly number[],
 async function readLibpython(parent: Runner, hostPids: readonly number[], facts: Map<number, HostFacts>, opts: RunOptions): Promise<void> {
   if (hostPids.length === 0) return;
   const r = await parent
-    .run(['grep', '-H', '-m1', '-o', '-E', '/[^ ]*/libpython[0-9.]+[a-z]*\\.so[0-9.]*', ...hostPids.map((p) => `/proc/${p}/maps`)], {
+    .run(['grep', '-H', '-m1', '-o', '-E', LIBPYTHON_PATH_ERE, ...hostPids.map((p) => `/proc/${p}/maps`)], {
       timeoutMs: FACTS_TIMEOUT_MS,
       ...opts,
       okExitCodes: [0, 1, 2],
@@ -85,17 +85,7 @@ async function readLibpython(parent: Runner, hostPids: readonly number[], facts:
 /** Python recognised as for local processes: executable, mapped libpython, else the command. */
 export function recogniseContainerPython(p: ProcessInfo, facts: HostFacts = {}): void {
   if (facts.exe) p.exe = facts.exe;
-  const first = p.command.split(/\s+/)[0] ?? '';
-  if (facts.exe && isPythonExe(facts.exe)) {
-    p.isPython = true;
-    p.pythonReason = `executable ${facts.exe}`;
-  } else if (facts.libpython && !isScriptingHost(p.command, facts.exe)) {
-    p.isPython = true;
-    p.pythonReason = `${facts.libpython.slice(facts.libpython.lastIndexOf('/') + 1)} is loaded`;
-  } else if (!facts.exe && isPythonExe(first)) {
-    p.isPython = true;
-    p.pythonReason = `command ${first}`;
-  }
+  decidePython(p, facts.exe, facts.libpython);
   p.name = displayName(p.command, p.exe);
 }
 

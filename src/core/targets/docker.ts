@@ -52,6 +52,11 @@ export class ContainerTarget implements Target {
     this.runner = containerRunner(engine, container.id, options.execUser);
   }
 
+  /** The ssh host of the engine's machine, when it is one. */
+  get sshHost(): string | undefined {
+    return this.engine.parent.sshHost;
+  }
+
   /** The container by name or id, inspected once. */
   static async open(engine: ContainerEngine, nameOrId: string, options: ContainerTargetOptions = {}, signal?: AbortSignal): Promise<ContainerTarget> {
     return new ContainerTarget(engine, await engine.inspect(nameOrId, signal), options);

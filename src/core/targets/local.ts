@@ -8,7 +8,7 @@ import { readlink } from 'node:fs/promises';
 import { SnagError } from '../errors';
 import type { ProcessInfo, TargetRef } from '../model';
 import { run, type RunOptions } from '../run';
-import { displayName, isPythonExe, libpythonFromMaps, mightEmbedPython, pythonVersionOf } from './psParse';
+import { decidePython, displayName, isPythonExe, mightEmbedPython, pythonVersionOf, type MappedLibraries } from './psParse';
 import type { Runner } from '../runner';
 import type { ListOptions, ProcessQuery, Target } from './target';
 import { placeAt, type ToolPlace } from '../guard/toolPlace';
@@ -31,27 +31,15 @@ const BATCH = 200;
  * launchers that may embed libpython; mutates p (isPython, pythonReason).
  */
 function recogniseFrom(p: ProcessInfo, exe: string | undefined): void {
-  if (exe && isPythonExe(exe)) {
-    p.isPython = true;
-    p.pythonReason = `executable ${exe}`;
-  } else if (mightEmbedPython(p.command, exe)) {
-    let maps: string | undefined;
+  let maps: MappedLibraries;
+  if (!(exe && isPythonExe(exe)) && mightEmbedPython(p.command, exe)) {
     try {
       maps = readFileSync(`/proc/${p.pid}/maps`, 'utf8');
     } catch {
-      // maps unreadable (permissions): trust the command line's first word only
-      const first = p.command.split(/\s+/)[0] ?? '';
-      if (isPythonExe(first)) {
-        p.isPython = true;
-        p.pythonReason = `command ${first} (process not readable)`;
-      }
-    }
-    const lib = maps === undefined ? undefined : libpythonFromMaps(maps);
-    if (lib) {
-      p.isPython = true;
-      p.pythonReason = `${lib.slice(lib.lastIndexOf('/') + 1)} is loaded`;
+      maps = 'unreadable'; // permissions: the command line's first word is all there is
     }
   }
+  decidePython(p, exe, maps);
 }
 
 /** Recognises Python from /proc facts; mutates p. */
@@ -64,7 +52,7 @@ export async function recognisePython(p: ProcessInfo): Promise<void> {
     /* other user's process or kernel thread: fall back to the command line */
   }
   recogniseFrom(p, exe);
-  p.name = displayName(p.command, exe);
+  p.name = displayName(p.command, exe, readArgs(p.pid));
 }
 
 /** One process recognised from /proc alone (no listing): its executable, and whether it is Python. */
@@ -139,7 +127,7 @@ export class LocalTarget implements Target {
     if (!all && !p.isPython) return undefined;
     row ??= readProcRow(pid, uptime);
     if (!row) return undefined;
-    p.name = displayName(command, exe);
+    p.name = displayName(command, exe, args);
     Object.assign(p, {
       ppid: row.ppid,
       state: row.state,

@@ -5,7 +5,7 @@
 // as separate arguments (`sh -c SCRIPT sh 12 m34 …`), so nothing the target reports is ever parsed
 // as shell code.
 import type { ProcessInfo } from '../model';
-import { displayName, isPythonExe, mightEmbedPython, parsePs, PS_ARGV } from './psParse';
+import { decidePython, displayName, LIBPYTHON_PATH_ERE, mightEmbedPython, parsePs, PS_ARGV } from './psParse';
 import type { Runner } from '../runner';
 import type { ListOptions } from './target';
 
@@ -19,7 +19,7 @@ export const PYTHON_FACTS_SCRIPT = `for a do
   printf 'e %s ' "$p"; readlink "/proc/$p/exe" 2>/dev/null || echo
   { read -r s < "/proc/$p/stat" && printf 's %s %s\\n' "$p" "\${s##*") "}"; } 2>/dev/null
   if [ "$a" != "$p" ]; then
-    printf 'l %s ' "$p"; grep -m1 -o -E '/[^ ]*/lib(python|pypy)[0-9.]+[a-z]*\\.so[0-9.]*' "/proc/$p/maps" 2>/dev/null || echo "?$?"
+    printf 'l %s ' "$p"; grep -m1 -o -E '${LIBPYTHON_PATH_ERE}' "/proc/$p/maps" 2>/dev/null || echo "?$?"
   fi
 done`;
 
@@ -61,21 +61,8 @@ export function parsePythonFacts(stdout: string): Map<number, PythonFacts> {
 /** Decides whether a process is Python from its facts (the same rules as for local processes); mutates p. */
 export function applyPythonFacts(p: ProcessInfo, f: PythonFacts | undefined): void {
   if (f?.exe) p.exe = f.exe;
-  const exe = f?.exe;
-  if (exe && isPythonExe(exe)) {
-    p.isPython = true;
-    p.pythonReason = `executable ${exe}`;
-  } else if (f?.lib === 'unreadable') {
-    const first = p.command.split(/\s+/)[0] ?? '';
-    if (isPythonExe(first)) {
-      p.isPython = true;
-      p.pythonReason = `command ${first} (process not readable)`;
-    }
-  } else if (f?.lib) {
-    p.isPython = true;
-    p.pythonReason = `${f.lib.slice(f.lib.lastIndexOf('/') + 1)} is loaded`;
-  }
-  p.name = displayName(p.command, exe);
+  decidePython(p, f?.exe, f?.lib);
+  p.name = displayName(p.command, f?.exe);
 }
 
 function isKernelThread(p: ProcessInfo): boolean {

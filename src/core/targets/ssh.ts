@@ -60,6 +60,10 @@ export class SshTarget implements Target {
     return this.options.host;
   }
 
+  get sshHost(): string {
+    return this.options.host;
+  }
+
   async listProcesses(opts: ListOptions = {}): Promise<ProcessInfo[]> {
     const { processes, facts } = await listProcessesVia(this.runner, opts);
     // ps's %CPU is a lifetime average; the CPU share since the last refresh shows a spinning process.

@@ -41,10 +41,27 @@ export type SshState =
 const CONTROL_PERSIST_SECONDS = 60;
 const SERVER_ALIVE_SECONDS = 5;
 
-/** A destination ssh would read as an option, or with characters no host name has, is refused. */
+/**
+ * A destination ssh would read as an option, or with characters no host name has, is refused: the
+ * whole text, and the user and host inside it (`user@-oProxyCommand=…`, `ssh://-oProxyCommand=…`,
+ * `ssh://user@-host:22`), which ssh would otherwise take apart and may hand on as an option.
+ */
 export function checkSshHost(host: string): string {
+  const refuse = (why: string) => new SnagError('bad-input', `"${host}" is not an ssh host name: ${why}`);
   // eslint-disable-next-line no-control-regex -- control characters are what is refused
-  if (!host || host.startsWith('-') || /[\s\0-\x1f\x7f]/.test(host)) throw new SnagError('bad-input', `"${host}" is not an ssh host name`);
+  if (!host || /[\s\0-\x1f\x7f]/.test(host)) throw refuse(host ? 'it holds a space or a control character' : 'it is empty');
+  if (host.startsWith('-')) throw refuse('it starts with "-" (ssh would read it as an option)');
+  const uri = /^ssh:\/\//i.test(host);
+  let rest = uri ? host.slice('ssh://'.length) : host;
+  if (uri) rest = rest.replace(/\/.*$/, '');
+  const at = rest.lastIndexOf('@');
+  const user = at >= 0 ? rest.slice(0, at) : undefined;
+  let name = at >= 0 ? rest.slice(at + 1) : rest;
+  // ssh://host:port, [v6]:port
+  if (uri) name = name.startsWith('[') ? name.replace(/^\[([^\]]*)\](:\d*)?$/, '$1') : name.replace(/:\d*$/, '');
+  if (user !== undefined && (user === '' || user.startsWith('-'))) throw refuse(user ? `its user "${user}" starts with "-"` : 'its user is empty');
+  if (!name) throw refuse('it names no host');
+  if (name.startsWith('-')) throw refuse(`its host "${name}" starts with "-" (ssh would read it as an option)`);
   return host;
 }
 

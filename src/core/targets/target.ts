@@ -37,6 +37,11 @@ export interface TargetSourceMapping {
 export interface Target {
   readonly ref: TargetRef;
   readonly runner: Runner;
+  /**
+   * Optional: the ssh host it is reached through (an ssh host itself; a container on one, through its
+   * engine's parent), for what only ssh offers: a terminal there, copying py-spy there. Absent: none.
+   */
+  readonly sshHost?: string;
   listProcesses(opts?: ListOptions): Promise<ProcessInfo[]>;
   /**
    * Optional: where a tool reading process `pid` runs and how the guard watches it (default: through

@@ -81,6 +81,25 @@ export class Shape {
     return v;
   }
 
+  /** A count or a line number: a whole number from 0 up to 2^53 - 1 (0: not known). */
+  count(v: unknown, field: string): number {
+    const n = this.number(v, field);
+    if (!Number.isSafeInteger(n) || n < 0)
+      throw badOutput(this.tool, `${this.where ? `${this.where}: ` : ''}${field} should be a whole number from 0 up, is ${n}`);
+    return n;
+  }
+
+  /** A pid or an id: a whole number from 1 up to 2^53 - 1. */
+  positive(v: unknown, field: string): number {
+    const n = this.count(v, field);
+    if (n === 0) throw badOutput(this.tool, `${this.where ? `${this.where}: ` : ''}${field} should be a whole number from 1 up, is 0`);
+    return n;
+  }
+
+  optionalPositive(v: unknown, field: string): number | undefined {
+    return v === undefined || v === null ? undefined : this.positive(v, field);
+  }
+
   optionalString(v: unknown, field: string): string | undefined {
     return v === undefined || v === null ? undefined : this.string(v, field);
   }

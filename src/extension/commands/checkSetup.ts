@@ -7,14 +7,14 @@ import { judgeSetup, readSetupFacts } from '../../core/setup/setupChecks';
 import type { SetupCheck } from '../../core/model';
 import { safeText } from '../../core/text/safeText';
 import { logInfo } from '../log';
-import { readSettings, workspaceRoots } from '../settings';
+import { readSettings, trustedVenvRoots } from '../settings';
 
 /** The context key the walkthrough's steps for one check read. */
 export const setupContextKey = (id: SetupCheck['id']) => `snag.setup.${id === 'sys-ptrace' ? 'sysPtrace' : id}`;
 
 export function checkSetup(): () => Promise<SetupCheck[]> {
   return async () => {
-    const checks = judgeSetup(await readSetupFacts({ configured: readSettings().pyspyPath, workspaceRoots: workspaceRoots() }));
+    const checks = judgeSetup(await readSetupFacts({ configured: readSettings().pyspyPath, trustedVenvRoots: trustedVenvRoots() }));
     for (const c of checks) {
       await vscode.commands.executeCommand('setContext', setupContextKey(c.id), c.ok ? 'ok' : 'failed');
       logInfo(`setup check ${c.id}: ${c.ok ? 'ok' : 'failed'}: ${c.title}${c.fix ? ` ${c.fix}` : ''}`);

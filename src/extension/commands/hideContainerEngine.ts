@@ -4,12 +4,12 @@
 import * as vscode from 'vscode';
 import type { EngineKind } from '../../core/targets/containerEngine';
 import { readContainerSettings } from '../targets/containerTargetProvider';
+import type { TargetGroup } from '../targets/targetProviders';
 import { SECTION } from '../settings';
 
-/** The engine a Processes-view row stands for (engine group rows are `containers:<kind>[@<parent>]`). */
+/** The engine a Processes-view row stands for: what its engine row says (TargetGroup.engine). */
 export function engineOfNode(node: unknown): EngineKind | undefined {
-  const id = (node as { group?: { id?: unknown } } | undefined)?.group?.id;
-  const kind = typeof id === 'string' ? /^containers:(docker|podman)(@|$)/.exec(id)?.[1] : undefined;
+  const kind = (node as { group?: Pick<TargetGroup, 'engine'> } | undefined)?.group?.engine;
   return kind === 'docker' || kind === 'podman' ? kind : undefined;
 }
 

@@ -10,6 +10,7 @@ import { safeText } from '../../core/text/safeText';
 import { REMOTE_SCHEME, remoteFrameUri } from '../dumps/remoteDocuments';
 import type { Services } from '../services';
 import { isFrameNode } from '../dumps/stackTree';
+import { markWalkthroughStep } from '../walkthroughProgress';
 
 function isLink(x: unknown): x is FrameLink {
   return !!x && typeof x === 'object' && typeof (x as FrameLink).file === 'string' && typeof (x as FrameLink).line === 'number';
@@ -74,11 +75,14 @@ export function openFrame(s: Services): (arg?: unknown) => Promise<void> {
       const f = arg.frame;
       // No local copy, but the ssh host has the file: open it read-only from there.
       const remote = remoteFrameUri(s.history.selected?.dump.target, f);
-      if (remote) return revealAt(remote, f.line);
-      if (!f.localFile || f.line <= 0) return explainUnmapped(f);
-      return revealLine({ file: f.localFile, line: f.line });
+      if (remote) await revealAt(remote, f.line);
+      else if (!f.localFile || f.line <= 0) return explainUnmapped(f);
+      else await revealLine({ file: f.localFile, line: f.line });
+      return markWalkthroughStep('openedFrame');
     }
     const link = isLink(arg) ? arg : await pickFrame(s);
-    if (link) await revealLine(link);
+    if (!link) return;
+    await revealLine(link);
+    markWalkthroughStep('openedFrame');
   };
 }

@@ -5,7 +5,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { captureCore } from '../../core/coredump/captureCore';
+import { captureCore, checkCoreFolder } from '../../core/coredump/captureCore';
+import { processAfterText } from '../../core/coredump/gcoreOutcome';
 import { findTool } from '../../core/tools';
 import { formatBytes } from '../../core/validate/limits';
 import { safeText } from '../../core/text/safeText';
@@ -24,7 +25,9 @@ export function saveCore(s: Services): (node?: unknown) => Promise<void> {
     const ref = isProcessNode(node) ? node : await pickProcess(s.providers, vscode.l10n.t('Save a Core of…'));
     if (!ref) return;
     const dir = coresFolder();
-    await vscode.workspace.fs.createDirectory(dir);
+    // A folder that cannot be made (a file in its place, no rights) is said plainly before gcore runs.
+    await Promise.resolve(vscode.workspace.fs.createDirectory(dir)).catch(() => undefined);
+    await checkCoreFolder(dir.fsPath);
     const gcore = await findTool('gcore');
     const p = ref.process;
     const meta = await vscode.window.withProgress(
@@ -67,7 +70,16 @@ export function saveCore(s: Services): (node?: unknown) => Promise<void> {
     );
     const open = vscode.l10n.t('Open Core');
     const picked = await vscode.window.showInformationMessage(
-      vscode.l10n.t('Saved a core of {0} (pid {1}, {2}); the process keeps running. {3}', safeText(p.name), p.pid, formatBytes(meta.bytes), meta.core),
+      meta.processAfter === 'left-stopped' || meta.processAfter === 'still-stopped'
+        ? vscode.l10n.t(
+            'Saved a core of {0} (pid {1}, {2}); the process {3}. {4}',
+            safeText(p.name),
+            p.pid,
+            formatBytes(meta.bytes),
+            processAfterText(meta.processAfter),
+            meta.core,
+          )
+        : vscode.l10n.t('Saved a core of {0} (pid {1}, {2}); the process keeps running. {3}', safeText(p.name), p.pid, formatBytes(meta.bytes), meta.core),
       open,
     );
     if (picked === open) await showCore(s, vscode.Uri.file(meta.core), meta.interpreter);

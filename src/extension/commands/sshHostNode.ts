@@ -1,5 +1,7 @@
-// The ssh host a Processes-view row stands for (host group rows have the id `ssh:<host>`).
+// The ssh host a Processes-view row stands for: what its host row says (TargetGroup.sshHost).
+import type { TargetGroup } from '../targets/targetProviders';
+
 export function sshHostOfNode(node: unknown): string | undefined {
-  const id = (node as { kind?: string; group?: { id?: unknown } } | undefined)?.group?.id;
-  return typeof id === 'string' && id.startsWith('ssh:') ? id.slice('ssh:'.length) : undefined;
+  const host = (node as { group?: Pick<TargetGroup, 'sshHost'> } | undefined)?.group?.sshHost;
+  return typeof host === 'string' && host ? host : undefined;
 }

@@ -15,6 +15,7 @@ import type { Fixes } from '../fixes';
 import { logInfo } from '../log';
 import { affectsSnag, readSettings, workspaceRoots } from '../settings';
 import type { ProcessRef } from '../targets/targetProviders';
+import { markWalkthroughStep } from '../walkthroughProgress';
 
 export class Dumper implements vscode.Disposable {
   private mapper?: SourceMapper;
@@ -39,7 +40,6 @@ export class Dumper implements vscode.Disposable {
   /** Dumps the process with the settings' defaults overridden by `options`. Undefined when it failed or was cancelled. */
   async dump(ref: ProcessRef, options: DumpOptions = {}): Promise<DumpEntry | undefined> {
     const settings = readSettings();
-    const roots = workspaceRoots();
     const opts: DumpOptions = { ...settings.dump, ...options };
     const mapper = this.workspaceMapper();
     const p = ref.process;
@@ -57,7 +57,7 @@ export class Dumper implements vscode.Disposable {
         const dump = await dumpProcess({
           target: ref.target,
           pid: p.pid,
-          backend: createBackend(settings, roots),
+          backend: createBackend(settings),
           mapper,
           process: p,
           signal: controller.signal,
@@ -93,6 +93,8 @@ export class Dumper implements vscode.Disposable {
       return undefined;
     }
     this.history.add(result.entry);
+    markWalkthroughStep('found');
+    markWalkthroughStep('dumped');
     return result.entry;
   }
 

@@ -308,14 +308,21 @@ function stackItem(n: StackNode): vscode.TreeItem {
   }
 }
 
+/** Where the "◀ here" frame stands, mark and line before the file: `◀ here :8 nightly_reconciliation_job.py`. */
+function hereLocation(f: Frame): string {
+  const at = frameLocation(f);
+  const line = `:${f.line}`;
+  return f.line && at.endsWith(line) ? `◀ here ${line} ${at.slice(0, -line.length)}` : `◀ here ${at}`;
+}
+
 function frameItem(n: FrameNode): vscode.TreeItem {
   const f = n.frame;
   const item = new vscode.TreeItem(
     safeText(f.function || '?'),
     n.children.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
   );
-  // The place, then the mark right after it (a row of the default side bar shows both), then any note.
-  item.description = [`${frameLocation(f)}${n.here ? ' ◀ here' : ''}`, safeText(f.note ?? '')].filter(Boolean).join(' · ');
+  // The mark and the line first (a row of the default side bar cuts a long file name, never them), then the file, then any note.
+  item.description = [n.here ? hereLocation(f) : frameLocation(f), safeText(f.note ?? '')].filter(Boolean).join(' · ');
   const where = f.localFile ? `${f.localFile}:${f.line}` : `${f.file}:${f.line}`;
   const md = new vscode.MarkdownString();
   md.appendMarkdown(

@@ -2,7 +2,7 @@
 // names and paths come from the target: every label, description and tooltip is neutralised.
 import * as vscode from 'vscode';
 import { tasksHeadline } from '../../core/asyncio/taskText';
-import { count, groupTitle, waitPhrase } from '../../core/asyncio/taskGroups';
+import { count, creationFrame, groupTitle, waitPhrase } from '../../core/asyncio/taskGroups';
 import { someNames } from '../../core/stacks/threadGroups';
 import { safeText } from '../../core/text/safeText';
 import { tasksSummary, type TaskTreeNode } from './taskNodes';
@@ -75,7 +75,8 @@ function itemFor(n: TaskTreeNode): vscode.TreeItem {
     }
     case 'taskCreated': {
       const item = new vscode.TreeItem(vscode.l10n.t('created at'), Collapsed);
-      const f = n.frames.find((x) => x.isUserCode) ?? n.frames[0];
+      // The frame the group's "created by" names (creationSite), so the row and the title agree.
+      const f = creationFrame(n.frames);
       item.description = f ? safeText(`${f.function} (${f.file.slice(f.file.replace(/\\/g, '/').lastIndexOf('/') + 1)}:${f.line})`) : undefined;
       item.tooltip = vscode.l10n.t('Where the tasks were created (asyncio debug mode), innermost first');
       item.iconPath = new vscode.ThemeIcon('debug-start');

@@ -86,7 +86,7 @@ export function taskNodes(tasks: AsyncioTasks, base: string, frameRows: FrameRow
 
 function groupNode(g: TaskGroup, id: string, parent: StackNode, byId: ReadonlyMap<string, AsyncTask>, frameRows: FrameRows, expanded: boolean): TaskGroupNode {
   const first = g.tasks[0]!;
-  const gn: TaskGroupNode = { kind: 'taskGroup', id, group: g, awaits: awaitsLine(first, byId), expanded, parent, children: [] };
+  const gn: TaskGroupNode = { kind: 'taskGroup', id, group: g, awaits: awaitsLine(g, byId), expanded, parent, children: [] };
   gn.children = frameRows(taskAsThread(first), first.frames, id, gn);
   if (gn.awaits) gn.children.push(note(`${id}/awaits`, gn.awaits, gn));
   if (first.createdAt?.length) {

@@ -67,6 +67,7 @@ export class HeatDecorations implements vscode.Disposable {
           samples,
         ),
       );
+      if (m.waiting) hover.appendMarkdown(' ' + vscode.l10n.t('None of them on the CPU: wall-clock shares of a waiting thread.'));
       byType[m.level]!.push({ range: doc.lineAt(m.line - 1).range, hoverMessage: hover, renderOptions: { after: { contentText: m.text } } });
     }
     this.types.forEach((t, i) => editor.setDecorations(t, byType[i]!));

@@ -14,8 +14,9 @@ import type { Dumper } from '../dumps/dumper';
 import { showSnagError } from '../errorNotification';
 import type { Fixes } from '../fixes';
 import { logInfo } from '../log';
-import { readSettings, workspaceRoots } from '../settings';
+import { readSettings } from '../settings';
 import type { ProcessRef } from '../targets/targetProviders';
+import { markWalkthroughStep } from '../walkthroughProgress';
 
 const UPDATE_MS = 250;
 
@@ -80,8 +81,7 @@ export class SamplingController implements vscode.Disposable {
     await this.session?.stop();
     const settings = readSettings();
     this.rateHz = clampRate(rateHz ?? this.rateHz);
-    const roots = workspaceRoots();
-    const { pyspy, gdb } = createBackends(settings, roots);
+    const { pyspy, gdb } = createBackends(settings);
     const p = ref.process;
     const where = (ref.path ?? [ref.target.ref.label]).join(' › ');
     const source = chooseSampleSource(ref.target, settings.backend, pyspy, gdb, {
@@ -176,6 +176,7 @@ export class SamplingController implements vscode.Disposable {
     if (this.state !== this.shownState) {
       this.shownState = this.state;
       void vscode.commands.executeCommand('setContext', 'snag.samplingState', this.state);
+      if (this.state === 'running') markWalkthroughStep('sampled');
     }
     this.changed.fire();
   }

@@ -24,11 +24,11 @@ export class SamplingStatusBar implements vscode.Disposable {
     const samples = p?.samples ?? 0;
     const icon = state === 'running' ? '$(pulse)' : '$(debug-pause)';
     const what = state === 'running' ? vscode.l10n.t('Sampling pid {0}', ref.process.pid) : vscode.l10n.t('Sampling paused, pid {0}', ref.process.pid);
-    this.item.text = `${icon} ${what} · ${vscode.l10n.t('{0} samples', samples)}${stuck ? ` · ${vscode.l10n.t('{0} stuck {1} s', iconFreeText(stuck.name), stuck.sameStackSeconds ?? 0)}` : ''}`;
+    const stuckText = stuck ? ` · ${vscode.l10n.t('{0} stuck {1} s', iconFreeText(stuck.name), stuck.sameStackSeconds ?? 0)}` : '';
+    this.item.text = `${icon} ${what} · ${vscode.l10n.t('{0} samples', samples)}${stuckText}`;
     const tip = new vscode.MarkdownString();
-    tip.appendMarkdown(
-      `**${state === 'running' ? vscode.l10n.t('Sampling') : vscode.l10n.t('Sampling paused')}** ${escapeMarkdown(ref.process.name)} (pid ${ref.process.pid}) · ${samples} ${vscode.l10n.t('samples')}\n\n`,
-    );
+    const title = state === 'running' ? vscode.l10n.t('Sampling') : vscode.l10n.t('Sampling paused');
+    tip.appendMarkdown(`**${title}** ${escapeMarkdown(ref.process.name)} (pid ${ref.process.pid}) · ${samples} ${vscode.l10n.t('samples')}\n\n`);
     for (const t of p?.threads ?? []) tip.appendText(`${describeThread(t, p!.stuckAfterSeconds)}\n`);
     tip.appendMarkdown(`\n\n${vscode.l10n.t('Click to stop sampling.')}`);
     this.item.tooltip = tip;

@@ -44,6 +44,7 @@ function engineDescription(info: EngineInfo | undefined): string | undefined {
 export function engineGroup(engine: ContainerEngine, info: EngineInfo | undefined, error: unknown, settings: ContainerSettings): TargetGroup {
   return {
     id: `containers:${engine.id}`,
+    engine: engine.kind,
     label: engine.label,
     description: error ? vscode.l10n.t('not available') : engineDescription(info),
     tooltip: info?.endpoint ? vscode.l10n.t('{0} at {1}', engine.label, info.endpoint) : engine.label,
@@ -78,6 +79,7 @@ export function absentEngineGroup(engine: ContainerEngine, error: unknown): Targ
   const hint = absentEngineHint(engine, error);
   return {
     id: `containers:${engine.id}`,
+    engine: engine.kind,
     label: engine.label,
     description: vscode.l10n.t('not running'),
     tooltip: `${hint} ${vscode.l10n.t('Or hide {0} here (the eye button; snag.containers.hiddenEngines).', engine.label)}`,

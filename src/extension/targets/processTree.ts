@@ -10,6 +10,7 @@ import {
   describeState,
   formatElapsed,
   processLabel,
+  processRowLabel,
   type ProcessNode as CoreProcessNode,
 } from '../../core/format/processTree';
 import type { ProcessInfo } from '../../core/model';
@@ -33,6 +34,8 @@ export interface ProcessNode extends ProcessRef {
   kind: 'process';
   groupId: string;
   children: ProcessNode[];
+  /** Another process listed on the same target has this name: the row's label then carries the pid. */
+  namesake?: boolean;
 }
 
 export interface MessageNode {
@@ -383,7 +386,17 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<ProcessTreeN
     this.loggedErrors.delete(`${g.id}/error:processes`);
     this.onListed?.(target.ref.id, new Set(list.map((p) => p.pid)), !this.pythonOnly);
     const forest = filterProcessForest(buildProcessTree(list), this.filterText);
-    const wrap = (n: CoreProcessNode): ProcessNode => ({ kind: 'process', groupId: g.id, target, process: n.process, path, children: n.children.map(wrap) });
+    const named = new Map<string, number>();
+    for (const p of list) named.set(p.name, (named.get(p.name) ?? 0) + 1);
+    const wrap = (n: CoreProcessNode): ProcessNode => ({
+      kind: 'process',
+      groupId: g.id,
+      target,
+      process: n.process,
+      path,
+      children: n.children.map(wrap),
+      namesake: (named.get(n.process.name) ?? 0) > 1,
+    });
     return forest.map(wrap);
   }
 
@@ -444,10 +457,15 @@ const STOPPED = /^[Tt]/;
 function processItem(node: ProcessNode): vscode.TreeItem {
   const p = node.process;
   // The name is the process's own (an RLO in it would reverse the row): neutralised, like every text below.
-  const item = new vscode.TreeItem(processLabel(p), node.children.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+  const item = new vscode.TreeItem(
+    processRowLabel(p, node.namesake),
+    node.children.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
+  );
   item.id = `process:${node.groupId}:${p.pid}`;
-  // Laid out for the default side bar: the facts that tell a stuck process apart first, the rest in the tooltip.
-  item.description = describeProcessRow(p);
+  // Laid out for the default side bar: a long name cut from the middle, the facts that tell a stuck
+  // process apart first and short, the pid last (or in the label, for processes of the same name);
+  // the words and the rest in the tooltip.
+  item.description = describeProcessRow(p, node.namesake);
   item.contextValue = p.isPython ? 'pythonProcess' : 'process';
   item.iconPath = STOPPED.test(p.state)
     ? new vscode.ThemeIcon('debug-pause', new vscode.ThemeColor('errorForeground'))

@@ -10,12 +10,11 @@ import { detectEngines } from '../../core/targets/containerEngine';
 import { SshTarget, sshTargetId, type SshHostSettings } from '../../core/targets/ssh';
 import { readSshConfigHosts } from '../../core/targets/sshConfig';
 import type { SshState } from '../../core/targets/sshConnection';
-import type { Target } from '../../core/targets/target';
 import { findTool } from '../../core/tools';
 import { engineGroup, readContainerSettings } from './containerTargetProvider';
 import type { Fixes } from '../fixes';
 import { logError, logInfo } from '../log';
-import { affectsSnag, readSettings, SECTION, workspaceRoots } from '../settings';
+import { affectsSnag, readSettings, SECTION, trustedVenvRoots, workspaceRoots } from '../settings';
 import { resolveSshHosts, withoutSshHost, withSshHost } from './sshHostsSetting';
 import type { TargetGroup, TargetProvider } from './targetProviders';
 
@@ -107,7 +106,7 @@ export class SshHosts implements TargetProvider, vscode.Disposable {
       connectTimeoutSeconds: settings.connectTimeoutSeconds,
       sshPath: settings.sshPath,
       retryUnreachableAfterMs: RETRY_MS,
-      localPySpy: () => findTool('py-spy', { configured: readSettings().pyspyPath, workspaceRoots: workspaceRoots() }),
+      localPySpy: () => findTool('py-spy', { configured: readSettings().pyspyPath, trustedVenvRoots: trustedVenvRoots() }),
       allowCopyPySpy: (platform) => this.mayCopyPySpy(host, hostSettings.label ?? host, platform),
     });
     const entry = { target, key, off: () => {}, settled: undefined as string | undefined };
@@ -185,6 +184,7 @@ export class SshHosts implements TargetProvider, vscode.Disposable {
     tooltip.supportThemeIcons = true;
     return {
       id: sshTargetId(entry.settings.host),
+      sshHost: entry.settings.host,
       label: entry.settings.label ?? entry.settings.host,
       description: describeState(state),
       tooltip,
@@ -257,27 +257,20 @@ export function openSshTerminal(host: string, settings = readSshSettings()): voi
   terminal.show();
 }
 
-/** The ssh host a target runs on: the host itself, or the host under a container engine. */
-export function sshHostOfTarget(target: Target | undefined): string | undefined {
-  if (target instanceof SshTarget) return target.host;
-  const parent = (target as { engine?: { parent?: unknown } } | undefined)?.engine?.parent;
-  return parent instanceof SshTarget ? parent.host : undefined;
-}
-
 /** What the ssh fixes do: open a terminal to the host; allow copying py-spy there and retry. */
 export function registerSshFixes(fixes: Fixes, hosts: SshHosts): vscode.Disposable[] {
   return [
     fixes.register('ssh-terminal', {
       label: vscode.l10n.t('Open SSH Terminal'),
       run: (ctx) => {
-        const host = sshHostOfTarget(ctx.ref?.target);
+        const host = ctx.ref?.target?.sshHost;
         if (host) openSshTerminal(host);
       },
     }),
     fixes.register('copy-pyspy', {
       label: vscode.l10n.t('Copy py-spy to the Host'),
       run: (ctx) => {
-        const host = sshHostOfTarget(ctx.ref?.target);
+        const host = ctx.ref?.target?.sshHost;
         if (!host) return;
         hosts.allowCopy(host);
         return ctx.retry?.();

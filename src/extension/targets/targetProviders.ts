@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { ProcessInfo } from '../../core/model';
 import type { Target } from '../../core/targets/target';
+import type { EngineKind } from '../../core/targets/containerEngine';
 
 export interface TargetGroup {
   /** Unique in the whole tree and stable across refreshes (keeps expansion): `local`, `docker:engine`, `ssh:prod-1`. */
@@ -19,6 +20,10 @@ export interface TargetGroup {
   readonly contextValue?: string;
   /** When set, the group lists this target's processes (parent → children) after its nested groups. */
   readonly target?: Target;
+  /** The ssh host a host row stands for, for its commands (Reconnect, Remove, Open SSH Terminal). */
+  readonly sshHost?: string;
+  /** The container engine an engine row stands for, for Hide This Engine. */
+  readonly engine?: EngineKind;
   /** Nested groups, asked for when the group is expanded or refreshed. Throw a SnagError to show why not. */
   children?(signal: AbortSignal): Promise<readonly TargetGroup[]>;
   /** Expanded when first shown. Default: top-level groups expanded, nested ones collapsed. */

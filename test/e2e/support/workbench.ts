@@ -2,7 +2,7 @@
 // opened in Debian's Chromium through playwright-core, plus the few gestures the tests need
 // (open the Snag view, find a tree row, context menus, the command palette, screenshots).
 // Everything it starts is stopped through t.after, also when the test fails.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -73,6 +73,12 @@ export interface Workbench {
   /** The side bar (Snag's views) and the active editor, for screenshots of one part. */
   sideBar: Locator;
   editor: Locator;
+  /**
+   * Changes one of the remote window's machine settings as a user editing them would (the
+   * server's settings file; VS Code picks the change up); `undefined` removes it. Only in a
+   * workbench of `openWorkbench`, which started the server. Returns the value it had.
+   */
+  setMachineSetting?(key: string, value: unknown): unknown;
 }
 
 /**
@@ -90,7 +96,17 @@ export async function openWorkbench(t: TestContext, opts: WorkbenchOptions): Pro
   const remoteUri = (path: string) => `vscode-remote://127.0.0.1:${server.port}${path}`;
   const query = new URLSearchParams({ folder: opts.folder });
   if (opts.payload) query.set('payload', JSON.stringify(opts.payload(server, remoteUri)));
-  return openInBrowser(t, chromiumPath, `${server.origin}/?${query}`, opts);
+  const wb = await openInBrowser(t, chromiumPath, `${server.origin}/?${query}`, opts);
+  const machineSettings = join(server.stateDir, 'user-data', 'Machine', 'settings.json');
+  wb.setMachineSetting = (key, value) => {
+    const now = JSON.parse(readFileSync(machineSettings, 'utf8')) as Record<string, unknown>;
+    const before = now[key];
+    if (value === undefined) delete now[key];
+    else now[key] = value;
+    writeFileSync(machineSettings, JSON.stringify(now, null, 2));
+    return before;
+  };
+  return wb;
 }
 
 /** Debian's Chromium (or $SNAG_CHROMIUM); fails in CI when missing, else skips. */
@@ -236,11 +252,23 @@ export async function openInBrowser(
 
 /**
  * A process's row in the Processes view, as laid out for the default side bar: its name, then its
- * CPU share, elapsed time and threads, its pid last (a state worth a warning may lead). `name` is a
- * RegExp source (default: any name).
+ * CPU share, elapsed time and threads (`0% · 12m03s · 3 thr`, a state worth a warning may lead),
+ * its pid last, or in the label (`gunicorn (4242)`) when another process has the same name.
+ * `name` is a RegExp source (default: any name).
  */
 export function processRowText(pid: number, name = '\\S+'): RegExp {
-  return new RegExp(`${name}\\s*(?:[a-z ]+ · )?\\d+\\.\\d% CPU · \\w+ · \\d+ threads? · pid ${pid}(?!\\d)`);
+  const facts = '(?:[a-z ]+ · )?(?:\\d+|<1)% · \\w+ · \\d+ thr';
+  return new RegExp(`(?:${name}\\s*${facts} · pid ${pid}(?!\\d)|${name} \\(${pid}\\)\\s*${facts})`);
+}
+
+/**
+ * A frame's row in the Stacks view: `main  socket_recv.py:30`; the frame marked "◀ here" leads with
+ * the mark and its line, which the default side bar never cuts: `fetch_reply  ◀ here :12 socket_recv.py`.
+ * `fn` and `file` are plain text.
+ */
+export function frameRowText(fn: string, file: string, line: number, here = true): RegExp {
+  const [f, name] = [escapeRegExp(fn), escapeRegExp(file)];
+  return new RegExp(here ? `${f}\\s*◀ here :${line} ${name}(?!\\S)` : `${f}\\s*${name}:${line}\\b`);
 }
 
 export function escapeRegExp(s: string): string {

@@ -39,4 +39,39 @@ describe('heat', () => {
     assert.equal(heatText(45, 45.05), '🔥 45.0 %');
     assert.equal(heatText(0, 12.5), '↳ 12.5 % in calls');
   });
+
+  it('a line no sample was on the CPU at says its shares are of the wall clock (a process at 0 % CPU is hot nowhere)', () => {
+    assert.equal(heatText(0, 50, true), '↳ 50.0 % wall-clock in calls');
+    assert.equal(heatText(50, 50, true), '⏳ 50.0 % wall-clock');
+    assert.equal(heatText(40, 50, true), '⏳ 40.0 % · 50.0 % wall-clock with calls');
+  });
+
+  it('a process at 0 % CPU: its lines are marked as wall-clock waits, the line of a running thread stays hot', async () => {
+    const s = new Sampler({ pid: 1, rateHz: 10, method: 't', mapFrame: async () => ({ localFile: '/ws/w.py', isUserCode: true }) });
+    const fr = (fn: string, line: number) => ({ function: fn, file: '/app/w.py', line, native: false });
+    await s.add({
+      startMs: 0,
+      endMs: 1000,
+      stacks: [
+        { id: 1, name: 'reader', frames: [fr('recv', 7), fr('main', 2)], count: 50 },
+        { id: 2, name: 'waiter', frames: [fr('wait', 9), fr('main', 2)], count: 50 },
+      ],
+      activeStacks: [],
+    });
+    const byLine = Object.fromEntries(
+      heatByFile(s.profile())
+        .get('/ws/w.py')!
+        .map((m) => [m.line, m.text]),
+    );
+    assert.deepEqual(byLine, { 7: '⏳ 50.0 % wall-clock', 9: '⏳ 50.0 % wall-clock', 2: '↳ 100.0 % wall-clock in calls' });
+    const busy = { id: 3, name: 'busy', frames: [fr('crunch', 12)], count: 100 };
+    await s.add({ startMs: 1000, endMs: 2000, stacks: [busy], activeStacks: [busy] });
+    const after = Object.fromEntries(
+      heatByFile(s.profile())
+        .get('/ws/w.py')!
+        .map((m) => [m.line, m.text]),
+    );
+    assert.equal(after[12], '🔥 50.0 %');
+    assert.equal(after[7], '⏳ 25.0 % wall-clock');
+  });
 });

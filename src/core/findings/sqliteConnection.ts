@@ -1,0 +1,171 @@
+// Which sqlite3.connect() made the connection a waiting call runs on, by Python's scopes: the
+// connect() assigned to the receiver in the frame's own function, else a module-level one (a
+// global), and when the receiver is a parameter of the function, the argument its caller passed
+// (the next frame out). Another function's `conn = sqlite3.connect(…)` is another connection.
+import type { Frame } from '../model';
+import type { SourceLines } from './sourceLines';
+
+export const USES_SQLITE = /^\s*(import\s+sqlite3\b|from\s+sqlite3\s+import\b)/m;
+
+/** The text of a call starting at `from` (the index of its opening parenthesis), up to its closing one. */
+function callText(lines: string[], row: number, from: number): string {
+  let depth = 0;
+  let out = '';
+  for (let r = row; r < lines.length && r < row + 8; r++) {
+    const l = r === row ? lines[r]!.slice(from) : lines[r]!;
+    for (const ch of l) {
+      out += ch;
+      if (ch === '(') depth++;
+      else if (ch === ')' && --depth === 0) return out;
+    }
+    out += ' ';
+  }
+  return out;
+}
+
+/** Top-level arguments of a call's text `( a, b=(1, 2), c )`. */
+function callArgs(text: string): string[] {
+  const inner = text.slice(1, text.lastIndexOf(')') < 0 ? undefined : text.lastIndexOf(')'));
+  const args: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of inner) {
+    if ('([{'.includes(ch)) depth++;
+    if (')]}'.includes(ch)) depth--;
+    if (ch === ',' && depth === 0) {
+      args.push(cur.trim());
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur.trim()) args.push(cur.trim());
+  return args;
+}
+
+export interface ConnectCall {
+  /** The name it is assigned to (`conn`, `self.db`), when it is. */
+  name?: string;
+  /** The database argument as written (`DB`, `"app.db"`). */
+  database?: string;
+  timeout?: number;
+  line: number;
+}
+
+const CONNECT = /(?:([A-Za-z_][\w.]*)\s*=\s*)?(?:\bsqlite3\.|(?<![\w.]))connect\s*(\()/g;
+
+/** The sqlite3.connect() calls of a file (only files that import sqlite3). */
+export function connectCalls(lines: string[]): ConnectCall[] {
+  const text = lines.join('\n');
+  if (!USES_SQLITE.test(text)) return [];
+  const calls: ConnectCall[] = [];
+  lines.forEach((l, row) => {
+    if (l.trim().startsWith('#')) return;
+    for (const m of l.matchAll(CONNECT)) {
+      if (!/sqlite3\.connect/.test(m[0]) && !/from\s+sqlite3\s+import[^\n]*\bconnect\b/.test(text)) continue;
+      const args = callArgs(callText(lines, row, m.index! + m[0].length - 1));
+      const kw = args.find((a) => /^timeout\s*=/.test(a));
+      const positional = args.filter((a) => !/^\w+\s*=/.test(a));
+      const raw = kw ? kw.replace(/^timeout\s*=\s*/, '') : positional[1];
+      const timeout = raw !== undefined && /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : undefined;
+      const database = positional[0] ?? args.find((a) => /^database\s*=/.test(a))?.replace(/^database\s*=\s*/, '');
+      calls.push({ line: row + 1, ...(m[1] ? { name: m[1] } : {}), ...(database ? { database } : {}), ...(timeout !== undefined ? { timeout } : {}) });
+    }
+  });
+  return calls;
+}
+
+const DEF = /^(\s*)(?:async\s+)?def\s+\w+\s*\(([^)]*)\)?/;
+const indentOf = (l: string) => /^\s*/.exec(l)![0].replace(/\t/g, '        ').length;
+
+/** The row of the `def` enclosing 0-based `row`, or -1 at module level. */
+function enclosingDef(lines: readonly string[], row: number): number {
+  let indent = indentOf(lines[row] ?? '');
+  for (let i = row - 1; i >= 0; i--) {
+    const l = lines[i]!;
+    if (!l.trim() || l.trim().startsWith('#')) continue;
+    const ind = indentOf(l);
+    if (ind >= indent) continue;
+    if (DEF.test(l)) return i;
+    indent = ind;
+    if (ind === 0) return -1;
+  }
+  return -1;
+}
+
+/** The parameter names of the `def` at `row` (a signature over several lines included, bounded). */
+function paramsOf(lines: readonly string[], row: number): string[] {
+  let text = '';
+  for (let i = row; i < lines.length && i < row + 8; i++) {
+    text += `${lines[i]} `;
+    if (/\)\s*(->[^:]*)?:/.test(lines[i]!)) break;
+  }
+  const inner = /\(([^]*?)\)\s*(->[^:]*)?:/.exec(text)?.[1] ?? '';
+  return inner
+    .split(',')
+    .map((p) =>
+      p
+        .replace(/[:=].*$/s, '')
+        .replace(/^\*+/, '')
+        .trim(),
+    )
+    .filter(Boolean);
+}
+
+/** The positional and keyword arguments of the first call of `fn` on `line`. */
+function argumentFor(line: string, fn: string, param: string, index: number): string | undefined {
+  const at = new RegExp(`(?<![\\w])${fn.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\(`).exec(line);
+  if (!at) return undefined;
+  let depth = 0;
+  let cur = '';
+  const args: string[] = [];
+  for (const ch of line.slice(at.index + at[0].length)) {
+    if ('([{'.includes(ch)) depth++;
+    if (')]}'.includes(ch)) {
+      if (depth === 0) break;
+      depth--;
+    }
+    if (ch === ',' && depth === 0) {
+      args.push(cur.trim());
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur.trim()) args.push(cur.trim());
+  const kw = args.find((a) => new RegExp(`^${param}\\s*=`).test(a));
+  if (kw) return kw.replace(/^\w+\s*=\s*/, '');
+  const positional = args.filter((a) => !/^\w+\s*=/.test(a));
+  const arg = positional[index];
+  return arg && /^[A-Za-z_][\w.]*$/.test(arg) ? arg : undefined;
+}
+
+/**
+ * The connect() behind `receiver` as the call in `frames[0]` sees it, following parameters out to
+ * the callers; undefined when the code does not show it. `frames` are the thread's Python frames,
+ * innermost first.
+ */
+export async function connectionOf(frames: readonly Frame[], receiver: string | undefined, source: SourceLines): Promise<ConnectCall | undefined> {
+  let name = receiver;
+  for (let k = 0; k < frames.length && name; k++) {
+    const f = frames[k]!;
+    const lines = await source.lines(f);
+    if (!lines) return undefined;
+    const calls = connectCalls(lines);
+    const def = f.line >= 1 ? enclosingDef(lines, f.line - 1) : -1;
+    // An attribute (`self.db`) is set in another method: any connect() assigned to it in the file.
+    if (name.includes('.')) return calls.filter((c) => c.name === name).pop();
+    const own = calls.filter((c) => c.name === name && c.line <= f.line && enclosingDef(lines, c.line - 1) === def).pop();
+    if (own) return own;
+    const params = def >= 0 ? paramsOf(lines, def) : [];
+    const index = params.indexOf(name);
+    if (index >= 0) {
+      // The caller's argument for this parameter (`self` not counted in a method called on an object).
+      const fn = /def\s+(\w+)/.exec(lines[def]!)![1]!;
+      const caller = frames[k + 1];
+      const callerLine = caller ? await source.line(caller) : undefined;
+      const method = params[0] === 'self' || params[0] === 'cls';
+      name = callerLine ? argumentFor(callerLine, fn, name, method ? index - 1 : index) : undefined;
+      continue;
+    }
+    // Not local: a global assigned at module level.
+    return calls.filter((c) => c.name === name && enclosingDef(lines, c.line - 1) === -1).pop();
+  }
+  return undefined;
+}
