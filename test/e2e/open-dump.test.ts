@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { hangLine, PROGRAMS, REPO } from '../support/programs';
 import { waitForAfterText, waitForCursorLine } from './support/editor';
-import { openWorkbench, type Workbench } from './support/workbench';
+import { frameRowText, openWorkbench, type Workbench } from './support/workbench';
 
 const OUTPUTS = join(REPO, 'test', 'fixtures', 'outputs');
 
@@ -155,7 +155,10 @@ test('Snag in a real VS Code workbench: open and paste recorded dumps, click a f
         .waitFor();
       await wb.treeRow(c.described, { view: 'Stacks' });
       const line = hangLine(c.program, c.tag);
-      const frame = await wb.treeRow(new RegExp(`${c.func}\\s*${c.program.replace('.', '\\.')}:${line}\\b`), { view: 'Stacks' });
+      // The frame row, marked (`◀ here :LINE file`) or not (`file:LINE`).
+      const frame = await wb.treeRow(new RegExp(`${frameRowText(c.func, c.program, line).source}|${frameRowText(c.func, c.program, line, false).source}`), {
+        view: 'Stacks',
+      });
       assert.match((await frame.getAttribute('aria-label')) ?? '', /stopped here/, 'where the thread stands is marked');
       if (c.file === 'open-gdb-deadlock-py-bt.txt') {
         await wb.settle();

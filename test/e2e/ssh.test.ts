@@ -113,7 +113,8 @@ test('a stuck process on an SSH host: connect from the tree, dump, open the remo
     await stuck.click();
     await page.locator('.tabs-container .tab.active', { hasText: PROGRAM }).waitFor();
     await waitForCursorLine(page, line);
-    await waitForAfterText(page, line, /🔥 \d+\.\d %/);
+    // A thread that waits has no CPU samples: its heat is its wall-clock share.
+    await waitForAfterText(page, line, /🔥 \d+\.\d %|⏳ \d+\.\d % wall-clock/);
     await view.locator('button.btn[data-command="stop"]').click();
     await view.locator('.badge.stopped').waitFor();
     assert.notEqual(processState(program.pid), 'T', 'the process keeps running');
