@@ -13,6 +13,7 @@ import type { StackDump } from '../../core/model';
 import { Cmd } from '../commands/commandIds';
 import type { DumpHistory } from './dumpHistory';
 import { inEditorTerms } from './editorTerms';
+import { createMarkerTypes } from './markerTypes';
 import { documentKey, frameDocumentOf } from './remoteDocuments';
 
 /**
@@ -48,25 +49,7 @@ export class StackDecorations implements vscode.Disposable {
     private readonly history: DumpHistory,
     extensionUri: vscode.Uri,
   ) {
-    const icon = (name: string) => vscode.Uri.joinPath(extensionUri, 'media', name);
-    const after = { margin: '0 0 0 2em', fontStyle: 'italic' };
-    this.hereType = vscode.window.createTextEditorDecorationType({
-      isWholeLine: true,
-      backgroundColor: new vscode.ThemeColor('snag.hereLineBackground'),
-      gutterIconPath: icon('gutter-here.svg'),
-      gutterIconSize: 'contain',
-      overviewRulerColor: new vscode.ThemeColor('snag.overviewRulerForeground'),
-      overviewRulerLane: vscode.OverviewRulerLane.Right,
-      after: { ...after, color: new vscode.ThemeColor('snag.hereAfterTextForeground') },
-      rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
-    });
-    this.frameType = vscode.window.createTextEditorDecorationType({
-      isWholeLine: true,
-      gutterIconPath: icon('gutter-frame.svg'),
-      gutterIconSize: 'contain',
-      after: { ...after, color: new vscode.ThemeColor('snag.afterTextForeground') },
-      rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
-    });
+    ({ here: this.hereType, frame: this.frameType } = createMarkerTypes(extensionUri));
     const unsubscribe = history.onDidChange(() => this.follow());
     this.disposables.push(
       { dispose: unsubscribe },

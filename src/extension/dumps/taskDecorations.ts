@@ -9,6 +9,7 @@ import type { StackDump } from '../../core/model';
 import { Cmd } from '../commands/commandIds';
 import type { StackDecorations } from './decorations';
 import { inEditorTerms } from './editorTerms';
+import { createMarkerTypes } from './markerTypes';
 import { documentKey, frameDocumentOf } from './remoteDocuments';
 
 const THROTTLE_MS = 60;
@@ -25,25 +26,7 @@ export class TaskDecorations implements vscode.Disposable {
     private readonly threads: StackDecorations,
     extensionUri: vscode.Uri,
   ) {
-    const icon = (name: string) => vscode.Uri.joinPath(extensionUri, 'media', name);
-    const after = { margin: '0 0 0 2em', fontStyle: 'italic' };
-    this.hereType = vscode.window.createTextEditorDecorationType({
-      isWholeLine: true,
-      backgroundColor: new vscode.ThemeColor('snag.hereLineBackground'),
-      gutterIconPath: icon('gutter-here.svg'),
-      gutterIconSize: 'contain',
-      overviewRulerColor: new vscode.ThemeColor('snag.overviewRulerForeground'),
-      overviewRulerLane: vscode.OverviewRulerLane.Right,
-      after: { ...after, color: new vscode.ThemeColor('snag.hereAfterTextForeground') },
-      rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
-    });
-    this.frameType = vscode.window.createTextEditorDecorationType({
-      isWholeLine: true,
-      gutterIconPath: icon('gutter-frame.svg'),
-      gutterIconSize: 'contain',
-      after: { ...after, color: new vscode.ThemeColor('snag.afterTextForeground') },
-      rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
-    });
+    ({ here: this.hereType, frame: this.frameType } = createMarkerTypes(extensionUri));
     this.disposables.push(
       threads.onDidChange(() => this.follow()),
       vscode.window.onDidChangeVisibleTextEditors(() => this.schedule()),

@@ -200,9 +200,18 @@ export async function openInBrowser(
       if (!closed) await page.keyboard.press('Enter');
     },
     async runCommand(title) {
-      await page.keyboard.press('F1');
       const input = page.locator('.quick-input-widget input');
-      await input.waitFor();
+      // A key pressed while a freshly opened editor (the walkthrough page) takes focus can be lost
+      // (seen in CI under load): press again, as a person would, until the palette shows.
+      for (let attempt = 0; ; attempt++) {
+        await page.keyboard.press(attempt % 2 ? 'Control+Shift+P' : 'F1');
+        const shown = await input.waitFor({ timeout: 5000 }).then(
+          () => true,
+          () => false,
+        );
+        if (shown) break;
+        if (attempt === 5) await input.waitFor({ timeout: 1 });
+      }
       await input.fill(`>${title}`);
       await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
       await page.keyboard.press('Enter');
