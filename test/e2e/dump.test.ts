@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import { hangLine, processState, PROGRAMS, startProgram, type Started } from '../support/programs';
 import { editorLine, gutterIcon, lineContaining, lineNumberCell, waitForAfterText, waitForCursorLine } from './support/editor';
+import { requireTool } from '../support/tools';
 import { frameRowText, openWorkbench, processRowText, type Workbench } from './support/workbench';
 
 const SOCKET_RECV = join(PROGRAMS, 'socket_recv.py');
@@ -38,7 +39,11 @@ test('Snag in a real VS Code workbench: dump a stuck process and land on its han
   const deadlock = await startProgram('deadlock.py');
   programs.push(deadlock);
 
-  const wb = await openWorkbench(t, { folder: PROGRAMS });
+  // The Docker CLI is here and no daemon answers, the common laptop case: DOCKER_HOST names a socket
+  // that does not exist, so no engine another test or the machine runs can answer instead.
+  const dockerCli = requireTool(t, 'docker', 'bash scripts/setup.sh docker');
+  if (!dockerCli) return;
+  const wb = await openWorkbench(t, { folder: PROGRAMS, env: { DOCKER_HOST: 'unix:///nonexistent/snag-e2e/docker.sock' } });
   if (!wb) return;
   const page = wb.page;
   const recvLine = hangLine('socket_recv.py', 'recv');
@@ -133,6 +138,24 @@ test('Snag in a real VS Code workbench: dump a stuck process and land on its han
     await lineNumberCell(page, recvLine - 1).click({ button: 'right' });
     await waitForCursorLine(page, recvLine - 1);
     assert.equal(await menu.locator('.action-label', { hasText: 'Show Threads on This Line' }).count(), 0);
+    await page.keyboard.press('Escape');
+  });
+
+  await t.test('a Docker CLI with no daemon is a quiet, folded hint: no error row, no picker entry', async () => {
+    const docker = await wb.treeRow(/^Docker/, { view: 'Processes' });
+    assert.match((await docker.textContent()) ?? '', /not running/);
+    assert.equal(await docker.getAttribute('aria-expanded'), 'false', 'folded');
+    const processes = wb.view('Processes');
+    assert.equal(await processes.locator('.monaco-list-row', { hasText: /not available|Cannot connect|daemon/i }).count(), 0, 'no error row');
+    await wb.runCommand('Snag: Attach to Process');
+    const rows = page.locator('.quick-input-list .monaco-list-row');
+    await rows
+      .filter({ hasText: new RegExp(`pid ${deadlock.pid} ·`) })
+      .first()
+      .waitFor();
+    const texts = await rows.allTextContents();
+    assert.ok(texts.length > 0);
+    for (const text of texts) assert.doesNotMatch(text, /docker|not available|Cannot connect|daemon/i, `a picker entry for the absent engine: ${text}`);
     await page.keyboard.press('Escape');
   });
 

@@ -44,6 +44,46 @@ describe('guard script', () => {
     }
   });
 
+  it('a killed tool leaves a member of its group that TERM and CONT cannot end: the guard KILLs it before it exits', async () => {
+    const target = sleeper();
+    let straggler = 0;
+    try {
+      // Stands in for gdb's ptrace probe, left traced by init when gdb was killed before the probe's
+      // PTRACE_TRACEME: only SIGKILL ends it. Here: a child that ignores TERM, holding the output.
+      const tool = ['sh', '-c', '(trap "" TERM; exec sleep 300) & echo "$!"; kill -KILL $$', 'tool'];
+      // Spawned as over ssh: the guard leads its own group, and nothing else cleans up after it.
+      const guard = spawn(guardedArgv(tool, target.pid!, 60, 'refuse')[0]!, guardedArgv(tool, target.pid!, 60, 'refuse').slice(1), {
+        detached: true,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      let out = '';
+      guard.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const code = await new Promise<number | null>((r) => guard.once('exit', r));
+      assert.equal(code, 137);
+      straggler = Number(out.trim());
+      assert.ok(straggler > 0, `the tool printed its child's pid: ${JSON.stringify(out)}`);
+      const deadline = Date.now() + 5000;
+      const alive = () => {
+        try {
+          return !/^[ZX]$/.test(state(straggler));
+        } catch {
+          return false;
+        }
+      };
+      while (alive()) {
+        assert.ok(Date.now() < deadline, `the straggler ${straggler} is still ${state(straggler)} after the guard exited`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    } finally {
+      target.kill('SIGKILL');
+      try {
+        if (straggler) process.kill(straggler, 'SIGKILL');
+      } catch {
+        /* ended, as it should be */
+      }
+    }
+  });
+
   it('ends a hung tool at its limit and resumes the target it stopped', async () => {
     const target = sleeper();
     try {

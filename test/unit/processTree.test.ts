@@ -61,10 +61,10 @@ describe('buildProcessTree', () => {
   });
 
   it('a Processes row: short facts first (CPU, elapsed time, threads), the pid last; only a state worth a warning is said', () => {
-    assert.equal(describeProcessRow(proc(7, 1, { cpuPercent: 1.25, elapsedSeconds: 723, threads: 3, state: 'Sl' })), '1% · 12m03s · 3 thr · pid 7');
-    assert.equal(describeProcessRow(proc(8, 1, { cpuPercent: 99.5, state: 'R' })), '100% · 5s · 1 thr · pid 8');
-    assert.equal(describeProcessRow(proc(9, 1, { state: 'T' })), 'stopped · 0% · 5s · 1 thr · pid 9');
-    assert.equal(describeProcessRow(proc(10, 1, { state: 'D' })), 'disk wait · 0% · 5s · 1 thr · pid 10');
+    assert.equal(describeProcessRow(proc(7, 1, { cpuPercent: 1.25, elapsedSeconds: 723, threads: 3, state: 'Sl' })), '1% · 12m03s · pid 7 · 3 thr');
+    assert.equal(describeProcessRow(proc(8, 1, { cpuPercent: 99.5, state: 'R' })), '100% · 5s · pid 8 · 1 thr');
+    assert.equal(describeProcessRow(proc(9, 1, { state: 'T' })), 'stopped · 0% · 5s · pid 9 · 1 thr');
+    assert.equal(describeProcessRow(proc(10, 1, { state: 'D' })), 'disk wait · 0% · 5s · pid 10 · 1 thr');
     assert.deepEqual([0, 0.3, 0.99, 1.5, 150].map(compactCpu), ['0%', '<1%', '<1%', '2%', '150%']);
   });
 
@@ -73,7 +73,7 @@ describe('buildProcessTree', () => {
     assert.equal(processRowLabel(worker, true), 'gunicorn (4242)');
     assert.equal(describeProcessRow(worker, true), '0% · 5m03s · 2 thr');
     assert.equal(processRowLabel(worker), 'gunicorn');
-    assert.equal(describeProcessRow(worker), '0% · 5m03s · 2 thr · pid 4242');
+    assert.equal(describeProcessRow(worker), '0% · 5m03s · pid 4242 · 2 thr');
   });
 
   it('a long name is cut from the middle: its start and its extension kept', () => {

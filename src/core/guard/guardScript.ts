@@ -47,6 +47,11 @@ export const GUARD_SCRIPT = [
   // A killed tool can leave members of its group behind (gdb's stopped ptrace probe) that hold the
   // output open; signals go only to sh's own group, and only where sh leads one.
   'trap "" TERM; kill -TERM -$$ 2>/dev/null; kill -CONT -$$ 2>/dev/null',
+  // A gdb killed between forking its probe and the probe's PTRACE_TRACEME leaves the probe traced
+  // by init, in a tracing stop that only SIGKILL ends: after a killed or timed-out tool, KILL
+  // whatever is left of the group but sh itself.
+  'if [ "$rc" -ge 124 ]; then sweep() { for s in /proc/[0-9]*/stat; do l=; { read -r l < "$s"; } 2>/dev/null; ' +
+    'set -- ${l##*) }; p=${s%/stat}; p=${p#/proc/}; [ "$3" = "$$" ] && [ "$p" != "$$" ] && kill -KILL "$p" 2>/dev/null; done; }; sweep; fi',
   // The target exited (and its pid may be another process's now): nothing to resume.
   'if [ -z "$st0" ] || [ "$(stime)" != "$st0" ]; then echo "snag-guard gone" >&2; exit $rc; fi',
   'if [ -z "$before" ]; then',
