@@ -3,7 +3,8 @@
 // workspace, explained (findings), and the Stacks view's rows built by the extension's own provider
 // (stackTree.ts, with the tests' stand-in for the editor's types: test/support/fakeVscode.ts): all its nodes, and a tree
 // item for every row the view shows at first (the roots and what is expanded under them).
-// Each run is a fresh node process (cold code, as for the first big dump of a session): its wall
+// Each run is a fresh node process running the code bundled as the extension ships it (cold code,
+// as for the first big dump of a session): its wall
 // time, and its peak memory above what it held before (maxRSS after − maxRSS before, the dump's
 // text already read). Writes the key `bigDump` of bench/results.json: `ms` and `mb` are the medians.
 import { spawnSync } from 'node:child_process';
@@ -11,7 +12,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { median, round, writeResult } from './support';
 import { PROGRAMS, startProgram } from '../test/support/programs';
 import { which } from '../test/support/tools';
@@ -35,8 +35,8 @@ interface Measured {
   nodes: number;
 }
 
-/** One run, in this (fresh) process: the dump's text in `file`. */
-async function measure(file: string): Promise<Measured> {
+/** One run, in this (fresh) process: the dump's text in `file`, the workspace at `root`. */
+async function measure(file: string, root: string): Promise<Measured> {
   // The tests' stand-in for the editor's types answers `require('vscode')` from here on.
   await import('../test/support/fakeVscode');
   const { openDump } = await import('../src/core/open/openDump');
@@ -48,7 +48,7 @@ async function measure(file: string): Promise<Measured> {
   if (!gc) throw new Error('run with --expose-gc');
 
   const once = async () => {
-    const dump = await openDump({ kind: 'text', text }, { mapper: new SourceMapper({ workspaceRoots: [PROGRAMS] }), name: 'big-dump.json', from: 'file' });
+    const dump = await openDump({ kind: 'text', text }, { mapper: new SourceMapper({ workspaceRoots: [root] }), name: 'big-dump.json', from: 'file' });
     const entry = { key: `local:${dump.pid}`, dump, processName: 'python3', where: 'Local', options: {} };
     const history = { selected: entry, onDidChange: () => () => undefined } as unknown as History;
     const tree = new StackTreeProvider(history);
@@ -123,16 +123,31 @@ async function recordDump(dir: string): Promise<string> {
 async function main(): Promise<void> {
   const at = process.argv.indexOf('--measure');
   if (at >= 0) {
-    process.stdout.write(JSON.stringify(await measure(process.argv[at + 1]!)) + '\n');
+    process.stdout.write(JSON.stringify(await measure(process.argv[at + 1]!, process.argv[at + 2]!)) + '\n');
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), 'snag-bigdump-'));
   try {
     const file = await recordDump(dir);
-    const loadText = pathToFileURL(join(__dirname, '..', 'scripts', 'load-text.mjs')).href;
+    // The runs use this file bundled as the extension is (esbuild, one CommonJS file, `vscode`
+    // answered by the tests' stand-in): the code the editor runs, not tsx's per-module wrappers.
+    const bundle = join(dir, 'measure.js');
+    // Loaded here only: the bundle itself never needs esbuild (it runs from a temporary folder).
+    const { buildSync } = await import('esbuild');
+    buildSync({
+      entryPoints: [__filename],
+      outfile: bundle,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      external: ['vscode', 'esbuild'],
+      loader: { '.py': 'text' },
+      logLevel: 'warning',
+    });
     const runs: Measured[] = [];
     for (let i = 0; i < RUNS; i++) {
-      const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--import', loadText, __filename, '--measure', file], {
+      const r = spawnSync(process.execPath, ['--expose-gc', bundle, '--measure', file, PROGRAMS], {
         encoding: 'utf8',
         timeout: 120_000,
       });
@@ -142,7 +157,7 @@ async function main(): Promise<void> {
     const spread = (values: number[]) => ({ median: round(median(values)), min: round(Math.min(...values)), max: round(Math.max(...values)) });
     const first = runs[0]!;
     const result = {
-      what: `py-spy dump --json of ${THREADS} threads each 60 Python frames deep (many_waiters.py ${THREADS} ${DEPTH}), opened as the editor does: parse + source mapping + findings + every Stacks view node, and the tree items of the rows shown at first; each run a fresh process`,
+      what: `py-spy dump --json of ${THREADS} threads each 60 Python frames deep (many_waiters.py ${THREADS} ${DEPTH}), opened as the editor does (the code bundled as the extension is): parse + source mapping + findings + every Stacks view node, and the tree items of the rows shown at first; each run a fresh process`,
       ms: round(median(runs.map((r) => r.ms))),
       mb: round(median(runs.map((r) => r.peakMb))),
       runs: RUNS,

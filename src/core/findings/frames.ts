@@ -7,10 +7,13 @@ import type { Finding, Frame, ThreadStack } from '../model';
  * names (`Condition.wait`, Python ≥ 3.11) and bare ones (`wait`, older Pythons) alike.
  */
 export function isFrame(f: Frame, fileSuffix: string, ...names: string[]): boolean {
-  if (f.native || !(f.file.includes('\\') ? f.file.replace(/\\/g, '/') : f.file).endsWith(fileSuffix)) return false;
+  if (f.native || !(f.file.endsWith(fileSuffix) || (f.file.includes('\\') && f.file.replace(/\\/g, '/').endsWith(fileSuffix)))) return false;
+  const fn = f.function;
   // A qualified name (3.11+) must match in full: `Barrier.wait` is not `Event.wait`.
-  if (f.function.includes('.')) return names.includes(f.function);
-  return names.some((n) => n.slice(n.lastIndexOf('.') + 1) === f.function);
+  if (fn.includes('.')) return names.includes(fn);
+  // Otherwise the name's last part (`wait` of `Event.wait`), compared without cutting strings:
+  // this runs for every frame of every thread under every rule.
+  return names.some((n) => n === fn || (n.endsWith(fn) && n.charCodeAt(n.length - fn.length - 1) === 46));
 }
 
 /** The function's own name without its class (`__del__` of `Resource.__del__`). */

@@ -57,14 +57,26 @@ function indentOf(line: string): number {
  * An acquire() in a branch not taken (a deeper block above) does not count, nor one released
  * anywhere between: better no holder named than the wrong one.
  */
-export async function heldLocks(t: ThreadStack, source: SourceLines): Promise<HeldLock[]> {
+export function heldLocks(t: ThreadStack, source: SourceLines): Promise<HeldLock[]> {
+  // Several rules ask for every thread's locks (deadlocks, locks inherited across fork): read once.
+  let byThread = heldMemo.get(source);
+  if (!byThread) heldMemo.set(source, (byThread = new WeakMap()));
+  let held = byThread.get(t);
+  if (!held) byThread.set(t, (held = readHeldLocks(t, source)));
+  return held;
+}
+
+const heldMemo = new WeakMap<SourceLines, WeakMap<ThreadStack, Promise<HeldLock[]>>>();
+
+async function readHeldLocks(t: ThreadStack, source: SourceLines): Promise<HeldLock[]> {
+  const frames = t.frames.filter((f) => !f.native && f.localFile);
+  const files = await Promise.all(frames.map((f) => source.lines(f)));
   const held: HeldLock[] = [];
-  for (const frame of t.frames) {
-    if (frame.native || !frame.localFile) continue;
-    const lines = await source.lines(frame);
-    if (!lines || lines[frame.line - 1] === undefined) continue;
+  frames.forEach((frame, i) => {
+    const lines = files[i];
+    if (!lines || lines[frame.line - 1] === undefined) return;
     for (const h of blocksAt(lines, frame.line, !!frame.isUserCode)) held.push({ ...h, frame });
-  }
+  });
   return held;
 }
 

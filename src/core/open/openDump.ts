@@ -51,9 +51,9 @@ export function textEncoding(first: Uint8Array): 'utf-8' | 'utf-16le' | 'utf-16b
 }
 
 /** The input as text chunks, stopping with a clear message past the cap. */
-async function* chunksOf(input: DumpInput, name: string, signal?: AbortSignal): AsyncGenerator<string> {
+async function* chunksOf(input: DumpInput, name: string, read: { bytes: number }, signal?: AbortSignal): AsyncGenerator<string> {
   if (input.kind === 'text') {
-    const bytes = Buffer.byteLength(input.text, 'utf8');
+    const bytes = (read.bytes = Buffer.byteLength(input.text, 'utf8'));
     if (bytes > MAX_OPEN_BYTES) throw tooLarge(name, bytes, MAX_OPEN_BYTES, 'dumps');
     for (let i = 0; i < input.text.length; i += CHUNK_CHARS) yield input.text.slice(i, i + CHUNK_CHARS);
     return;
@@ -78,6 +78,7 @@ async function* chunksOf(input: DumpInput, name: string, signal?: AbortSignal): 
   for await (const chunk of stream) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     total += buf.length;
+    read.bytes = total;
     if (total > MAX_OPEN_BYTES) throw tooLarge(name, undefined, MAX_OPEN_BYTES, 'dumps');
     // PowerShell's `>` and Windows editors save UTF-16: its BOM (or ASCII with NUL bytes) says so.
     decoder ??= new TextDecoder(textEncoding(buf));
@@ -111,7 +112,9 @@ function opening(text: string): string {
 
 /** Reads and parses the input: the format it was recognised as, and its stacks. */
 export async function parseDumpInput(input: DumpInput, name: string, signal?: AbortSignal): Promise<{ format: OpenedFormat; parsed: ParsedDump }> {
-  const chunks = chunksOf(input, name, signal);
+  // The bytes read so far (all of a text at once): counted once, not again for the JSON cap.
+  const read = { bytes: 0 };
+  const chunks = chunksOf(input, name, read, signal);
   let head = '';
   let done = false;
   while (head.length < DETECT_HEAD_CHARS) {
@@ -131,14 +134,15 @@ export async function parseDumpInput(input: DumpInput, name: string, signal?: Ab
     );
 
   if (format === 'snag-json' || format === 'py-spy-json') {
-    let text = head;
-    while (!done) {
+    // A text in hand is parsed as it is, not cut into chunks and joined again.
+    let text = input.kind === 'text' ? input.text : head;
+    while (!done && input.kind !== 'text') {
       const next = await chunks.next();
       if (next.done) break;
       text += next.value;
-      if (text.length > MAX_OPEN_JSON_BYTES) throw tooLarge(name, undefined, MAX_OPEN_JSON_BYTES, 'JSON dumps');
+      if (read.bytes > MAX_OPEN_JSON_BYTES) throw tooLarge(name, undefined, MAX_OPEN_JSON_BYTES, 'JSON dumps');
     }
-    if (Buffer.byteLength(text, 'utf8') > MAX_OPEN_JSON_BYTES) throw tooLarge(name, Buffer.byteLength(text, 'utf8'), MAX_OPEN_JSON_BYTES, 'JSON dumps');
+    if (read.bytes > MAX_OPEN_JSON_BYTES) throw tooLarge(name, read.bytes, MAX_OPEN_JSON_BYTES, 'JSON dumps');
     let data: unknown;
     try {
       data = JSON.parse(text);

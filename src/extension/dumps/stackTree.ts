@@ -149,13 +149,24 @@ function buildNodes(entry: DumpEntry): StackNode[] {
     }
     const gid = `${base}/g${thread.id}`;
     const gn: GroupNode = { kind: 'group', id: gid, group: g, children: [] };
-    const members: MembersNode = { kind: 'members', id: `${gid}/threads`, group: g, parent: gn, children: [] };
-    members.children = g.threads.map((t) => threadNode(t, `${base}/t${t.id}`, false, members));
+    // The group's threads, each with all its frames, are built when the user opens the row: in a
+    // big dump (500 threads waiting alike) they are most of the nodes, and most stay folded.
+    const members = lazyChildren<MembersNode>({ kind: 'members', id: `${gid}/threads`, group: g, parent: gn }, (m) =>
+      g.threads.map((t) => threadNode(t, `${base}/t${t.id}`, false, m)),
+    );
     gn.children = [members, ...frameRows(thread, thread.frames.slice(0, g.shared), gid, gn)];
     if (!g.sameStack) gn.children.push({ kind: 'note', id: `${gid}/differ`, text: GROUP_STACKS_DIFFER, parent: gn });
     roots.push(gn);
   }
   return roots;
+}
+
+/** `node` with `children` built by `build` the first time they are asked for. */
+function lazyChildren<N extends { children: unknown[] }>(node: Omit<N, 'children'>, build: (n: N) => N['children']): N {
+  const n = node as N;
+  let built: N['children'] | undefined;
+  Object.defineProperty(n, 'children', { get: () => (built ??= build(n)), enumerable: true });
+  return n;
 }
 
 function threadNode(thread: ThreadStack, id: string, expanded: boolean, parent?: StackNode): ThreadNode {
