@@ -91,14 +91,13 @@ export function compactCpu(percent: number): string {
  * A process's description in the Processes view, laid out for the side bar's default width (about
  * 300 px): the facts that tell a stuck process apart first and short (`0% · 12m03s`), then the pid
  * (what the pickers and the CLI take; left out when the label carries it: `namesake`, see
- * `processRowLabel`), the thread count last, the first thing a narrow side bar cuts; a state worth
- * a warning (stopped, traced, disk wait, zombie) leads. The words (CPU, threads, pid, state) are in
+ * `processRowLabel`); a state worth a warning (stopped, traced, disk wait, zombie) leads. The
+ * thread count is in the tooltip only: with it, a 5-digit pid was cut for most names at 300 px. The words (CPU, threads, pid, state) are in
  * the row's tooltip; the full line is `describeProcess`.
  */
 export function describeProcessRow(p: ProcessInfo, namesake = false): string {
   const facts = [compactCpu(p.cpuPercent), formatElapsed(p.elapsedSeconds)];
   if (!namesake) facts.push(`pid ${p.pid}`);
-  facts.push(`${p.threads} thr`);
   return (NOTABLE_STATE.test(p.state) ? [describeState(p.state), ...facts] : facts).join(' · ');
 }
 

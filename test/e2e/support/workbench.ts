@@ -261,13 +261,13 @@ export async function openInBrowser(
 
 /**
  * A process's row in the Processes view, as laid out for the default side bar: its name, then its
- * CPU share and elapsed time (`0% · 12m03s`, a state worth a warning may lead), its pid (or in the
- * label, `gunicorn (4242)`, when another process has the same name), the thread count last.
+ * CPU share and elapsed time (`0% · 12m03s`, a state worth a warning may lead), then its pid, or
+ * the pid in the label (`gunicorn (4242)`) when another process has the same name.
  * `name` is a RegExp source (default: any name).
  */
 export function processRowText(pid: number, name = '\\S+'): RegExp {
   const facts = '(?:[a-z ]+ · )?(?:\\d+|<1)% · \\w+';
-  return new RegExp(`(?:${name}\\s*${facts} · pid ${pid} · \\d+ thr|${name} \\(${pid}\\)\\s*${facts} · \\d+ thr)`);
+  return new RegExp(`(?:${name}\\s*${facts} · pid ${pid}(?!\\d)|${name} \\(${pid}\\)\\s*${facts}(?! · pid))`);
 }
 
 /**
