@@ -285,8 +285,11 @@ if (require.main === module) {
   // A reader that went away (`snag dump --json | head`) ends the output, not Snag (nor with a stack trace).
   let stdoutGone = false;
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err;
     stdoutGone = true;
+    if (err.code === 'EPIPE') return;
+    // A full disk, a closed file: one line saying so, not a stack trace (and never a half-written success).
+    process.stderr.write(`snag: cannot write the output: ${safeText(err.code === 'ENOSPC' ? 'no space left on the device' : err.message)}\n`);
+    process.exit(1);
   });
   const write = (s: string) => (stdoutGone ? Promise.resolve() : new Promise<void>((res) => process.stdout.write(s, () => res())));
   void main(process.argv.slice(2), {

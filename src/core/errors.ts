@@ -43,6 +43,16 @@ export class SnagError extends Error {
   }
 }
 
+/**
+ * The target exited during a read and its pid names another process now: nothing read under that
+ * pid since is the target's, nor may anything be asked about it (its kind, its state).
+ */
+export class PidReusedError extends SnagError {
+  constructor(message: string) {
+    super('process-gone', message, ['refresh-processes']);
+  }
+}
+
 /** One line for a terminal or a notification, whatever was thrown. */
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message.split('\n')[0] ?? err.message;

@@ -23,6 +23,7 @@
 // subreaper (prctl(PR_SET_CHILD_SUBREAPER)), which would keep such orphans its own.
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { PROC_SLICE, procTurn } from './procFiles';
 
 /** The environment variable every process of a tool's tree inherits (its value is the run's mark). */
 export const TREE_MARK_ENV = 'SNAG_TOOL_RUN';
@@ -49,10 +50,9 @@ function parseStat(text: string): Stat | undefined {
   return { state: f[0], ppid: Number(f[1]), pgrp: Number(f[2]), session: Number(f[3]), start };
 }
 
-// /proc is read synchronously, a slice of processes at a time with a turn of the event loop
+// /proc is read in place, a slice of processes at a time with a turn of the event loop
 // between: a read of /proc costs microseconds, while a round trip through libuv's thread pool per file
 // made the walk of a quiet machine take tens of milliseconds after every dump.
-const SLICE = 256;
 
 function readStat(pid: number): Stat | undefined {
   try {
@@ -75,8 +75,6 @@ function carriesMark(pid: number, entry: string): boolean {
     return false;
   }
 }
-
-const turn = () => new Promise<void>((r) => setImmediate(r));
 
 function signal(pid: number, sig: NodeJS.Signals): void {
   try {
@@ -126,7 +124,7 @@ async function look(root: ToolTreeRoot, tree: Map<number, number>): Promise<[num
     .filter((pid) => !since || since(pid));
   const found: [number, number][] = [];
   for (let i = 0; i < pids.length; i++) {
-    if (i > 0 && i % SLICE === 0) await turn();
+    if (i > 0 && i % PROC_SLICE === 0) await procTurn();
     const pid = pids[i]!;
     if (tree.has(pid) || pid === process.pid || (pid === root.pid && !toolLives)) continue;
     const st = readStat(pid);

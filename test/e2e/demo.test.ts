@@ -87,9 +87,7 @@ test('npm run demo: a workbench with Snag on a stuck worker; three clicks to the
   // Click 3: the frame marked "here" under MainThread.
   const frame = await wb.treeRow(frameRowText('download_file', 'worker.py', hang), { view: 'Stacks' });
   await wb.treeRow(/progress-reporter/, { view: 'Stacks' });
-  await frame.click();
-
-  await page.locator('.tabs-container .tab.active', { hasText: 'worker.py' }).waitFor();
+  await wb.openFrame(frame, 'worker.py');
   await waitForCursorLine(page, hang);
   await waitForAfterText(page, hang, /⏸ MainThread/);
   assert.notEqual(processState(workerPid), 'T', 'the worker keeps running after the dump');

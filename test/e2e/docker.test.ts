@@ -39,8 +39,7 @@ test('a stuck process in a Docker container: dump from the tree, click the frame
     const frame = await wb.treeRow(frameRowText('fetch_reply', PROGRAM, line), { view: 'Stacks', timeoutMs: 60_000 });
     assert.match((await wb.view('Stacks').textContent()) ?? '', /py-spy \(host\)/, 'the strategy used is shown');
     assert.notEqual(processState(c.hostPid), 'T', 'the container process keeps running');
-    await frame.click();
-    await page.locator('.tabs-container .tab.active', { hasText: PROGRAM }).waitFor();
+    await wb.openFrame(frame, PROGRAM);
     const selection = page.locator('[id="status.editor.selection"]');
     const deadline = Date.now() + 30_000;
     let text = '';

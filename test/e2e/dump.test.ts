@@ -69,8 +69,7 @@ test('Snag in a real VS Code workbench: dump a stuck process and land on its han
 
   await t.test('clicking the frame opens the file at the hanging line, with the decoration on it', async () => {
     const frame = await wb.treeRow(frameRowText('fetch_reply', 'socket_recv.py', recvLine), { view: 'Stacks' });
-    await frame.click();
-    await page.locator('.tabs-container .tab.active', { hasText: 'socket_recv.py' }).waitFor();
+    await wb.openFrame(frame, 'socket_recv.py');
     await waitForCursorLine(page, recvLine);
 
     const texts = await waitForAfterText(page, recvLine, /⏸ MainThread/);
@@ -112,8 +111,7 @@ test('Snag in a real VS Code workbench: dump a stuck process and land on its han
     const main = texts.findIndex((x) => /MainThread/.test(x));
     assert.match(texts[main] ?? '', /fetch_reply.*◀ here/, `the first row of MainThread is where it stands: ${JSON.stringify(texts.slice(0, 6))}`);
     // The hover step left the cursor on main's line: picking moves it to the hanging line.
-    await here.click();
-    await page.locator('.tabs-container .tab.active', { hasText: 'socket_recv.py' }).waitFor();
+    await wb.openFrame(here, 'socket_recv.py');
     await waitForCursorLine(page, recvLine);
   });
 

@@ -45,8 +45,7 @@ test('gdb dump in the Stacks view: libc frame, native runs folded, __del__ marke
   await t.test('the Python frame among the native ones opens its file at the line', async () => {
     // The frame's row (the finding's rows name the function too).
     const del = await wb.treeRow(frameRowText('NativeHandle.__del__', PROGRAM, line), { view: 'Stacks' });
-    await del.click();
-    await page.locator('.tabs-container .tab.active', { hasText: PROGRAM }).waitFor();
+    await wb.openFrame(del, PROGRAM);
     const selection = page.locator('[id="status.editor.selection"]');
     const deadline = Date.now() + 30_000;
     let text = '';

@@ -164,8 +164,7 @@ test('Snag in a real VS Code workbench: open and paste recorded dumps, click a f
         await wb.settle();
         await wb.screenshot('opened-dump', wb.sideBar);
       }
-      await frame.click();
-      await page.locator('.tabs-container .tab.active', { hasText: c.program }).waitFor();
+      await wb.openFrame(frame, c.program);
       await waitForCursorLine(page, line);
       await waitForAfterText(page, line, new RegExp(`⏸ ${c.thread.source}`));
     });

@@ -57,8 +57,7 @@ test('Sampling view in a real VS Code workbench: stuck thread, hot lines as heat
     const text = (await hot.textContent()) ?? '';
     const line = Number(/busy_and_stuck\.py:(\d+)/.exec(text)?.[1]);
     assert.ok([hangLine(PROGRAM, 'hot'), hangLine(PROGRAM, 'hot') + 1].includes(line), text);
-    await hot.click();
-    await page.locator('.tabs-container .tab.active', { hasText: PROGRAM }).waitFor();
+    await wb.openFrame(hot, PROGRAM);
     const first = await waitForAfterText(page, line, /🔥 \d+\.\d %/);
     // The stuck read shows too: all of its thread's samples stop there (⏳ and wall-clock when the
     // source tells that none of them was on the CPU).
@@ -111,8 +110,7 @@ test('Sampling view in a real VS Code workbench: stuck thread, hot lines as heat
     const line = Number(/busy_and_stuck\.py:(\d+)/.exec((await cell.getAttribute('title')) ?? '')?.[1]);
     assert.ok(line > 0);
     await wb.runCommand('View: Close All Editors');
-    await cell.click();
-    await page.locator('.tabs-container .tab.active', { hasText: PROGRAM }).waitFor();
+    await wb.openFrame(cell, PROGRAM);
     await waitForCursorLine(page, line);
     // Room for the whole graph, as a person would make it: maximise the panel for the picture.
     await wb.runCommand('View: Toggle Maximized Panel');
@@ -191,8 +189,7 @@ test('Sampling view in a real VS Code workbench: stuck thread, hot lines as heat
     await finding.waitFor();
     await wb.settle();
     await wb.screenshot('sampling-deadlock', page.locator('.part.panel'));
-    await finding.click();
-    await page.locator('.tabs-container .tab.active', { hasText: 'deadlock.py' }).waitFor();
+    await wb.openFrame(finding, 'deadlock.py');
     await waitForCursorLine(page, hangLine('deadlock.py', 'a-waits-b'));
     await view.locator('button.btn[data-command="stop"]').click();
     await view.locator('.badge.stopped').waitFor();

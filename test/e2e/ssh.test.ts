@@ -110,8 +110,7 @@ test('a stuck process on an SSH host: connect from the tree, dump, open the remo
     await stuck.waitFor({ timeout: 60_000 });
     await view.locator('.facts', { hasText: 'py-spy record' }).waitFor();
     await wb.runCommand('View: Close All Editors');
-    await stuck.click();
-    await page.locator('.tabs-container .tab.active', { hasText: PROGRAM }).waitFor();
+    await wb.openFrame(stuck, PROGRAM);
     await waitForCursorLine(page, line);
     // A thread that waits has no CPU samples: its heat is its wall-clock share.
     await waitForAfterText(page, line, /🔥 \d+\.\d %|⏳ \d+\.\d % wall-clock/);

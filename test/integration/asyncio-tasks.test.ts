@@ -179,8 +179,11 @@ describe('asyncio tasks read from memory: every pyenv Python 3.8–3.13', () => 
         assert.equal(creator?.function, 'periodic_scan', ctx);
         assert.equal(creator?.line, hangLine(PILE, 'scan-create'), ctx);
       }
+      // The program starts a scan every 10 ms while it is read: the newest may not have run to its await yet.
+      const waiting = scans.filter((s) => s.frames.find((f) => f.isUserCode)?.line === hangLine(PILE, 'scan-wait'));
+      assert.ok(scans.length - waiting.length <= 3, `${ctx}: ${scans.length - waiting.length} scans not at their await`);
       const groups = groupTasks(second.tasks);
-      assert.equal(groups[0]!.tasks.length, scans.length, `${ctx}: every scan is in the largest group`);
+      assert.equal(groups[0]!.tasks.length, waiting.length, `${ctx}: every waiting scan is in the largest group`);
       assert.match(
         groupTitle(groups[0]!),
         new RegExp(

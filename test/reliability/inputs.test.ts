@@ -134,6 +134,18 @@ describe('reliability: empty targets and values', () => {
   }
 });
 
+describe('reliability: container names that are options or no names', () => {
+  // An engine CLI would read these as its own options (`--latest` picks a container nobody named).
+  for (const name of ['--latest', '-l', '--help', 'a b', 'x;id', '../etc', '\u202eevil', `a${'b'.repeat(300)}`]) {
+    for (const cmd of [['dump', '{pid}'], ['ps']]) {
+      it(`snag ${cmd.join(' ').replace('{pid}', 'PID')} --container=${JSON.stringify(name).slice(0, 30)} is refused before any engine runs`, async () => {
+        const argv = [...cmd.map((a) => (a === '{pid}' ? String(sleeper.pid) : a)), `--container=${name}`, ...(cmd[0] === 'ps' ? [] : TOOLS)];
+        await refused(argv, /is not a container name or id: names and ids are letters, digits/);
+      });
+    }
+  }
+});
+
 describe('reliability: numbers and option errors', () => {
   const numbers: Array<[string[], RegExp]> = [
     [['dump', '{pid}', '--timeout', '1e9'], /--timeout expects a number of seconds like 20 or 0\.5, at most 3600, got "1e9"/],

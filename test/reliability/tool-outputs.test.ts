@@ -142,6 +142,34 @@ describe('reliability: huge output', () => {
   });
 });
 
+describe('reliability: endless output of bytes that need escaping', () => {
+  // NULs and ESCs are what a message escapes: the capped output must never be escaped whole into one.
+  for (const [what, body] of [
+    ['NULs on stdout', 'cat /dev/zero'],
+    ['NULs on stderr', 'cat /dev/zero >&2'],
+    ['NULs on both', 'cat /dev/zero >&2 & cat /dev/zero'],
+    ['ESCs on stdout', `yes "$(printf '\\033')" | tr -d '\\n'`],
+  ]) {
+    it(`${what}: stopped at the cap within seconds, memory bounded`, async (t) => {
+      const tool = fake(`pyspy-flood-${what.replace(/\W+/g, '-')}`, body);
+      const rssFile = join(dir, `rss-${what.replace(/\W+/g, '-')}.txt`);
+      const preload = join(dir, 'rss-flood.cjs');
+      writeFileSync(preload, `process.on('exit', () => require('fs').writeFileSync(process.env.SNAG_RSS_FILE, String(process.resourceUsage().maxRSS)));\n`);
+      const r = await run([process.execPath, '--require', preload, CLI, 'dump', pid, '--backend', 'py-spy', '--pyspy', tool], {
+        timeoutMs: 60_000,
+        okExitCodes: [0, 1, 2],
+        env: { SNAG_RSS_FILE: rssFile },
+      });
+      assert.equal(r.exitCode, 1, r.stderr);
+      assert.ok(isOneLine(r.stderr), r.stderr);
+      assert.match(r.stderr, /^snag: py-spy printed more output for process \d+ than Snag's cap/);
+      const rssMiB = Number(readFileSync(rssFile, 'utf8')) / 1024;
+      assert.ok(rssMiB < 250, `the CLI peaked at ${Math.round(rssMiB)} MiB`);
+      t.diagnostic(`${what}: the CLI peaked at ${Math.round(rssMiB)} MiB in ${r.durationMs} ms`);
+    });
+  }
+});
+
 describe('reliability: tools that end oddly', () => {
   it('a grandchild holding stdout open: the valid output is used once the tool exits', async () => {
     const tool = fake('pyspy-grandchild', `printf '%s' '[${THREAD}]'\nsleep 300 &\necho $! > "${join(dir, 'grandchild.pid')}"\nexit 0`);

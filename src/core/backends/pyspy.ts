@@ -7,7 +7,7 @@ import { guardRemark, pipeWriterNote } from '../guard/guardNotes';
 import { resultOf, runGuarded, type GuardedTool } from '../guard/runGuarded';
 import { throughWays } from './throughWays';
 import { placeFor } from '../targets/targetPlace';
-import { withRemark } from '../errors';
+import { SnagError, withRemark } from '../errors';
 import { RunError } from '../run';
 import type { Backend, DumpRequest } from './backend';
 import { pyspyError } from './pyspyErrors';
@@ -51,7 +51,7 @@ export class PySpyBackend implements Backend {
       run = await runGuarded(place, pyspyDumpTool(pyspy, place.pid, { ...req, localsForFindings: false }));
     const remark = guardRemark(run.outcome, pid, 'py-spy', req.operation ?? 'dump');
     // The process exited during the read (its pid may name another process now): no other reader may try it.
-    if (run.outcome === 'gone' && run.existed && run.failure !== undefined) throw goneDuringRead('py-spy', pid);
+    if (run.outcome === 'gone' && run.existed && run.failure !== undefined && !SnagError.is(run.failure)) throw goneDuringRead('py-spy', pid);
     if (run.failure !== undefined || !run.result) throw withRemark(pyspyError(run.failure, pid, place.where), remark);
     const notes = [...(run.pipeWriters.length ? [pipeWriterNote(run.pipeWriters)] : []), ...nativeLeftOut(run.pipeWriters, req), ...(remark ? [remark] : [])];
     const threads = markPipeWriters(parsePySpyDump(run.result.stdout), run.pipeWriters);

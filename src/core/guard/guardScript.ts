@@ -53,7 +53,8 @@ export const GUARD_SCRIPT = [
   'if [ "$rc" -ge 124 ]; then sweep() { for s in /proc/[0-9]*/stat; do l=; { read -r l < "$s"; } 2>/dev/null; ' +
     'set -- ${l##*) }; p=${s%/stat}; p=${p#/proc/}; [ "$3" = "$$" ] && [ "$p" != "$$" ] && kill -KILL "$p" 2>/dev/null; done; }; sweep; fi',
   // The target exited (and its pid may be another process's now): nothing to resume.
-  'if [ -z "$st0" ] || [ "$(stime)" != "$st0" ]; then echo "snag-guard gone" >&2; exit $rc; fi',
+  // Another process under the same pid (its start time differs): what the tool read may be that one's.
+  'st1=$(stime); if [ -z "$st0" ] || [ "$st1" != "$st0" ]; then echo "snag-guard gone" >&2; [ -n "$st0" ] && [ -n "$st1" ] && echo "snag-guard reused" >&2; exit $rc; fi',
   'if [ -z "$before" ]; then',
   `  ${STOPPED('after')}`,
   // Always: a stop may still be on its way (a tool that died mid-attach leaves its SIGSTOP pending,
@@ -84,6 +85,8 @@ export interface GuardReport {
   startTime?: string;
   guardStartTime?: string;
   gone: boolean;
+  /** The pid named another process after the tool ran (the target exited and its pid was reused). */
+  reused: boolean;
   pipeWriters: number[];
   stoppedBefore: boolean;
   resumed: boolean;
@@ -92,10 +95,19 @@ export interface GuardReport {
 
 /** Splits the guard's own lines off the tool's stderr. */
 export function guardedStderr(stderr: string): { stderr: string; report: GuardReport } {
-  const report: GuardReport = { spoke: false, toolMissing: false, gone: false, pipeWriters: [], stoppedBefore: false, resumed: false, stillStopped: false };
+  const report: GuardReport = {
+    spoke: false,
+    toolMissing: false,
+    gone: false,
+    reused: false,
+    pipeWriters: [],
+    stoppedBefore: false,
+    resumed: false,
+    stillStopped: false,
+  };
   const kept: string[] = [];
   for (const line of stderr.split('\n')) {
-    const m = /^snag-guard (pipe-writer (\d+)|pid (\d+) ?(\d*) ?(\d*)|tool-missing|stopped-before|resumed|still-stopped|gone)$/.exec(line);
+    const m = /^snag-guard (pipe-writer (\d+)|pid (\d+) ?(\d*) ?(\d*)|tool-missing|stopped-before|resumed|still-stopped|gone|reused)$/.exec(line);
     if (!m) {
       kept.push(line);
       continue;
@@ -107,6 +119,7 @@ export function guardedStderr(stderr: string): { stderr: string; report: GuardRe
       if (m[4]) report.startTime = m[4];
       if (m[5]) report.guardStartTime = m[5];
     } else if (m[1] === 'gone') report.gone = true;
+    else if (m[1] === 'reused') report.reused = true;
     else if (m[1] === 'tool-missing') report.toolMissing = true;
     else if (m[1] === 'stopped-before') report.stoppedBefore = true;
     else if (m[1] === 'resumed') report.resumed = true;

@@ -6,7 +6,7 @@
 //   after   a process the tool left stopped (state T: a debugger that died between attaching and
 //           handling its SIGSTOP) gets SIGCONT, unless it was stopped before Snag came.
 // Backends and samplers never call a tool's runner directly; a new way in only offers a ToolPlace.
-import { SnagError } from '../errors';
+import { PidReusedError, SnagError } from '../errors';
 import { anyStopped, pipeWriterIds, readLocalStartTime, readLocalTasks, type TaskState } from '../proc/tasks';
 import { RunError, type RunOptions, type RunResult } from '../run';
 import { guardedArgv, guardedStderr, LOOK_SCRIPT, REAP_SCRIPT, REFUSED_EXIT, type GuardReport, type PipeWriterPolicy } from './guardScript';
@@ -48,12 +48,26 @@ export interface GuardedRun {
   notes: string[];
   /** The process was there when the tool started (so 'gone' means it exited during the read). */
   existed: boolean;
+  /** After the run its pid named another process (so `failure` is set and there is no result). */
+  reused?: boolean;
 }
 
-/** Runs a tool at a place under the guard. Never throws for the tool's failure (see `failure`), only for a refusal. */
+/**
+ * Runs a tool at a place under the guard. Never throws for the tool's failure (see `failure`), only
+ * for a refusal. When the pid names another process after the run (the target exited and its pid
+ * was handed out again), what the tool printed may be that process's: it is no result, on every path.
+ */
 export async function runGuarded(place: ToolPlace, tool: GuardedTool): Promise<GuardedRun> {
-  if (place.watch.kind === 'inline') return runInline(place, tool);
-  return runWatched(place, place.watch, tool);
+  const run = place.watch.kind === 'inline' ? await runInline(place, tool) : await runWatched(place, place.watch, tool);
+  if (!run.reused) return run;
+  const { result: _dropped, ...rest } = run;
+  return { ...rest, outcome: 'gone', failure: pidReused(tool.name, place) };
+}
+
+function pidReused(tool: string, place: ToolPlace): PidReusedError {
+  return new PidReusedError(
+    `Process ${place.pid} exited during the ${tool} read and its pid now names another process on ${place.where}: nothing read is shown. Pick the process again in a fresh listing.`,
+  );
 }
 
 /** The run's result, or its failure thrown (for callers with nothing to add). */
@@ -94,7 +108,10 @@ async function runWatched(place: ToolPlace, watch: DirectWatch, tool: GuardedToo
   // Stopped by the user (Ctrl-Z) or held by another debugger before: left exactly as found.
   const outcome = anyStopped(before) || before.some((t) => t.state === 't') ? 'left-stopped' : await resumeIfStopped(watch, seen?.start);
   const existed = seen === undefined || seen.tasks.length > 0;
-  return { result, failure, pipeWriters: writers, outcome, notes, existed, ...(watch.kind === 'local' ? { tasksBefore: before } : {}) };
+  // Gone, or another process under the pid now: its start time tells.
+  const startAfter = outcome === 'gone' && seen?.start !== undefined ? (await look(watch, false))?.start : undefined;
+  const reused = startAfter !== undefined && startAfter !== seen?.start;
+  return { result, failure, pipeWriters: writers, outcome, notes, existed, reused, ...(watch.kind === 'local' ? { tasksBefore: before } : {}) };
 }
 
 async function runInline(place: ToolPlace, tool: GuardedTool): Promise<GuardedRun> {
@@ -129,7 +146,15 @@ async function runInline(place: ToolPlace, tool: GuardedTool): Promise<GuardedRu
         : report.resumed || reaped
           ? 'resumed'
           : 'running';
-  return { result, failure, pipeWriters: report.pipeWriters, outcome, notes: [], existed: !report.spoke || report.startTime !== undefined };
+  return {
+    result,
+    failure,
+    pipeWriters: report.pipeWriters,
+    outcome,
+    notes: [],
+    existed: !report.spoke || report.startTime !== undefined,
+    reused: report.reused,
+  };
 }
 
 /**

@@ -1,5 +1,6 @@
 // `--container NAME` (and `snag ps --docker`): a process in a docker or podman container on this
 // machine, read through the ways in the container target offers (host PID, exec, copy-in, sidecar).
+import { checkContainerName } from '../validate/containerName';
 import { errorMessage, SnagError } from '../errors';
 import { buildProcessTree, describeProcess, type ProcessNode } from '../format/processTree';
 import type { ProcessInfo } from '../model';
@@ -29,6 +30,7 @@ export async function openContainerTarget(
   strategy: ContainerStrategyChoice,
   signal?: AbortSignal,
 ): Promise<ContainerTarget> {
+  checkContainerName(nameOrId);
   const parent = new LocalTarget();
   const engines =
     choice === 'auto' ? (await detectEngines(parent, 'auto', signal)).filter((e) => !e.error).map((e) => e.engine) : [new ContainerEngine(choice, parent)];
@@ -88,6 +90,7 @@ async function collect(opts: { container?: string; engine: EngineChoice; all?: b
 
 /** `snag ps --docker` / `--container NAME`: every engine, its containers, their processes. */
 async function containerPs(opts: { container?: string; engine?: string; all?: boolean }, signal?: AbortSignal): Promise<PsListing> {
+  if (opts.container !== undefined) checkContainerName(opts.container);
   const engines = await collect({ container: opts.container, engine: parseEngine(opts.engine), all: opts.all }, signal);
   if (opts.container && !engines.some((e) => e.containers.length)) throw new SnagError('bad-input', `No running container named ${opts.container}.`);
   if (engines.length === 0) return { json: engines, text: 'Neither docker nor podman is installed.\n' };

@@ -39,7 +39,7 @@ async function readSockets(target: Target, pid: number, signal?: AbortSignal): P
   if (!facts.sockets) return undefined;
   // `ss` lists the sockets of its own network namespace: only where the process shares it.
   const connected = facts.sockets.filter((s) => s.state === 'established' || s.state === 'syn-sent');
-  if (facts.sameNetns === true && connected.length) await addSocketTimes(target.runner, connected, signal);
+  if (facts.sameNetns === true && connected.length && !facts.socketTimes) await addSocketTimes(target.runner, connected, signal);
   return facts.sockets;
 }
 

@@ -3,8 +3,9 @@
 // wait for a child is followed into it) and its TCP sockets (a socket wait names its peer). Read
 // from this machine's /proc directly, or elsewhere with one run of a constant shell script whose
 // only inputs are arguments (the pid and the kinds wanted), never code built from data.
-import { readdir, readFile, readlink } from 'node:fs/promises';
-import { parseSocketFds, parseTcpTable, type OpenSocket } from './sockets';
+import { procLink, procList, procMap, procText } from '../procFiles';
+import { run } from '../run';
+import { parseSocketFds, parseSsTable, parseTcpTable, SS_TABLE_ARGV, type OpenSocket } from './sockets';
 
 export type FactKind = 'cwd' | 'children' | 'sockets' | 'pipes';
 
@@ -21,9 +22,15 @@ export interface ProcessFacts {
   sockets?: OpenSocket[];
   /** False when the process is in another network namespace than the reader (`ss` there would list other sockets). */
   sameNetns?: boolean;
+  /** The sockets carry tcp_info's silence times already, where the kernel had them (no `ss` needed after). */
+  socketTimes?: boolean;
   /** Its descriptors that are pipes (`/proc/PID/fd/N -> pipe:[INODE]`): fd → the pipe's inode. */
   pipes?: Map<number, number>;
 }
+
+const SS_TIMEOUT_MS = 10_000;
+/** About 400 bytes a socket: a machine with 20,000 connections; past it, /proc's tables are read. */
+const SS_MAX_BYTES = 8 * 1024 * 1024;
 
 /** Children are listed up to this many (a fork bomb is not a process tree to follow). */
 export const MAX_CHILDREN = 64;
@@ -91,74 +98,67 @@ function parsePipeFds(lines: readonly string[]): Map<number, number> {
   return pipes;
 }
 
-/** The same facts from this machine's /proc (under `procRoot`), without starting a program. Never throws. */
-export async function readLocalFacts(pid: number, kinds: readonly FactKind[], procRoot = '/proc'): Promise<ProcessFacts> {
+/**
+ * The same facts from this machine's /proc (under `procRoot`). The one program it may start is `ss`,
+ * for sockets in this machine's own network namespace (see localSockets). Never throws.
+ */
+export async function readLocalFacts(pid: number, kinds: readonly FactKind[], procRoot = '/proc', signal?: AbortSignal): Promise<ProcessFacts> {
   const dir = `${procRoot}/${pid}`;
   const facts: ProcessFacts = {};
-  const jobs: Promise<void>[] = [];
-  if (kinds.includes('cwd'))
-    jobs.push(
-      readlink(`${dir}/cwd`).then(
-        (cwd) => void (cwd.startsWith('/') ? (facts.cwd = cwd) : undefined),
-        () => undefined,
-      ),
-    );
-  if (kinds.includes('children')) jobs.push(localChildren(dir, procRoot).then((c) => void (facts.children = c)));
-  if (kinds.includes('sockets'))
-    jobs.push(
-      localSockets(dir).then((s) => {
-        facts.sockets = s.sockets;
-        if (s.sameNetns !== undefined) facts.sameNetns = s.sameNetns;
-      }),
-    );
-  if (kinds.includes('pipes'))
-    jobs.push(
-      (async () => {
-        const names = await readdir(`${dir}/fd`).catch(() => [] as string[]);
-        const links = await Promise.all(
-          names.map(async (n) => `pipe ${n} ${/^pipe:\[(\d+)\]$/.exec(await readlink(`${dir}/fd/${n}`).catch(() => ''))?.[1] ?? ''}`),
-        );
-        facts.pipes = parsePipeFds(links);
-      })(),
-    );
-  await Promise.all(jobs);
+  if (kinds.includes('cwd')) {
+    const cwd = procLink(`${dir}/cwd`);
+    if (cwd?.startsWith('/')) facts.cwd = cwd;
+  }
+  if (kinds.includes('children')) facts.children = localChildren(dir, procRoot);
+  if (kinds.includes('sockets')) {
+    const s = await localSockets(dir, signal);
+    facts.sockets = s.sockets;
+    if (s.sameNetns !== undefined) facts.sameNetns = s.sameNetns;
+    if (s.timed) facts.socketTimes = true;
+  }
+  if (kinds.includes('pipes')) facts.pipes = parsePipeFds(await fdLinks(dir, /^pipe:\[(\d+)\]$/, 'pipe'));
   return facts;
 }
 
-async function localChildren(dir: string, procRoot: string): Promise<ChildProcessFact[]> {
-  const tids = await readdir(`${dir}/task`).catch(() => [] as string[]);
-  const pids = new Set<number>();
-  for (const tid of tids) {
-    const text = await readFile(`${dir}/task/${tid}/children`, 'utf8').catch(() => '');
-    for (const p of text.split(/\s+/).filter(Boolean)) if (pids.size < MAX_CHILDREN) pids.add(Number(p));
-  }
-  return Promise.all(
-    [...pids].map(async (pid) => {
-      const raw = await readFile(`${procRoot}/${pid}/cmdline`, 'utf8').catch(() => '');
-      return {
-        pid,
-        command: raw
-          .split('\0')
-          .filter((a, i, all) => a !== '' || i < all.length - 1)
-          .join(' '),
-      };
-    }),
-  );
+/** `KIND FD INODE` for each descriptor whose link matches `pattern` (its inode the first group). */
+async function fdLinks(dir: string, pattern: RegExp, kind: string): Promise<string[]> {
+  const lines = await procMap(procList(`${dir}/fd`), (n) => {
+    const m = pattern.exec(procLink(`${dir}/fd/${n}`) ?? '');
+    return m ? `${kind} ${n} ${m[1]}` : '';
+  });
+  return lines.filter(Boolean);
 }
 
-async function localSockets(dir: string): Promise<{ sockets: OpenSocket[]; sameNetns?: boolean }> {
-  const names = await readdir(`${dir}/fd`).catch(() => [] as string[]);
-  const lines = await Promise.all(
-    names.map(async (n) => {
-      const link = await readlink(`${dir}/fd/${n}`).catch(() => '');
-      const m = /^socket:\[(\d+)\]$/.exec(link);
-      return m ? `fd ${n} ${m[1]}` : '';
-    }),
-  );
-  const fds = parseSocketFds(lines.filter(Boolean).join('\n'));
-  const [theirs, ours] = await Promise.all([readlink(`${dir}/ns/net`).catch(() => ''), readlink('/proc/self/ns/net').catch(() => '')]);
+function localChildren(dir: string, procRoot: string): ChildProcessFact[] {
+  const pids = new Set<number>();
+  for (const tid of procList(`${dir}/task`)) {
+    const text = procText(`${dir}/task/${tid}/children`) ?? '';
+    for (const p of text.split(/\s+/).filter(Boolean)) if (pids.size < MAX_CHILDREN) pids.add(Number(p));
+  }
+  return [...pids].map((pid) => ({
+    pid,
+    command: (procText(`${procRoot}/${pid}/cmdline`) ?? '')
+      .split('\0')
+      .filter((a, i, all) => a !== '' || i < all.length - 1)
+      .join(' '),
+  }));
+}
+
+/**
+ * In this machine's own network namespace one `ss` gives the sockets with how long each has been
+ * silent (one walk of the kernel's TCP table instead of /proc's and then ss's); elsewhere, or
+ * without ss, the process's /proc tables (no times).
+ */
+async function localSockets(dir: string, signal?: AbortSignal): Promise<{ sockets: OpenSocket[]; sameNetns?: boolean; timed?: boolean }> {
+  const fds = parseSocketFds((await fdLinks(dir, /^socket:\[(\d+)\]$/, 'fd')).join('\n'));
+  const theirs = procLink(`${dir}/ns/net`);
+  const ours = procLink('/proc/self/ns/net');
   const sameNetns = theirs && ours ? theirs === ours : undefined;
   if (fds.size === 0) return { sockets: [], sameNetns };
-  const tables = await Promise.all(['tcp', 'tcp6'].map((t) => readFile(`${dir}/net/${t}`, 'utf8').catch(() => '')));
+  if (sameNetns) {
+    const table = await run(SS_TABLE_ARGV, { timeoutMs: SS_TIMEOUT_MS, maxBytes: SS_MAX_BYTES, signal }).catch(() => undefined);
+    if (table) return { sockets: parseSsTable(table.stdout, fds), sameNetns, timed: true };
+  }
+  const tables = ['tcp', 'tcp6'].map((t) => procText(`${dir}/net/${t}`) ?? '');
   return { sockets: parseTcpTable(tables.join('\n'), fds), sameNetns };
 }

@@ -153,6 +153,87 @@ export function parseSsTimes(text: string): Map<number, { lastReceiveMs?: number
   return out;
 }
 
+/** `ss` listing every TCP socket of its network namespace with its inode and tcp_info. */
+export const SS_TABLE_ARGV: readonly string[] = ['ss', '-t', '-a', '-n', '-i', '-e'];
+
+const SS_STATES: Record<string, TcpState> = {
+  ESTAB: 'established',
+  'SYN-SENT': 'syn-sent',
+  'SYN-RECV': 'syn-recv',
+  'FIN-WAIT-1': 'fin-wait1',
+  'FIN-WAIT-2': 'fin-wait2',
+  'TIME-WAIT': 'time-wait',
+  UNCONN: 'close',
+  CLOSE: 'close',
+  'CLOSE-WAIT': 'close-wait',
+  'LAST-ACK': 'last-ack',
+  LISTEN: 'listen',
+  CLOSING: 'closing',
+};
+
+/**
+ * `127.0.0.1:80`, `[::1]:80`, `[::ffff:10.0.0.1]:80` (IPv4-mapped: the IPv4 address, as the
+ * /proc reading gives it), `*:80` (the dual-stack wildcard), `0.0.0.0:*`; a `%iface` scope is dropped.
+ */
+function ssEnd(text: string): (SocketEnd & { family: 'ipv4' | 'ipv6' }) | undefined {
+  const m = /^(?:\[([^\]]+)\]|([^:\s]+)):(\d+|\*)$/.exec(text);
+  if (!m) return undefined;
+  const port = m[3] === '*' ? 0 : Number(m[3]);
+  if (m[1] !== undefined) {
+    const address = m[1].replace(/%.*$/, '');
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+    return { address: mapped ? mapped[1]! : address, family: 'ipv6', port };
+  }
+  const address = m[2]!.replace(/%.*$/, '');
+  if (address === '*') return { address: '::', family: 'ipv6', port };
+  return address.includes(':') ? { address, family: 'ipv6', port } : { address, family: 'ipv4', port };
+}
+
+/**
+ * `ss -t -a -n -i -e` output → the sockets with these inodes (inode → fd), as parseTcpTable reads
+ * them from /proc, with how long each has been silent: one read of the namespace's table instead of
+ * /proc's and then `ss` again (each walks the kernel's whole TCP hash: several ms apiece).
+ */
+export function parseSsTable(text: string, fds: ReadonlyMap<number, number>): OpenSocket[] {
+  const out: OpenSocket[] = [];
+  let current: OpenSocket | undefined;
+  const seen = new Set<number>();
+  for (const line of text.split('\n')) {
+    if (/^\s/.test(line)) {
+      // The tcp_info line of the row above.
+      if (!current) continue;
+      const rcv = /\blastrcv:(\d+)\b/.exec(line);
+      const snd = /\blastsnd:(\d+)\b/.exec(line);
+      if (rcv) current.lastReceiveMs = Number(rcv[1]);
+      if (snd) current.lastSendMs = Number(snd[1]);
+      continue;
+    }
+    current = undefined;
+    const cols = line.trim().split(/\s+/);
+    const state = SS_STATES[cols[0] ?? ''];
+    const inode = Number(/\bino:(\d+)\b/.exec(line)?.[1]);
+    const fd = fds.get(inode);
+    if (!state || fd === undefined || seen.has(inode)) continue;
+    const local = ssEnd(cols[3] ?? '');
+    const remote = ssEnd(cols[4] ?? '');
+    if (!local || !remote) continue;
+    current = {
+      fd,
+      inode,
+      family: local.family,
+      local: { address: local.address, port: local.port },
+      remote: { address: remote.address, port: remote.port },
+      state,
+      rxQueue: Number(cols[1]) || 0,
+      // A listening socket's Send-Q is its backlog in ss, not bytes (/proc says 0).
+      txQueue: state === 'listen' ? 0 : Number(cols[2]) || 0,
+    };
+    seen.add(inode);
+    out.push(current);
+  }
+  return out.sort((a, b) => a.fd - b.fd);
+}
+
 /** `ss` arguments that list only these sockets (by their local ports), with their tcp_info. */
 export function ssArgv(sockets: readonly OpenSocket[]): string[] {
   const ports = [...new Set(sockets.map((s) => s.local.port))].filter((p) => Number.isInteger(p) && p > 0 && p < 65536);

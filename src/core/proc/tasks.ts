@@ -1,7 +1,7 @@
 // What the kernel says about a process's threads (tasks), read from /proc: each task's ids in every
 // PID namespace (NSpid), its state letter, and where it sleeps in the kernel (wchan). Parsers take
 // text so the same code reads this machine's /proc directly and a remote one through a runner.
-import { readdir, readFile } from 'node:fs/promises';
+import { procList, procMap, procText } from '../procFiles';
 
 export interface TaskState {
   /** The task's id in each PID namespace, outermost (the reader's) first: `NSpid: 4242 17`. */
@@ -35,23 +35,12 @@ export function parseTaskStatus(text: string): TaskState[] {
  * every dump); `wchan` too when asked. Empty when the process is gone or unreadable. Never throws.
  */
 export async function readLocalTasks(pid: number, opts: { wchan?: boolean } = {}): Promise<TaskState[]> {
-  let tids: string[];
-  try {
-    tids = await readdir(`/proc/${pid}/task`);
-  } catch {
-    return [];
-  }
-  const tasks = await Promise.all(
-    tids.map(async (tid) => {
-      const [status, wchan] = await Promise.all([
-        readFile(`/proc/${pid}/task/${tid}/status`, 'utf8').catch(() => ''),
-        opts.wchan ? readFile(`/proc/${pid}/task/${tid}/wchan`, 'utf8').catch(() => '') : Promise.resolve(undefined),
-      ]);
-      const task = parseTaskStatus(status)[0];
-      if (task && wchan !== undefined) task.wchan = wchan.trim();
-      return task;
-    }),
-  );
+  const tids = procList(`/proc/${pid}/task`);
+  const tasks = await procMap(tids, (tid) => {
+    const task = parseTaskStatus(procText(`/proc/${pid}/task/${tid}/status`) ?? '')[0];
+    if (task && opts.wchan) task.wchan = (procText(`/proc/${pid}/task/${tid}/wchan`) ?? '').trim();
+    return task;
+  });
   return tasks.filter((t): t is TaskState => t !== undefined);
 }
 
@@ -60,13 +49,9 @@ export async function readLocalTasks(pid: number, opts: { wchan?: boolean } = {}
  * with another start time is another process. undefined when it is gone. Never throws.
  */
 export async function readLocalStartTime(pid: number): Promise<string | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the name (which may hold spaces and parentheses) start after the last ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
+  const stat = procText(`/proc/${pid}/stat`);
+  // Fields after the name (which may hold spaces and parentheses) start after the last ')'.
+  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
 }
 
 /** Stopped by a signal (T) or about to be (a SIGSTOP pending), not merely traced (t) while a debugger reads it. */

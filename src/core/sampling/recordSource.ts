@@ -117,7 +117,11 @@ export class RecordSource implements SampleSource {
       let activeStacks: StackSample[] | undefined;
       try {
         const run = await record(output, true);
-        const remark = guardRemark(run.outcome, this.opts.pid, 'py-spy', 'sampling');
+        // The two recordings run side by side: the guard of whichever ended first resumed a target
+        // either left stopped, and the other then found it running. Either one's resume is said.
+        const cpu = await cpuRun;
+        const outcome = run.outcome === 'running' && cpu?.outcome === 'resumed' ? 'resumed' : run.outcome;
+        const remark = guardRemark(outcome, this.opts.pid, 'py-spy', 'sampling');
         if (run.failure !== undefined || !run.result) throw withRemark(pyspyError(run.failure, this.opts.pid, where), remark);
         if (remark) notes.push(remark);
         notes.push(...run.notes);
@@ -126,7 +130,7 @@ export class RecordSource implements SampleSource {
         stdout = await this.readRecording(output, chunk, where, signal, run.result).catch((e: unknown) => {
           throw withRemark(e, remark ?? '');
         });
-        activeStacks = await this.runningStacks(await cpuRun, output, chunk, signal);
+        activeStacks = await this.runningStacks(cpu, output, chunk, signal);
       } catch (err) {
         if (signal.aborted) return;
         throw await explainRefusedAttach(pyspyError(err, this.opts.pid, where), this.target.runner, this.opts.pid);

@@ -1,6 +1,7 @@
 // A container engine reached through its CLI (`docker` or `podman`) on a parent target (this
 // machine, later an ssh host). The CLI is run as is, so DOCKER_HOST, CONTAINER_HOST and docker
 // contexts apply exactly as in the user's terminal. Each method is one CLI call plus its parser.
+import { checkContainerName } from '../validate/containerName';
 import { SnagError } from '../errors';
 import type { RunOptions, RunResult } from '../run';
 import { engineComplaint, engineFailure } from './containerErrors';
@@ -116,11 +117,12 @@ export class ContainerEngine {
   }
 
   async inspect(idOrName: string, signal?: AbortSignal): Promise<ContainerDetails> {
+    const name = checkContainerName(idOrName);
     let stdout: string;
     try {
-      ({ stdout } = await this.exec(['inspect', '--type', 'container', '--format', '{{json .}}', idOrName], { signal }));
+      ({ stdout } = await this.exec(['inspect', '--type', 'container', '--format', '{{json .}}', name], { signal }));
     } catch (err) {
-      throw this.error(err, idOrName);
+      throw this.error(err, name);
     }
     return parseInspect(stdout);
   }

@@ -4,7 +4,7 @@
 // of their row, and a CPU share measured between refreshes, since ps's %CPU is a lifetime average
 // that hides a stuck process.
 import { readFileSync } from 'node:fs';
-import { readlink } from 'node:fs/promises';
+import { procLink } from '../procFiles';
 import { SnagError } from '../errors';
 import type { ProcessInfo, TargetRef } from '../model';
 import { run, type RunOptions } from '../run';
@@ -44,13 +44,9 @@ function recogniseFrom(p: ProcessInfo, exe: string | undefined): void {
 
 /** Recognises Python from /proc facts; mutates p. */
 export async function recognisePython(p: ProcessInfo): Promise<void> {
-  let exe: string | undefined;
-  try {
-    exe = await readlink(`/proc/${p.pid}/exe`);
-    p.exe = exe;
-  } catch {
-    /* other user's process or kernel thread: fall back to the command line */
-  }
+  // Unreadable for another user's process or a kernel thread: the command line is what is left.
+  const exe = procLink(`/proc/${p.pid}/exe`);
+  if (exe !== undefined) p.exe = exe;
   recogniseFrom(p, exe);
   p.name = displayName(p.command, exe, readArgs(p.pid));
 }
@@ -77,8 +73,8 @@ export class LocalTarget implements Target {
   }
 
   /** This machine's /proc, read directly (no program started). */
-  processFacts(pid: number, kinds: readonly FactKind[]): Promise<ProcessFacts> {
-    return readLocalFacts(pid, kinds);
+  processFacts(pid: number, kinds: readonly FactKind[], signal?: AbortSignal): Promise<ProcessFacts> {
+    return readLocalFacts(pid, kinds, '/proc', signal);
   }
 
   /** From the executable (or the libpython it maps) in this machine's /proc. */

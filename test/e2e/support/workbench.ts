@@ -62,6 +62,8 @@ export interface Workbench {
   clickMenu(label: string): Promise<void>;
   /** Runs a command through F1 by its palette title (`Snag: Dump Stacks`). */
   runCommand(title: string): Promise<void>;
+  /** Clicks a frame row and waits for its file's editor tab to be the active one. */
+  openFrame(row: Locator, file: string): Promise<void>;
   /** Runs a command that asks for a process (`Snag: Attach to Process`), types `filter`, picks `pid`. */
   pickProcess(command: string, filter: string, pid: number): Promise<void>;
   /** Toggles the Processes view's Python-only filter and waits for its title to say `expected`. */
@@ -201,20 +203,44 @@ export async function openInBrowser(
     },
     async runCommand(title) {
       const input = page.locator('.quick-input-widget input');
-      // A key pressed while a freshly opened editor (the walkthrough page) takes focus can be lost
-      // (seen in CI under load): press again, as a person would, until the palette shows.
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+      // A key pressed while a freshly opened editor (the walkthrough page) takes focus can be lost,
+      // and so can the palette itself when focus moves while it fills (both seen in CI under load):
+      // open it again and type again, as a person would, until the command's row shows.
       for (let attempt = 0; ; attempt++) {
         await page.keyboard.press(attempt % 2 ? 'Control+Shift+P' : 'F1');
         const shown = await input.waitFor({ timeout: 5000 }).then(
           () => true,
           () => false,
         );
-        if (shown) break;
-        if (attempt === 5) await input.waitFor({ timeout: 1 });
+        if (shown) {
+          await input.fill(`>${title}`);
+          const listed = await row.waitFor({ timeout: attempt === 5 ? 30_000 : 8000 }).then(
+            () => true,
+            () => false,
+          );
+          if (listed) break;
+          await page.keyboard.press('Escape');
+        }
+        if (attempt === 5) throw new Error(`the command palette did not list "${title}" in 6 tries`);
       }
-      await input.fill(`>${title}`);
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
       await page.keyboard.press('Enter');
+    },
+    async openFrame(row, file) {
+      const tab = page.locator('.tabs-container .tab.active', { hasText: file });
+      // A click that lands while the tree re-renders (a refresh, a finding arriving) selects nothing
+      // (seen in CI under load): click again, as a person would.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        await row.click();
+        if (
+          await tab.waitFor({ timeout: 8000 }).then(
+            () => true,
+            () => false,
+          )
+        )
+          return;
+      }
+      await tab.waitFor();
     },
     async pickProcess(command, filter, pid) {
       await wb.runCommand(command);
