@@ -276,7 +276,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
-if (require.main === module) {
+/** The command line as a program: argv, signals, stdout and the exit code (dist/cli.js starts it). */
+export function runCli(): void {
   const controller = new AbortController();
   // Ctrl-C, kill, a closed terminal (SIGHUP) or Ctrl-\ (SIGQUIT) cancel the running tool (which kills
   // its process group, and the guard resumes a target it left stopped) instead of orphaning it.
@@ -302,3 +303,5 @@ if (require.main === module) {
     process.exitCode = code;
   });
 }
+
+if (require.main === module) runCli();
