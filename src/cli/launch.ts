@@ -8,6 +8,7 @@ import Module from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { handleStdoutErrors } from './stdoutErrors';
 
 const bundle = join(__dirname, 'snag.js');
 
@@ -75,6 +76,7 @@ function printedHelp(): boolean {
   } catch {
     return false;
   }
+  handleStdoutErrors();
   process.stdout.write(text);
   process.exitCode = args.length === 0 ? 2 : 0;
   return true;

@@ -30,6 +30,7 @@ import type { Target } from '../core/targets/target';
 import { OPEN_USAGE, openCommand } from './open';
 import { CORE_USAGE, coreCommand, dumpCoreCommand, wantsCore } from './core';
 import { TASKS_USAGE, tasksCommand } from './tasks';
+import { handleStdoutErrors } from './stdoutErrors';
 
 const USAGE = `Snag: where is a Python process stuck? Every thread's stack, mapped to your source.
 
@@ -284,15 +285,8 @@ export function runCli(): void {
   // A second signal of the same kind gets its default action.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const) process.once(signal, () => controller.abort());
   // A reader that went away (`snag dump --json | head`) ends the output, not Snag (nor with a stack trace).
-  let stdoutGone = false;
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    stdoutGone = true;
-    if (err.code === 'EPIPE') return;
-    // A full disk, a closed file: one line saying so, not a stack trace (and never a half-written success).
-    process.stderr.write(`snag: cannot write the output: ${safeText(err.code === 'ENOSPC' ? 'no space left on the device' : err.message)}\n`);
-    process.exit(1);
-  });
-  const write = (s: string) => (stdoutGone ? Promise.resolve() : new Promise<void>((res) => process.stdout.write(s, () => res())));
+  const stdout = handleStdoutErrors();
+  const write = (s: string) => (stdout.gone() ? Promise.resolve() : new Promise<void>((res) => process.stdout.write(s, () => res())));
   void main(process.argv.slice(2), {
     out: (s) => void write(s),
     write,

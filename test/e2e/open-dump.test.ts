@@ -139,7 +139,7 @@ test('Snag in a real VS Code workbench: open and paste recorded dumps, click a f
   const page = wb.page;
   await wb.openSnagView();
   // No live process is involved: the Processes view folded, the Stacks view gets the room.
-  await wb.view('Processes').locator('.pane-header').click();
+  await wb.setExpanded(wb.view('Processes').locator('.pane-header'), false);
 
   for (const c of CASES) {
     await t.test(`${c.how === 'open' ? 'Open Dump…' : 'Paste Dump'}: ${c.file}`, async () => {

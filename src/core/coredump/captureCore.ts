@@ -140,6 +140,8 @@ export async function captureCore(job: CaptureJob): Promise<CoreMetadata> {
       argv: () => [site.here ? job.gcore : (job.gcoreThere ?? 'gcore'), '-o', prefix, String(site.place.pid)],
       // gcore stops every thread while it writes, as gdb does.
       onPipeWriter: 'refuse',
+      // Written while the process was there; its exit afterwards is said with the core.
+      whenGone: 'keep',
       options: { timeoutMs: job.timeoutMs ?? 300_000, signal: job.signal, maxBytes: 4 * 1024 * 1024 },
     });
     if (run.failure || !run.result) {

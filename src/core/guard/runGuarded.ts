@@ -29,6 +29,11 @@ export interface GuardedTool {
   onPipeWriter: 'nonblocking' | 'refuse';
   /** The user asked for a read that never pauses (the tool argv is then built with `true`). */
   nonblocking?: boolean;
+  /**
+   * A target gone when the tool is done: its output is refused (default: stacks read under a pid
+   * that may have named another process meanwhile) or kept (a core file written before it went).
+   */
+  whenGone?: 'refuse' | 'keep';
   options: RunOptions & { timeoutMs: number };
 }
 
@@ -59,9 +64,18 @@ export interface GuardedRun {
  */
 export async function runGuarded(place: ToolPlace, tool: GuardedTool): Promise<GuardedRun> {
   const run = place.watch.kind === 'inline' ? await runInline(place, tool) : await runWatched(place, place.watch, tool);
-  if (!run.reused) return run;
+  // Gone by the time the tool was done: its pid may have named another process for part of the
+  // read (one that took it and exited again before the look), so nothing read is shown as the target's.
+  const suspect = run.reused || (run.outcome === 'gone' && run.existed && run.result !== undefined && tool.whenGone !== 'keep');
+  if (!suspect) return run;
   const { result: _dropped, ...rest } = run;
-  return { ...rest, outcome: 'gone', failure: pidReused(tool.name, place) };
+  return { ...rest, outcome: 'gone', failure: run.reused ? pidReused(tool.name, place) : exitedDuringRead(tool.name, place) };
+}
+
+function exitedDuringRead(tool: string, place: ToolPlace): PidReusedError {
+  return new PidReusedError(
+    `Process ${place.pid} exited during the dump, before ${tool} was done: what it read is not shown, since the pid may have named another process meanwhile. Pick the process again in a fresh listing.`,
+  );
 }
 
 function pidReused(tool: string, place: ToolPlace): PidReusedError {

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 // A real VS Code workbench for end-to-end tests: code-server with the packaged Snag installed,
 // opened in Debian's Chromium through playwright-core, plus the few gestures the tests need
 // (open the Snag view, find a tree row, context menus, the command palette, screenshots).
@@ -62,6 +63,8 @@ export interface Workbench {
   clickMenu(label: string): Promise<void>;
   /** Runs a command through F1 by its palette title (`Snag: Dump Stacks`). */
   runCommand(title: string): Promise<void>;
+  /** Clicks a tree row or a view's header until it is expanded (or folded), as `aria-expanded` says. */
+  setExpanded(target: Locator, expanded: boolean): Promise<void>;
   /** Clicks a frame row and waits for its file's editor tab to be the active one. */
   openFrame(row: Locator, file: string): Promise<void>;
   /** Runs a command that asks for a process (`Snag: Attach to Process`), types `filter`, picks `pid`. */
@@ -225,6 +228,16 @@ export async function openInBrowser(
         if (attempt === 5) throw new Error(`the command palette did not list "${title}" in 6 tries`);
       }
       await page.keyboard.press('Enter');
+    },
+    async setExpanded(target, expanded) {
+      const want = String(expanded);
+      // A click that lands while the view refreshes can be lost (seen in CI under load): look, click again.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        if ((await target.getAttribute('aria-expanded')) === want) return;
+        await target.click();
+        for (let i = 0; i < 10 && (await target.getAttribute('aria-expanded')) !== want; i++) await page.waitForTimeout(200);
+      }
+      assert.equal(await target.getAttribute('aria-expanded'), want, `${await target.textContent()} is ${expanded ? 'open' : 'folded'}`);
     },
     async openFrame(row, file) {
       const tab = page.locator('.tabs-container .tab.active', { hasText: file });
