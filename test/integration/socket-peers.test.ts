@@ -51,4 +51,19 @@ describe('socket waits name the peer', () => {
       }
     });
   }
+
+  it('a read on one of 60 quiet connections to one server: the kernel names the socket (its fd, its silence)', async (t) => {
+    const pyspy = requireTool(t, 'py-spy');
+    const versions = requirePythons(t, ['3.12'], 1);
+    if (!pyspy || !versions.length) return;
+    const p = await start('many_quiet_connections.py', versions[0]!.python);
+    const [, fd, port] = /^ready (\d+) (\d+)/m.exec(p.output()) ?? [];
+    assert.ok(fd && port, p.output());
+    const want = new RegExp(`^MainThread waits ${since}for 127\\.0\\.0\\.1:${port} to answer with no timeout at many_quiet_connections\\.py:`);
+    const d = await dumpUntil(p.pid, pyspy, (x) => want.test(x.findings[0]?.title ?? ''));
+    assert.match(d.findings[0]?.title ?? '', want, titles(d));
+    assert.match(d.findings[0]!.detail!, new RegExp(`its socket \\(fd ${fd}\\) is connected to 127\\.0\\.0\\.1:${port}`));
+    assert.doesNotMatch(d.findings[0]!.detail!, /cannot be told/);
+    p.stop();
+  });
 });

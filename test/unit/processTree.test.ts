@@ -85,3 +85,12 @@ describe('buildProcessTree', () => {
     assert.equal(processRowLabel(proc(5, 1, { name: 'nightly_reconciliation_job.py' }), true), 'nightly_reconc…_job.py (5)');
   });
 });
+
+describe('describeState', () => {
+  it('a zombie leader with other threads is a live process whose main thread exited', () => {
+    assert.equal(describeState('Zl', 3), 'main thread exited');
+    assert.equal(describeState('Z', 1), 'zombie');
+    assert.equal(describeState('Z'), 'zombie');
+    assert.equal(describeState('Ssl', 4), 'sleeping');
+  });
+});

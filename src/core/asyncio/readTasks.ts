@@ -6,6 +6,7 @@
 // run gets it gets too: run()'s timeout, Cancel and output cap here, and on the far side the
 // reader's own alarm a little after Snag's limit (a killed ssh or `docker exec` client does not end
 // the program it started).
+import { explainProcessKind } from '../targets/processKind';
 import { SnagError } from '../errors';
 import type { AsyncioTasks } from '../model';
 import { RunError, type RunResult } from '../run';
@@ -82,7 +83,8 @@ export async function readAsyncioTasks(target: Target, pid: number, req: TaskRea
       'show-log',
     ]);
   const report = parseReport(json, pid, new Date(started).toISOString(), Date.now() - started);
-  if (!report.ok) throw readerError(report.error, pid, place.where, ptraceHelp(place.where));
+  // A zombie, a kernel thread or a process whose main thread exited is told for what it is, as a dump tells it.
+  if (!report.ok) throw await explainProcessKind(readerError(report.error, pid, place.where, ptraceHelp(place.where)), target, pid, req.signal);
   return report.tasks;
 }
 

@@ -30,4 +30,6 @@ export interface ProcessView {
    * across threads (which thread a join waits for); kept from the dump, never shown. Undefined: not readable.
    */
   locals(): Promise<ThreadStack[] | undefined>;
+  /** The descriptor a thread (its kernel id) is blocked on, where the kernel can say (this machine only). */
+  blockedFd?(nativeId: number): number | undefined;
 }

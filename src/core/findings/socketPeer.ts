@@ -19,6 +19,8 @@ const HOST_LOCALS = ['host', 'hostname', 'server_hostname', 'netloc', 'address',
 const IP = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:]*)$/i;
 /** Candidates named in a title before "and N more". */
 const LISTED = 3;
+/** Sockets named in a detail before "and N more". */
+const DETAIL_SOCKETS = 8;
 
 /** `localhost:8080`, `http://blob.example/x`, `("blob.example", 443)` → host and port. */
 export function parseHostText(text: string): HostHint | undefined {
@@ -117,7 +119,10 @@ export async function withPeer(t: ThreadStack, w: ThreadWait, ctx: DiagnoseConte
   const first = candidateSockets(t, sockets, {});
   if (first.length === 0) return w;
   const hint = hostHint(t);
-  const chosen = candidateSockets(t, sockets, hint);
+  // The kernel's word on the thread's descriptor beats any guess from ports and queues.
+  const fd = t.nativeId !== undefined ? ctx.process.blockedFd?.(t.nativeId) : undefined;
+  const blocked = fd === undefined ? undefined : sockets.find((s) => s.fd === fd);
+  const chosen = blocked ? [blocked] : candidateSockets(t, sockets, hint);
   // "waits in an SSL read of an HTTP response with no timeout": the call goes to the detail, the timeout stays.
   const timeout = /with no timeout/.test(w.phrase) ? ' with no timeout' : /a timeout is set/.test(w.phrase) ? ' (a timeout is set)' : '';
   const what = w.phrase.replace(/^waits in /, '').replace(/ with no timeout| \(a timeout is set\)/, '');
@@ -138,9 +143,16 @@ export async function withPeer(t: ThreadStack, w: ThreadWait, ctx: DiagnoseConte
     ];
     return { ...w, phrase, call: `${w.call} from ${peer}`, detail: `${facts.join('; ')}. ${w.detail}` };
   }
-  const listed = chosen.slice(0, LISTED).map((s) => endText(s.remote));
-  const more = chosen.length > LISTED ? ` and ${chosen.length - LISTED} more` : '';
-  const phrase = `waits for one of ${listed.join(', ')}${more} ${verb}${timeout}`;
-  const detail = `It waits in ${what}. The process has ${chosen.length} connected sockets with nothing to read (${chosen.map((s) => `fd ${s.fd} to ${endText(s.remote)}`).join(', ')}); which one this thread reads cannot be told from here. ${w.detail}`;
+  // Peers once each (a pool holds many connections to one server); the sockets listed up to a few.
+  const peers = [...new Set(chosen.map((s) => endText(s.remote)))];
+  const listed = peers.slice(0, LISTED);
+  const more = peers.length > LISTED ? ` and ${peers.length - LISTED} more` : '';
+  const phrase =
+    peers.length === 1
+      ? `waits for ${peers[0]} ${verb}${timeout} on one of ${chosen.length} connections`
+      : `waits for one of ${listed.join(', ')}${more} ${verb}${timeout}`;
+  const shown = chosen.slice(0, DETAIL_SOCKETS).map((s) => `fd ${s.fd} to ${endText(s.remote)}`);
+  const rest = chosen.length > DETAIL_SOCKETS ? ` and ${chosen.length - DETAIL_SOCKETS} more` : '';
+  const detail = `It waits in ${what}. The process has ${chosen.length} connected sockets with nothing to read (${shown.join(', ')}${rest}); which one this thread reads cannot be told from here. ${w.detail}`;
   return { ...w, phrase, detail };
 }

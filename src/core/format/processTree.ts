@@ -36,7 +36,9 @@ export function formatElapsed(seconds: number): string {
 }
 
 const STATE_WORDS: Record<string, string> = { R: 'running', S: 'sleeping', D: 'disk wait', T: 'stopped', t: 'traced', Z: 'zombie', I: 'idle', X: 'dead' };
-export function describeState(state: string): string {
+/** The state in a word; a zombie leader with other threads is a live process whose main thread exited. */
+export function describeState(state: string, threads = 1): string {
+  if (state.startsWith('Z') && threads > 1) return 'main thread exited';
   return STATE_WORDS[state[0] ?? ''] ?? safeText(state);
 }
 
@@ -98,10 +100,10 @@ export function compactCpu(percent: number): string {
 export function describeProcessRow(p: ProcessInfo, namesake = false): string {
   const facts = [compactCpu(p.cpuPercent), formatElapsed(p.elapsedSeconds)];
   if (!namesake) facts.push(`pid ${p.pid}`);
-  return (NOTABLE_STATE.test(p.state) ? [describeState(p.state), ...facts] : facts).join(' · ');
+  return (NOTABLE_STATE.test(p.state) ? [describeState(p.state, p.threads), ...facts] : facts).join(' · ');
 }
 
 /** One line describing a process: `worker.py  pid 123 · sleeping · 0.0% CPU · 12m03s · 3 threads`. */
 export function describeProcess(p: ProcessInfo): string {
-  return `pid ${p.pid} · ${describeState(p.state)} · ${p.cpuPercent.toFixed(1)}% CPU · ${formatElapsed(p.elapsedSeconds)} · ${p.threads} thread${p.threads === 1 ? '' : 's'}`;
+  return `pid ${p.pid} · ${describeState(p.state, p.threads)} · ${p.cpuPercent.toFixed(1)}% CPU · ${formatElapsed(p.elapsedSeconds)} · ${p.threads} thread${p.threads === 1 ? '' : 's'}`;
 }

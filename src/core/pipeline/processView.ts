@@ -10,6 +10,8 @@ import type { StackDump, ThreadStack } from '../model';
 import type { OpenSocket } from '../proc/sockets';
 import { addSocketTimes, processFacts } from '../targets/processFacts';
 import type { Target } from '../targets/target';
+import { isThisMachine } from '../targets/targetPlace';
+import { readBlockedFd } from '../proc/blockedFd';
 
 /** Child processes dumped below one dump, in all (a parent of 500 workers is not dumped 500 times). */
 export const MAX_CHILD_DUMPS = 4;
@@ -65,6 +67,8 @@ export function liveProcessView(job: ViewJob, dump: Pick<StackDump, 'backend' | 
   return {
     pid,
     sockets: job.sockets ?? once(() => readSockets(target, pid, req.signal)),
+    // Thread ids are this machine's only for a process of this machine.
+    ...(isThisMachine(target) ? { blockedFd: (tid: number) => readBlockedFd(pid, tid) } : {}),
     locals: once(async (): Promise<ThreadStack[] | undefined> => {
       // Only a py-spy read is quick enough to repeat; a dump with locals has them already.
       if (dump.backend !== 'py-spy' || req.locals) return undefined;

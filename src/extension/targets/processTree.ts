@@ -477,7 +477,7 @@ function processItem(node: ProcessNode): vscode.TreeItem {
 
 function processTooltip(p: ProcessInfo): vscode.MarkdownString {
   const md = new vscode.MarkdownString();
-  md.appendMarkdown(`**${escapeMarkdown(p.name)}** — pid ${p.pid} (parent ${p.ppid}), ${escapeMarkdown(describeState(p.state))}\n\n`);
+  md.appendMarkdown(`**${escapeMarkdown(p.name)}** — pid ${p.pid} (parent ${p.ppid}), ${escapeMarkdown(describeState(p.state, p.threads))}\n\n`);
   // codeBlock, not appendCodeblock: the command line neutralised, in a fence no backtick run in it can close.
   md.appendMarkdown(codeBlock([p.command], 'shell') + '\n\n');
   const facts = [
