@@ -216,8 +216,14 @@ export async function openInBrowser(
           () => true,
           () => false,
         );
-        if (shown) {
-          await input.fill(`>${title}`);
+        // The palette can close again between showing and being typed in (focus taken by a view).
+        const typed =
+          shown &&
+          (await input.fill(`>${title}`, { timeout: 5000 }).then(
+            () => true,
+            () => false,
+          ));
+        if (typed) {
           const listed = await row.waitFor({ timeout: attempt === 5 ? 30_000 : 8000 }).then(
             () => true,
             () => false,
