@@ -136,8 +136,11 @@ export class SshConnection implements Runner {
   }
 
   private setState(s: SshState): void {
+    // Two commands failing on one lost connection (the read and a query beside it) are one change.
+    const again = s.kind === 'unreachable' && this.current.kind === 'unreachable';
     this.current = s;
     if (s.kind === 'unreachable') this.unreachableUntil = Date.now() + (this.opts.retryUnreachableAfterMs ?? 0);
+    if (again) return;
     for (const l of this.listeners) l(s);
   }
 
