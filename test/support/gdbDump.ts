@@ -57,6 +57,33 @@ export function tracerPid(pid: number): number {
   }
 }
 
+/**
+ * Waits for something to ptrace-attach to pid and SIGKILLs it while it is still attached: it is
+ * stopped first and its TracerPid looked at again, since a quick gdb can detach and exit between a
+ * look and a kill. Returns false (and lets the tracer go on) when it had already let go by then.
+ */
+export async function killTracerWhileAttached(pid: number, timeoutMs = 60_000): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  let tracer: number;
+  while (!(tracer = tracerPid(pid))) {
+    if (Date.now() > until) throw new Error(`nothing attached to ${pid}`);
+    await new Promise((r) => setImmediate(r));
+  }
+  try {
+    process.kill(tracer, 'SIGSTOP');
+  } catch {
+    return false; // already gone
+  }
+  const stopBy = Date.now() + 5_000;
+  while (!['T', 't', 'Z', ''].includes(taskStates(tracer)[0] ?? '') && Date.now() < stopBy) await new Promise((r) => setTimeout(r, 1));
+  if (tracerPid(pid) !== tracer) {
+    process.kill(tracer, 'SIGCONT');
+    return false;
+  }
+  process.kill(tracer, 'SIGKILL');
+  return true;
+}
+
 /** Records every task state seen until stop() (polls between event-loop turns). */
 export function watchStates(pid: number): { stop(): Set<string> } {
   const seen = new Set<string>();
