@@ -65,6 +65,11 @@ gdb_run "$pid" "$PY311" 'thread apply all bt' 'thread apply all py-bt' | neutral
 gdb_run "$pid" "$PY311" 'py-bt' | neutral >"$OUT/open-gdb-sleeping-py-bt-main.txt"
 kill -9 "$pid"
 
+echo "busy_and_stuck.py under 3.11.7: gdb bt of a busy MainThread beside threads in recv and sleep"
+start "$PY311" busy_and_stuck.py
+gdb_run "$pid" "$PY311" 'thread apply all bt' | neutral >"$OUT/open-gdb-busy-and-stuck-bt.txt"
+kill -9 "$pid"
+
 echo "socket_recv.py: py-spy --json, then Ctrl-C (SIGINT) prints the traceback"
 start "$PY311" socket_recv.py
 "$PYSPY" dump --pid "$pid" --json | neutral >"$OUT/open-pyspy-socket-recv.json"

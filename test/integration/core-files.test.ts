@@ -76,4 +76,35 @@ describe('cores of stuck programs: saved with gcore, read with gdb', () => {
       );
     });
   }
+
+  // A core keeps no run state: a thread stopped outside a system call was running.
+  for (const minor of ['3.8', '3.13']) {
+    it(`Python ${minor}: a busy thread in a core is running, the ones in a system call wait`, { timeout: 240_000 }, async (t) => {
+      const gcore = requireTool(t, 'gcore', 'bash scripts/setup.sh core');
+      const gdb = requireTool(t, 'gdb', 'bash scripts/setup.sh core');
+      if (!gcore || !gdb) return;
+      const python = pyenvPython(minor);
+      if (!python) {
+        if (process.env.CI === 'true') throw new Error(`pyenv CPython ${minor} is not installed`);
+        return t.skip(`pyenv CPython ${minor} is not installed`);
+      }
+      const dir = mkdtempSync(join(tmpdir(), 'snag-core-test-'));
+      const program = await startProgram('busy_and_stuck.py', [], { python });
+      t.after(() => {
+        program.stop();
+        rmSync(dir, { recursive: true, force: true });
+      });
+      const meta = await captureCore({ target: new LocalTarget(), pid: program.pid, dir, gcore });
+      program.stop();
+      const d = await dumpCore({ core: meta.core, gdb, mapper: new SourceMapper({ workspaceRoots: [PROGRAMS] }) });
+      const byName = new Map(d.threads.map((x) => [x.name, x]));
+      assert.equal(byName.get('MainThread')?.active, true, 'MainThread crunches');
+      assert.equal(byName.get('reader')?.active, false, 'reader waits in recv');
+      assert.ok(!d.findings.some((f) => /MainThread/.test(f.title) && /idle|waits/.test(f.title)), JSON.stringify(d.findings.map((f) => f.title)));
+      assert.ok(
+        d.findings.some((f) => f.kind === 'socket-wait' && /reader/.test(f.title)),
+        JSON.stringify(d.findings.map((f) => f.title)),
+      );
+    });
+  }
 });

@@ -9,6 +9,7 @@ import { basename } from 'node:path';
 import { SnagError } from '../errors';
 import { gdbDumpArgv } from '../backends/gdb';
 import { gdbReportToThreads } from '../backends/gdbMerge';
+import { ranWhenRead } from '../stacks/ranWhenRead';
 import { parseGdbReport } from '../backends/gdbParse';
 import { diagnose } from '../findings/diagnose';
 import type { SourceMapper } from '../mapping/sourceMap';
@@ -66,6 +67,8 @@ export async function dumpCore(job: CoreJob): Promise<StackDump> {
     ]);
   if (report.error?.stage === 'attach') throw new SnagError('bad-input', `gdb could not load ${job.core} with ${python}: ${report.error.message}.`);
   const { threads, notes } = gdbReportToThreads(report);
+  // A core keeps no run state: where each thread stopped tells (in a system call: it waited).
+  for (const t of threads) t.active = ranWhenRead(t.frames) ?? false;
   const method = report.method ?? 'native';
   const coreNotes = [
     `Read from the core file ${basename(job.core)} with gdb (${method === 'native' ? 'native frames only: no debug info for the interpreter' : method}), using ${python}.`,

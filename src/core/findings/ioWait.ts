@@ -4,6 +4,7 @@
 import type { Frame, ThreadStack } from '../model';
 import { anchorFrame, callSite, isFrame, nativeInner } from './frames';
 import type { DiagnoseContext, ThreadRule, ThreadWait } from './rule';
+import { inTimeSleep } from './sleepWait';
 
 const NATIVE_SELECT = /^(select|__select|pselect6?|epoll_wait|epoll_pwait|poll|__poll|ppoll|select_select_impl|select_epoll_poll_impl|select_poll_poll_impl)$/;
 const NATIVE_ACCEPT = /^(sock_accept|accept|accept4|__libc_accept)$/;
@@ -41,7 +42,8 @@ export const ioWait: ThreadRule = async (t: ThreadStack, ctx: DiagnoseContext): 
   const python = t.frames.filter((f) => !f.native);
   const caller = callSite(t);
   const line = caller && natives.length === 0 ? ((await ctx.source.line(caller)) ?? '') : '';
-  const selecting = lib.some(isSelector) || natives.some((n) => NATIVE_SELECT.test(n)) || SELECT_LINE.test(line);
+  // time.sleep waits in select() with no fd before 3.11: that is the sleep rule's.
+  const selecting = lib.some(isSelector) || (natives.some((n) => NATIVE_SELECT.test(n)) && !inTimeSleep(t)) || SELECT_LINE.test(line);
 
   if (
     selecting &&

@@ -13,6 +13,7 @@ import type { Frame, ThreadStack } from '../model';
 import { isEvalFrame, parseGdbFrameLine } from './gdbFrameLine';
 import { DumpBuilder, pythonFrame, type LineParser, type ParsedDump } from './parsedDump';
 import { MAX_OPEN_FRAMES, MAX_OPEN_THREADS } from './openLimits';
+import { ranWhenRead } from '../stacks/ranWhenRead';
 
 export const GDB_THREAD = /^Thread (\d+) \((.*)\):\s*$/;
 export const PY_BT_START = /^Traceback \(most recent call first\):\s*$/;
@@ -149,7 +150,8 @@ export class GdbTextParser implements LineParser {
       const { frames, mergedHere } = framesOf(t);
       if (mergedHere) merged++;
       const name = t === main ? 'MainThread' : t.comm && t.comm !== main?.comm ? t.comm : `Thread ${t.lwp ?? t.num}`;
-      const thread: Omit<ThreadStack, 'frames'> = { id: t.pthread ?? t.lwp ?? t.num, name, active: false, ownsGil: false };
+      // A backtrace keeps no run state: where the thread stopped tells (in a system call: it waited).
+      const thread: Omit<ThreadStack, 'frames'> = { id: t.pthread ?? t.lwp ?? t.num, name, active: ranWhenRead(frames) ?? false, ownsGil: false };
       if (t.lwp !== undefined) thread.nativeId = t.lwp;
       this.b.thread(thread);
       for (const f of frames) this.b.frame(f);

@@ -51,6 +51,15 @@ describe('time.sleep', () => {
     assert.equal(f!.title, 'MainThread sleeps in time.sleep at <string>:3 (<module>)');
   });
 
+  it('time.sleep before 3.11 waits in select() with no fd: still a sleep, not an I/O wait', async () => {
+    // py-spy --native on Python 3.9: select (libc) under time_sleep (libpython).
+    const t = thread('MainThread', [nat('select', 'libc.so.6'), nat('time_sleep', 'libpython3.9.so.1.0'), src.user('wait_for_flag', poll, 'SLEEP')]);
+    const [f, ...rest] = await diagnose(dump(t));
+    assert.deepEqual(rest, []);
+    assert.equal(f!.kind, 'sleep');
+    assert.equal(f!.title, 'MainThread sleeps in time.sleep at poll.py:3 (wait_for_flag)');
+  });
+
   it('await asyncio.sleep is not a blocking sleep', async () => {
     assert.deepEqual(await diagnose(dump(thread('MainThread', [src.user('polite', poll, 'ASYNC')]))), []);
   });

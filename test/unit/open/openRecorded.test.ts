@@ -159,6 +159,15 @@ describe('snag open on recorded outputs of the real tools', () => {
     assert.ok(d.notes?.some((n) => /thread apply all py-bt/.test(n)));
   });
 
+  it('gdb bt keeps no run state: a thread stopped outside a system call was running, one in recv or nanosleep waited', async () => {
+    const d = await open('open-gdb-busy-and-stuck-bt.txt');
+    assert.equal(d.threads.length, 3);
+    const main = d.threads.find((t) => t.name === 'MainThread')!;
+    assert.equal(main.frames[0]!.function, 'pymalloc_alloc');
+    assert.equal(main.active, true);
+    for (const t of d.threads.filter((x) => x !== main)) assert.equal(t.active, false, `${t.name} at ${t.frames[0]!.function}`);
+  });
+
   it('gdb bt and py-bt in one session: each thread merged, the waits inside C kept innermost', async () => {
     const d = await open('open-gdb-sleeping-bt-and-py-bt.txt');
     assert.equal(d.method, 'bt + py-bt');
