@@ -47,4 +47,24 @@ describe('SQLite: a write waiting for the database lock', () => {
       p.stop();
     }
   });
+  it("follows a connection made by the user's factory in another module to its timeout; a holder at module level", async (t) => {
+    const pyspy = requireTool(t, 'py-spy');
+    const versions = requirePythons(t, ['3.10', '3.13'], 2);
+    if (!pyspy || !versions.length) return;
+    const title = `claimer waits for the SQLite database lock (busy timeout 75 s) at sqlite_factory_jobs.py:${hangLine('sqlite_factory_jobs.py', 'claim')} (claim_next), held by MainThread`;
+    for (const { version, python } of versions) {
+      const p = await start('sqlite_factory_jobs.py', python);
+      for (const native of [false, true]) {
+        const d = await dumpUntil(p.pid, pyspy, (x) => x.findings[0]?.title === title, { native });
+        assert.equal(d.findings[0]?.title, title, `${version} native=${native}: ${titles(d)}`);
+        assert.match(
+          d.findings[0]!.detail!,
+          /busy timeout of 75 s \(connect\(timeout=…\) at line \d+ of sqlite_jobs_store\.py, in sqlite_jobs_store\.open_store\(\)\)/,
+        );
+        assert.match(d.findings[0]!.detail!, /began writing at line \d+ \(in <module>: lock_holder\.execute\("INSERT/);
+        assert.doesNotMatch(d.findings[0]!.detail!, /\b5 s\b/);
+      }
+      p.stop();
+    }
+  });
 });

@@ -21,22 +21,26 @@ export class SourceLines {
   lines(frame: Frame): Promise<string[] | undefined> {
     const local = frame.localFile;
     const remote = !local && frame.isUserCode && this.readRemote && frame.file.startsWith('/') ? frame.file : undefined;
-    if (!local && !remote) return Promise.resolve(undefined);
-    const key = local ?? `remote:${remote}`;
+    if (local) return this.file(local);
+    if (!remote) return Promise.resolve(undefined);
+    return this.cached(`remote:${remote}`, async () => {
+      const text = await this.readRemote!(remote);
+      return text.length > MAX_FILE_BYTES ? undefined : text.split(/\r?\n/);
+    });
+  }
+
+  /** All lines of a local file (another module of the user's, beside a frame's), or undefined. */
+  file(path: string): Promise<string[] | undefined> {
+    return this.cached(path, async () => {
+      if ((await stat(path)).size > MAX_FILE_BYTES) return undefined;
+      return (await readFile(path, 'utf8')).split(/\r?\n/);
+    });
+  }
+
+  private cached(key: string, read: () => Promise<string[] | undefined>): Promise<string[] | undefined> {
     let hit = this.files.get(key);
     if (!hit) {
-      hit = (async () => {
-        try {
-          if (local) {
-            if ((await stat(local)).size > MAX_FILE_BYTES) return undefined;
-            return (await readFile(local, 'utf8')).split(/\r?\n/);
-          }
-          const text = await this.readRemote!(remote!);
-          return text.length > MAX_FILE_BYTES ? undefined : text.split(/\r?\n/);
-        } catch {
-          return undefined;
-        }
-      })();
+      hit = read().catch(() => undefined);
       this.files.set(key, hit);
     }
     return hit;

@@ -2,10 +2,11 @@
 // connect() assigned to the receiver in the frame's own function, else a module-level one (a
 // global), and when the receiver is a parameter of the function, the argument its caller passed
 // (the next frame out). Another function's `conn = sqlite3.connect(…)` is another connection.
+import { dirname, join } from 'node:path';
 import type { Frame } from '../model';
 import type { SourceLines } from './sourceLines';
 
-export const USES_SQLITE = /^\s*(import\s+sqlite3\b|from\s+sqlite3\s+import\b)/m;
+export const USES_SQLITE = /^\s*(import\s+([\w.]+(\s+as\s+\w+)?\s*,\s*)*sqlite3\b|from\s+sqlite3\s+import\b)/m;
 
 /** The text of a call starting at `from` (the index of its opening parenthesis), up to its closing one. */
 function callText(lines: string[], row: number, from: number): string {
@@ -48,6 +49,12 @@ export interface ConnectCall {
   database?: string;
   timeout?: number;
   line: number;
+  /** Made by a function of the user's (`conn = db.open_db(path)`): that call as written. */
+  via?: string;
+  /** The file of the connect() when it is not the frame's own (the factory's module). */
+  file?: string;
+  /** Made by `via`, whose code Snag could not read: its timeout is unknown, not the default. */
+  opaque?: true;
 }
 
 const CONNECT = /(?:([A-Za-z_][\w.]*)\s*=\s*)?(?:\bsqlite3\.|(?<![\w.]))connect\s*(\()/g;
@@ -77,7 +84,7 @@ const DEF = /^(\s*)(?:async\s+)?def\s+\w+\s*\(([^)]*)\)?/;
 const indentOf = (l: string) => /^\s*/.exec(l)![0].replace(/\t/g, '        ').length;
 
 /** The row of the `def` enclosing 0-based `row`, or -1 at module level. */
-function enclosingDef(lines: readonly string[], row: number): number {
+export function enclosingDef(lines: readonly string[], row: number): number {
   let indent = indentOf(lines[row] ?? '');
   for (let i = row - 1; i >= 0; i--) {
     const l = lines[i]!;
@@ -136,6 +143,53 @@ function argumentFor(line: string, fn: string, param: string, index: number): st
   return arg && /^[A-Za-z_][\w.]*$/.test(arg) ? arg : undefined;
 }
 
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The last connect() in the body of `def fn` in these lines (what the factory returns), or undefined. */
+function connectInDef(lines: string[], fn: string): { call: ConnectCall; params: string[] } | undefined {
+  const row = lines.findIndex((l) => new RegExp(`^\\s*(?:async\\s+)?def\\s+${escape(fn)}\\s*\\(`).test(l));
+  if (row < 0) return undefined;
+  const call = connectCalls(lines)
+    .filter((c) => c.line - 1 > row && enclosingDef(lines, c.line - 1) === row)
+    .pop();
+  return call ? { call, params: paramsOf(lines, row) } : undefined;
+}
+
+/**
+ * `name = factory(…)` in the function of `frame` above its line, with factory not connect(): the
+ * connect() inside the factory (in this file, or in the module beside it that `mod.factory` names),
+ * else an opaque connection made by it.
+ */
+async function madeByFactory(lines: string[], frame: Frame, name: string, def: number, source: SourceLines): Promise<ConnectCall | undefined> {
+  const assign = new RegExp(`^\\s*${escape(name)}\\s*=\\s*([A-Za-z_][\\w.]*)\\s*\\(`);
+  let row = -1;
+  for (let i = Math.min(frame.line - 2, lines.length - 1); i > def; i--) {
+    if (assign.test(lines[i]!) && enclosingDef(lines, i) === def) {
+      row = i;
+      break;
+    }
+  }
+  if (row < 0) return undefined;
+  const via = assign.exec(lines[row]!)![1]!;
+  if (/(^|\.)connect$/.test(via)) return undefined;
+  const parts = via.split('.');
+  const fn = parts.pop()!;
+  const mod = parts.join('/');
+  const here = frame.localFile;
+  const files = !mod || mod === 'self' || mod === 'cls' ? [here] : here ? [join(dirname(here), `${mod}.py`), join(dirname(here), mod, '__init__.py')] : [];
+  for (const file of files) {
+    const other = file ? (file === here ? lines : await source.file(file)) : undefined;
+    const found = other ? connectInDef(other, fn) : undefined;
+    if (!found) continue;
+    // The factory's database is its parameter: the database is what this call passes for it.
+    const { database, ...call } = found.call;
+    const param = database ? found.params.filter((p) => p !== 'self' && p !== 'cls').indexOf(database) : -1;
+    const passed = param >= 0 ? argumentFor(lines[row]!, via, database!, param) : database;
+    return { ...call, ...(passed ? { database: passed } : {}), via, ...(file !== here ? { file } : {}) };
+  }
+  return { line: row + 1, via, opaque: true };
+}
+
 /**
  * The connect() behind `receiver` as the call in `frames[0]` sees it, following parameters out to
  * the callers; undefined when the code does not show it. `frames` are the thread's Python frames,
@@ -153,6 +207,8 @@ export async function connectionOf(frames: readonly Frame[], receiver: string | 
     if (name.includes('.')) return calls.filter((c) => c.name === name).pop();
     const own = calls.filter((c) => c.name === name && c.line <= f.line && enclosingDef(lines, c.line - 1) === def).pop();
     if (own) return own;
+    const made = await madeByFactory(lines, f, name, def, source);
+    if (made) return made;
     const params = def >= 0 ? paramsOf(lines, def) : [];
     const index = params.indexOf(name);
     if (index >= 0) {

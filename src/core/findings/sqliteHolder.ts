@@ -5,7 +5,7 @@ import type { Finding, Frame, ThreadStack } from '../model';
 import { anchorFrame, findingFrame, where } from './frames';
 import type { DumpRule, DumpRuleResult, ThreadWait } from './rule';
 import type { SourceLines } from './sourceLines';
-import { connectionOf } from './sqliteConnection';
+import { connectionOf, enclosingDef } from './sqliteConnection';
 import { connectCalls, receiverOf, SQLITE_KIND } from './sqliteWait';
 
 const WRITE_SQL = /\.(execute|executemany|executescript)\s*\(\s*[rbuf]*("""|'''|"|')\s*(BEGIN|INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|SAVEPOINT)\b/i;
@@ -40,18 +40,23 @@ export async function openTransactions(t: ThreadStack, source: SourceLines, skip
     if (f.native || !f.isUserCode || f === skip) continue;
     const lines = await source.lines(f);
     if (!lines || !lines[f.line - 1]) continue;
-    let indent = indentOf(lines[f.line - 1]!);
-    let ended = false;
-    for (let i = f.line - 2; i >= 0 && i >= f.line - 1 - SCAN_MAX; i--) {
+    // The function's lines above the current one, without the bodies of functions defined inside
+    // it (or, at module level, of the module's functions): those do not run on the way here.
+    const def = enclosingDef(lines, f.line - 1);
+    const rows: number[] = [];
+    let nested: number | undefined;
+    for (let i = Math.max(def + 1, f.line - 1 - SCAN_MAX); i <= f.line - 2; i++) {
       const l = lines[i]!;
       if (!l.trim() || l.trim().startsWith('#')) continue;
       const ind = indentOf(l);
-      if (ind < indent) {
-        indent = ind;
-        if (/^\s*(async\s+)?def\s/.test(l) || /^\s*class\s/.test(l)) break;
-      }
-      if (END_SQL.test(l)) ended = true;
-      if (ended || !WRITE_SQL.test(l)) continue;
+      if (nested !== undefined && ind > nested) continue;
+      nested = /^\s*(async\s+)?def\s|^\s*class\s/.test(l) ? ind : undefined;
+      if (nested === undefined) rows.push(i);
+    }
+    for (const i of rows.reverse()) {
+      const l = lines[i]!;
+      if (END_SQL.test(l)) break;
+      if (!WRITE_SQL.test(l)) continue;
       const connection = receiverOf(l);
       const python = t.frames.filter((x) => !x.native);
       const connect =
@@ -93,7 +98,8 @@ export const sqliteHolder: DumpRule = async (stacks, waits, ctx): Promise<DumpRu
       await openTransactions(
         t,
         ctx.source,
-        t.frames.find((f) => f === waits.get(t)?.frame),
+        // A thread waiting for the lock has not got it at its own line; one waiting for anything else may hold it there.
+        waits.get(t)?.kind === SQLITE_KIND ? t.frames.find((f) => f === waits.get(t)?.frame) : undefined,
       ),
     );
   for (const t of waiting) {
@@ -114,7 +120,7 @@ export const sqliteHolder: DumpRule = async (stacks, waits, ctx): Promise<DumpRu
       title: self
         ? `${t.name} ${w.phrase} at ${where(w.frame)}, held by its own other connection: it waits for itself`
         : `${t.name} ${w.phrase} at ${where(w.frame)}, held by ${h.name}`,
-      detail: `${self ? t.name : h.name} began writing at line ${tx.line} (in ${tx.frame.function}: ${tx.statement}) on ${tx.connection ?? 'a connection'}${tx.database ? ` to ${tx.database}` : ''} and has not committed.${now} ${w.detail.replace(/ Another connection holds[^.]*\.[^.]*\./, '')} Fix: ${self ? 'use one connection per thread for this database, or commit the first before writing with the second' : `commit (or roll back) in ${h.name} before it waits; keep write transactions short`}.`,
+      detail: `${self ? t.name : h.name} began writing at line ${tx.line} (in ${tx.frame.function}: ${tx.statement}) on ${tx.connection ?? 'a connection'}${tx.database ? ` (connected to ${tx.database})` : ''} and has not committed.${now} ${w.detail.replace(/ Another connection holds[^.]*\.[^.]*\./, '')} Fix: ${self ? 'use one connection per thread for this database, or commit the first before writing with the second' : `commit (or roll back) in ${h.name} before it waits; keep write transactions short`}.`,
       threadId: t.id,
       frame: findingFrame(w.frame),
     });

@@ -5,7 +5,8 @@
 import type { Frame, ThreadStack } from '../model';
 import { anchorFrame, callSite, nativeInner } from './frames';
 import type { DiagnoseContext, ThreadRule, ThreadWait } from './rule';
-import { connectCalls, connectionOf, USES_SQLITE } from './sqliteConnection';
+import { basename } from 'node:path';
+import { type ConnectCall, connectCalls, connectionOf, USES_SQLITE } from './sqliteConnection';
 import type { SourceLines } from './sourceLines';
 
 export { connectCalls };
@@ -18,11 +19,22 @@ const SQL_CALL = /([A-Za-z_][\w.]*(?:\(\))?)\.(execute|executemany|executescript
 export const DEFAULT_BUSY_TIMEOUT_S = 5;
 
 export interface BusyTimeout {
-  seconds: number;
-  /** Where it comes from: connect(timeout=…), PRAGMA busy_timeout, or connect() without one (the default). */
-  how: 'connect' | 'pragma' | 'default';
-  /** 1-based line of the connect() call or the PRAGMA. */
+  /** Unknown where the connection comes from code Snag cannot read (`how: 'unknown'`). */
+  seconds?: number;
+  /** Where it comes from: connect(timeout=…), PRAGMA busy_timeout, connect() without one (the default), or a factory Snag cannot read. */
+  how: 'connect' | 'pragma' | 'default' | 'unknown';
+  /** 1-based line of the connect() call or the PRAGMA (or of the factory's call). */
   line?: number;
+  /** The user's function that made the connection (`db.open_db`), and its file when another module's. */
+  via?: string;
+  file?: string;
+}
+
+/** The busy timeout a connect() sets. */
+function fromConnect(c: ConnectCall): BusyTimeout {
+  const made = { line: c.line, ...(c.via ? { via: c.via } : {}), ...(c.file ? { file: c.file } : {}) };
+  if (c.opaque) return { how: 'unknown', ...made };
+  return c.timeout !== undefined ? { seconds: c.timeout, how: 'connect', ...made } : { seconds: DEFAULT_BUSY_TIMEOUT_S, how: 'default', ...made };
 }
 
 /** The connection a call's receiver is: `conn.execute` → conn; `self.db.cursor().execute` → self.db. */
@@ -39,10 +51,7 @@ export async function busyTimeout(frames: readonly Frame[], receiver: string | u
   if (own) {
     const lines = (await source.lines(python[0]!)) ?? [];
     const pragma = lines.findIndex((l) => /busy_timeout\s*=?\s*\d+/i.test(l) && /PRAGMA/i.test(l));
-    if (pragma < 0)
-      return own.timeout !== undefined
-        ? { seconds: own.timeout, how: 'connect', line: own.line }
-        : { seconds: DEFAULT_BUSY_TIMEOUT_S, how: 'default', line: own.line };
+    if (pragma < 0) return fromConnect(own);
   }
   for (const f of frames) {
     if (f.native) continue;
@@ -55,21 +64,23 @@ export async function busyTimeout(frames: readonly Frame[], receiver: string | u
     // The connect() nearest above the call that assigns its receiver, else the nearest above it in
     // the file (the connection made for this function), else the only one.
     const above = calls.filter((c) => c.line <= f.line);
+    // A connect() assigned to another name is another connection: not this one's timeout.
+    const mayBe = (c: ConnectCall) => !receiver || !c.name || c.name === receiver;
+    const near = above.filter(mayBe);
     const pick =
       [...above].reverse().find((c) => receiver && c.name === receiver) ??
       calls.find((c) => receiver && c.name === receiver) ??
-      (above.length ? above[above.length - 1] : undefined) ??
-      (calls.length === 1 ? calls[0] : undefined);
+      (near.length ? near[near.length - 1] : undefined) ??
+      (calls.length === 1 && mayBe(calls[0]!) ? calls[0] : undefined);
     if (!pick) continue;
-    return pick.timeout !== undefined
-      ? { seconds: pick.timeout, how: 'connect', line: pick.line }
-      : { seconds: DEFAULT_BUSY_TIMEOUT_S, how: 'default', line: pick.line };
+    return fromConnect(pick);
   }
   return undefined;
 }
 
 export function timeoutText(t: BusyTimeout | undefined): string {
   if (!t) return `busy timeout ${DEFAULT_BUSY_TIMEOUT_S} s unless connect() set another`;
+  if (t.seconds === undefined) return `busy timeout as ${t.via ?? 'its connect()'}() sets it`;
   return `busy timeout ${Number.isInteger(t.seconds) ? t.seconds : t.seconds.toFixed(1)} s${t.how === 'default' ? ', the default' : ''}`;
 }
 
@@ -108,12 +119,15 @@ export const sqliteWait: ThreadRule = async (t: ThreadStack, ctx: DiagnoseContex
   const seen = hit.native
     ? 'Its native frames are in SQLite’s busy handler (sqlite3InvokeBusyHandler): it sleeps and retries'
     : `It is idle in ${call}() on an sqlite3 connection: SQLite retries in its busy handler`;
+  const at = (t: BusyTimeout) => `line ${t.line}${t.file ? ` of ${basename(t.file)}` : ''}${t.via ? `, in ${t.via}()` : ''}`;
   const until =
-    timeout?.how === 'default'
-      ? `until the busy timeout (connect() at line ${timeout.line} gives none: ${DEFAULT_BUSY_TIMEOUT_S} s by default)`
-      : timeout
-        ? `until the busy timeout of ${timeoutText(timeout).replace(/^busy timeout /, '')} (${timeout.how === 'pragma' ? 'PRAGMA busy_timeout' : 'connect(timeout=…)'} at line ${timeout.line})`
-        : `until its busy timeout (${DEFAULT_BUSY_TIMEOUT_S} s unless connect(timeout=…) set another)`;
+    timeout?.how === 'unknown'
+      ? `until the busy timeout that ${timeout.via}() (called at line ${timeout.line}) gives the connection (Snag could not read its code; 5 s if it passes none)`
+      : timeout?.how === 'default'
+        ? `until the busy timeout (connect() at ${at(timeout)} gives none: ${DEFAULT_BUSY_TIMEOUT_S} s by default)`
+        : timeout
+          ? `until the busy timeout of ${timeoutText(timeout).replace(/^busy timeout /, '')} (${timeout.how === 'pragma' ? 'PRAGMA busy_timeout' : 'connect(timeout=…)'} at ${at(timeout)})`
+          : `until its busy timeout (${DEFAULT_BUSY_TIMEOUT_S} s unless connect(timeout=…) set another)`;
   return {
     kind: SQLITE_KIND,
     severity: 'warning',
