@@ -129,13 +129,16 @@ describe('core: findings on real stuck programs', () => {
     assert.equal(native.findings[0]!.frame?.line, line);
   });
 
-  it('a polling loop sleeping in time.sleep', async (t) => {
+  it('a polling loop sleeping in time.sleep: said as what it polls for', async (t) => {
     const pyspy = requireTool(t, 'py-spy');
     if (!pyspy) return;
     const p = await start('poll_forever.py');
     const d = await dumpLocal(p.pid, pyspy);
     assert.deepEqual(kinds(d), ['sleep']);
-    assert.equal(d.findings[0]!.title, `MainThread sleeps in time.sleep at poll_forever.py:${hangLine('poll_forever.py', 'poll')} (wait_for_flag)`);
+    assert.equal(
+      d.findings[0]!.title,
+      `MainThread polls every 0.5 s until \`os.path.exists(path)\` at poll_forever.py:${hangLine('poll_forever.py', 'poll')} (wait_for_flag)`,
+    );
     assert.equal(d.findings[0]!.severity, 'info');
   });
 

@@ -73,6 +73,18 @@ describe('parsePySpyDump on recorded py-spy --json output', () => {
     assert.equal(t!.ownsGil, true);
   });
 
+  it('a program that never imported threading has no thread names: the thread whose id is the pid is MainThread', () => {
+    // py-spy 0.4.3 dump --json of poll_forever.py (no `import threading`) under CPython 3.11.7.
+    const raw = [
+      { pid: 16668, thread_id: 140001, os_thread_id: 16668, active: false, owns_gil: false, frames: [] },
+      { pid: 16668, thread_id: 140002, os_thread_id: 16670, active: false, owns_gil: false, frames: [] },
+    ];
+    const [main, other] = parsePySpyDump(JSON.stringify(raw), 16668);
+    assert.equal(main!.name, 'MainThread');
+    assert.equal(other!.name, 'Thread 16670');
+    assert.equal(parsePySpyDump(JSON.stringify(raw))[0]!.name, 'Thread 16668');
+  });
+
   it('rejects output that is not a thread list', () => {
     assert.throws(() => parsePySpyDump('{"error": 1}'), /py-spy printed output Snag cannot read: the dump should be a list, is an object/);
     assert.throws(

@@ -54,7 +54,7 @@ export class PySpyBackend implements Backend {
     if (run.outcome === 'gone' && run.existed && run.failure !== undefined && !SnagError.is(run.failure)) throw goneDuringRead('py-spy', pid);
     if (run.failure !== undefined || !run.result) throw withRemark(pyspyError(run.failure, pid, place.where), remark);
     const notes = [...(run.pipeWriters.length ? [pipeWriterNote(run.pipeWriters)] : []), ...nativeLeftOut(run.pipeWriters, req), ...(remark ? [remark] : [])];
-    const threads = markPipeWriters(parsePySpyDump(run.result.stdout), run.pipeWriters);
+    const threads = markPipeWriters(parsePySpyDump(run.result.stdout, place.pid), run.pipeWriters);
     if (run.outcome === 'gone' && threads.length === 0) throw goneDuringRead('py-spy', pid);
     return {
       pid,
@@ -81,7 +81,7 @@ export class PySpyBackend implements Backend {
       choice.notes.push(...run.notes);
       const remark = guardRemark(run.outcome, pid, 'py-spy', req.operation ?? 'dump');
       if (remark) choice.notes.push(remark);
-      const threads = markPipeWriters(parsePySpyDump(resultOf(run).stdout), run.pipeWriters);
+      const threads = markPipeWriters(parsePySpyDump(resultOf(run).stdout, way.place.pid), run.pipeWriters);
       way.refine?.(threads, run.tasksBefore);
       return { threads, started };
     });

@@ -26,12 +26,13 @@ interface PySpyThread {
   frames: PySpyFrame[];
 }
 
-export function parsePySpyDump(json: string): ThreadStack[] {
-  return pySpyThreads(parseToolJson('py-spy', json));
+/** `mainTid`: the process's pid as py-spy saw it, which is its main thread's id (named so when py-spy gave it no name). */
+export function parsePySpyDump(json: string, mainTid?: number): ThreadStack[] {
+  return pySpyThreads(parseToolJson('py-spy', json), mainTid);
 }
 
 /** The threads of py-spy's dump already parsed as JSON (its list is emptied as it is read). */
-export function pySpyThreads(data: unknown): ThreadStack[] {
+export function pySpyThreads(data: unknown, mainTid?: number): ThreadStack[] {
   const top = new Shape('py-spy', '');
   const list = top.list(data, 'the dump');
   const threads = list.map((raw, i): ThreadStack => {
@@ -40,10 +41,12 @@ export function pySpyThreads(data: unknown): ThreadStack[] {
     const id = shape.number(t.thread_id, 'thread_id');
     const nativeId = shape.optionalNumber(t.os_thread_id, 'os_thread_id');
     const frames = shape.list(t.frames, 'frames').map((f, j) => toFrame(shape.at(`${shape.where}, frame ${j + 1}`), f));
+    // py-spy names threads from the threading module, which it cannot always read (some venvs, embedded interpreters).
+    const named = shape.optionalString(t.thread_name, 'thread_name');
     const thread: ThreadStack = {
       id,
       nativeId,
-      name: shape.optionalString(t.thread_name, 'thread_name') ?? `Thread ${nativeId ?? id}`,
+      name: named ?? (mainTid !== undefined && nativeId === mainTid ? 'MainThread' : `Thread ${nativeId ?? id}`),
       active: shape.flag(t.active),
       ownsGil: shape.flag(t.owns_gil),
       frames,

@@ -1,6 +1,7 @@
 // The two shapes of finding rules. A thread rule recognises what one thread waits in; a dump rule
 // looks across threads (deadlocks, a blocked event loop, a finalizer) and may explain threads,
 // whose own thread-rule finding is then left out as redundant.
+import type { PollLoop } from './pollLoop';
 import type { Finding, Frame, Severity, ThreadStack } from '../model';
 import type { SourceLines } from './sourceLines';
 import type { ProcessView } from './processView';
@@ -36,6 +37,8 @@ export interface ThreadWait {
   lock?: string;
   /** A thread at rest by design (a library's helper between jobs): recognised, but a dump makes no finding of it. */
   quiet?: boolean;
+  /** The wait is a short one repeated by a loop that does nothing else (pollLoop.ts). */
+  poll?: PollLoop;
 }
 
 export type ThreadRule = (thread: ThreadStack, ctx: DiagnoseContext) => Promise<ThreadWait | undefined>;

@@ -44,7 +44,9 @@ export function stackWaitExplainer(source: SourceLines, process?: ProcessView): 
       // A socket wait names its peer (the process's sockets, read once per still stack).
       const w = await refineWait(thread, found, ctx);
       const wait: StackWait = { kind: w.kind, severity: w.severity, phrase: w.phrase };
-      if (thread.name !== 'MainThread' ? PARKING.has(w.kind) : await mainAtRest(thread, w.kind, ctx)) wait.parked = true;
+      // A poll loop waits for its condition (stuck), unless that is a stop flag (at rest until shutdown).
+      const parked = w.poll ? w.poll.stopFlag : thread.name !== 'MainThread' ? PARKING.has(w.kind) : await mainAtRest(thread, w.kind, ctx);
+      if (parked) wait.parked = true;
       return wait;
     }
     return undefined;
