@@ -283,6 +283,8 @@ export interface SampleBatch {
   stacks: StackSample[];
   /** Threads known to be running Python code now (by native id or id); absent when unknown. */
   activeThreads?: number[];
+  /** The thread holding the GIL at the look that gave `activeThreads` (by native id or id), when one did. */
+  gilThread?: number;
   /**
    * The samples in which the thread was running rather than waiting (the CPU-only shares); absent
    * when the source could not tell. py-spy record: a recording without `--idle` beside the one with.

@@ -30,6 +30,31 @@ describe('GIL starvation and helpers at rest', () => {
     }
   });
 
+  it('without --native: running on its sleep line without the GIL is a GIL wait, in a dump and in sampling (stuck, not busy)', async (t) => {
+    const pyspy = requireTool(t, 'py-spy');
+    const versions = requirePythons(t, ['3.9', '3.12'], 2);
+    if (!pyspy || !versions.length) return;
+    const title = new RegExp(
+      `^heartbeat waits for the GIL at gil_hog_regex\\.py:${hangLine('gil_hog_regex.py', 'starved')} \\(.*heartbeat\\), held by MainThread`,
+    );
+    for (const { version, python } of versions) {
+      const p = await start('gil_hog_regex.py', python);
+      const d = await dumpUntil(p.pid, pyspy, (x) => title.test(x.findings[0]?.title ?? ''));
+      assert.match(d.findings[0]?.title ?? '', title, `${version}: ${titles(d)}`);
+      const profile = await sampleLocal(p.pid, pyspy, 5);
+      const heartbeat = profile.threads.find((x) => x.name === 'heartbeat');
+      const why = `${version}: ${JSON.stringify(profile.threads.map((x) => [x.name, x.status, x.wait?.phrase, x.sameStackSeconds]))} findings: ${JSON.stringify(profile.findings?.map((f) => f.title))} notes: ${JSON.stringify(profile.notes)}`;
+      assert.equal(heartbeat?.status, 'stuck', why);
+      assert.match(heartbeat?.wait?.phrase ?? '', /^waits for the GIL, held by MainThread at gil_hog_regex\.py:\d+/, why);
+      assert.equal(profile.threads.find((x) => x.name === 'MainThread')?.status, 'busy', why);
+      assert.ok(
+        profile.findings?.some((f) => f.kind === 'gil-wait'),
+        why,
+      );
+      p.stop();
+    }
+  });
+
   it("a multiprocessing.Pool's handler threads and idle executor workers are at rest: no finding, parked in sampling", async (t) => {
     const pyspy = requireTool(t, 'py-spy');
     const versions = requirePythons(t, MINORS);

@@ -5,6 +5,7 @@
 // call that released the GIL); the holder is the thread py-spy marks as owning the GIL.
 import type { Finding, ThreadStack } from '../model';
 import { anchorFrame, findingFrame, nativeInner, where } from './frames';
+import type { ProcessView } from './processView';
 import type { DumpRule, DumpRuleResult } from './rule';
 
 const TAKE_GIL = /^(take_gil|PyEval_RestoreThread|PyEval_AcquireThread|_PyEval_AcquireLock|PyEval_AcquireLock|_PyThreadState_Attach|PyGILState_Ensure)$/;
@@ -27,15 +28,36 @@ export function waitsForGil(t: ThreadStack): boolean {
   return !!caller && /libpython|python\d/.test(caller.module ?? caller.file) && !OWN_COND.test(caller.function);
 }
 
+/** Waits that sleep in the kernel: a thread in one of them is idle, never running. */
+const ASLEEP_WHEN_WAITING = new Set(['sleep', 'lock-wait', 'signal-wait']);
+
+/**
+ * Without native frames: a thread the OS shows running, without the GIL, on a line whose call
+ * would be asleep while it waits (a sleep, a lock, a queue) — while another thread runs holding the
+ * GIL. The call has returned, and the thread spins to take the GIL back (take_gil).
+ */
+export function starvedWithoutNatives(
+  t: ThreadStack,
+  waitKind: string | undefined,
+  holder: ThreadStack | undefined,
+  process?: Pick<ProcessView, 'blockedCall'>,
+): boolean {
+  if (!holder || holder === t || t.ownsGil || nativeInner(t).length > 0 || waitKind === undefined || !ASLEEP_WHEN_WAITING.has(waitKind)) return false;
+  if (t.active) return true;
+  // Idle at this look, but the kernel says it sleeps on a futex, not in the sleep its line makes:
+  // the sleep is over and the thread waits for the GIL (take_gil's condition wait).
+  return waitKind === 'sleep' && t.nativeId !== undefined && process?.blockedCall?.(t.nativeId) === 'futex';
+}
+
 /** The thread running with the GIL, when the reader says (py-spy's owns_gil). */
 export function gilHolder(threads: readonly ThreadStack[]): ThreadStack | undefined {
   return threads.find((t) => t.ownsGil && t.active);
 }
 
-export const gilWait: DumpRule = async (stacks, waits): Promise<DumpRuleResult> => {
+export const gilWait: DumpRule = async (stacks, waits, ctx): Promise<DumpRuleResult> => {
   const holder = gilHolder(stacks.threads);
   if (!holder) return { findings: [], explained: [] };
-  const starved = stacks.threads.filter((t) => t !== holder && waitsForGil(t));
+  const starved = stacks.threads.filter((t) => t !== holder && (waitsForGil(t) || starvedWithoutNatives(t, waits.get(t)?.kind, holder, ctx.process)));
   if (starved.length === 0) return { findings: [], explained: [] };
   const at = anchorFrame(holder);
   const cCall = nativeInner(holder).find((f) => !/^0x/.test(f.function));

@@ -2,6 +2,7 @@
 // rule needs it (a socket wait asks for the sockets, a wait for a child process for the children's
 // dumps), once per diagnosis. Absent for stacks with no live process (a loaded profile, a test).
 import type { StackDump, ThreadStack } from '../model';
+import type { BlockedCall } from '../proc/blockedFd';
 import type { OpenSocket } from '../proc/sockets';
 
 export interface ChildDump {
@@ -32,4 +33,6 @@ export interface ProcessView {
   locals(): Promise<ThreadStack[] | undefined>;
   /** The descriptor a thread (its kernel id) is blocked on, where the kernel can say (this machine only). */
   blockedFd?(nativeId: number): number | undefined;
+  /** The kind of system call a thread (its kernel id) sleeps in now, where the kernel can say (this machine only). */
+  blockedCall?(nativeId: number): BlockedCall | undefined;
 }

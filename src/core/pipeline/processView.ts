@@ -11,7 +11,7 @@ import type { OpenSocket } from '../proc/sockets';
 import { addSocketTimes, processFacts } from '../targets/processFacts';
 import type { Target } from '../targets/target';
 import { isThisMachine } from '../targets/targetPlace';
-import { readBlockedFd } from '../proc/blockedFd';
+import { readBlockedCall, readBlockedFd } from '../proc/blockedFd';
 
 /** Child processes dumped below one dump, in all (a parent of 500 workers is not dumped 500 times). */
 export const MAX_CHILD_DUMPS = 4;
@@ -68,7 +68,7 @@ export function liveProcessView(job: ViewJob, dump: Pick<StackDump, 'backend' | 
     pid,
     sockets: job.sockets ?? once(() => readSockets(target, pid, req.signal)),
     // Thread ids are this machine's only for a process of this machine.
-    ...(isThisMachine(target) ? { blockedFd: (tid: number) => readBlockedFd(pid, tid) } : {}),
+    ...kernelView(target, pid),
     locals: once(async (): Promise<ThreadStack[] | undefined> => {
       // Only a py-spy read is quick enough to repeat; a dump with locals has them already.
       if (dump.backend !== 'py-spy' || req.locals) return undefined;
@@ -113,7 +113,14 @@ export function samplingProcessView(target: Target, pid: number, signal?: AbortS
     sockets: async () => (await processFacts(target, pid, ['sockets'], signal)).sockets,
     locals: async () => undefined,
     children: async () => undefined,
+    ...kernelView(target, pid),
   };
+}
+
+/** What the kernel says of each thread (the call it sleeps in, on which descriptor): thread ids are this machine's only for a process of this machine. */
+function kernelView(target: Target, pid: number): Pick<ProcessView, 'blockedFd' | 'blockedCall'> {
+  if (!isThisMachine(target)) return {};
+  return { blockedFd: (tid) => readBlockedFd(pid, tid), blockedCall: (tid) => readBlockedCall(pid, tid) };
 }
 
 async function dumpChild(parent: ViewJob, pid: number, command: string): Promise<ChildDump> {

@@ -27,3 +27,26 @@ export function readBlockedFd(pid: number, tid: number): number | undefined {
   const text = procText(`/proc/${pid}/task/${tid}/syscall`);
   return text === undefined ? undefined : parseBlockedFd(text);
 }
+
+/** What a thread sleeping in the kernel waits in, by its system call: a futex (a lock, a condition, the GIL), a timed sleep, or a poll of descriptors. */
+export type BlockedCall = 'futex' | 'sleep' | 'poll' | 'other';
+
+const CALL_KINDS: Partial<Record<NodeJS.Architecture, Record<number, BlockedCall>>> = {
+  // futex; nanosleep, clock_nanosleep; select, poll, pselect6, ppoll, epoll_wait, epoll_pwait
+  x64: { 202: 'futex', 35: 'sleep', 230: 'sleep', 23: 'poll', 7: 'poll', 270: 'poll', 271: 'poll', 232: 'poll', 281: 'poll' },
+  // futex; nanosleep, clock_nanosleep; pselect6, ppoll, epoll_pwait (the generic table)
+  arm64: { 98: 'futex', 101: 'sleep', 115: 'sleep', 72: 'poll', 73: 'poll', 22: 'poll' },
+};
+
+/** Parses a `syscall` file's text: the kind of call a sleeping thread is in; undefined when it runs (or the text is unreadable). */
+export function parseBlockedCall(text: string, arch: NodeJS.Architecture = process.arch): BlockedCall | undefined {
+  const nr = text.trim().split(/\s+/)[0];
+  if (!nr || !/^\d+$/.test(nr)) return undefined; // "running", or -1 outside a call
+  return CALL_KINDS[arch]?.[Number(nr)] ?? 'other';
+}
+
+/** The kind of system call thread `tid` of process `pid` (ids of this machine) sleeps in, if any. */
+export function readBlockedCall(pid: number, tid: number): BlockedCall | undefined {
+  const text = procText(`/proc/${pid}/task/${tid}/syscall`);
+  return text === undefined ? undefined : parseBlockedCall(text);
+}

@@ -55,7 +55,8 @@ export class DumpSource implements SampleSource {
       const activeStacks = stacks.filter((st) => running.has(st.id));
       // The way in and its caveats hold for the whole session.
       const notes = [...(dump.method ? [`read by ${this.backend.id} (${dump.method})`] : []), ...(dump.notes ?? [])];
-      await onBatch({ startMs: at, endMs: at, stacks, activeThreads, activeStacks, notes });
+      const gil = dump.threads.find((t) => t.ownsGil);
+      await onBatch({ startMs: at, endMs: at, stacks, activeThreads, activeStacks, notes, ...(gil ? { gilThread: gil.nativeId ?? gil.id } : {}) });
       // A dump pauses the process (gdb for a second or more): leave it running at least as long
       // as the last dump took, so sampling never keeps it stopped most of the time.
       const took = at - startMs;

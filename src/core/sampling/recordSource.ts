@@ -138,7 +138,7 @@ export class RecordSource implements SampleSource {
       // Output that is not a speedscope recording fails here as py-spy's unreadable output (tool-failed).
       const { stacks, clampedThreads } = parseSpeedscopeRecord(stdout, Math.ceil(this.opts.rateHz * chunk * SAMPLES_SLACK));
       const endMs = clock();
-      const activeThreads = stacks.length ? await this.activeThreads(pyspy, signal) : undefined;
+      const look = stacks.length ? await this.activeThreads(pyspy, signal) : undefined;
       if (signal.aborted) return;
       if (stacks.length === 0)
         throw new SnagError(
@@ -152,7 +152,15 @@ export class RecordSource implements SampleSource {
         );
       if (writers.length) notes.unshift(pipeWriterNote(writers));
       notes.unshift(NONBLOCKING_NOTE);
-      await onBatch({ startMs, endMs, stacks, activeThreads, ...(activeStacks ? { activeStacks } : {}), ...(notes.length ? { notes } : {}) });
+      await onBatch({
+        startMs,
+        endMs,
+        stacks,
+        ...(look ? { activeThreads: look.active } : {}),
+        ...(look?.gil !== undefined ? { gilThread: look.gil } : {}),
+        ...(activeStacks ? { activeStacks } : {}),
+        ...(notes.length ? { notes } : {}),
+      });
     }
   }
 
@@ -218,17 +226,17 @@ export class RecordSource implements SampleSource {
     await this.target.runner.run(argv, { timeoutMs: 10_000, okExitCodes: [0, 1] }).catch(() => undefined);
   }
 
-  /** Native ids of the threads running Python code now; undefined when the dump failed. */
-  private async activeThreads(pyspy: string, signal: AbortSignal): Promise<number[] | undefined> {
+  /** Native ids of the threads running Python code now, and of the one holding the GIL; undefined when the dump failed. */
+  private async activeThreads(pyspy: string, signal: AbortSignal): Promise<{ active: number[]; gil?: number } | undefined> {
     try {
       const place = await placeFor(this.target, this.opts.pid, signal);
       const run = await runGuarded(place, pyspyDumpTool(pyspy, place.pid, { nonblocking: true, signal, timeoutMs: 10_000 }));
       // A read that does not pause guesses activity from the innermost frame (a recv under
       // http.client reads as running); when the kernel says no task of the process runs, none does.
-      if (run.tasksBefore?.length && run.tasksBefore.every((task) => task.state !== 'R')) return [];
-      return parsePySpyDump(resultOf(run).stdout)
-        .filter((t) => t.active)
-        .map((t) => t.nativeId ?? t.id);
+      if (run.tasksBefore?.length && run.tasksBefore.every((task) => task.state !== 'R')) return { active: [] };
+      const threads = parsePySpyDump(resultOf(run).stdout, place.pid);
+      const gil = threads.find((t) => t.ownsGil);
+      return { active: threads.filter((t) => t.active).map((t) => t.nativeId ?? t.id), ...(gil ? { gil: gil.nativeId ?? gil.id } : {}) };
     } catch {
       return undefined; // activity unknown for this chunk; a lasting failure fails the next chunk
     }

@@ -5,6 +5,8 @@
 // an Event or a queue (idle); one that keeps the same stack while running is busy (a hot spin).
 import { createHash } from 'node:crypto';
 import { standsAt } from '../stacks/standing';
+import { GIL_KIND, starvedWithoutNatives } from '../findings/gilWait';
+import { where } from '../stacks/frameText';
 import { hotRows } from './profileRows';
 import type {
   Finding,
@@ -74,6 +76,9 @@ interface ThreadState {
   looks?: boolean[];
   /** What the unchanged stack (`key`) waits in. */
   wait?: StackWait;
+  /** Holding the GIL, by most of the last looks that said who held it. */
+  ownsGil?: boolean;
+  gilLooks?: boolean[];
 }
 
 type MappedFrame = ProfileFrame;
@@ -157,6 +162,10 @@ export class Sampler {
       if (active) {
         st.looks = [...(st.looks ?? []), active.has(id)].slice(-ACTIVITY_LOOKS);
         st.active = st.looks.filter(Boolean).length * 2 > st.looks.length;
+      }
+      if (batch.gilThread !== undefined) {
+        st.gilLooks = [...(st.gilLooks ?? []), batch.gilThread === id].slice(-ACTIVITY_LOOKS);
+        st.ownsGil = st.gilLooks.filter(Boolean).length * 2 > st.gilLooks.length;
       }
     }
     for (const n of batch.notes ?? []) if (this.notes.size < MAX_NOTES) this.notes.add(n);
@@ -243,7 +252,8 @@ export class Sampler {
     const explain = this.opts.explainThreads;
     if (!explain) return;
     const still = [...this.threads.values()].filter((st) => st.key !== undefined && st.last && st.lastSeenMs - st.sinceMs >= this.stuckAfterSeconds * 1000);
-    const key = still.map((st) => `${st.id}:${st.key}`).join('|');
+    // Whether each runs and holds the GIL belongs to the key: the GIL rule reads both.
+    const key = still.map((st) => `${st.id}:${st.key}:${st.active}:${st.ownsGil}`).join('|');
     if (key === this.findingsKey) return;
     this.findingsKey = key;
     const threads = still.map((st) => this.threadStack(st, st.last!));
@@ -255,7 +265,8 @@ export class Sampler {
    * as a rule may note on a frame. Running: by most of the last looks (unknown counts as not).
    */
   private threadStack(st: ThreadState, frames: readonly MappedFrame[]): ThreadStack {
-    return { id: st.id, name: st.name, active: st.active === true, frames: frames.map((f) => ({ ...f })) };
+    // A recording names threads by their kernel id.
+    return { id: st.id, nativeId: st.id, name: st.name, active: st.active === true, ownsGil: st.ownsGil === true, frames: frames.map((f) => ({ ...f })) };
   }
 
   /** What the thread's unchanged stack waits in; the same name and stack wait in the same call, so it is asked once. */
@@ -289,9 +300,26 @@ export class Sampler {
     return i;
   }
 
-  private threadProfile(st: ThreadState): ThreadProfile {
+  private threadProfile(st: ThreadState, gilHolder: ThreadState | undefined): ThreadProfile {
     // A stack stands until the thread was last seen, not until the session's end (it may have exited).
     const sameMs = st.key !== undefined ? st.lastSeenMs - st.sinceMs : 0;
+    // Running on a line whose call sleeps while it waits, while another thread holds the GIL: starved of it.
+    const holder = gilHolder && st.last ? this.threadStack(gilHolder, gilHolder.last ?? []) : undefined;
+    const named = this.findings.some((f) => f.kind === GIL_KIND && f.threadId === st.id);
+    if (
+      holder &&
+      st.last &&
+      st.key !== undefined &&
+      gilHolder !== st &&
+      (named || starvedWithoutNatives(this.threadStack(st, st.last), st.wait?.kind, holder))
+    ) {
+      const at = standsAt(gilHolder!.last ?? []);
+      st = {
+        ...st,
+        active: false,
+        wait: { kind: GIL_KIND, severity: 'warning', phrase: `waits for the GIL, held by ${gilHolder!.name}${at ? ` at ${where(at)}` : ''}` },
+      };
+    }
     const stuck = sameMs >= this.stuckAfterSeconds * 1000 && st.active !== true && !st.wait?.parked;
     const status: ThreadStatus = stuck ? 'stuck' : st.active === true || (st.active === undefined && st.key === undefined) ? 'busy' : 'idle';
     const p: ThreadProfile = { id: st.id, name: st.name, samples: st.samples, status, firstSeenMs: st.firstSeenMs, lastSeenMs: st.lastSeenMs };
@@ -317,7 +345,8 @@ export class Sampler {
   profile(): Profile {
     // The tables by the one counting rule (the Sampling view's per-thread tables use it too).
     const rows = hotRows(this.frames, this.stacks.values(), this.activeStacks?.values());
-    const threads = [...this.threads.values()].map((t) => this.threadProfile(t));
+    const gilHolder = [...this.threads.values()].find((t) => t.ownsGil && t.active);
+    const threads = [...this.threads.values()].map((t) => this.threadProfile(t, gilHolder));
     // Stuck first (that is what the user came for), then busy, then idle; MainThread first among equals.
     const rank: Record<ThreadStatus, number> = { stuck: 0, busy: 1, idle: 2 };
     threads.sort((a, b) => rank[a.status] - rank[b.status] || Number(b.name === 'MainThread') - Number(a.name === 'MainThread') || a.id - b.id);

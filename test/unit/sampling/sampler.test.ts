@@ -126,6 +126,38 @@ describe('Sampler', () => {
     }
   });
 
+  it('GIL starvation without native frames: running on a sleep line while another thread runs holding the GIL is stuck on the GIL', async () => {
+    // The explainer as the rules say it: the heartbeat's line is a sleep, which would be idle while it waits.
+    const s = new Sampler({
+      pid: 1,
+      rateHz: 10,
+      method: 'test',
+      stuckAfterSeconds: 1,
+      explainStack: async (t) => (t.name === 'heartbeat' ? { kind: 'sleep', severity: 'info', phrase: 'sleeps in time.sleep', parked: true } : undefined),
+    });
+    for (let i = 0; i < 4; i++)
+      await s.add({
+        ...batch(i, [stack(1, 'MainThread', [f('validate', 20)]), stack(2, 'heartbeat', [f('heartbeat', 15)])]),
+        activeThreads: [1, 2],
+        gilThread: 1,
+      });
+    const by = Object.fromEntries(s.profile().threads.map((t) => [t.name, t]));
+    assert.equal(by.heartbeat!.status, 'stuck');
+    assert.equal(by.heartbeat!.wait?.phrase, 'waits for the GIL, held by MainThread at w.py:20 (validate)');
+    assert.equal(by.MainThread!.status, 'busy');
+    // Without a thread holding the GIL (none said, or the same looks with no GIL owner), a running thread is busy.
+    const t = new Sampler({
+      pid: 1,
+      rateHz: 10,
+      method: 'test',
+      stuckAfterSeconds: 1,
+      explainStack: async () => ({ kind: 'sleep', severity: 'info', phrase: 'sleeps in time.sleep' }),
+    });
+    for (let i = 0; i < 4; i++)
+      await t.add({ ...batch(i, [stack(1, 'MainThread', [f('validate', 20)]), stack(2, 'heartbeat', [f('heartbeat', 15)])]), activeThreads: [1, 2] });
+    assert.equal(t.profile().threads.find((x) => x.name === 'heartbeat')!.status, 'busy');
+  });
+
   it('the recorded py-spy chunk: the stuck reader and the idle-but-moving ticker differ', async () => {
     const { stacks } = parseSpeedscopeRecord(readFileSync(join(REPO, 'test', 'fixtures', 'outputs', 'pyspy-record-speedscope-busy-and-stuck.json'), 'utf8'));
     const main = stacks.find((st) => st.name === 'MainThread')!.id;
