@@ -154,6 +154,10 @@ describe('core: findings on real stuck programs', () => {
       const n: StackDump = native ? await dumpLocal(p.pid, pyspy, { native }) : d;
       assert.deepEqual(byThread(n), want, `native=${native}`);
       assert.ok(n.findings.filter((f) => f.threadId !== undefined).every((f) => f.severity === 'info'));
+      // The watcher's pipe is its own: os.pipe() the line above, the write end named.
+      const watcher = n.findings.find((f) => f.kind === 'select-wait')!;
+      assert.match(watcher.title, /^watcher waits in select\(\) for its own pipe \(os\.pipe\(\) at line \d+\)/, `native=${native}`);
+      assert.match(watcher.detail!, /by writing to w /);
       // Its only task awaits a Future that nothing else holds: nothing will ever complete it.
       const tasks = n.findings.filter((f) => f.threadId === undefined).map((f) => f.kind);
       assert.ok(

@@ -84,6 +84,14 @@ export const ioWait: ThreadRule = async (t: ThreadStack, ctx: DiagnoseContext): 
     );
   }
   if (selecting) {
+    const pipe = caller ? await ownPipe(caller, ctx) : undefined;
+    if (pipe)
+      return wait(
+        'select-wait',
+        `waits in select() for its own pipe (os.pipe() at line ${pipe.line})`,
+        `It watches ${pipe.read}, the read end of a pipe this process made itself: only its own code can wake it, by writing to ${pipe.write ?? 'the write end'} (os.write(${pipe.write ?? 'w'}, b"x")). If the code that should write never runs (an exception, a missed signal, the write end closed or lost), this waits forever; a select() with no timeout never returns on its own.`,
+        t,
+      );
     return wait(
       'select-wait',
       'waits in select() for a file descriptor',
@@ -93,3 +101,28 @@ export const ioWait: ThreadRule = async (t: ThreadStack, ctx: DiagnoseContext): 
   }
   return undefined;
 };
+
+const PIPE_ASSIGN = /^\s*\(?\s*([A-Za-z_][\w.]*)\s*,\s*([A-Za-z_][\w.]*)\s*\)?\s*=\s*os\.pipe2?\s*\(/;
+
+/** The select()'s read list names the read end of a pipe the code made with os.pipe() (a self-pipe). */
+async function ownPipe(caller: Frame, ctx: DiagnoseContext): Promise<{ read: string; write?: string; line: number } | undefined> {
+  const lines = await ctx.source.lines(caller);
+  const line = lines?.[caller.line - 1];
+  const first = line ? /select\s*\(\s*\[([^\]]*)\]/.exec(line)?.[1] : undefined;
+  if (!lines || !first) return undefined;
+  const watched = first
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+  for (let i = caller.line - 2; i >= 0 && i >= caller.line - 200; i--) {
+    const m = PIPE_ASSIGN.exec(lines[i]!);
+    if (m && watched.includes(m[1]!)) return { read: m[1]!, write: m[2], line: i + 1 };
+  }
+  // An attribute (`self._wake_r`) set in another method of the class: anywhere in the file.
+  if (watched.some((w) => w.includes('.')))
+    for (const [i, l] of lines.entries()) {
+      const m = PIPE_ASSIGN.exec(l);
+      if (m && watched.includes(m[1]!)) return { read: m[1]!, write: m[2], line: i + 1 };
+    }
+  return undefined;
+}

@@ -21,6 +21,17 @@ def loop(httpd):
 
 def check(p):
     return p.poll()  # POLL
+
+class Waker:
+    def __init__(self):
+        self._wake_r, self._wake_w = os.pipe()
+
+    def wait(self):
+        select.select([self._wake_r, sock], [], [])  # WAKER
+
+def own_pipe():
+    r, w = os.pipe()
+    select.select([r], [], [])  # OWN
 `,
 );
 
@@ -31,6 +42,16 @@ describe('waits for something to arrive', () => {
     assert.deepEqual(await kindsOf(lib('socket.accept', 'socket.py', 294), src.user('serve', svc, 'ACCEPT')), ['accept-wait']);
     assert.deepEqual(await kindsOf(nat('accept4', 'libc.so.6'), nat('sock_accept'), src.user('serve', svc, 'ACCEPT')), ['accept-wait']);
     assert.deepEqual(await kindsOf(src.user('serve', svc, 'ACCEPT')), ['accept-wait']);
+  });
+
+  it('select() on a pipe the code made itself (a self-pipe): its write end named, local or an attribute', async () => {
+    const own = (await diagnose(dump(thread('MainThread', [src.user('own_pipe', svc, 'OWN')]))))[0]!;
+    assert.equal(own.kind, 'select-wait');
+    assert.equal(own.title, 'MainThread waits in select() for its own pipe (os.pipe() at line 24) at svc.py:25 (own_pipe)');
+    assert.match(own.detail!, /only its own code can wake it, by writing to w/);
+    const waker = (await diagnose(dump(thread('MainThread', [src.user('Waker.wait', svc, 'WAKER')]))))[0]!;
+    assert.match(waker.title, /for its own pipe \(os\.pipe\(\) at line 18\)/);
+    assert.match(waker.detail!, /by writing to self\._wake_w/);
   });
 
   it('select(): from selectors, the native call or the line', async () => {
