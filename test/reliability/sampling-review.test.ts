@@ -21,6 +21,12 @@ const dir = mkdtempSync(join(tmpdir(), 'snag-sampling-review-'));
 const FORGED = 'w\nthread (4242): FORGED-THREAD;forged_fn (/etc/shadow:1) 99999';
 /** Under this, whatever the record tool writes (the review measured 2.5 GB for 28 MB a chunk). */
 const MAX_RSS_KB = 400 * 1024;
+/**
+ * The CLI's heap is capped for the measure: what Snag holds must fit (V8 collects everything before
+ * it gives up), while without a cap V8 lets garbage pile up as it likes (a loaded machine measured
+ * 333–422 MB of RSS for about 60 MB live), so the RSS alone would measure the collector's mood.
+ */
+const HEAP_CAP_MB = 192;
 
 const started: ChildProcess[] = [];
 /** A Python program from source; resolves with its pid once it printed a line. */
@@ -47,9 +53,9 @@ function fakeRecorder(name: string, record: string): string {
   return path;
 }
 
-/** `snag sample` under /usr/bin/time: the result and the CLI's peak memory. */
+/** `snag sample` under /usr/bin/time, its heap capped: the result and the CLI's peak memory. */
 async function sampleMeasured(args: string[], timeoutMs: number) {
-  const r = await run(['/usr/bin/time', '-f', 'maxrss=%M', process.execPath, CLI, 'sample', ...args], {
+  const r = await run(['/usr/bin/time', '-f', 'maxrss=%M', process.execPath, `--max-old-space-size=${HEAP_CAP_MB}`, CLI, 'sample', ...args], {
     timeoutMs,
     okExitCodes: [0, 1, 2],
     maxBytes: 64 * 1024 * 1024,

@@ -39,9 +39,15 @@ describe('was a thread running when its stack was taken (cores, pasted backtrace
     assert.equal(ranWhenRead([nat('pymalloc_alloc'), nat('_PyEval_EvalFrameDefault'), py('crunch')]), true);
   });
 
-  it('no native frames (or Python frames innermost): nothing is said', () => {
+  it('Python frames innermost among native ones stand for the eval loop: it was running bytecode', () => {
+    // A core of a busy pure-Python loop (CPython 3.8 and 3.13): no C frame inside the eval loop.
+    assert.equal(ranWhenRead([py('checksum'), nat('function_code_fastcall'), nat('_PyObject_Vectorcall'), py('<module>'), nat('main')]), true);
+    assert.equal(ranWhenRead([py('crunch'), nat('_PyEval_EvalFrameDefault')]), true);
+  });
+
+  it('no native frames at all: nothing is said', () => {
     assert.equal(ranWhenRead([py('crunch')]), undefined);
-    assert.equal(ranWhenRead([py('crunch'), nat('_PyEval_EvalFrameDefault')]), undefined);
+    assert.equal(ranWhenRead([py('crunch'), py('main')]), undefined);
     assert.equal(ranWhenRead([]), undefined);
   });
 });

@@ -1,7 +1,9 @@
 // Whether a thread was running when its stack was taken, for stacks that carry no kernel state (a
 // core file, a pasted gdb backtrace). A thread that waits is inside a system call, so its innermost
 // native frame is a libc wrapper of one (read, poll, futex, nanosleep…); a thread stopped anywhere
-// else was running code (the Python loop, a C computation). Without native frames nothing is said.
+// else was running code (the Python loop, a C computation). Python frames innermost in a merged
+// stack stand where the eval loop's own C frame was: it was running bytecode. Without any native
+// frame nothing is said.
 import type { Frame } from '../model';
 
 /** libc's waiting system calls and the helpers glibc builds them from, with glibc's prefixes taken off. */
@@ -27,6 +29,6 @@ export function isWaitingCall(f: Frame): boolean {
  */
 export function ranWhenRead(frames: readonly Frame[]): boolean | undefined {
   const inner = frames.find((f) => f.native && !/^(0x[0-9a-f]+|\?\?)$/i.test(f.function));
-  if (!inner || !frames[0]?.native) return undefined;
-  return !isWaitingCall(inner);
+  if (!inner) return undefined;
+  return frames[0]!.native ? !isWaitingCall(inner) : true;
 }
