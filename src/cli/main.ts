@@ -21,7 +21,7 @@ import { clampRate, DEFAULT_RATE_HZ, MAX_RATE_HZ, MIN_RATE_HZ } from '../core/sa
 import { toSpeedscope } from '../core/sampling/speedscope';
 import { safeText } from '../core/text/safeText';
 import { SNAG_VERSION } from '../core/version';
-import { MAX_DURATION_S, optionError, parseDecimal, parseSeconds, requireValues, rootFolder } from './options';
+import { MAX_DURATION_S, optionError, parseDecimal, parseSeconds, parseWhole, requireValues, rootFolder } from './options';
 import { localPidMax, parsePid as parsePidText, PID_LIMIT } from '../core/validate/pid';
 import { kindContext, pickKind, TARGET_PS_OPTIONS, TARGET_READ_OPTIONS, TARGET_USAGE } from './targetOptions';
 import { checkWritable, writeOutput } from './outputFile';
@@ -204,7 +204,7 @@ async function sample(args: string[], io: Io): Promise<void> {
   const pid = parsePid(positionals, 'sample', values);
   // At least a second: py-spy records whole seconds, and a shorter sample holds no sample at all.
   const durationMs = values.duration === undefined ? 5_000 : parseDecimal('--duration', values.duration, 'seconds', MAX_DURATION_S, 1) * 1000;
-  const rate = values.rate === undefined ? DEFAULT_RATE_HZ : parseDecimal('--rate', values.rate, 'samples per second', MAX_RATE_HZ, MIN_RATE_HZ);
+  const rate = values.rate === undefined ? DEFAULT_RATE_HZ : parseWhole('--rate', values.rate, 'samples per second', MAX_RATE_HZ, MIN_RATE_HZ);
   const stuckAfterMs = parseSeconds('--stuck-after', values['stuck-after'], MAX_DURATION_S);
   if (values.speedscope) await checkWritable('--speedscope', values.speedscope);
   const { target, choice, pyspy, gdb, mapper } = await openProcess(values, io);

@@ -20,6 +20,13 @@ export function parseDecimal(flag: string, spec: string, unit: string, max: numb
   return n;
 }
 
+/** A plain whole number from `min` to `max` (`--rate 50`; not `50.5`, which no tool takes). */
+export function parseWhole(flag: string, spec: string, unit: string, max: number, min: number): number {
+  const n = /^\d+$/.test(spec) ? Number(spec) : NaN;
+  if (!(n >= min && n <= max)) throw new SnagError('bad-input', `${flag} expects a whole number of ${unit} from ${min} to ${max}, got ${JSON.stringify(spec)}`);
+  return n;
+}
+
 /** `--timeout 20` → 20000 ms; undefined when absent. */
 export function parseSeconds(flag: string, spec: string | undefined, max = MAX_TIMEOUT_S): number | undefined {
   if (spec === undefined) return undefined;

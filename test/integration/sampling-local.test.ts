@@ -223,7 +223,7 @@ test('sampling real processes', { timeout: 300_000 }, async (t) => {
     assert.match(gone.stderr, new RegExp(String(gonePid)));
     const rate = await runCli(['sample', String(three.pid), '--rate', '500'], { env });
     assert.equal(rate.code, 2);
-    assert.match(rate.stderr, /--rate expects 1 to 100/);
+    assert.match(rate.stderr, /--rate expects a whole number of samples per second from 1 to 100/);
 
     const short = await startProgram('socket_recv.py');
     const sampler = new Sampler({ pid: short.pid, rateHz: 10, method: 'py-spy record' });

@@ -249,7 +249,7 @@ describe('cli review: messages (F17-F20)', () => {
   });
 
   it('thread_id 1e400 is "not finite", not "should be a number, is a number"', async () => {
-    const tool = fake('pyspy-1e400', `echo '[{"pid":1,"thread_id":1e400,"frames":[]}]'`);
+    const tool = fake('pyspy-1e400', `echo '[{"thread_id":1e400,"frames":[]}]'`);
     const err = await fails(['dump', pid, '--backend', 'py-spy', '--pyspy', tool], 1, /thread_id should be a finite number, is not finite/);
     assert.doesNotMatch(err, /is a number/);
   });

@@ -15,8 +15,7 @@ const dir = mkdtempSync(join(tmpdir(), 'snag-guard-notes-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const RECORDING = join(REPO, 'test', 'fixtures', 'outputs', 'pyspy-record-speedscope.json');
-const THREAD =
-  '{"pid":1,"thread_id":7,"thread_name":"MainThread","active":false,"owns_gil":false,"frames":[{"name":"wait_here","filename":"/srv/app.py","line":3}]}';
+const THREAD = '{"thread_id":7,"thread_name":"MainThread","active":false,"owns_gil":false,"frames":[{"name":"wait_here","filename":"/srv/app.py","line":3}]}';
 
 /** A stand-in for py-spy: `record … --output FILE` copies a real recording there; `dump` prints one thread. */
 function fakePyspy(): string {

@@ -154,8 +154,9 @@ describe('reliability: numbers and option errors', () => {
     [['dump', '{pid}', '--timeout', 'Infinity'], /--timeout expects/],
     [['sample', '{pid}', '--duration', '1e9'], /--duration expects 1 to 86400 seconds, got "1e9"/],
     [['sample', '{pid}', '--duration', '0'], /--duration expects/],
-    [['sample', '{pid}', '--rate', '0'], /--rate expects 1 to 100 samples per second/],
-    [['sample', '{pid}', '--rate', '1e2'], /--rate expects 1 to 100/],
+    [['sample', '{pid}', '--rate', '0'], /--rate expects a whole number of samples per second from 1 to 100, got "0"/],
+    [['sample', '{pid}', '--rate', '1e2'], /--rate expects a whole number .* from 1 to 100/],
+    [['sample', '{pid}', '--rate', '50.5'], /--rate expects a whole number .* got "50\.5"/],
     [['sample', '{pid}', '--stuck-after', '1e9'], /--stuck-after expects/],
     [['ps', '--ssh', 'nohost.invalid', '--connect-timeout', '1e9'], /--connect-timeout expects .* at most 600/],
   ];

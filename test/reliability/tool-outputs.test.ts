@@ -5,7 +5,7 @@
 // process being "read" is a real sleeping Python program.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -29,8 +29,7 @@ function fake(name: string, body: string): string {
 /** BEL, ESC or a right-to-left override left raw in a message (the one line's own newline aside). */
 const hasControl = (s: string) => [...s.trimEnd()].some((c) => c === '\u0007' || c === '\u001b' || c === '\u202e' || c === '\n');
 
-const THREAD =
-  '{"pid":1,"thread_id":7,"thread_name":"MainThread","active":false,"owns_gil":false,"frames":[{"name":"wait_here","filename":"/srv/app.py","line":3}]}';
+const THREAD = '{"thread_id":7,"thread_name":"MainThread","active":false,"owns_gil":false,"frames":[{"name":"wait_here","filename":"/srv/app.py","line":3}]}';
 
 let target: ChildProcess;
 let pid: string;
@@ -73,32 +72,29 @@ describe('reliability: malformed py-spy output', () => {
     ],
     [
       'truncated JSON',
-      `printf '[{"pid":1,"thread_id":7,"frames":[{"na'`,
+      `printf '[{"thread_id":7,"frames":[{"na'`,
       /^snag: py-spy printed output Snag cannot read: its JSON breaks off before the end \(cut short\)/,
     ],
     ['an object, not a list', `echo '{"threads":[]}'`, /^snag: py-spy printed output Snag cannot read: the dump should be a list, is an object/],
     [
       'a thread without frames',
-      `echo '[{"pid":1,"thread_id":7}]'`,
+      `echo '[{"thread_id":7}]'`,
       /^snag: py-spy printed output Snag cannot read: thread 1 of 1: frames should be a list, is missing/,
     ],
-    [
-      'a frame without a file',
-      `echo '[{"pid":1,"thread_id":7,"frames":[{"name":"f","line":1}]}]'`,
-      /thread 1 of 1, frame 1: filename should be text, is missing/,
-    ],
-    [
-      'a line that is text',
-      `echo '[{"pid":1,"thread_id":7,"frames":[{"name":"f","filename":"/a.py","line":"12"}]}]'`,
-      /frame 1: line should be a number, is text/,
-    ],
+    ['a frame without a file', `echo '[{"thread_id":7,"frames":[{"name":"f","line":1}]}]'`, /thread 1 of 1, frame 1: filename should be text, is missing/],
+    ['a line that is text', `echo '[{"thread_id":7,"frames":[{"name":"f","filename":"/a.py","line":"12"}]}]'`, /frame 1: line should be a number, is text/],
     ['a thread that is null', `echo '[null]'`, /thread 1 of 1: the thread should be an object, is null/],
     [
       'locals that are not a list',
-      `echo '[{"pid":1,"thread_id":7,"frames":[{"name":"f","filename":"/a.py","line":1,"locals":{"x":1}}]}]'`,
+      `echo '[{"thread_id":7,"frames":[{"name":"f","filename":"/a.py","line":1,"locals":{"x":1}}]}]'`,
       /locals should be a list, is an object/,
     ],
     ['nothing at all, exit 0', 'exit 0', /^snag: py-spy printed output Snag cannot read: it printed nothing/],
+    [
+      "another process's threads",
+      `echo '[{"pid":1,"thread_id":7,"thread_name":"MainThread","active":false,"owns_gil":false,"frames":[{"name":"f","filename":"/a.py","line":1}]}]'`,
+      /thread 1 of 1: it is a thread of process 1, not of process \d+ that was asked for/,
+    ],
   ];
   for (const [what, body, message] of cases) {
     it(`${what} → one clear tool-failed line`, async () => {
@@ -112,12 +108,38 @@ describe('reliability: malformed py-spy output', () => {
   });
 });
 
+describe('reliability: a container engine that prints what no engine does', () => {
+  // A stand-in `docker` on PATH: it answers `version`, and `inspect` prints the case's output.
+  const cases: Array<[string, string, RegExp]> = [
+    ['an empty list', '[]', /its inspect output names no container/],
+    ['null', 'null', /the container should be an object, is null/],
+    ['an Id that is a number', '{"Id": 7}', /Id should be text, is a number/],
+    ['half an object', '{"Id": "ab', /breaks off before the end/],
+  ];
+  for (const [what, output, message] of cases) {
+    it(`inspect prints ${what}: one tool-failed line naming the command to try`, async () => {
+      const bin = join(dir, `engine-${what.replace(/\W+/g, '-')}`);
+      mkdirSync(bin);
+      writeFileSync(join(bin, 'docker'), `#!/bin/sh\ncase "$1" in\n  version) echo 27.0.0;;\n  inspect) echo '${output}';;\n  *) exit 0;;\nesac\n`);
+      chmodSync(join(bin, 'docker'), 0o755);
+      const r = await runCli(['dump', pid, '--container', 'app-1', '--engine', 'docker'], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.equal(r.stdout, '');
+      assert.ok(isOneLine(r.stderr), JSON.stringify(r.stderr));
+      assert.match(r.stderr, /^snag: docker printed output Snag cannot read: /);
+      assert.match(r.stderr, message);
+      assert.match(r.stderr, /Run `docker inspect app-1` on this machine to see what it prints\.$/m);
+      assert.doesNotMatch(r.stderr, /Unexpected (token|end)|Cannot read properties|SyntaxError|TypeError|undefined/);
+    });
+  }
+});
+
 describe('reliability: huge output', () => {
   it("60 MB of py-spy output: stopped at the cap, said so (not as the tool's stderr), memory bounded", async (t) => {
     // A never-ending thread list, 60 MB of it, with an error line on stderr that must not be the message.
     const big = fake(
       'pyspy-60mb',
-      `echo 'Error: output was fine, honest' >&2\nprintf '[{"pid":1,"thread_id":7,"frames":['\nyes '{"name":"f","filename":"/srv/app.py","line":1},' | head -c 62914560\nprintf ']}]'`,
+      `echo 'Error: output was fine, honest' >&2\nprintf '[{"thread_id":7,"frames":['\nyes '{"name":"f","filename":"/srv/app.py","line":1},' | head -c 62914560\nprintf ']}]'`,
     );
     const rssFile = join(dir, 'rss.txt');
     const preload = join(dir, 'rss.cjs');

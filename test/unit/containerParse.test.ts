@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { ProcessInfo } from '../../src/core/model';
 import { RunError } from '../../src/core/run';
+import { SnagError } from '../../src/core/errors';
 import { normaliseState, parseContainerList, parseInspect } from '../../src/core/targets/containerEngine';
 import { engineComplaint, engineFailure, type EngineFailure } from '../../src/core/targets/containerErrors';
 import { parseGoDuration, parsePodmanTop, recogniseContainerPython } from '../../src/core/targets/containerProcesses';
@@ -44,6 +45,38 @@ describe('docker ps / inspect / top', () => {
     assert.equal(d.running, false);
     assert.equal(d.pid, 0);
     assert.equal(d.state, 'exited');
+  });
+
+  it('inspect and ps output that is not what an engine prints: one tool-failed line, never a JavaScript error', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['[]', /names no container/],
+      ['null', /the container should be an object, is null/],
+      ['{"Id": 7}', /Id should be text, is a number/],
+      ['{"Id": ""}', /an empty Id/],
+      ['{"Id": "abc", "State": {"Running": true, "Pid": -3}}', /State\.Pid should be a whole number, is -3/],
+      ['{"Id": "abc", "Mounts": {"a": 1}}', /Mounts should be a list, is an object/],
+      ['{"Id": "abc", "State": "up"}', /State should be an object, is text/],
+      ['{"Id": "ab', /breaks off before the end/],
+    ];
+    for (const [out, message] of cases) {
+      assert.throws(
+        () => parseInspect(out, 'podman'),
+        (e: unknown) => SnagError.is(e, 'tool-failed') && /^podman printed output Snag cannot read: /.test(e.message) && message.test(e.message),
+        out,
+      );
+    }
+    assert.throws(
+      () => parseContainerList('{"id": "a"\n'),
+      (e: unknown) => SnagError.is(e, 'tool-failed'),
+    );
+    assert.throws(
+      () => parseContainerList('{"id": "a"}\n{}x\n'),
+      (e: unknown) => SnagError.is(e, 'tool-failed'),
+    );
+    // Fields of the wrong kind in a ps line are left empty, not shown as "[object Object]".
+    assert.deepEqual(parseContainerList('{"id": "a", "name": {"x": 1}, "image": 3, "state": "running"}\n'), [
+      { id: 'a', name: '', image: '', state: 'running', status: '' },
+    ]);
   });
 
   it('docker top with the PS columns parses like ps (header skipped), host PIDs', () => {

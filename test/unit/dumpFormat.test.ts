@@ -142,6 +142,16 @@ describe('dumpToText', () => {
     assert.ok(lines.includes('Thread 2 (active, holds the GIL): "idle-worker"'));
   });
 
+  it('a quote in a thread name is escaped: it cannot close the name and add a field', () => {
+    const d = sample();
+    d.threads[1]!.name = 'x" (active, holds the GIL): "y\\';
+    const text = dumpToText(d);
+    assert.ok(text.split('\n').includes('Thread 2 (active, holds the GIL): "x\\" (active, holds the GIL): \\"y\\\\"'), text);
+    const md = dumpToMarkdown(d);
+    // Markdown escapes the backslash and the quote again: it renders as `"x\" (active…`.
+    assert.ok(md.includes('**Thread 2 (active, holds the GIL): "x\\\\\\" \\(active'), md);
+  });
+
   it('Markdown for a bug report names files as the target saw them', () => {
     const md = dumpToMarkdown(sample());
     assert.match(md, /> \*\*warning\*\*: MainThread waits/);

@@ -1,6 +1,6 @@
 // py-spy's `dump --json` output → ThreadStack[]. Field names are py-spy's (snake_case).
 import type { Frame, LocalVariable, ThreadStack } from '../model';
-import { parseToolJson, Shape } from '../validate/toolJson';
+import { badOutput, parseToolJson, Shape } from '../validate/toolJson';
 
 interface PySpyLocal {
   name: string;
@@ -26,7 +26,10 @@ interface PySpyThread {
   frames: PySpyFrame[];
 }
 
-/** `mainTid`: the process's pid as py-spy saw it, which is its main thread's id (named so when py-spy gave it no name). */
+/**
+ * `mainTid`: the process's pid as py-spy saw it, which is its main thread's id (named so when py-spy
+ * gave it no name). A thread py-spy says is another process's is refused: never the wrong process's stacks.
+ */
 export function parsePySpyDump(json: string, mainTid?: number): ThreadStack[] {
   return pySpyThreads(parseToolJson('py-spy', json), mainTid);
 }
@@ -39,6 +42,9 @@ export function pySpyThreads(data: unknown, mainTid?: number): ThreadStack[] {
     const shape = top.at(`thread ${i + 1} of ${list.length}`);
     const t = shape.object(raw, 'the thread') as unknown as PySpyThread;
     const id = shape.number(t.thread_id, 'thread_id');
+    const pid = shape.optionalNumber(t.pid, 'pid');
+    if (mainTid !== undefined && pid !== undefined && pid !== mainTid)
+      throw badOutput('py-spy', `${shape.where}: it is a thread of process ${pid}, not of process ${mainTid} that was asked for`);
     const nativeId = shape.optionalNumber(t.os_thread_id, 'os_thread_id');
     const frames = shape.list(t.frames, 'frames').map((f, j) => toFrame(shape.at(`${shape.where}, frame ${j + 1}`), f));
     // py-spy names threads from the threading module, which it cannot always read (some venvs, embedded interpreters).

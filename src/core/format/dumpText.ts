@@ -2,7 +2,7 @@
 import { standsAt } from '../stacks/standing';
 import type { Frame, StackDump, ThreadStack } from '../model';
 import { codeBlock, escapeMarkdown, markdownWithCode } from '../text/markdown';
-import { safeText } from '../text/safeText';
+import { escapeQuotes, safeText } from '../text/safeText';
 import { tasksToJson, tasksToMarkdown, tasksToText } from '../asyncio/taskText';
 import { GROUP_STACKS_DIFFER, groupHeadline, groupThreads } from '../stacks/threadGroups';
 
@@ -17,7 +17,7 @@ export function frameLocation(f: Frame): string {
 export function threadHeadline(t: ThreadStack, name: (s: string) => string = safeText): string {
   const bits = [t.active ? 'active' : 'idle'];
   if (t.ownsGil) bits.push('holds the GIL');
-  return `Thread ${t.nativeId ?? t.id} (${bits.join(', ')}): "${name(t.name)}"`;
+  return `Thread ${t.nativeId ?? t.id} (${bits.join(', ')}): "${name(escapeQuotes(t.name))}"`;
 }
 
 /** `Process 42`; an opened dump that names no process: `Dump from crash.txt`. */

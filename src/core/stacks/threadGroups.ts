@@ -4,6 +4,7 @@
 import { clipName, where } from './frameText';
 import { standsAt } from './standing';
 import type { Frame, ThreadStack } from '../model';
+import { escapeQuotes } from '../text/safeText';
 
 /** Fewer threads than this in one place are shown one by one (two deadlocked threads stay two). */
 export const MIN_GROUP = 3;
@@ -140,12 +141,12 @@ export function groupHeadline(g: ThreadGroup, name: (s: string) => string = (s) 
   const first = g.threads[0]!;
   const state = g.threads.every((t) => !t.active) ? 'idle' : g.threads.every((t) => t.active) ? 'active' : 'active and idle';
   const what = g.sameStack ? 'one stack' : `the same innermost ${g.shared} frame${g.shared === 1 ? '' : 's'}`;
-  const locals = first.frames.slice(0, g.shared).some((f) => f.locals?.length) ? ` (locals of "${name(clipName(first.name))}")` : '';
+  const locals = first.frames.slice(0, g.shared).some((f) => f.locals?.length) ? ` (locals of "${name(escapeQuotes(clipName(first.name)))}")` : '';
   return `${g.threads.length} threads (${state}), ${what}${locals}: ${someNames(
     g.threads.map((t) => t.name),
     HEADLINE_NAMES,
     HEADLINE_BUDGET,
-    (s) => `"${name(s)}"`,
+    (s) => `"${name(escapeQuotes(s))}"`,
   )}`;
 }
 

@@ -2,6 +2,7 @@
 // machine, later an ssh host). The CLI is run as is, so DOCKER_HOST, CONTAINER_HOST and docker
 // contexts apply exactly as in the user's terminal. Each method is one CLI call plus its parser.
 import { checkContainerName } from '../validate/containerName';
+import { badOutput, parseToolJson, Shape } from '../validate/toolJson';
 import { SnagError } from '../errors';
 import type { RunOptions, RunResult } from '../run';
 import { engineComplaint, engineFailure } from './containerErrors';
@@ -113,7 +114,7 @@ export class ContainerEngine {
     } catch (err) {
       throw this.error(err);
     }
-    return parseContainerList(stdout);
+    return this.readable(() => parseContainerList(stdout, this.cli), ['ps']);
   }
 
   async inspect(idOrName: string, signal?: AbortSignal): Promise<ContainerDetails> {
@@ -124,7 +125,25 @@ export class ContainerEngine {
     } catch (err) {
       throw this.error(err, name);
     }
-    return parseInspect(stdout);
+    return this.readable(() => parseInspect(stdout, this.cli), ['inspect', name]);
+  }
+
+  /** The engine's output read; unreadable output says which command to run by hand to see it. */
+  private readable<T>(read: () => T, command: string[]): T {
+    try {
+      return read();
+    } catch (err) {
+      if (!SnagError.is(err, 'tool-failed')) throw err;
+      const what = err.message.replace(/ Check that this .*$/, '');
+      throw new SnagError(
+        'tool-failed',
+        `${what} Run \`${[this.cli, ...command].join(' ')}\` on ${whereOf(this.parent)} to see what it prints.`,
+        ['show-log'],
+        {
+          cause: err,
+        },
+      );
+    }
   }
 
   /** A SnagError for a failed call of this engine's CLI (or the error unchanged when unknown). */
@@ -168,13 +187,16 @@ interface PsLine {
   status?: string;
 }
 
-export function parseContainerList(stdout: string): ContainerSummary[] {
+export function parseContainerList(stdout: string, tool = 'docker'): ContainerSummary[] {
   const out: ContainerSummary[] = [];
+  const shape = new Shape(tool, 'its container list');
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
   for (const line of stdout.split('\n')) {
     if (!line.trim().startsWith('{')) continue;
-    const c = JSON.parse(line) as PsLine & { name?: string | string[] };
-    const name = Array.isArray(c.name) ? c.name.join(',') : (c.name ?? '');
-    out.push({ id: c.id ?? '', name, image: c.image ?? '', state: normaliseState(c.state ?? ''), status: c.status ?? '' });
+    const c = shape.object(parseToolJson(tool, line), 'a container') as PsLine & { name?: unknown };
+    // podman lists a container's names; docker gives one.
+    const name = Array.isArray(c.name) ? c.name.map(text).join(',') : text(c.name);
+    out.push({ id: text(c.id), name, image: text(c.image), state: normaliseState(text(c.state)), status: text(c.status) });
   }
   return out;
 }
@@ -187,32 +209,47 @@ export function normaliseState(state: string): string {
   return /^(exited|created|restarting|removing|dead|paused|running|stopped|configured)\b/.exec(s)?.[1] ?? s;
 }
 
-interface InspectJson {
-  Id: string;
-  Name?: string;
-  Image?: string;
-  ImageName?: string;
-  Config?: { Image?: string };
-  State?: { Pid?: number; Running?: boolean; Status?: string };
-  HostConfig?: { PidMode?: string };
-  Mounts?: { Type?: string; Source?: string; Destination?: string }[];
-}
-
-export function parseInspect(stdout: string): ContainerDetails {
-  const raw = JSON.parse(stdout.trim()) as InspectJson | InspectJson[];
-  const j = Array.isArray(raw) ? raw[0]! : raw;
-  const running = !!j.State?.Running;
+/**
+ * `inspect --format '{{json .}}'` → the container's details, read defensively: an engine (or a
+ * wrapper standing in for one) that prints `[]`, `null` or half an object is told as the engine's
+ * unreadable output (tool-failed), never as a JavaScript error.
+ */
+export function parseInspect(stdout: string, tool = 'docker'): ContainerDetails {
+  const top = new Shape(tool, 'its inspect output');
+  const raw = parseToolJson(tool, stdout.trim());
+  if (Array.isArray(raw) && raw.length === 0) throw badOutput(tool, 'its inspect output names no container');
+  const j = top.object(Array.isArray(raw) ? raw[0] : raw, 'the container');
+  const id = top.string(j.Id, 'Id');
+  if (!id) throw badOutput(tool, 'its inspect output has an empty Id');
+  const opt = (v: unknown, field: string) => (v === undefined || v === null ? undefined : top.object(v, field));
+  const state = opt(j.State, 'State');
+  const config = opt(j.Config, 'Config');
+  const host = opt(j.HostConfig, 'HostConfig');
+  const running = top.flag(state?.Running);
+  const pid = running ? (top.optionalNumber(state?.Pid, 'State.Pid') ?? 0) : 0;
+  if (!Number.isSafeInteger(pid) || pid < 0) throw badOutput(tool, `its inspect output's State.Pid should be a whole number, is ${pid}`);
+  const status = top.optionalString(state?.Status, 'State.Status');
+  const image = top.optionalString(j.Image, 'Image');
+  const mounts = j.Mounts === undefined || j.Mounts === null ? [] : top.list(j.Mounts, 'Mounts');
   return {
-    id: j.Id,
-    name: (j.Name ?? '').replace(/^\//, ''),
-    image: j.Config?.Image ?? j.ImageName ?? j.Image ?? '',
-    imageId: j.Image ?? '',
-    state: j.State?.Status ?? (running ? 'running' : 'exited'),
-    status: j.State?.Status ?? '',
-    pid: running ? (j.State?.Pid ?? 0) : 0,
+    id,
+    name: (top.optionalString(j.Name, 'Name') ?? '').replace(/^\//, ''),
+    image: top.optionalString(config?.Image, 'Config.Image') ?? top.optionalString(j.ImageName, 'ImageName') ?? image ?? '',
+    imageId: image ?? '',
+    state: status ?? (running ? 'running' : 'exited'),
+    status: status ?? '',
+    pid,
     running,
-    pidMode: j.HostConfig?.PidMode ?? '',
-    mounts: (j.Mounts ?? []).map((m) => ({ type: m.Type ?? '', source: m.Source || undefined, destination: m.Destination ?? '' })),
+    pidMode: top.optionalString(host?.PidMode, 'HostConfig.PidMode') ?? '',
+    mounts: mounts.map((raw, i) => {
+      const m = top.at(`mount ${i + 1}`).object(raw, 'the mount');
+      const sh = top.at(`mount ${i + 1}`);
+      return {
+        type: sh.optionalString(m.Type, 'Type') ?? '',
+        source: sh.optionalString(m.Source, 'Source') || undefined,
+        destination: sh.optionalString(m.Destination, 'Destination') ?? '',
+      };
+    }),
   };
 }
 

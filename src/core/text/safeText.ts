@@ -30,6 +30,14 @@ export function safeText(s: string): string {
   return (typeof s === 'string' ? s : String(s)).replace(UNSAFE, escapeChar);
 }
 
+/**
+ * A name for inside double quotes: its own quotes and backslashes escaped, so a thread named
+ * `x" (active): "y` reads as one name, not as a second field. Render the result (safeText, escapeMarkdown).
+ */
+export function escapeQuotes(s: string): string {
+  return (typeof s === 'string' ? s : String(s)).replace(/["\\]/g, '\\$&');
+}
+
 /** True when safeText would change the string. */
 export function hasUnsafeText(s: string): boolean {
   UNSAFE.lastIndex = 0;
