@@ -142,7 +142,9 @@ export const deadlock: DumpRule = async (dump, waits, ctx): Promise<DumpRuleResu
 
   // Threads waiting for two or more different locks that nobody visibly holds may hold them from
   // each other; threads all waiting for one lock do not deadlock among themselves.
-  const locks = new Set(unexplained.map((w) => (w.ref ? lockKey(w.ref) : `thread:${w.thread.id}`)));
+  // A wait whose lock has no name (native frames only, a bare acquire in C) may be for the same
+  // lock as another, or not for a lock at all (a Queue, an Event): it is no second lock.
+  const locks = new Set(unexplained.filter((w) => w.ref).map((w) => lockKey(w.ref!)));
   // Threads that each hold a lock of a container (`accounts[src]`) and wait for another of it by an
   // index the stacks cannot read (`accounts[dst]`) may be waiting for each other's.
   const byIndex = unexplained.filter((w) => sameContainer(w).length > 0);

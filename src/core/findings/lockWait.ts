@@ -134,6 +134,19 @@ export const lockWait: ThreadRule = async (t: ThreadStack, ctx: DiagnoseContext)
   if (!semaphore && !nativeLock && !lock) return undefined;
 
   const frame = anchorFrame(t);
+  // Native frames only (a pasted `bt`, a core without python-gdb.py): every threading wait blocks in
+  // a C lock acquire, so an idle pool worker in Queue.get looks like a thread stuck on a Lock.
+  if (python.length === 0)
+    return {
+      kind: 'lock-wait',
+      severity: 'info',
+      phrase: 'waits in a C lock acquire (native frames only: a Lock, or a Condition, Event, Queue or join)',
+      call: 'acquiring a lock',
+      detail: `Only native frames are shown, and a C lock acquire is where every threading wait blocks: a Lock or RLock, but also Condition.wait, Event.wait, Queue.get and Thread.join, so idle worker threads wait here too${
+        frame ? ` (this one at ${where(frame)})` : ''
+      }. The Python frames tell which lock and who holds it: \`thread apply all py-bt\` with the interpreter's python-gdb.py loaded, or a live dump.`,
+      frame,
+    };
   const what = semaphore ? 'a semaphore' : lock ? lock : 'a lock';
   return {
     kind: 'lock-wait',

@@ -159,6 +159,17 @@ describe('snag open on recorded outputs of the real tools', () => {
     assert.ok(d.notes?.some((n) => /thread apply all py-bt/.test(n)));
   });
 
+  it('gdb bt of four idle Queue.get workers (Python 3.12): a C lock acquire each, said so, never a possible deadlock', async () => {
+    const d = await open('open-gdb-idle-workers-bt.txt');
+    assert.equal(d.threads.length, 5);
+    assert.ok(!kinds(d).includes('deadlock'), JSON.stringify(d.findings.map((f) => f.title)));
+    const locks = d.findings.filter((f) => f.kind === 'lock-wait');
+    assert.equal(locks.length, 1, JSON.stringify(d.findings.map((f) => f.title)));
+    assert.equal(locks[0]!.severity, 'info');
+    assert.match(locks[0]!.title, /^4 threads wait in a C lock acquire \(native frames only: a Lock, or a Condition, Event, Queue or join\)/);
+    assert.match(locks[0]!.detail ?? '', /thread apply all py-bt/);
+  });
+
   it('gdb bt keeps no run state: a thread stopped outside a system call was running, one in recv or nanosleep waited', async () => {
     const d = await open('open-gdb-busy-and-stuck-bt.txt');
     assert.equal(d.threads.length, 3);
