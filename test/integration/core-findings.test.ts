@@ -6,6 +6,7 @@ import { GC_NOTE } from '../../src/core/findings/gcFinalizer';
 import type { StackDump } from '../../src/core/model';
 import { hangLine, startProgram, type Started } from '../support/programs';
 import { dumpLocal } from '../support/snag';
+import { requirePythons } from '../support/pythons';
 import { requireTool } from '../support/tools';
 
 const started: Started[] = [];
@@ -177,6 +178,27 @@ describe('core: findings on real stuck programs', () => {
       const n: StackDump = native ? await dumpLocal(p.pid, pyspy, { native }) : d;
       assert.deepEqual(kinds(n), ['stdin-wait'], `native=${native}: ${JSON.stringify(n.threads[0]?.frames.map((f) => f.function))}`);
       assert.equal(n.findings[0]!.title, `MainThread waits for input on stdin at stdin_wait.py:${line} (<module>)`);
+    }
+  });
+
+  it('the script has ended and Python waits for a non-daemon thread: said so, no lock someone holds (3.8, 3.12, 3.13)', async (t) => {
+    const pyspy = requireTool(t, 'py-spy');
+    const versions = requirePythons(t, ['3.8', '3.12', '3.13']);
+    if (!pyspy || !versions.length) return;
+    for (const { version, python } of versions) {
+      const p = await startProgram('script_ended.py', [], { python, readyTimeoutMs: 30_000 });
+      started.push(p);
+      const d = await dumpUntil(p.pid, pyspy, (x) => x.threads.some((th) => th.name === 'MainThread' && th.frames.some((f) => f.function === '_shutdown')));
+      const main = d.findings.find((f) => f.title.startsWith('MainThread '));
+      assert.match(
+        main?.title ?? '',
+        /^MainThread waits for its non-daemon threads to finish \(the script has ended\) at threading\.py:\d+ \(_shutdown\)$/,
+        `${version}: ${JSON.stringify(d.findings.map((f) => f.title))}`,
+      );
+      assert.equal(main!.severity, 'info');
+      assert.match(main!.detail ?? '', /job \(script_ended\.py:\d+/);
+      assert.ok(!kinds(d).includes('lock-wait'), `${version}: ${kinds(d).join()}`);
+      p.stop();
     }
   });
 });

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { hangLine } from '../support/programs';
 import { requirePythons } from '../support/pythons';
+import { dumpLocal } from '../support/snag';
 import { requireTool } from '../support/tools';
 import { dumpUntil, sampleLocal, start, stopAll, titles } from '../support/waitCases';
 
@@ -51,6 +52,21 @@ describe('GIL starvation and helpers at rest', () => {
         profile.findings?.some((f) => f.kind === 'gil-wait'),
         why,
       );
+      p.stop();
+    }
+  });
+
+  it('busy pure-Python threads share the GIL: no thread is said to starve, with or without --native', async (t) => {
+    const pyspy = requireTool(t, 'py-spy');
+    const versions = requirePythons(t, MINORS);
+    if (!pyspy || !versions.length) return;
+    for (const { version, python } of versions) {
+      const p = await start('gil_shared_busy.py', python);
+      // Several looks: each may catch threads in take_gil, as the GIL moves every 5 ms.
+      for (const native of [true, false, true, false]) {
+        const d = await dumpLocal(p.pid, pyspy, { native });
+        assert.ok(!d.findings.some((f) => f.kind === 'gil-wait'), `${version}${native ? ' --native' : ''}: ${titles(d)}`);
+      }
       p.stop();
     }
   });

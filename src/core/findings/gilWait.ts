@@ -2,7 +2,10 @@
 // lock) ended long ago, but to return to Python it must take the GIL back, and the holder runs one
 // long C call (a regular expression, a huge sort, an extension) that never releases it. With native
 // frames the starved thread waits in take_gil (often inlined: a condition wait right under the C
-// call that released the GIL); the holder is the thread py-spy marks as owning the GIL.
+// call that released the GIL); the holder is the thread py-spy marks as owning the GIL. One look
+// also catches threads that merely share the GIL (it moves every 5 ms between busy threads): on a
+// live process of this machine the kernel is watched a moment before a thread is said to starve.
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Finding, ThreadStack } from '../model';
 import { anchorFrame, findingFrame, nativeInner, where } from './frames';
 import type { ProcessView } from './processView';
@@ -54,10 +57,44 @@ export function gilHolder(threads: readonly ThreadStack[]): ThreadStack | undefi
   return threads.find((t) => t.ownsGil && t.active);
 }
 
+/** How long the GIL is watched: fifty of CPython's 5 ms switch intervals. */
+const WATCH_MS = 250;
+/** The looks at each starved thread's system call meanwhile. */
+const LOOKS = 3;
+/** Clock ticks (10 ms) a thread must use in the watch to count as running. */
+const RAN_TICKS = 2;
+
+/**
+ * The starved threads that still starve after a short watch of the kernel: none when a thread
+ * other than the holder ran meanwhile (the GIL moves: threads share it, nobody starves) or the
+ * holder did not; of the rest, those that only ever sleep on a futex (take_gil), never in their
+ * own sleep or poll. Unchanged where the kernel cannot be read (a core, another machine).
+ */
+async function stillStarved(starved: ThreadStack[], holder: ThreadStack, process?: Pick<ProcessView, 'blockedCall' | 'threadCpu'>): Promise<ThreadStack[]> {
+  const cpu = process?.threadCpu;
+  const call = process?.blockedCall;
+  if (!cpu || !call || holder.nativeId === undefined) return starved;
+  const before = cpu();
+  if (!before.has(holder.nativeId)) return starved;
+  const seen = new Map<ThreadStack, Set<string>>(starved.map((t) => [t, new Set()]));
+  for (let i = 0; i < LOOKS; i++) {
+    if (i) await delay(WATCH_MS / (LOOKS - 1));
+    for (const t of starved) if (t.nativeId !== undefined) seen.get(t)!.add(call(t.nativeId) ?? 'running');
+  }
+  const after = cpu();
+  const ran = (tid: number) => (after.get(tid) ?? 0) - (before.get(tid) ?? Infinity) >= RAN_TICKS;
+  if (!ran(holder.nativeId) || [...after.keys()].some((tid) => tid !== holder.nativeId && ran(tid))) return [];
+  return starved.filter((t) => {
+    const calls = seen.get(t)!;
+    return t.nativeId === undefined || (calls.has('futex') && [...calls].every((c) => c === 'futex' || c === 'running'));
+  });
+}
+
 export const gilWait: DumpRule = async (stacks, waits, ctx): Promise<DumpRuleResult> => {
   const holder = gilHolder(stacks.threads);
   if (!holder) return { findings: [], explained: [] };
-  const starved = stacks.threads.filter((t) => t !== holder && (waitsForGil(t) || starvedWithoutNatives(t, waits.get(t)?.kind, holder, ctx.process)));
+  const candidates = stacks.threads.filter((t) => t !== holder && (waitsForGil(t) || starvedWithoutNatives(t, waits.get(t)?.kind, holder, ctx.process)));
+  const starved = candidates.length ? await stillStarved(candidates, holder, ctx.process) : [];
   if (starved.length === 0) return { findings: [], explained: [] };
   const at = anchorFrame(holder);
   const cCall = nativeInner(holder).find((f) => !/^0x/.test(f.function));

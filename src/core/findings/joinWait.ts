@@ -36,6 +36,14 @@ const KINDS: JoinKind[] = [
       `The join ends only when the joined thread returns; see where the other threads are${others ? `: ${others}` : ''}. join(timeout=…) returns instead of hanging.`,
   },
   {
+    // Interpreter exit: the script has returned and threading joins every non-daemon thread.
+    file: 'threading.py',
+    names: ['_shutdown'],
+    what: 'its non-daemon threads to finish (the script has ended)',
+    detail: (_t, others) =>
+      `The main script has returned, and Python exits only once every non-daemon thread has returned${others ? `; the other threads: ${others}` : ''}. A thread that should not keep the process alive is started with daemon=True; one that should finish needs a way to be told to stop (an Event it checks) before the script ends.`,
+  },
+  {
     file: 'multiprocessing/pool.py',
     names: ['Pool.map', 'Pool.starmap', 'Pool.join', 'ApplyResult.get', 'ApplyResult.wait', 'IMapIterator.next'],
     what: 'the worker processes of a multiprocessing pool',

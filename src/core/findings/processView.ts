@@ -35,4 +35,6 @@ export interface ProcessView {
   blockedFd?(nativeId: number): number | undefined;
   /** The kind of system call a thread (its kernel id) sleeps in now, where the kernel can say (this machine only). */
   blockedCall?(nativeId: number): BlockedCall | undefined;
+  /** CPU ticks each thread (its kernel id) has used so far, read now (this machine only). */
+  threadCpu?(): Map<number, number>;
 }

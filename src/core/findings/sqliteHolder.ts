@@ -67,7 +67,7 @@ export async function openTransactions(t: ThreadStack, source: SourceLines, skip
       open.push({
         frame: f,
         line: i + 1,
-        statement: l.trim().slice(0, 80),
+        statement: statementText(l),
         ...(connection ? { connection } : {}),
         ...(connect?.database ? { database: connect.database } : {}),
       });
@@ -113,7 +113,8 @@ export const sqliteHolder: DumpRule = async (stacks, waits, ctx): Promise<DumpRu
     const hw = waits.get(h);
     const hWhere = hw?.frame ?? anchorFrame(h);
     const self = h === t;
-    const now = self ? '' : ` ${h.name} ${hw ? hw.phrase : 'runs'} at ${where(hWhere)}, still inside that transaction.`;
+    // With no wait of its own told, only a running holder "runs"; an idle one waits on something there.
+    const now = self ? '' : ` ${h.name} ${hw ? hw.phrase : h.active ? 'runs' : 'waits'} at ${where(hWhere)}, still inside that transaction.`;
     findings.push({
       severity: self ? 'error' : 'warning',
       kind: SQLITE_KIND,
@@ -128,3 +129,22 @@ export const sqliteHolder: DumpRule = async (stacks, waits, ctx): Promise<DumpRu
   }
   return { findings, explained };
 };
+
+/** A source line as quoted in a detail: its trailing comment left off (a `#` inside quotes stays), at most 80 characters. */
+function statementText(line: string): string {
+  let quote: string | undefined;
+  let end = line.length;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '#') {
+      end = i;
+      break;
+    }
+  }
+  const code = line.slice(0, end).trim();
+  return code.length > 80 ? `${code.slice(0, 79)}…` : code;
+}
