@@ -6,6 +6,7 @@ import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { hangLine, PROGRAMS, startProgram } from '../support/programs';
 import { ensureBuilt, runCli } from '../support/snag';
+import { requirePythons } from '../support/pythons';
 import { requireTool } from '../support/tools';
 
 interface Row {
@@ -67,5 +68,26 @@ test('CPU-only shares beside the wall-clock ones, sampled with py-spy record', {
     assert.ok(read, JSON.stringify(p.lines.slice(0, 8)));
     assert.ok(read.ownPercent > 0 && read.cpuOwnPercent === 0, `the stuck read: ${read.ownPercent} % wall clock, ${read.cpuOwnPercent} % CPU`);
     assert.deepEqual(leftRecordings(three.pid), []);
+  });
+
+  await t.test('a lone sleeping thread that py-spy knows only by its pthread id (3.8, 3.10): MainThread, and no CPU share claimed', async (tt) => {
+    const versions = requirePythons(tt, ['3.8', '3.10', '3.12']);
+    for (const { version, python } of versions) {
+      const p = await startProgram('lone_sleeper.py', [], { python });
+      tt.after(() => p.stop());
+      const r = await runCli(['sample', String(p.pid), '--duration', '2', '--json', '--root', PROGRAMS], { env });
+      assert.equal(r.code, 0, r.stderr);
+      const profile = JSON.parse(r.stdout) as JsonProfile & { threads: { name: string }[]; notes?: string[] };
+      assert.deepEqual(
+        profile.threads.map((x) => x.name),
+        ['MainThread'],
+        version,
+      );
+      const sleep = profile.lines.find((l) => l.line === hangLine('lone_sleeper.py', 'sleep'))!;
+      // Either py-spy told its states (0 % of the CPU), or Snag says it cannot (no CPU share at all).
+      assert.ok(sleep.cpuOwnPercent === undefined || sleep.cpuOwnPercent === 0, `${version}: ${JSON.stringify(sleep)} ${JSON.stringify(profile.notes)}`);
+      assert.ok(!profile.activeSamples, `${version}: ${profile.activeSamples} running samples of a thread that sleeps`);
+      p.stop();
+    }
   });
 });

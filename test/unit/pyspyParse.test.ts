@@ -73,6 +73,21 @@ describe('parsePySpyDump on recorded py-spy --json output', () => {
     assert.equal(t!.ownsGil, true);
   });
 
+  it('no names and no kernel ids (a non-blocking read of 3.8): the one thread running <module> is MainThread', () => {
+    const frame = (name: string) => ({ name, filename: '/app/x.py', line: 1 });
+    const threads = parsePySpyDump(
+      JSON.stringify([
+        { pid: 16668, thread_id: 140002, os_thread_id: null, active: false, owns_gil: false, frames: [frame('work'), frame('Thread.run')] },
+        { pid: 16668, thread_id: 140001, os_thread_id: null, active: false, owns_gil: false, frames: [frame('main'), frame('<module>')] },
+      ]),
+      16668,
+    );
+    assert.deepEqual(
+      threads.map((t) => t.name),
+      ['MainThread', 'Thread 140002'],
+    );
+  });
+
   it('a program that never imported threading has no thread names: the thread whose id is the pid is MainThread', () => {
     // py-spy 0.4.3 dump --json of poll_forever.py (no `import threading`) under CPython 3.11.7.
     const raw = [

@@ -61,6 +61,13 @@ export function pySpyThreads(data: unknown, mainTid?: number): ThreadStack[] {
     list[i] = undefined;
     return thread;
   });
+  // No names and no kernel ids (a non-blocking read of 3.8–3.10): the one thread whose outermost
+  // frame runs the script's module code is the main one.
+  if (mainTid !== undefined && !threads.some((t) => t.name === 'MainThread')) {
+    const unnamed = (t: ThreadStack) => t.name === `Thread ${t.nativeId ?? t.id}`;
+    const script = threads.filter((t) => unnamed(t) && t.nativeId === undefined && t.frames.at(-1)?.function === '<module>');
+    if (script.length === 1 && !threads.some((t) => t !== script[0] && !unnamed(t) && t.frames.at(-1)?.function === '<module>')) script[0]!.name = 'MainThread';
+  }
   // MainThread first (where people look first), the others in py-spy's order.
   return [...threads.filter((t) => t.name === 'MainThread'), ...threads.filter((t) => t.name !== 'MainThread')];
 }

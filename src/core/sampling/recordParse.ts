@@ -20,15 +20,22 @@ export interface RecordChunk {
   stacks: StackSample[];
   /** Threads that had more samples than the rate allows: their extra samples were not counted. */
   clampedThreads: number;
+  /**
+   * Every thread came with its kernel id. py-spy names a thread by its pthread id (`0x…`) where it
+   * could not match it to the kernel's, and then it cannot read whether the thread runs either:
+   * a recording without --idle keeps such a thread's every sample, asleep or not.
+   */
+  kernelIds: boolean;
 }
 
 /** `Thread 10038 "MainThread"` → id and name (an empty name: py-spy had none for the thread yet). */
-function threadOf(shape: Shape, name: string): { id: number; name: string } {
+function threadOf(shape: Shape, name: string): { id: number; name: string; kernelId: boolean } {
   const m = THREAD.exec(name);
   if (!m) throw badOutput(TOOL, `${shape.where}: its name is not "Thread <id> \\"<name>\\""`);
-  const id = m[1]!.toLowerCase().startsWith('0x') ? parseInt(m[1]!, 16) : Number(m[1]);
+  const pthread = m[1]!.toLowerCase().startsWith('0x');
+  const id = pthread ? parseInt(m[1]!, 16) : Number(m[1]);
   if (!Number.isSafeInteger(id)) throw badOutput(TOOL, `${shape.where}: its thread id is out of range`);
-  return { id, name: m[2] || `Thread ${id}` };
+  return { id, name: m[2] || `Thread ${id}`, kernelId: !pthread };
 }
 
 function frameOf(shape: Shape, raw: unknown): SampleFrame {
@@ -52,11 +59,13 @@ export function parseSpeedscopeRecord(text: string, maxSamplesPerThread = Number
   if (profiles.length > MAX_RECORD_THREADS) throw badOutput(TOOL, `it holds ${profiles.length} threads, more than ${MAX_RECORD_THREADS}`);
   // A thread's stacks by their frame indices; py-spy may split one thread over two profiles.
   const byThread = new Map<number, { name: string; seen: number; dropped: boolean; stacks: Map<string, StackSample> }>();
+  let kernelIds = true;
   profiles.forEach((raw, i) => {
     const shape = top.at(`profile ${i + 1} of ${profiles.length}`);
     const p = shape.object(raw, 'the profile');
     if (p.type !== 'sampled') throw badOutput(TOOL, `${shape.where}: it is not a sampled profile`);
     const thread = threadOf(shape, shape.string(p.name, 'name'));
+    if (!thread.kernelId) kernelIds = false;
     const samples = shape.list(p.samples, 'samples');
     let t = byThread.get(thread.id);
     if (!t) byThread.set(thread.id, (t = { name: thread.name, seen: 0, dropped: false, stacks: new Map() }));
@@ -77,5 +86,5 @@ export function parseSpeedscopeRecord(text: string, maxSamplesPerThread = Number
     }
   });
   const threads = [...byThread.values()];
-  return { stacks: threads.flatMap((t) => [...t.stacks.values()]), clampedThreads: threads.filter((t) => t.dropped).length };
+  return { stacks: threads.flatMap((t) => [...t.stacks.values()]), clampedThreads: threads.filter((t) => t.dropped).length, kernelIds };
 }

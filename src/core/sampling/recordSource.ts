@@ -23,13 +23,15 @@ import { RunError } from '../run';
 import { formatBytes } from '../validate/limits';
 import { parseSpeedscopeRecord } from './recordParse';
 import type { SampleSource } from './sampleSource';
-import type { StackSample } from '../model';
+import type { StackSample, ThreadStack } from '../model';
 
 const RECORD_PREFIX = '/tmp/snag-record-';
 /** A second at 100 Hz of a few hundred threads, deep stacks: far more than a real chunk takes. */
 export const DEFAULT_RECORD_MAX_BYTES = 8 * 1024 * 1024;
 /** py-spy counts at most rate × seconds samples of a thread; half as many again leaves room for its timing. */
 const SAMPLES_SLACK = 1.5;
+const NO_THREAD_STATES_NOTE =
+  "py-spy could not match this Python's threads to the kernel's (it knows them only by their pthread ids), so it cannot tell which of them ran: no CPU-only shares for those samples.";
 const NONBLOCKING_NOTE =
   'Sampled without pausing the process (py-spy record --nonblocking): pausing it many times a second could cut short a write to a pipe that starts meanwhile. A stack may now and then mix two moments.';
 
@@ -136,9 +138,14 @@ export class RecordSource implements SampleSource {
         throw await explainRefusedAttach(pyspyError(err, this.opts.pid, where), this.target.runner, this.opts.pid);
       }
       // Output that is not a speedscope recording fails here as py-spy's unreadable output (tool-failed).
-      const { stacks, clampedThreads } = parseSpeedscopeRecord(stdout, Math.ceil(this.opts.rateHz * chunk * SAMPLES_SLACK));
+      const { stacks, clampedThreads, kernelIds } = parseSpeedscopeRecord(stdout, Math.ceil(this.opts.rateHz * chunk * SAMPLES_SLACK));
       const endMs = clock();
-      const look = stacks.length ? await this.activeThreads(pyspy, signal) : undefined;
+      const look = stacks.length ? lookAt(stacks, await this.activeThreads(pyspy, signal)) : undefined;
+      // Threads py-spy knows only by their pthread ids: it could not read which of them ran.
+      if (!kernelIds) {
+        activeStacks = undefined;
+        notes.push(NO_THREAD_STATES_NOTE);
+      }
       if (signal.aborted) return;
       if (stacks.length === 0)
         throw new SnagError(
@@ -175,7 +182,9 @@ export class RecordSource implements SampleSource {
     try {
       const cap = this.opts.maxBytes ?? DEFAULT_RECORD_MAX_BYTES;
       const text = (await this.target.runner.run(['cat', cpuOutputOf(output)], { signal, maxBytes: cap, timeoutMs: 10_000 })).stdout;
-      return parseSpeedscopeRecord(text, Math.ceil(this.opts.rateHz * chunk * SAMPLES_SLACK)).stacks;
+      const parsed = parseSpeedscopeRecord(text, Math.ceil(this.opts.rateHz * chunk * SAMPLES_SLACK));
+      // A thread known by its pthread id only has every sample here, asleep or not.
+      return parsed.kernelIds ? parsed.stacks : undefined;
     } catch {
       return undefined;
     }
@@ -226,19 +235,33 @@ export class RecordSource implements SampleSource {
     await this.target.runner.run(argv, { timeoutMs: 10_000, okExitCodes: [0, 1] }).catch(() => undefined);
   }
 
-  /** Native ids of the threads running Python code now, and of the one holding the GIL; undefined when the dump failed. */
-  private async activeThreads(pyspy: string, signal: AbortSignal): Promise<{ active: number[]; gil?: number } | undefined> {
+  /** The threads read now (a non-blocking dump), and whether the kernel said none of them runs; undefined when the dump failed. */
+  private async activeThreads(pyspy: string, signal: AbortSignal): Promise<{ threads: ThreadStack[]; noneRuns: boolean } | undefined> {
     try {
       const place = await placeFor(this.target, this.opts.pid, signal);
       const run = await runGuarded(place, pyspyDumpTool(pyspy, place.pid, { nonblocking: true, signal, timeoutMs: 10_000 }));
       // A read that does not pause guesses activity from the innermost frame (a recv under
       // http.client reads as running); when the kernel says no task of the process runs, none does.
-      if (run.tasksBefore?.length && run.tasksBefore.every((task) => task.state !== 'R')) return { active: [] };
-      const threads = parsePySpyDump(resultOf(run).stdout, place.pid);
-      const gil = threads.find((t) => t.ownsGil);
-      return { active: threads.filter((t) => t.active).map((t) => t.nativeId ?? t.id), ...(gil ? { gil: gil.nativeId ?? gil.id } : {}) };
+      const noneRuns = !!run.tasksBefore?.length && run.tasksBefore.every((task) => task.state !== 'R');
+      return { threads: parsePySpyDump(resultOf(run).stdout, place.pid), noneRuns };
     } catch {
       return undefined; // activity unknown for this chunk; a lasting failure fails the next chunk
     }
   }
+}
+
+/**
+ * The look's threads by the ids the recording gave them (the kernel's, or the pthread id where
+ * py-spy had no kernel id), and names for threads the recording left unnamed (py-spy names no
+ * thread of a program that never imported threading; the look calls the main one MainThread).
+ */
+function lookAt(stacks: StackSample[], look: { threads: ThreadStack[]; noneRuns: boolean } | undefined): { active: number[]; gil?: number } | undefined {
+  if (!look) return undefined;
+  const ids = new Set(stacks.map((s) => s.id));
+  const idOf = (t: ThreadStack) => (t.nativeId !== undefined && ids.has(t.nativeId) ? t.nativeId : t.id);
+  const names = new Map(look.threads.map((t) => [idOf(t), t.name]));
+  for (const s of stacks) if (s.name === `Thread ${s.id}` && names.has(s.id)) s.name = names.get(s.id)!;
+  if (look.noneRuns) return { active: [] };
+  const gil = look.threads.find((t) => t.ownsGil);
+  return { active: look.threads.filter((t) => t.active).map(idOf), ...(gil ? { gil: idOf(gil) } : {}) };
 }

@@ -45,6 +45,11 @@ describe('parseSpeedscopeRecord on recorded py-spy record --format speedscope ou
     assert.ok(frames.some((f) => !f.native && f.function === 'tick' && f.line > 0));
   });
 
+  it('says whether every thread came with its kernel id (py-spy can tell which ran only then)', () => {
+    assert.equal(parseSpeedscopeRecord(recorded('pyspy-record-speedscope-busy-and-stuck.json')).kernelIds, true);
+    assert.equal(parseSpeedscopeRecord(file([profile('Thread 5 "a"', [[0]]), profile('Thread 0x7f0a12345678 ""', [[0]])])).kernelIds, false);
+  });
+
   it('reads hex thread ids and threads py-spy had no name for', () => {
     const { stacks } = parseSpeedscopeRecord(file([profile('Thread 0X7F0A12345678 ""', [[0]])]));
     assert.equal(stacks[0]!.id, 0x7f0a12345678);
