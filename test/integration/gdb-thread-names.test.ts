@@ -63,7 +63,8 @@ describe('gdb backend: thread names are exact', () => {
     assert.equal(text.code, 0, text.stderr);
     assert.ok(!text.stdout.includes('\x1b'), 'a raw ESC reached the terminal');
     // The five waiting alike are one group: "it's", "back\slash", "T\e[2J", …
-    assert.match(text.stdout, /"it's", "back\\slash", "T\\e\[2J", "naïve ✓ 日本" and "a"b"/);
+    // Quotes and backslashes of a name escaped inside its quotes; the ESC shown as \e.
+    assert.match(text.stdout, /"it's", "back\\\\slash", "T\\e\[2J", "naïve ✓ 日本" and "a\\"b"/);
     assert.match(text.stdout, /^Thread \d+ \(idle\): "main 'renamed' ✓"$/m);
   });
 });

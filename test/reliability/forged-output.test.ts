@@ -104,7 +104,8 @@ describe('forged output: a real stuck program with hostile names, through the bu
     assert.equal(r.code, 0, r.stderr);
     assertNeutral(r.stdout, 'snag dump text');
     // Every hostile part is shown, escaped, where it belongs.
-    assert.ok(r.stdout.includes('"t\\e]0;pwned\\x07\\e[2J\\nThread 1 (active): "FORGED"\\u202e"'), r.stdout);
+    // The name's own quotes escaped too: it cannot close the quoted name early.
+    assert.ok(r.stdout.includes('"t\\e]0;pwned\\x07\\e[2J\\nThread 1 (active): \\"FORGED\\"\\u202e"'), r.stdout);
     assert.ok(r.stdout.includes('fn\\e]0;pwned\\x07'), 'the function name');
     assert.ok(r.stdout.includes('stuck\\e]0;pwned\\x07\\u202e\\nThread 1 (active): "FORGED".py'), 'the file name');
     assert.ok(r.stdout.includes('loc\\e]0;pwned\\x07'), 'the local variable');
