@@ -51,18 +51,20 @@ export async function pollLoop(frame: Frame | undefined, source: SourceLines): P
   }
   if (head < 0) return undefined;
   const loopIndent = indentOf(lines[head]!);
-  const cond = /^\s*while\s+(.*?)\s*:\s*(#.*)?$/.exec(lines[head]!)?.[1];
-  if (!cond) return undefined;
-  const bare = (c: string) => c.replace(/^\((.*)\)$/, '$1');
-  let ends: string | undefined = /^(True|1)$/.test(cond)
-    ? undefined
-    : cond.startsWith('not ')
-      ? `until \`${bare(cond.slice(4).trim())}\``
-      : `while \`${bare(cond)}\``;
+  // A condition over several lines (inside parentheses) is read to its closing `:`.
+  let condEnd = head;
+  let header = lines[head]!.replace(/\s+#.*$/, '');
+  while (openBrackets(header) > 0 && condEnd < head + 10 && condEnd + 1 < lines.length) header += ` ${lines[++condEnd]!.trim().replace(/\s+#.*$/, '')}`;
+  const whole = /^\s*while\s+(.*?)\s*:\s*$/.exec(header)?.[1];
+  if (!whole) return undefined;
+  const cond = whole.replace(/^\((.*)\)$/, '$1').replace(/\s+/g, ' ');
+  // "until X" only for `not X` as a whole: `not a and b` is no "until a and b".
+  const negated = cond.startsWith('not ') && !/\s(and|or)\s/.test(cond) ? cond.slice(4).trim() : undefined;
+  let ends: string | undefined = /^(True|1)$/.test(cond) ? undefined : negated ? `until \`${negated.replace(/^\((.*)\)$/, '$1')}\`` : `while \`${cond}\``;
   // The body: every statement but the wait must steer the loop.
   let breakAfterWait = false;
   let pendingIf: string | undefined;
-  for (let i = head + 1; i < lines.length && i < head + 40; i++) {
+  for (let i = condEnd + 1; i < lines.length && i < condEnd + 40; i++) {
     const l = lines[i]!;
     const t = l.trim();
     if (!t || t.startsWith('#')) continue;
@@ -81,4 +83,20 @@ export async function pollLoop(frame: Frame | undefined, source: SourceLines): P
   if (ends === undefined && !breakAfterWait) return undefined;
   const every = WAIT_SECONDS.exec(waitLine)?.[1];
   return { ...(ends ? { ends } : {}), ...(every ? { every: Number(every) } : {}), line: head + 1, stopFlag: !!ends && STOP_WORDS.test(ends) };
+}
+
+/** Brackets opened and not closed on a line of code (strings read roughly: enough for a loop's header). */
+function openBrackets(code: string): number {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < code.length; i++) {
+    const c = code[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if ('([{'.includes(c)) depth++;
+    else if (')]}'.includes(c)) depth--;
+  }
+  return depth;
 }

@@ -173,10 +173,17 @@ async function madeByFactory(lines: string[], frame: Frame, name: string, def: n
   const via = assign.exec(lines[row]!)![1]!;
   if (/(^|\.)connect$/.test(via)) return undefined;
   const parts = via.split('.');
-  const fn = parts.pop()!;
+  let fn = parts.pop()!;
   const mod = parts.join('/');
   const here = frame.localFile;
-  const files = !mod || mod === 'self' || mod === 'cls' ? [here] : here ? [join(dirname(here), `${mod}.py`), join(dirname(here), mod, '__init__.py')] : [];
+  const beside = (m: string) => (here ? [join(dirname(here), `${m}.py`), join(dirname(here), m, '__init__.py')] : []);
+  let files = !mod || mod === 'self' || mod === 'cls' ? [here] : beside(mod);
+  // `from db import open_db` (or `from .db import open_db as connect_db`): the factory is the module's.
+  const imported = !mod ? importedName(lines, fn) : undefined;
+  if (imported) {
+    files = beside(imported.module);
+    fn = imported.name;
+  }
   for (const file of files) {
     const other = file ? (file === here ? lines : await source.file(file)) : undefined;
     const found = other ? connectInDef(other, fn) : undefined;
@@ -222,6 +229,19 @@ export async function connectionOf(frames: readonly Frame[], receiver: string | 
     }
     // Not local: a global assigned at module level.
     return calls.filter((c) => c.name === name && enclosingDef(lines, c.line - 1) === -1).pop();
+  }
+  return undefined;
+}
+
+/** Where `from MODULE import NAME [as ALIAS]` in the file brings `local` from: a module beside it (relative or not). */
+function importedName(lines: string[], local: string): { module: string; name: string } | undefined {
+  for (const l of lines) {
+    const m = /^\s*from\s+(\.?[\w.]+)\s+import\s+\(?([^#)]*)/.exec(l);
+    if (!m) continue;
+    for (const item of m[2]!.split(',')) {
+      const [name, alias] = item.trim().split(/\s+as\s+/);
+      if ((alias ?? name) === local && name && /^\w+$/.test(name)) return { module: m[1]!.replace(/^\./, '').replace(/\./g, '/'), name };
+    }
   }
   return undefined;
 }

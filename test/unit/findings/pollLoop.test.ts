@@ -48,6 +48,15 @@ def polls_with_work(q):
     while not done:
         time.sleep(0.5)  # WORK
         check_things()
+
+def over_lines(self):
+    while (not self.ready  # a comment with a ) in it
+           and self.tries < 10):
+        time.sleep(0.25)  # LINES
+
+def negated_group():
+    while not (os.path.exists("/run/a") or os.path.exists("/run/b")):
+        time.sleep(1)  # GROUP
 `,
 );
 
@@ -70,6 +79,16 @@ describe('poll loops, read from the source', () => {
   it('while True with `if cond:` and its break on the next line', async () => {
     const p = await pollLoop(at('until_env', 'ENV'), source);
     assert.equal(p?.ends, 'until `os.environ.get("GO")`');
+  });
+
+  it('a condition over several lines is read whole; `not a and b` is no "until a and b"', async () => {
+    assert.deepEqual(await pollLoop(at('over_lines', 'LINES'), source), {
+      ends: 'while `not self.ready and self.tries < 10`',
+      every: 0.25,
+      line: src.line(loops, 'while (not self.ready'),
+      stopFlag: false,
+    });
+    assert.equal((await pollLoop(at('negated_group', 'GROUP'), source))?.ends, 'while `not (os.path.exists("/run/a") or os.path.exists("/run/b"))`');
   });
 
   it('a stop flag is told apart', async () => {

@@ -22,7 +22,32 @@ def reporter():
 `,
 );
 
+src.file(
+  'dbhelp.py',
+  `import sqlite3
+
+def open_db(path):
+    return sqlite3.connect(path, timeout=30)
+`,
+);
+const imports = src.file(
+  'report.py',
+  `import sqlite3
+from dbhelp import (open_db as connect_db)
+
+def write():
+    conn = connect_db("jobs.db")
+    conn.execute("insert into kv values ('c', 3)")  # IMPORTED
+`,
+);
+
 describe('the holder of an SQLite write lock', () => {
+  it('a connection made by a factory brought in with `from module import name as alias`: its busy timeout', async () => {
+    const waiter = thread('reporter', [src.user('write', imports, 'IMPORTED'), ...THREAD_BOOTSTRAP]);
+    const findings = await diagnose(dump(waiter));
+    assert.match(findings[0]?.title ?? '', /^reporter waits for the SQLite database lock \(busy timeout 30 s\)/, JSON.stringify(findings.map((x) => x.title)));
+  });
+
   it('an idle holder with no wait of its own told "waits" there, never "runs"; its statement quoted without its comment', async () => {
     const holder = thread('batch', [
       lib('Condition.wait', 'threading.py', 320),
