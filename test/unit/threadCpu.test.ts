@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseThreadCpu, readThreadCpu } from '../../src/core/proc/threadCpu';
+import { parseThreadCpu, parseWakeups, readThreadCpu, readThreadWakeups } from '../../src/core/proc/threadCpu';
 
 describe('thread CPU time from /proc/PID/task/TID/stat', () => {
   it('utime + stime, after a name holding spaces and parentheses', () => {
@@ -16,5 +16,12 @@ describe('thread CPU time from /proc/PID/task/TID/stat', () => {
     const mine = readThreadCpu(process.pid);
     assert.ok(mine.has(process.pid));
     assert.equal(readThreadCpu(2 ** 22 + 1).size, 0);
+  });
+
+  it('voluntary context switches from a status text; absent or malformed is unknown', () => {
+    assert.equal(parseWakeups('Name:\tpython\nvoluntary_ctxt_switches:\t51\nnonvoluntary_ctxt_switches:\t3\n'), 51);
+    for (const s of ['', 'Name: x', 'voluntary_ctxt_switches: -1', 'voluntary_ctxt_switches: 9e99']) assert.equal(parseWakeups(s), undefined, s);
+    assert.ok(readThreadWakeups(process.pid).has(process.pid));
+    assert.equal(readThreadWakeups(2 ** 22 + 1).size, 0);
   });
 });

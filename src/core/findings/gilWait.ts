@@ -37,7 +37,8 @@ const ASLEEP_WHEN_WAITING = new Set(['sleep', 'lock-wait', 'signal-wait']);
 /**
  * Without native frames: a thread the OS shows running, without the GIL, on a line whose call
  * would be asleep while it waits (a sleep, a lock, a queue) — while another thread runs holding the
- * GIL. The call has returned, and the thread spins to take the GIL back (take_gil).
+ * GIL. The call has returned, and the thread spins to take the GIL back (take_gil). Or one on a
+ * line of plain Python (it waits in no call) that the kernel shows asleep on a futex: take_gil's.
  */
 export function starvedWithoutNatives(
   t: ThreadStack,
@@ -45,11 +46,15 @@ export function starvedWithoutNatives(
   holder: ThreadStack | undefined,
   process?: Pick<ProcessView, 'blockedCall'>,
 ): boolean {
-  if (!holder || holder === t || t.ownsGil || nativeInner(t).length > 0 || waitKind === undefined || !ASLEEP_WHEN_WAITING.has(waitKind)) return false;
+  if (!holder || holder === t || t.ownsGil || nativeInner(t).length > 0) return false;
+  const call = t.nativeId !== undefined ? process?.blockedCall?.(t.nativeId) : undefined;
+  // On a line of plain Python (no call that waits), asleep on a futex: nothing there sleeps but take_gil.
+  if (waitKind === undefined) return call === 'futex';
+  if (!ASLEEP_WHEN_WAITING.has(waitKind)) return false;
   if (t.active) return true;
   // Idle at this look, but the kernel says it sleeps on a futex, not in the sleep its line makes:
   // the sleep is over and the thread waits for the GIL (take_gil's condition wait).
-  return waitKind === 'sleep' && t.nativeId !== undefined && process?.blockedCall?.(t.nativeId) === 'futex';
+  return waitKind === 'sleep' && call === 'futex';
 }
 
 /** The thread running with the GIL, when the reader says (py-spy's owns_gil). */
@@ -64,29 +69,45 @@ const LOOKS = 3;
 /** Clock ticks (10 ms) a thread must use in the watch to count as running. */
 const RAN_TICKS = 2;
 
+/** Wake-ups a waiter must make in the watch: take_gil's wait times out every 5 ms (about 50 in 250 ms). */
+const WOKE = 10;
+
 /**
  * The starved threads that still starve after a short watch of the kernel: none when a thread
  * other than the holder ran meanwhile (the GIL moves: threads share it, nobody starves) or the
  * holder did not; of the rest, those that only ever sleep on a futex (take_gil), never in their
- * own sleep or poll. Unchanged where the kernel cannot be read (a core, another machine).
+ * own sleep or poll, and that wake every few milliseconds as take_gil's timed wait does (a lock
+ * of a C library's own sleeps through). Unchanged where the kernel cannot be read (a core, another machine).
  */
-async function stillStarved(starved: ThreadStack[], holder: ThreadStack, process?: Pick<ProcessView, 'blockedCall' | 'threadCpu'>): Promise<ThreadStack[]> {
+async function stillStarved(
+  starved: ThreadStack[],
+  holder: ThreadStack,
+  process?: Pick<ProcessView, 'blockedCall' | 'threadCpu' | 'threadWakeups'>,
+): Promise<ThreadStack[]> {
   const cpu = process?.threadCpu;
   const call = process?.blockedCall;
   if (!cpu || !call || holder.nativeId === undefined) return starved;
   const before = cpu();
   if (!before.has(holder.nativeId)) return starved;
+  const wokeBefore = process.threadWakeups?.();
   const seen = new Map<ThreadStack, Set<string>>(starved.map((t) => [t, new Set()]));
   for (let i = 0; i < LOOKS; i++) {
     if (i) await delay(WATCH_MS / (LOOKS - 1));
     for (const t of starved) if (t.nativeId !== undefined) seen.get(t)!.add(call(t.nativeId) ?? 'running');
   }
   const after = cpu();
+  const wokeAfter = process.threadWakeups?.();
   const ran = (tid: number) => (after.get(tid) ?? 0) - (before.get(tid) ?? Infinity) >= RAN_TICKS;
   if (!ran(holder.nativeId) || [...after.keys()].some((tid) => tid !== holder.nativeId && ran(tid))) return [];
+  const woke = (tid: number) => {
+    const was = wokeBefore?.get(tid);
+    const now = wokeAfter?.get(tid);
+    return was === undefined || now === undefined || now - was >= WOKE;
+  };
   return starved.filter((t) => {
+    if (t.nativeId === undefined) return true;
     const calls = seen.get(t)!;
-    return t.nativeId === undefined || (calls.has('futex') && [...calls].every((c) => c === 'futex' || c === 'running'));
+    return calls.has('futex') && [...calls].every((c) => c === 'futex' || c === 'running') && woke(t.nativeId);
   });
 }
 
@@ -104,7 +125,7 @@ export const gilWait: DumpRule = async (stacks, waits, ctx): Promise<DumpRuleRes
       severity: 'warning',
       kind: GIL_KIND,
       title: `${t.name} waits for the GIL at ${where(anchorFrame(t))}, held by ${holder.name} at ${where(at)}`,
-      detail: `${t.name}'s own call${was ? ` (${was.call})` : ''} has returned, but to run its next line it must take the GIL back, and ${holder.name} holds it${cCall ? ` in a long C call (${cCall.function})` : ''} at ${where(at)}. A C call that never releases the GIL starves every other thread, however short their waits. Fix: break ${holder.name}'s work into smaller calls, use a C function that releases the GIL, or move it to a process (multiprocessing, ProcessPoolExecutor).`,
+      detail: `${was || waitsForGil(t) ? `${t.name}'s own call${was ? ` (${was.call})` : ''} has returned, but to run its next line it must take the GIL back` : `${t.name} runs plain Python, but the interpreter took the GIL from it to let others run, and it must take it back to go on`}, and ${holder.name} holds it${cCall ? ` in a long C call (${cCall.function})` : ''} at ${where(at)}. A C call that never releases the GIL starves every other thread, however short their waits. Fix: break ${holder.name}'s work into smaller calls, use a C function that releases the GIL, or move it to a process (multiprocessing, ProcessPoolExecutor).`,
       threadId: t.id,
       frame: findingFrame(anchorFrame(t)),
     };

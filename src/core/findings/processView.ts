@@ -37,4 +37,6 @@ export interface ProcessView {
   blockedCall?(nativeId: number): BlockedCall | undefined;
   /** CPU ticks each thread (its kernel id) has used so far, read now (this machine only). */
   threadCpu?(): Map<number, number>;
+  /** Times each thread (its kernel id) has gone to sleep so far (voluntary context switches), read now (this machine only). */
+  threadWakeups?(): Map<number, number>;
 }

@@ -12,7 +12,7 @@ import { addSocketTimes, processFacts } from '../targets/processFacts';
 import type { Target } from '../targets/target';
 import { isThisMachine } from '../targets/targetPlace';
 import { readBlockedCall, readBlockedFd } from '../proc/blockedFd';
-import { readThreadCpu } from '../proc/threadCpu';
+import { readThreadCpu, readThreadWakeups } from '../proc/threadCpu';
 
 /** Child processes dumped below one dump, in all (a parent of 500 workers is not dumped 500 times). */
 export const MAX_CHILD_DUMPS = 4;
@@ -119,9 +119,14 @@ export function samplingProcessView(target: Target, pid: number, signal?: AbortS
 }
 
 /** What the kernel says of each thread (the call it sleeps in, on which descriptor, its CPU time): thread ids are this machine's only for a process of this machine. */
-function kernelView(target: Target, pid: number): Pick<ProcessView, 'blockedFd' | 'blockedCall' | 'threadCpu'> {
+function kernelView(target: Target, pid: number): Pick<ProcessView, 'blockedFd' | 'blockedCall' | 'threadCpu' | 'threadWakeups'> {
   if (!isThisMachine(target)) return {};
-  return { blockedFd: (tid) => readBlockedFd(pid, tid), blockedCall: (tid) => readBlockedCall(pid, tid), threadCpu: () => readThreadCpu(pid) };
+  return {
+    blockedFd: (tid) => readBlockedFd(pid, tid),
+    blockedCall: (tid) => readBlockedCall(pid, tid),
+    threadCpu: () => readThreadCpu(pid),
+    threadWakeups: () => readThreadWakeups(pid),
+  };
 }
 
 async function dumpChild(parent: ViewJob, pid: number, command: string): Promise<ChildDump> {

@@ -21,3 +21,23 @@ export function readThreadCpu(pid: number): Map<number, number> {
   }
   return out;
 }
+
+/** voluntary_ctxt_switches of a `status` text: how often the thread went to sleep; undefined when absent. */
+export function parseWakeups(status: string): number | undefined {
+  const m = /^voluntary_ctxt_switches:\s*(\d+)\s*$/m.exec(status);
+  const n = m ? Number(m[1]) : NaN;
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/**
+ * Times each thread (its kernel id) of `pid` has gone to sleep so far. A thread waiting for the
+ * GIL wakes every switch interval (5 ms) to ask for it; one asleep in a lock of its own does not.
+ */
+export function readThreadWakeups(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of procList(`/proc/${pid}/task`)) {
+    const n = parseWakeups(procText(`/proc/${pid}/task/${tid}/status`) ?? '');
+    if (n !== undefined) out.set(Number(tid), n);
+  }
+  return out;
+}

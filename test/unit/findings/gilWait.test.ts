@@ -17,6 +17,10 @@ def heartbeat():
 
 def validate(text):
     return EVIL.match(text)  # HOG
+
+def spin():
+    while True:
+        n += 1  # SPIN
 `,
 );
 
@@ -51,5 +55,74 @@ describe('GIL starvation without native frames', () => {
       const found = await diagnose(stacks(false), undefined, process ? { process } : {});
       assert.ok(!found.some((x) => x.kind === 'gil-wait'), JSON.stringify(found.map((x) => x.title)));
     }
+  });
+});
+
+describe('GIL starvation watched on the kernel before it is told', () => {
+  /** A view whose threads used `ran` ticks each between the watch's first and last look. */
+  const watched = (calls: Record<number, BlockedCall>, ran: Record<number, number>): ProcessView => {
+    let looks = 0;
+    return {
+      ...view(calls),
+      threadCpu: () => new Map([10, 11, 12].map((tid) => [tid, 100 + (looks++ >= 3 ? (ran[tid] ?? 0) : 0)])),
+    };
+  };
+  const threeThreads = () => {
+    const main = { ...thread('MainThread', [src.user('validate', app, 'HOG')], { active: true }), ownsGil: true, nativeId: 10 };
+    const beat = { ...thread('heartbeat', [src.user('heartbeat', app, 'BEAT'), ...THREAD_BOOTSTRAP], { active: false }), nativeId: 11 };
+    const spin = { ...thread('spinner', [src.user('spin', app, 'SPIN'), ...THREAD_BOOTSTRAP], { active: false }), nativeId: 12 };
+    return dump(main, beat, spin);
+  };
+
+  it('only the holder ran, the others slept on a futex throughout: both starve, the pure-Python one too', async () => {
+    const found = await diagnose(threeThreads(), undefined, { process: watched({ 11: 'futex', 12: 'futex' }, { 10: 25 }) });
+    assert.deepEqual(
+      found
+        .filter((f) => f.kind === 'gil-wait')
+        .map((f) => f.title.split(' ')[0])
+        .sort(),
+      ['heartbeat', 'spinner'],
+    );
+  });
+
+  it('another thread ran meanwhile (the GIL moves), or the holder did not: nobody starves', async () => {
+    for (const ran of [{ 10: 12, 12: 9 }, { 10: 0 }] as Record<number, number>[]) {
+      const found = await diagnose(threeThreads(), undefined, { process: watched({ 11: 'futex', 12: 'futex' }, ran) });
+      assert.ok(!found.some((f) => f.kind === 'gil-wait'), `${JSON.stringify(ran)}: ${JSON.stringify(found.map((f) => f.title))}`);
+    }
+  });
+
+  it('a waiter seen back in its own sleep during the watch does not starve', async () => {
+    let n = 0;
+    const process = {
+      ...watched({}, { 10: 25 }),
+      blockedCall: (tid: number): BlockedCall | undefined => (tid === 11 ? (n++ === 0 ? 'futex' : 'sleep') : 'futex'),
+    };
+    const found = await diagnose(threeThreads(), undefined, { process });
+    assert.deepEqual(
+      found.filter((f) => f.kind === 'gil-wait').map((f) => f.title.split(' ')[0]),
+      ['spinner'],
+    );
+  });
+
+  it('a thread asleep on a futex that never wakes (a C library waits on a lock of its own) does not starve; one waking every 5 ms does', async () => {
+    let reads = 0;
+    const process = {
+      ...watched({ 11: 'futex', 12: 'futex' }, { 10: 25 }),
+      // Between the two reads, thread 11 woke 50 times (take_gil's 5 ms timed wait), thread 12 never.
+      threadWakeups: () =>
+        new Map(
+          [
+            [10, 3],
+            [11, 7 + (reads > 0 ? 50 : 0)],
+            [12, 4],
+          ].map(([t, n]) => [t, n] as [number, number]),
+        ).set(0, reads++),
+    };
+    const found = await diagnose(threeThreads(), undefined, { process });
+    assert.deepEqual(
+      found.filter((f) => f.kind === 'gil-wait').map((f) => f.title.split(' ')[0]),
+      ['heartbeat'],
+    );
   });
 });
