@@ -3,6 +3,7 @@
 import type { Finding, ThreadStack } from '../model';
 import { anchorFrame, findingFrame, isFrame, where } from './frames';
 import type { DumpRule, DumpRuleResult } from './rule';
+import { who } from './threadLabel';
 
 export const asyncioBlocked: DumpRule = async (dump, waits): Promise<DumpRuleResult> => {
   const findings: Finding[] = [];
@@ -17,7 +18,7 @@ export const asyncioBlocked: DumpRule = async (dump, waits): Promise<DumpRuleRes
     findings.push({
       severity: 'warning',
       kind: 'asyncio-blocked',
-      title: `${t.name}'s asyncio event loop is blocked by ${wait ? wait.call : 'a synchronous call'} at ${where(frame)}`,
+      title: `${who(t)}'s asyncio event loop is blocked by ${wait ? wait.call : 'a synchronous call'} at ${where(frame)}`,
       detail:
         'While a coroutine makes a synchronous call the event loop runs nothing else: every other task, timeout and callback waits. Use the async form (await asyncio.sleep(…), an async client) or move the call to a thread with await asyncio.to_thread(…).',
       threadId: t.id,

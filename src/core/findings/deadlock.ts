@@ -11,6 +11,7 @@ import { hasLocals, withLocalsFrom } from './localsOf';
 import { indexedContainer, lockAddress, lockKey, resolvedExpr, sameLock, unresolvedIndex, type LockRef } from './lockIdentity';
 import { heldLocks, type HeldLock } from './lockWait';
 import type { DumpRule, DumpRuleResult, ThreadWait } from './rule';
+import { who } from './threadLabel';
 
 const ADVICE =
   'Acquire locks in one fixed order everywhere, or use lock.acquire(timeout=…) to fail instead of hanging; a thread that re-enters its own lock needs threading.RLock.';
@@ -94,14 +95,14 @@ export const deadlock: DumpRule = async (dump, waits, ctx): Promise<DumpRuleResu
   const findings: Finding[] = [];
   const explained: ThreadStack[] = [];
 
-  const links = [...cycle].map((o) => `${o.thread.name} holds ${heldText(o.thread)} and waits for ${o.ref ? named(o.ref) : o.lock} at ${where(o.wait.frame)}`);
+  const links = [...cycle].map((o) => `${who(o.thread)} holds ${heldText(o.thread)} and waits for ${o.ref ? named(o.ref) : o.lock} at ${where(o.wait.frame)}`);
   const chain = links.slice(0, CHAIN_MAX).join('; ') + (links.length > CHAIN_MAX ? `; and ${links.length - CHAIN_MAX} more threads` : '');
   for (const w of cycle) {
     const others = w.holders.filter((h) => h !== w.thread);
     const title =
       others.length === 0
-        ? `${w.thread.name} waits for ${w.lock} at ${where(w.wait.frame)}, which it already holds: a deadlock`
-        : `${w.thread.name} waits for ${w.lock} at ${where(w.wait.frame)}, held by ${someNames(others.map((o) => o.name))}: a deadlock`;
+        ? `${who(w.thread)} waits for ${w.lock} at ${where(w.wait.frame)}, which it already holds: a deadlock`
+        : `${who(w.thread)} waits for ${w.lock} at ${where(w.wait.frame)}, held by ${someNames(others.map(who))}: a deadlock`;
     findings.push({
       severity: 'error',
       kind: 'deadlock',
@@ -150,16 +151,16 @@ export const deadlock: DumpRule = async (dump, waits, ctx): Promise<DumpRuleResu
   const byIndex = unexplained.filter((w) => sameContainer(w).length > 0);
   if (cycle.size === 0 && unexplained.length >= 2 && (locks.size >= 2 || byIndex.length >= 2)) {
     const [first, ...rest] = unexplained;
-    const places = unexplained.map((w) => `${w.thread.name} waits at ${where(w.wait.frame)}`);
+    const places = unexplained.map((w) => `${who(w.thread)} waits at ${where(w.wait.frame)}`);
     findings.push({
       severity: 'warning',
       kind: 'deadlock',
-      title: `${first!.thread.name} waits for ${first!.lock ?? 'a lock'} at ${where(first!.wait.frame)} while ${someNames(rest.map((w) => w.thread.name))} also wait${rest.length === 1 ? 's' : ''} for locks: a possible deadlock`,
+      title: `${who(first!.thread)} waits for ${first!.lock ?? 'a lock'} at ${where(first!.wait.frame)} while ${someNames(rest.map((w) => who(w.thread)))} also wait${rest.length === 1 ? 's' : ''} for locks: a possible deadlock`,
       detail: `${places.slice(0, CHAIN_MAX).join('; ')}${places.length > CHAIN_MAX ? `; and ${places.length - CHAIN_MAX} more` : ''}. ${
         byIndex.length >= 2
           ? `Each holds a lock of ${indexedContainer(byIndex[0]!.lock!)} and waits for another by an index the stacks do not show (${byIndex
               .slice(0, 3)
-              .map((w) => `${w.thread.name} holds ${heldText(w.thread)}`)
+              .map((w) => `${who(w.thread)} holds ${heldText(w.thread)}`)
               .join('; ')}): when the keys cross, each waits for a lock another holds. \`snag dump --locals\` reads the keys.`
           : 'Which thread holds which lock is not visible in the code around these lines; if no running thread releases them, they wait forever.'
       } ${ADVICE}`,
@@ -196,13 +197,13 @@ function heldByFinding(group: Waiter[], holding: Holding, waits: ReadonlyMap<Thr
     entered.how === 'with'
       ? `entered \`with ${entered.name}:\` at line ${entered.line} (in ${entered.frame.function}) and`
       : `called ${entered.name}.acquire() at line ${entered.line} (in ${entered.frame.function}), has not called ${entered.name}.release() since, and`;
-  const holderNow = `${h.name} ${took} ${hWait ? hWait.phrase : entered.how === 'with' ? 'has not left that block' : 'runs'}${hWait?.frame ? ` at ${where(hWait.frame)}` : ` at ${where(anchorFrame(h))}`}.`;
+  const holderNow = `${who(h)} ${took} ${hWait ? hWait.phrase : entered.how === 'with' ? 'has not left that block' : 'runs'}${hWait?.frame ? ` at ${where(hWait.frame)}` : ` at ${where(anchorFrame(h))}`}.`;
   const base = { severity: 'warning' as const, kind: 'lock-wait', frame: findingFrame(w.wait.frame), ...groupIds(group.map((x) => x.thread)) };
   if (group.length === 1) {
     return {
       ...base,
-      title: `${w.thread.name} waits to acquire ${w.lock} at ${where(w.wait.frame)}, which ${h.name} holds at ${where(anchorFrame(h))}`,
-      detail: `${holderNow} Until it releases it, ${w.thread.name} waits; lock.acquire(timeout=…) fails instead of hanging.`,
+      title: `${who(w.thread)} waits to acquire ${w.lock} at ${where(w.wait.frame)}, which ${who(h)} holds at ${where(anchorFrame(h))}`,
+      detail: `${holderNow} Until it releases it, ${who(w.thread)} waits; lock.acquire(timeout=…) fails instead of hanging.`,
     };
   }
   return {

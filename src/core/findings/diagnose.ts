@@ -9,6 +9,7 @@ import { DUMP_RULES, threadRules } from './ruleOrder';
 import { refineWait } from './refineWait';
 import { SourceLines, type RemoteReader } from './sourceLines';
 import type { Finding, Severity, ThreadStack } from '../model';
+import { labelThreads, who } from './threadLabel';
 
 const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
@@ -48,7 +49,7 @@ export async function diagnose(stacks: Stacks, readRemote?: RemoteReader, facts:
     findings.push({
       severity: w.severity,
       kind: w.kind,
-      title: group.length === 1 ? `${t.name} ${w.phrase} at ${where(w.frame)}` : groupTitle(threads, `${plural(w.phrase)} at ${where(w.frame)}`),
+      title: group.length === 1 ? `${who(t)} ${w.phrase} at ${where(w.frame)}` : groupTitle(threads, `${plural(w.phrase)} at ${where(w.frame)}`),
       detail: group.length === 1 ? w.detail : `${w.detail} ${groupNames(threads)}`,
       ...groupIds(threads),
       frame: findingFrame(w.frame),
@@ -70,6 +71,7 @@ export type ProcessFacts = Pick<DiagnoseContext, 'process'>;
 
 async function crossThread(stacks: Stacks, source: SourceLines, facts: ProcessFacts) {
   const explained = new Set<ThreadStack>();
+  labelThreads(stacks.threads);
   const ctx: DiagnoseContext = { source, ...facts, explained };
   const waits = await threadWaits(stacks, ctx);
   const findings: Finding[] = [];

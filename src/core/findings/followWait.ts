@@ -11,6 +11,7 @@ import { hasLocals, withLocalsFrom } from './localsOf';
 import { signalHandlerOf } from './signalHandlers';
 import type { DumpRule, DumpRuleResult, ThreadWait } from './rule';
 import { waitTarget, type WaitTarget } from './waitTargets';
+import { who } from './threadLabel';
 
 /** Hops followed before the chain is cut (a chain is rarely longer; a cycle is a deadlock's business). */
 const MAX_HOPS = 6;
@@ -86,7 +87,7 @@ function childEnd(c: ChildDump, among: string): End {
   }
   if (top) {
     const thread = d.threads.find((t) => t.id === top.threadId);
-    const rest = thread && top.title.startsWith(`${thread.name} `) ? top.title.slice(thread.name.length + 1) : undefined;
+    const rest = thread && top.title.startsWith(`${who(thread)} `) ? top.title.slice(thread.name.length + 1) : undefined;
     // Its main thread's wait is the child's own (py-spy may not know the name of a fresh child's main thread).
     const main = thread && (thread.name === 'MainThread' || thread.nativeId === c.pid);
     const clause = rest && main ? `${name}, which ${rest}` : `${name}, where ${top.title}`;
@@ -142,7 +143,7 @@ export const followWait: DumpRule = async (stacks, waits, ctx): Promise<DumpRule
         clause: `${w.phrase} at ${where(w.frame)}`,
         frame: w.frame,
         severity: 'info',
-        fix: `The finding about ${t.name} above is the cause; fix that and this wait ends.`,
+        fix: `The finding about ${who(t)} above is the cause; fix that and this wait ends.`,
       };
     if (w) return { kind: 'thread', clause: `${w.phrase} at ${where(w.frame)}`, frame: w.frame, severity: w.severity, fix: w.detail };
     const at = anchorFrame(t);
@@ -152,9 +153,9 @@ export const followWait: DumpRule = async (stacks, waits, ctx): Promise<DumpRule
         clause: `is still running, at ${where(at)}`,
         frame: at,
         severity: 'info',
-        fix: `${t.name} has not finished: it is busy, not waiting.`,
+        fix: `${who(t)} has not finished: it is busy, not waiting.`,
       };
-    return { kind: 'thread', clause: `stands at ${where(at)}`, frame: at, severity: 'info', fix: `See where ${t.name} waits.` };
+    return { kind: 'thread', clause: `stands at ${where(at)}`, frame: at, severity: 'info', fix: `See where ${who(t)} waits.` };
   };
 
   /** What `t` waits for (`target`), followed to the end: the threads passed through and the end. */
@@ -183,11 +184,11 @@ export const followWait: DumpRule = async (stacks, waits, ctx): Promise<DumpRule
               frame: at,
               severity: 'warning',
               fix: first.fix,
-              hop: `${t.name} waits for ${target.as}: ${target.threads.map((o) => o.name).join(', ')}; each waits for ${first.what}, and ${first.why}.`,
+              hop: `${who(t)} waits for ${target.as}: ${target.threads.map(who).join(', ')}; each waits for ${first.what}, and ${first.why}.`,
             },
           };
         }
-        const listed = target.threads.slice(0, 3).map((o) => `${o.name} (${own(o)?.phrase ?? 'at'} ${where(anchorFrame(o))})`);
+        const listed = target.threads.slice(0, 3).map((o) => `${who(o)} (${own(o)?.phrase ?? 'at'} ${where(anchorFrame(o))})`);
         const more = target.threads.length > 3 ? ` and ${target.threads.length - 3} more` : '';
         return {
           path: [],
@@ -216,7 +217,7 @@ export const followWait: DumpRule = async (stacks, waits, ctx): Promise<DumpRule
               frame: anchorFrame(t),
               severity: 'info',
               fix: `Nothing is stuck if the program is a service waiting to be told to stop: the ${handler.signal} handler it installs at ${handler.at} runs in the main thread and can set what it waits for. If it should be working, ${target.why}.`,
-              hop: `${t.name} waits for ${target.what}, and the program installs a ${handler.signal} handler.`,
+              hop: `${who(t)} waits for ${target.what}, and the program installs a ${handler.signal} handler.`,
             },
           };
         return {
@@ -227,7 +228,7 @@ export const followWait: DumpRule = async (stacks, waits, ctx): Promise<DumpRule
             frame: anchorFrame(t),
             severity: 'warning',
             fix: target.fix,
-            hop: `${t.name} waits for ${target.what}; ${target.why}.`,
+            hop: `${who(t)} waits for ${target.what}; ${target.why}.`,
           },
         };
       }
@@ -242,7 +243,7 @@ export const followWait: DumpRule = async (stacks, waits, ctx): Promise<DumpRule
               clause: `a child process ${target.what}, but it has no child process left`,
               severity: 'warning',
               fix: target.fix,
-              hop: `${t.name} waits for a child process ${target.what}, but the process has no children: they exited, or the wait is for a process that is not its child.`,
+              hop: `${who(t)} waits for a child process ${target.what}, but the process has no children: they exited, or the wait is for a process that is not its child.`,
             },
           };
         }
@@ -258,7 +259,7 @@ export const followWait: DumpRule = async (stacks, waits, ctx): Promise<DumpRule
             end: {
               ...end,
               fix: `${end.fix} ${target.fix}`,
-              hop: `${t.name} waits for child process ${pick.pid} (${shortCommand(pick.command)}) ${target.what}.`,
+              hop: `${who(t)} waits for child process ${pick.pid} (${shortCommand(pick.command)}) ${target.what}.`,
             },
           };
         }
@@ -293,7 +294,7 @@ export const followWait: DumpRule = async (stacks, waits, ctx): Promise<DumpRule
 };
 
 function chainFinding(origin: ThreadStack, w: ThreadWait, path: readonly Hop[], end: End): Finding {
-  let title = `${origin.name} waits for `;
+  let title = `${who(origin)} waits for `;
   if (path.length === 0) {
     title += end.clause;
   } else {
@@ -301,7 +302,7 @@ function chainFinding(origin: ThreadStack, w: ThreadWait, path: readonly Hop[], 
     // Long chains keep their two ends and the last hop before the end.
     const mids = path.slice(1);
     if (mids.length > 2) title += ', …';
-    for (const h of mids.slice(-2)) title += `, which waits for ${h.thread.name}`;
+    for (const h of mids.slice(-2)) title += `, which waits for ${who(h.thread)}`;
     title += end.kind === 'thread' ? `, which ${end.clause}` : `, which waits for ${end.clause}`;
   }
   // A long chain keeps its sentence and gives up the place of the cause (the finding's frame points there).
@@ -311,13 +312,13 @@ function chainFinding(origin: ThreadStack, w: ThreadWait, path: readonly Hop[], 
     title = title.slice(0, at.index);
     place = `The cause is at ${at[1]}. `;
   }
-  const hops = [...path.map((h, i) => `${i === 0 ? origin.name : path[i - 1]!.thread.name} waits for ${h.as} (${h.how}).`), ...(end.hop ? [end.hop] : [])];
+  const hops = [...path.map((h, i) => `${i === 0 ? who(origin) : path[i - 1]!.thread.name} waits for ${h.as} (${h.how}).`), ...(end.hop ? [end.hop] : [])];
   const severity = worse(end.severity, w.severity);
   return {
     severity,
     kind: w.kind,
     title,
-    detail: `${place}${hops.join(' ')} ${origin.name} waits at ${where(w.frame)}. ${end.fix}`.replace(/\s+/g, ' ').trim(),
+    detail: `${place}${hops.join(' ')} ${who(origin)} waits at ${where(w.frame)}. ${end.fix}`.replace(/\s+/g, ' ').trim(),
     threadId: origin.id,
     frame: findingFrame(end.frame ?? w.frame),
   };

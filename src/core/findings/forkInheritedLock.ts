@@ -8,6 +8,7 @@ import { sameLock } from './lockIdentity';
 import { heldLocks } from './lockWait';
 import type { DumpRule, DumpRuleResult } from './rule';
 import type { SourceLines } from './sourceLines';
+import { who } from './threadLabel';
 
 const FORK_ADVICE =
   "Fork only before starting threads, or start processes with the spawn or forkserver method (multiprocessing.set_start_method('spawn'), or get_context('forkserver')); a library's own lock can be reset in the child with os.register_at_fork(after_in_child=…).";
@@ -63,7 +64,7 @@ export const forkInheritedLock: DumpRule = async (stacks, waits, ctx): Promise<D
       findings.push({
         ...base,
         kind: 'process-lock-wait',
-        title: `${t.name} waits to acquire ${what} at ${where(w.frame)}, a multiprocessing lock held by another process`,
+        title: `${who(t)} waits to acquire ${what} at ${where(w.frame)}, a multiprocessing lock held by another process`,
         detail: `${what} is a semaphore shared between processes and no thread of this process is inside \`with ${what}:\`, so another process of the program (its parent or a sibling started from it) holds it: dump them to see which one is inside the \`with\`. A process that holds it while it waits for this one (join(), a queue) waits forever; acquire(timeout=…) fails instead of hanging.`,
       });
       explained.push(t);
@@ -74,7 +75,7 @@ export const forkInheritedLock: DumpRule = async (stacks, waits, ctx): Promise<D
     findings.push({
       ...base,
       kind: 'fork-inherited-lock',
-      title: `${t.name} waits to acquire ${what} at ${where(w.frame)}, held by no thread of this process: ${fork ? 'inherited locked across fork()' : 'probably inherited locked across fork()'}`,
+      title: `${who(t)} waits to acquire ${what} at ${where(w.frame)}, held by no thread of this process: ${fork ? 'inherited locked across fork()' : 'probably inherited locked across fork()'}`,
       detail: `${fork ? `This process was forked (${fork}). ` : 'It is the only thread of this process. '}No thread here is inside \`with ${what}:\` or took it with acquire(): it was held by another thread of the parent when the process forked, and that thread does not exist in the child, so nobody will ever release it. ${FORK_ADVICE}`,
     });
     explained.push(t);

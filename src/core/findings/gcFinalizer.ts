@@ -3,6 +3,7 @@
 import type { Finding, Frame, ThreadStack } from '../model';
 import { anchorFrame, bareName, findingFrame, where } from './frames';
 import type { DiagnoseContext, DumpRule, DumpRuleResult } from './rule';
+import { who } from './threadLabel';
 
 const NATIVE_GC =
   /^(gc_collect|gc_collect_main|gc_collect_impl|gc_collect_with_callback|gc_collect_generations|gc_collect_region|gc_collect_full|gc_collect_young|gc_collect_increment|collect|collect_with_callback|collect_generations|finalize_garbage|_PyGC_Collect|_Py_RunGC|_PyObject_GC_Link|_PyObject_GC_Alloc|PyGC_Collect)$/;
@@ -40,7 +41,7 @@ export const gcFinalizer: DumpRule = async (dump, waits, ctx): Promise<DumpRuleR
     findings.push({
       severity: 'warning',
       kind: 'gc-finalizer',
-      title: `${t.name} is stuck in a finalizer at ${where(del)}${origin}`,
+      title: `${who(t)} is stuck in a finalizer at ${where(del)}${origin}`,
       detail: [
         byGc
           ? 'The garbage collector runs finalizers at whatever line happens to allocate, so the frames below the finalizer are not the cause.'

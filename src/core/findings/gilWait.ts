@@ -10,6 +10,7 @@ import type { Finding, ThreadStack } from '../model';
 import { anchorFrame, findingFrame, nativeInner, where } from './frames';
 import type { ProcessView } from './processView';
 import type { DumpRule, DumpRuleResult } from './rule';
+import { who } from './threadLabel';
 
 const TAKE_GIL = /^(take_gil|PyEval_RestoreThread|PyEval_AcquireThread|_PyEval_AcquireLock|PyEval_AcquireLock|_PyThreadState_Attach|PyGILState_Ensure)$/;
 const COND_WAIT =
@@ -124,8 +125,8 @@ export const gilWait: DumpRule = async (stacks, waits, ctx): Promise<DumpRuleRes
     return {
       severity: 'warning',
       kind: GIL_KIND,
-      title: `${t.name} waits for the GIL at ${where(anchorFrame(t))}, held by ${holder.name} at ${where(at)}`,
-      detail: `${was || waitsForGil(t) ? `${t.name}'s own call${was ? ` (${was.call})` : ''} has returned, but to run its next line it must take the GIL back` : `${t.name} runs plain Python, but the interpreter took the GIL from it to let others run, and it must take it back to go on`}, and ${holder.name} holds it${cCall ? ` in a long C call (${cCall.function})` : ''} at ${where(at)}. A C call that never releases the GIL starves every other thread, however short their waits. Fix: break ${holder.name}'s work into smaller calls, use a C function that releases the GIL, or move it to a process (multiprocessing, ProcessPoolExecutor).`,
+      title: `${who(t)} waits for the GIL at ${where(anchorFrame(t))}, held by ${who(holder)} at ${where(at)}`,
+      detail: `${was || waitsForGil(t) ? `${who(t)}'s own call${was ? ` (${was.call})` : ''} has returned, but to run its next line it must take the GIL back` : `${who(t)} runs plain Python, but the interpreter took the GIL from it to let others run, and it must take it back to go on`}, and ${who(holder)} holds it${cCall ? ` in a long C call (${cCall.function})` : ''} at ${where(at)}. A C call that never releases the GIL starves every other thread, however short their waits. Fix: break ${who(holder)}'s work into smaller calls, use a C function that releases the GIL, or move it to a process (multiprocessing, ProcessPoolExecutor).`,
       threadId: t.id,
       frame: findingFrame(anchorFrame(t)),
     };

@@ -4,6 +4,7 @@
 // what a rule says about each thread (the same lock, the same holder).
 import { groupIndex, groupThreads, MIN_GROUP, someNames } from '../stacks/threadGroups';
 import type { Finding, ThreadStack } from '../model';
+import { who } from './threadLabel';
 
 /** Titles stay one line in a tree row or a terminal, however many threads and however long their names. */
 export const TITLE_MAX = 160;
@@ -52,7 +53,7 @@ export function bounded(title: string): string {
  * rest is long.
  */
 export function groupTitle(threads: readonly ThreadStack[], rest: string): string {
-  const names = threads.map((t) => t.name);
+  const names = threads.map(who);
   for (let k = Math.min(3, names.length); k >= 0; k--) {
     const title = `${threads.length} threads${k > 0 ? ` (${someNames(names, k)})` : ''} ${rest}`;
     if (title.length <= TITLE_MAX) return title;
@@ -62,10 +63,7 @@ export function groupTitle(threads: readonly ThreadStack[], rest: string): strin
 
 /** The threads of a group for a finding's detail: `The 500 threads: a, b, … and 480 more.` */
 export function groupNames(threads: readonly ThreadStack[]): string {
-  return `The ${threads.length} threads: ${someNames(
-    threads.map((t) => t.name),
-    DETAIL_NAMES,
-  )}.`;
+  return `The ${threads.length} threads: ${someNames(threads.map(who), DETAIL_NAMES)}.`;
 }
 
 const PLURAL: Record<string, string> = { is: 'are', has: 'have', does: 'do' };

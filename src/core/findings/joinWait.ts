@@ -3,6 +3,7 @@
 import type { Frame, ThreadStack } from '../model';
 import { anchorFrame, isFrame, where } from './frames';
 import type { DiagnoseContext, ThreadRule, ThreadWait } from './rule';
+import { who } from './threadLabel';
 
 interface JoinKind {
   file: string;
@@ -63,7 +64,7 @@ const KINDS: JoinKind[] = [
 function othersOf(t: ThreadStack, all: readonly ThreadStack[]): string {
   return all
     .filter((o) => o !== t)
-    .map((o) => `${o.name} (${where(anchorFrame(o))})`)
+    .map((o) => `${who(o)} (${where(anchorFrame(o))})`)
     .join(', ');
 }
 

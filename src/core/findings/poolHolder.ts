@@ -8,6 +8,7 @@ import { selfAddress } from './localsOf';
 import { someNames } from '../stacks/threadGroups';
 import type { DumpRule, DumpRuleResult } from './rule';
 import { isGetConn, isUrlopen, POOL_KIND } from './poolWait';
+import { who } from './threadLabel';
 
 function poolOf(t: ThreadStack): string | undefined {
   const f = t.frames.find(isUrlopen);
@@ -33,13 +34,13 @@ export const poolHolder: DumpRule = async (stacks, waits): Promise<DumpRuleResul
       const one = holders.length === 1;
       findings.push({
         ...base,
-        title: `${t.name} ${w.phrase} at ${where(w.frame)}; ${someNames(holders.map((x) => x.name))} ${one ? 'holds' : 'hold'} the connection${one ? '' : 's'}`,
-        detail: `${holders.map((x) => x.name).join(', ')} ${one ? 'is' : 'are'} inside a request of this pool and keep${one ? 's' : ''} its connection until the response is read: ${h.name} ${hw ? hw.phrase : 'runs'} at ${where(hAt)}. ${w.detail} Fix: ${noTimeout ? `give ${h.name}'s request a read timeout (timeout=(connect, read)) so its connection comes back` : `make ${h.name}'s request end sooner (a read timeout)`}; pool_timeout= (urllib3) or a larger pool_maxsize bounds the wait itself.`,
+        title: `${who(t)} ${w.phrase} at ${where(w.frame)}; ${someNames(holders.map((x) => x.name))} ${one ? 'holds' : 'hold'} the connection${one ? '' : 's'}`,
+        detail: `${holders.map((x) => x.name).join(', ')} ${one ? 'is' : 'are'} inside a request of this pool and keep${one ? 's' : ''} its connection until the response is read: ${who(h)} ${hw ? hw.phrase : 'runs'} at ${where(hAt)}. ${w.detail} Fix: ${noTimeout ? `give ${who(h)}'s request a read timeout (timeout=(connect, read)) so its connection comes back` : `make ${who(h)}'s request end sooner (a read timeout)`}; pool_timeout= (urllib3) or a larger pool_maxsize bounds the wait itself.`,
       });
     } else {
       findings.push({
         ...base,
-        title: `${t.name} ${w.phrase} at ${where(w.frame)}; no thread is in a request: responses left open hold the connections`,
+        title: `${who(t)} ${w.phrase} at ${where(w.frame)}; no thread is in a request: responses left open hold the connections`,
         detail: `No thread of this process is inside a request of the pool, so its connections are held by responses that were neither read to the end nor closed (stream=True in requests, preload_content=False in urllib3). ${w.detail} Fix: close every streamed response (\`with session.get(…, stream=True) as r:\`, r.close(), or r.release_conn() in urllib3).`,
       });
     }

@@ -8,6 +8,7 @@ import { anchorFrame, clipName, findingFrame, isFrame, where } from './frames';
 import { groupIds } from './groups';
 import { someNames } from '../stacks/threadGroups';
 import type { DumpRule, DumpRuleResult } from './rule';
+import { who } from './threadLabel';
 
 export const STARVATION_KIND = 'pool-starvation';
 
@@ -44,7 +45,7 @@ export const poolStarvation: DumpRule = async (stacks): Promise<DumpRuleResult> 
       severity: 'error',
       kind: STARVATION_KIND,
       title: `pool starvation: ${threads.length === 1 ? `the only worker of ${clipName(pool)} waits` : `${threads.length === 2 ? 'both' : `all ${threads.length}`} workers of ${clipName(pool)} wait`} for futures of tasks queued in the same pool at ${where(at)}`,
-      detail: `${someNames(threads.map((t) => t.name))} ${threads.length === 1 ? 'runs a task that waits' : 'each run a task that waits'} for futures (${call}() at ${[...places].slice(0, 3).join(', ')}). The tasks those futures stand for are queued in the same ThreadPoolExecutor, and no worker is free to run them: the pool has started its max_workers threads, and every one of them waits. Fix: don't wait on the same pool from its tasks (submit the inner work to a second executor, or return the futures and wait for them outside the pool), or raise max_workers above the number of tasks that wait at once.`,
+      detail: `${someNames(threads.map(who))} ${threads.length === 1 ? 'runs a task that waits' : 'each run a task that waits'} for futures (${call}() at ${[...places].slice(0, 3).join(', ')}). The tasks those futures stand for are queued in the same ThreadPoolExecutor, and no worker is free to run them: the pool has started its max_workers threads, and every one of them waits. Fix: don't wait on the same pool from its tasks (submit the inner work to a second executor, or return the futures and wait for them outside the pool), or raise max_workers above the number of tasks that wait at once.`,
       ...groupIds(threads),
       frame: findingFrame(at),
     });

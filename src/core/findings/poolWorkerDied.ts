@@ -6,6 +6,7 @@ import type { Finding, StackDump, ThreadStack } from '../model';
 import { findingFrame, isFrame, where } from './frames';
 import type { ChildDump } from './processView';
 import type { DumpRule, DumpRuleResult } from './rule';
+import { who } from './threadLabel';
 
 const POOL_WAITS = ['Pool.map', 'Pool.starmap', 'ApplyResult.get', 'ApplyResult.wait', 'IMapIterator.next', 'MapResult.get'];
 
@@ -41,8 +42,8 @@ export const poolWorkerDied: DumpRule = async (stacks, waits, ctx): Promise<Dump
     const w = waits.get(t)!;
     const pids = replaced.map((c) => c.pid).join(', ');
     const title = replaced.length
-      ? `${t.name} waits at ${where(w.frame)} for results a dead pool worker will never send: worker ${pids} replaced one that died`
-      : `${t.name} waits at ${where(w.frame)} for a pool result, but every worker of the pool is idle: a worker died with the task`;
+      ? `${who(t)} waits at ${where(w.frame)} for results a dead pool worker will never send: worker ${pids} replaced one that died`
+      : `${who(t)} waits at ${where(w.frame)} for a pool result, but every worker of the pool is idle: a worker died with the task`;
     findings.push({
       severity: 'error',
       kind: 'pool-worker-died',

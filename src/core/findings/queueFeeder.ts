@@ -4,6 +4,7 @@
 import type { Finding, ThreadStack } from '../model';
 import { findingFrame, isFrame, where } from './frames';
 import type { DumpRule, DumpRuleResult } from './rule';
+import { who } from './threadLabel';
 
 export const queueFeeder: DumpRule = async (dump): Promise<DumpRuleResult> => {
   const findings: Finding[] = [];
@@ -18,10 +19,10 @@ export const queueFeeder: DumpRule = async (dump): Promise<DumpRuleResult> => {
     );
     if (!feed || !writing) continue;
     const title = exiting
-      ? `${t.name} keeps this process from exiting: it is still writing queued data that no process reads, at ${where(feed)}`
-      : `${t.name} waits to write into a full multiprocessing pipe at ${where(feed)}: no process reads this queue`;
+      ? `${who(t)} keeps this process from exiting: it is still writing queued data that no process reads, at ${where(feed)}`
+      : `${who(t)} waits to write into a full multiprocessing pipe at ${where(feed)}: no process reads this queue`;
     const detail = exiting
-      ? `At exit a process flushes what it put on a multiprocessing.Queue; ${exiting.name} waits for that in Queue._finalize_join. The pipe is full because nobody reads it — typically the parent calls join() before get(). Read the queue before joining the process, or call queue.cancel_join_thread() in the child if losing the data is acceptable.`
+      ? `At exit a process flushes what it put on a multiprocessing.Queue; ${who(exiting)} waits for that in Queue._finalize_join. The pipe is full because nobody reads it — typically the parent calls join() before get(). Read the queue before joining the process, or call queue.cancel_join_thread() in the child if losing the data is acceptable.`
       : 'Items put on the queue are written by this feeder thread; it blocks while the pipe is full. Whoever should call get() is not reading.';
     findings.push({ severity: exiting ? 'warning' : 'info', kind: 'queue-feeder', title, detail, threadId: t.id, frame: findingFrame(feed) });
     explained.push(t);

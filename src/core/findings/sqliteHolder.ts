@@ -7,6 +7,7 @@ import type { DumpRule, DumpRuleResult, ThreadWait } from './rule';
 import type { SourceLines } from './sourceLines';
 import { connectionOf, enclosingDef } from './sqliteConnection';
 import { connectCalls, receiverOf, SQLITE_KIND } from './sqliteWait';
+import { who } from './threadLabel';
 
 const WRITE_SQL = /\.(execute|executemany|executescript)\s*\(\s*[rbuf]*("""|'''|"|')\s*(BEGIN|INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|SAVEPOINT)\b/i;
 const END_SQL = /\.(execute|executescript)\s*\(\s*[rbuf]*("""|'''|"|')\s*(COMMIT|END|ROLLBACK)\b|\.(commit|rollback|close)\s*\(/i;
@@ -114,14 +115,14 @@ export const sqliteHolder: DumpRule = async (stacks, waits, ctx): Promise<DumpRu
     const hWhere = hw?.frame ?? anchorFrame(h);
     const self = h === t;
     // With no wait of its own told, only a running holder "runs"; an idle one waits on something there.
-    const now = self ? '' : ` ${h.name} ${hw ? hw.phrase : h.active ? 'runs' : 'waits'} at ${where(hWhere)}, still inside that transaction.`;
+    const now = self ? '' : ` ${who(h)} ${hw ? hw.phrase : h.active ? 'runs' : 'waits'} at ${where(hWhere)}, still inside that transaction.`;
     findings.push({
       severity: self ? 'error' : 'warning',
       kind: SQLITE_KIND,
       title: self
-        ? `${t.name} ${w.phrase} at ${where(w.frame)}, held by its own other connection: it waits for itself`
-        : `${t.name} ${w.phrase} at ${where(w.frame)}, held by ${h.name}`,
-      detail: `${self ? t.name : h.name} began writing at line ${tx.line} (in ${tx.frame.function}: ${tx.statement}) on ${tx.connection ?? 'a connection'}${tx.database ? ` (connected to ${tx.database})` : ''} and has not committed.${now} ${w.detail.replace(/ Another connection holds[^.]*\.[^.]*\./, '')} Fix: ${self ? 'use one connection per thread for this database, or commit the first before writing with the second' : `commit (or roll back) in ${h.name} before it waits; keep write transactions short`}.`,
+        ? `${who(t)} ${w.phrase} at ${where(w.frame)}, held by its own other connection: it waits for itself`
+        : `${who(t)} ${w.phrase} at ${where(w.frame)}, held by ${who(h)}`,
+      detail: `${self ? who(t) : h.name} began writing at line ${tx.line} (in ${tx.frame.function}: ${tx.statement}) on ${tx.connection ?? 'a connection'}${tx.database ? ` (connected to ${tx.database})` : ''} and has not committed.${now} ${w.detail.replace(/ Another connection holds[^.]*\.[^.]*\./, '')} Fix: ${self ? 'use one connection per thread for this database, or commit the first before writing with the second' : `commit (or roll back) in ${who(h)} before it waits; keep write transactions short`}.`,
       threadId: t.id,
       frame: findingFrame(w.frame),
     });

@@ -7,6 +7,7 @@ import type { Frame, ThreadStack } from '../model';
 import { anchorFrame, isFrame } from './frames';
 import { holds, local, objectRef, selfAddress } from './localsOf';
 import type { ThreadWait } from './rule';
+import { who } from './threadLabel';
 
 export type WaitTarget =
   /** One thread: `as` says what it is to the waiter ("worker-1 to finish"). */
@@ -116,13 +117,13 @@ export function waitTarget(
     const joinFrame = find(lib, 'threading.py', 'Thread.join') ?? join;
     const address = selfAddress(joinFrame) ?? selfAddress(join);
     const joined = address ? threadAt(all, address) : undefined;
-    if (joined) return { kind: 'thread', thread: joined, as: `${joined.name} to finish`, how: 'the joined Thread object, by its address in the locals' };
+    if (joined) return { kind: 'thread', thread: joined, as: `${who(joined)} to finish`, how: 'the joined Thread object, by its address in the locals' };
     // Inside an executor's shutdown: its workers; else the threads the user's code started.
     const pool = t.frames.some((f) => isFrame(f, 'concurrent/futures/thread.py', 'ThreadPoolExecutor.shutdown'));
     const candidates = pool ? all.filter((o) => o !== t && isExecutorWorker(o)) : userThreads(all, t);
     if (candidates.length === 1) {
       const only = candidates[0]!;
-      return { kind: 'thread', thread: only, as: `${only.name} to finish`, how: `the only other thread ${pool ? 'of the executor' : 'the program started'}` };
+      return { kind: 'thread', thread: only, as: `${who(only)} to finish`, how: `the only other thread ${pool ? 'of the executor' : 'the program started'}` };
     }
     if (candidates.length > 1) return { kind: 'threads', threads: candidates, as: 'a thread to finish' };
     return undefined;
@@ -135,7 +136,7 @@ export function waitTarget(
       return { kind: 'children', what: "a ProcessPoolExecutor task's result", fix: 'result(timeout=…) returns instead of hanging.' };
     }
     const busy = all.filter((o) => o !== t && runsTask(o));
-    if (busy.length === 1) return { kind: 'thread', thread: busy[0]!, as: `${busy[0]!.name}'s task`, how: 'the only executor worker running a task' };
+    if (busy.length === 1) return { kind: 'thread', thread: busy[0]!, as: `${who(busy[0]!)}'s task`, how: 'the only executor worker running a task' };
     if (busy.length > 1) return { kind: 'threads', threads: busy, as: 'a task one of the executor workers runs' };
     if (all.some((o) => isExecutorWorker(o)))
       return {
@@ -162,13 +163,13 @@ export function waitTarget(
     const others = mayAct(all, t).filter((o) => !inIt(o));
     const fix =
       'A Barrier releases its threads only when as many call wait() as it has parties: make Barrier(parties) match the threads that reach it (a thread that failed or returned early never does), and wait(timeout=…) raises BrokenBarrierError instead of hanging.';
-    const who = `${t.name}${waiting.length ? ` and ${waiting.map((o) => o.name).join(', ')}` : ''} wait${waiting.length ? '' : 's'} in it`;
+    const inBarrier = `${who(t)}${waiting.length ? ` and ${waiting.map(who).join(', ')}` : ''} wait${waiting.length ? '' : 's'} in it`;
     if (others.length === 0 || others.every((o) => isPassive(o, ownOf(o))))
       return {
         kind: 'nobody',
         what: 'the other parties of a Barrier',
         title: 'a Barrier no other thread will reach',
-        why: `${who}, and ${others.length === 0 ? 'no other thread is left' : 'every other thread is blocked waiting for another'} to call wait()`,
+        why: `${inBarrier}, and ${others.length === 0 ? 'no other thread is left' : 'every other thread is blocked waiting for another'} to call wait()`,
         fix,
       };
     return undefined;
@@ -198,7 +199,7 @@ export function waitTarget(
     return {
       kind: 'thread',
       thread: holders[0]!,
-      as: `${holders[0]!.name}, the only other thread holding this ${kind}`,
+      as: `${who(holders[0]!)}, the only other thread holding this ${kind}`,
       how: `the ${kind} object, by its address in the locals`,
     };
   if (holders.length > 1) return { kind: 'threads', threads: holders, as: `one of the threads holding this ${kind} to ${verb} it` };
@@ -211,10 +212,7 @@ export function waitTarget(
       what,
       title,
       why: `every other thread is blocked waiting for another, so none is left to ${verb} it`,
-      fix: `The other threads: ${others
-        .map((o) => o.name)
-        .slice(0, 5)
-        .join(', ')}${others.length > 5 ? ', …' : ''}. ${nobodyFix(kind)}`,
+      fix: `The other threads: ${others.map(who).slice(0, 5).join(', ')}${others.length > 5 ? ', …' : ''}. ${nobodyFix(kind)}`,
     };
   return undefined;
 }
