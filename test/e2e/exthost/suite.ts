@@ -2,7 +2,7 @@
 // (see ../extensionHost.test.ts, which bundles this file). It drives the installed Snag through the
 // public VS Code API against a real stuck process, and writes one result per case next to itself.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { LocalTarget } from '../../../src/core/targets/local';
@@ -41,6 +41,40 @@ async function eventually<T>(what: string, get: () => Thenable<T>, check: (v: T)
 }
 
 /**
+ * Watches /proc every 10 ms for Python processes that start or end (a listing catches one that
+ * lives a few milliseconds; looks at the listing every 150 ms do not). `stop()` says whether any did.
+ */
+function watchPythonChurn(): { stop(): boolean } {
+  const python = (pid: string) => {
+    try {
+      return /python/i.test(readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0')[0] ?? '');
+    } catch {
+      return false;
+    }
+  };
+  const pids = () => new Set(readdirSync('/proc').filter((n) => /^\d+$/.test(n)));
+  let known = pids();
+  const pythons = new Set([...known].filter(python));
+  let churned = false;
+  const timer = setInterval(() => {
+    const now = pids();
+    for (const p of pythons) if (!now.has(p)) churned = true;
+    for (const p of now)
+      if (!known.has(p) && python(p)) {
+        pythons.add(p);
+        churned = true;
+      }
+    known = now;
+  }, 10);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return churned;
+    },
+  };
+}
+
+/**
  * A context-menu action on a row reaches its command as { $treeViewId, $treeItemHandle }, which
  * the extension host turns into the element registered under that handle when the command runs
  * (undefined when none is: the command then opened the "Dump Stacks of…" picker). `runCommands`
@@ -71,6 +105,7 @@ async function rowSurvivesRefreshes(input: SuiteInput): Promise<void> {
         .join(',');
     let counted = 0;
     for (let round = 0; round < 20 && counted < 3; round++) {
+      const churn = watchPythonChurn();
       const before = await pythonPids();
       await vscode.commands.executeCommand('snag.refreshProcesses');
       // Watched for as long as a refresh takes on a loaded machine (debounce, listing, redraw).
@@ -90,7 +125,7 @@ async function rowSurvivesRefreshes(input: SuiteInput): Promise<void> {
           lookedAt = Date.now();
         }
       }
-      if (!steady || (await pythonPids()) !== before) continue;
+      if (churn.stop() || !steady || (await pythonPids()) !== before) continue;
       counted++;
       assert.deepEqual(misses, [], `round ${round}: the menu's argument resolved to something else than the row in ${misses.length} of ${probes} probes`);
     }

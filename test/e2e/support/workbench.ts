@@ -241,7 +241,8 @@ export async function openInBrowser(
       for (let attempt = 0; attempt < 5; attempt++) {
         if ((await target.getAttribute('aria-expanded')) === want) return;
         await target.click();
-        for (let i = 0; i < 10 && (await target.getAttribute('aria-expanded')) !== want; i++) await page.waitForTimeout(200);
+        // Waited for long enough that a slow click is not undone by the next one (a loaded 2-core machine).
+        for (let i = 0; i < 40 && (await target.getAttribute('aria-expanded')) !== want; i++) await page.waitForTimeout(200);
       }
       assert.equal(await target.getAttribute('aria-expanded'), want, `${await target.textContent()} is ${expanded ? 'open' : 'folded'}`);
     },
